@@ -1,0 +1,3 @@
+from kompilot_data.cli import main
+
+raise SystemExit(main())

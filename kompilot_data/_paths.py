@@ -1,0 +1,7 @@
+"""Where the package's embedded data lives."""
+
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DATA_DIR = PACKAGE_DIR / "data"
+DEMO_DIR = DATA_DIR / "demo"

@@ -1,0 +1,427 @@
+"""The data model for needs (kompetansebehov) and offers (tilbud), and its validation.
+
+One column specification drives everything: the pandera schema that checks a
+file, the typed frame the app works with, the documentation in ``docs/`` and
+the header of the demo files. Files are validated as text first, so that every
+problem in every cell is reported at once with its row and column, then
+converted to typed columns.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from kompilot_data import taxonomy
+
+Kind = Literal["text", "int", "float", "date", "code", "kommune", "orgnr", "bool"]
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """One column of the import format."""
+
+    name: str
+    kind: Kind
+    required: bool
+    description_nb: str
+    description_en: str
+    taxonomy: str | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+
+
+NEED_COLUMNS: tuple[ColumnSpec, ...] = (
+    ColumnSpec("behov_id", "text", True, "Stabil ID for behovet (brukes ved ny import)", "Stable id of the need"),
+    ColumnSpec("registrert", "date", True, "Dato behovet ble registrert", "Date the need was registered"),
+    ColumnSpec("bedrift_id", "text", True, "Anonymisert bedrifts-ID", "Anonymised business id"),
+    ColumnSpec("orgnr", "orgnr", False, "Organisasjonsnummer (9 siffer, valgfritt)", "Organisation number (optional)"),
+    ColumnSpec("kommunenummer", "kommune", True, "Bedriftens kommune (kommunenummer)", "Business's municipality"),
+    ColumnSpec("naering", "code", True, "Næring (SN2007-hovedområde A–U)", "Industry (NACE section)", "naering"),
+    ColumnSpec("storrelse", "code", True, "Bedriftens størrelse (ansatte)", "Business size class", "storrelse"),
+    ColumnSpec("kompetanseomrade", "code", True, "Kompetanseområde", "Competence area", "kompetanseomrade"),
+    ColumnSpec("niva", "code", True, "Ønsket utdanningsnivå", "Education level wanted", "niva"),
+    ColumnSpec("laeringsform", "code", False, "Foretrukket læringsform (tom = ingen preferanse)",
+               "Preferred delivery mode (empty = any)", "laeringsform"),
+    ColumnSpec("antall_deltakere", "int", True, "Antall ansatte som trenger kompetansen",
+               "Number of employees/participants", minimum=1, maximum=10_000),
+    ColumnSpec("tidsramme_fra", "date", True, "Tidligste ønskede oppstart", "Earliest wanted start"),
+    ColumnSpec("tidsramme_til", "date", True, "Seneste ønskede oppstart", "Latest wanted start"),
+    ColumnSpec("status", "code", True, "Status i meglingsløpet", "Status in the brokering pipeline", "behov_status"),
+    ColumnSpec("kilde", "code", True, "Hvordan behovet ble funnet", "How the need was found", "behov_kilde"),
+    ColumnSpec("merknad", "text", False, "Fritekst", "Free-text note"),
+    ColumnSpec("demo", "bool", False, "ja = demodata (oppdiktet)", "yes = demo data (made up)"),
+)
+
+OFFER_COLUMNS: tuple[ColumnSpec, ...] = (
+    ColumnSpec("tilbud_id", "text", True, "Stabil ID for tilbudet", "Stable id of the offer"),
+    ColumnSpec("tilbyder", "text", True, "Tilbyder (institusjon)", "Provider"),
+    ColumnSpec("tittel", "text", True, "Tittel", "Title"),
+    ColumnSpec("kompetanseomrade", "code", True, "Kompetanseområde", "Competence area", "kompetanseomrade"),
+    ColumnSpec("niva", "code", True, "Nivå", "Level", "niva"),
+    ColumnSpec("studiepoeng", "float", False, "Studiepoeng", "Credits (ECTS)", minimum=0, maximum=300),
+    ColumnSpec("timer", "int", False, "Omfang i timer (kurs uten studiepoeng)", "Hours", minimum=1, maximum=10_000),
+    ColumnSpec("laeringsform", "code", True, "Læringsform", "Delivery mode", "laeringsform"),
+    ColumnSpec("kommunenummer", "kommune", False, "Studiestedets kommune (tom for rene nettilbud)",
+               "Study place's municipality (empty for online)"),
+    ColumnSpec("studiested", "text", False, "Studiested (stedsnavn)", "Study place (place name)"),
+    ColumnSpec("lat", "float", False, "Breddegrad (WGS84)", "Latitude (WGS84)", minimum=57, maximum=72),
+    ColumnSpec("lon", "float", False, "Lengdegrad (WGS84)", "Longitude (WGS84)", minimum=4, maximum=32),
+    ColumnSpec("oppstart", "date", True, "Oppstartsdato", "Start date"),
+    ColumnSpec("kapasitet", "int", True, "Antall plasser", "Seats", minimum=1, maximum=10_000),
+    ColumnSpec("min_deltakere", "int", False, "Minste antall deltakere for oppstart", "Minimum class size",
+               minimum=1, maximum=10_000),
+    ColumnSpec("pris_kr", "float", False, "Pris per deltaker (kr)", "Price per participant (NOK)",
+               minimum=0, maximum=1_000_000),
+    ColumnSpec("finansiering", "text", False, "Finansiering (f.eks. Kompetansepilot, bedrift, HK-dir)", "Funding"),
+    ColumnSpec("status", "code", True, "Status", "Status", "tilbud_status"),
+    ColumnSpec("kilde_url", "text", False, "Kilde (nettside) for reelle tilbud", "Source URL for real offers"),
+    ColumnSpec("demo", "bool", False, "ja = demodata (oppdiktet)", "yes = demo data (made up)"),
+)
+
+SPECS = {"needs": NEED_COLUMNS, "offers": OFFER_COLUMNS}
+
+TRUE_WORDS = {"ja", "j", "true", "sann", "1", "x", "yes"}
+FALSE_WORDS = {"nei", "n", "false", "usann", "0", "no"}
+_DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
+
+
+class DataValidationError(ValueError):
+    """Raised when a file of needs or offers has invalid cells.
+
+    Attributes
+    ----------
+    problems : pandas.DataFrame
+        One row per problem with ``rad`` (row number as seen in Excel),
+        ``kolonne``, ``verdi`` and ``melding`` (Norwegian message).
+    source : str
+        The file or data set the rows came from.
+    """
+
+    def __init__(self, problems: pd.DataFrame, source: str = "data"):
+        self.problems = problems
+        self.source = source
+        shown = "\n".join(f"  {line}" for line in format_problems(problems).splitlines()[:20])
+        more = f"\n  … og {len(problems) - 20} til" if len(problems) > 20 else ""
+        super().__init__(f"{source}: {len(problems)} feil\n{shown}{more}")
+
+
+# --- cell parsers (shared by validation checks and typed conversion) ---------------------------
+
+def parse_date(value: object) -> date | None:
+    """Parse 27.11.2026, 2026-11-27 (and a few close variants); None if not a date."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def parse_number(value: object) -> float | None:
+    """Parse 1 234,5 / 1234.5 / 1.234,5; None if not a number."""
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        return float(value)
+    text = str(value).strip().replace("\u00a0", "").replace(" ", "")
+    if re.fullmatch(r"-?\d{1,3}(\.\d{3})+(,\d+)?", text):
+        text = text.replace(".", "")
+    text = text.replace(",", ".")
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number if np.isfinite(number) else None
+
+
+def parse_bool(value: object) -> bool | None:
+    text = str(value).strip().lower()
+    if text in TRUE_WORDS:
+        return True
+    if text in FALSE_WORDS:
+        return False
+    return None
+
+
+def orgnr_is_valid(value: object) -> bool:
+    """Norwegian organisation number: 9 digits, MOD11 check digit with weights 3,2,7,6,5,4,3,2."""
+    digits = re.sub(r"\s", "", str(value))
+    if not re.fullmatch(r"\d{9}", digits):
+        return False
+    weights = (3, 2, 7, 6, 5, 4, 3, 2)
+    remainder = sum(int(d) * w for d, w in zip(digits[:8], weights, strict=True)) % 11
+    check = 0 if remainder == 0 else 11 - remainder
+    return check != 10 and check == int(digits[8])
+
+
+def _is_int(value: object) -> bool:
+    number = parse_number(value)
+    return number is not None and float(number).is_integer()
+
+
+# --- pandera schema built from the specs -----------------------------------------------------
+
+def _known_municipalities() -> list[str]:
+    from kompilot_data.reference import load_municipalities
+
+    return list(load_municipalities().index)
+
+
+def _isin(allowed: list[str], name: str) -> pa.Check:
+    allowed_set = frozenset(allowed)
+    return pa.Check(lambda series: series.isin(allowed_set), name=name)
+
+
+def _column_checks(spec: ColumnSpec) -> list[pa.Check]:
+    checks: list[pa.Check] = []
+    if spec.kind == "code":
+        checks.append(_isin(taxonomy.codes(spec.taxonomy), f"kode:{spec.taxonomy}"))
+    elif spec.kind == "kommune":
+        checks.append(_isin(_known_municipalities(), "kommune"))
+    elif spec.kind == "orgnr":
+        checks.append(pa.Check(orgnr_is_valid, element_wise=True, name="orgnr"))
+    elif spec.kind == "date":
+        checks.append(pa.Check(lambda v: parse_date(v) is not None, element_wise=True, name="dato"))
+    elif spec.kind == "bool":
+        checks.append(pa.Check(lambda v: parse_bool(v) is not None, element_wise=True, name="janei"))
+    elif spec.kind in ("int", "float"):
+        parses = _is_int if spec.kind == "int" else (lambda v: parse_number(v) is not None)
+        checks.append(pa.Check(parses, element_wise=True, name=f"tall:{spec.kind}"))
+        low = -np.inf if spec.minimum is None else spec.minimum
+        high = np.inf if spec.maximum is None else spec.maximum
+        checks.append(
+            pa.Check(
+                lambda v, lo=low, hi=high: (n := parse_number(v)) is None or lo <= n <= hi,
+                element_wise=True,
+                name=f"intervall:{spec.minimum}:{spec.maximum}",
+            )
+        )
+    return checks
+
+
+def _row_check(name: str, function) -> pa.Check:
+    return pa.Check(function, name=name)
+
+
+def _needs_timeframe_ordered(frame: pd.DataFrame) -> pd.Series:
+    start = frame["tidsramme_fra"].map(parse_date)
+    end = frame["tidsramme_til"].map(parse_date)
+    both = start.notna() & end.notna()
+    return ~both | (end.where(both, start) >= start)
+
+
+def _offer_place_given(frame: pd.DataFrame) -> pd.Series:
+    needs_place = frame["laeringsform"].map(taxonomy.attribute("laeringsform", "krever_sted")).fillna(False)
+    return ~needs_place.astype(bool) | frame["kommunenummer"].notna()
+
+
+def _offer_min_not_above_capacity(frame: pd.DataFrame) -> pd.Series:
+    minimum = frame["min_deltakere"].map(parse_number, na_action="ignore")
+    capacity = frame["kapasitet"].map(parse_number, na_action="ignore")
+    return minimum.isna() | capacity.isna() | (minimum <= capacity)
+
+
+def _offer_coordinates_paired(frame: pd.DataFrame) -> pd.Series:
+    return frame["lat"].isna() == frame["lon"].isna()
+
+
+# Row checks: (check name, column the message points at, function).
+ROW_CHECKS = {
+    "needs": [("tidsramme", "tidsramme_til", _needs_timeframe_ordered)],
+    "offers": [
+        ("studiested_mangler", "kommunenummer", _offer_place_given),
+        ("min_over_kapasitet", "min_deltakere", _offer_min_not_above_capacity),
+        ("koordinatpar", "lon", _offer_coordinates_paired),
+    ],
+}
+ID_COLUMN = {"needs": "behov_id", "offers": "tilbud_id"}
+
+
+def build_schema(kind: str) -> pa.DataFrameSchema:
+    """The pandera schema that validates a text frame of ``kind`` (``needs`` or ``offers``)."""
+    specs = SPECS[kind]
+    columns = {
+        spec.name: pa.Column(
+            None, checks=_column_checks(spec), nullable=not spec.required, required=spec.required, coerce=False
+        )
+        for spec in specs
+    }
+    columns[ID_COLUMN[kind]] = pa.Column(None, nullable=False, unique=True, required=True)
+    return pa.DataFrameSchema(
+        columns,
+        checks=[_row_check(name, function) for name, _, function in ROW_CHECKS[kind]],
+        strict=False,
+    )
+
+
+# --- messages ----------------------------------------------------------------------------------
+
+def _closest(value: str, allowed: list[str]) -> str:
+    match = difflib.get_close_matches(str(value), allowed, n=1, cutoff=0.6)
+    if match:
+        return f" Mente du «{match[0]}»?"
+    shown = ", ".join(allowed[:25]) + (" …" if len(allowed) > 25 else "")
+    return f" Tillatte verdier: {shown}."
+
+
+def _message(check: str, column: str | None, value: object) -> str:
+    if check == "column_in_dataframe":
+        return f"Kolonnen «{value}» mangler i filen."
+    if check == "not_nullable":
+        return "Verdien mangler (feltet er påkrevd)."
+    if check in ("field_uniqueness", "unique"):
+        return f"ID-en «{value}» forekommer flere ganger i filen."
+    if check.startswith("kode:"):
+        name = check.split(":", 1)[1]
+        return f"«{value}» er ikke en gyldig kode.{_closest(value, taxonomy.codes(name))}"
+    if check == "kommune":
+        return f"«{value}» er ikke et kommunenummer i Trøndelag (5001–5061).{_closest(value, _known_municipalities())}"
+    if check == "orgnr":
+        return f"«{value}» er ikke et gyldig organisasjonsnummer (9 siffer med riktig kontrollsiffer)."
+    if check == "dato":
+        return f"«{value}» er ikke en dato. Bruk 27.11.2026 eller 2026-11-27."
+    if check == "janei":
+        return f"«{value}» må være ja eller nei."
+    if check == "tall:int":
+        return f"«{value}» er ikke et heltall."
+    if check == "tall:float":
+        return f"«{value}» er ikke et tall."
+    if check.startswith("intervall:"):
+        _, low, high = check.split(":")
+        return f"«{value}» er utenfor tillatt område ({_fmt(low)}–{_fmt(high)})."
+    if check == "tidsramme":
+        return "Seneste oppstart (tidsramme_til) er før tidligste oppstart (tidsramme_fra)."
+    if check == "studiested_mangler":
+        return "Stedlige og samlingsbaserte tilbud må ha studiestedets kommunenummer."
+    if check == "min_over_kapasitet":
+        return "Minste antall deltakere er større enn kapasiteten."
+    if check == "koordinatpar":
+        return "Oppgi både breddegrad (lat) og lengdegrad (lon), eller ingen av dem."
+    return f"Ugyldig verdi «{value}» ({check})."
+
+
+def _fmt(bound: str) -> str:
+    if bound == "None":
+        return "…"
+    number = float(bound)
+    return f"{number:,.0f}".replace(",", " ") if number.is_integer() else bound
+
+
+def format_problems(problems: pd.DataFrame) -> str:
+    """One Norwegian line per problem: ``Rad 5, kolonne «niva»: …``."""
+    lines = []
+    for row in problems.itertuples(index=False):
+        where = f"Rad {row.rad}, kolonne «{row.kolonne}»" if pd.notna(row.rad) else f"Kolonne «{row.kolonne}»"
+        lines.append(f"{where}: {row.melding}")
+    return "\n".join(lines)
+
+
+def _problems_from_errors(errors: pa.errors.SchemaErrors, kind: str, first_data_row: int) -> pd.DataFrame:
+    cases = errors.failure_cases
+    row_check_columns = {name: column for name, column, _ in ROW_CHECKS[kind]}
+    records = []
+    for case in cases.itertuples(index=False):
+        check = str(case.check)
+        index = case.index
+        column = case.column
+        value = case.failure_case
+        if check in row_check_columns:
+            column = row_check_columns[check]
+        if check == "column_in_dataframe":
+            column = value
+        rad = None if index is None or pd.isna(index) else int(index) + first_data_row
+        records.append({"rad": rad, "kolonne": column, "verdi": value, "melding": _message(check, column, value)})
+    problems = pd.DataFrame(records, columns=["rad", "kolonne", "verdi", "melding"])
+    problems["rad"] = problems["rad"].astype("Int64")
+    problems = problems.drop_duplicates(subset=["rad", "kolonne", "melding"])
+    return problems.sort_values(["rad", "kolonne"], na_position="first").reset_index(drop=True)
+
+
+def _as_text_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Strip cells and turn empty strings into missing values; keep everything as objects."""
+    text = frame.astype(object).where(frame.notna(), None)
+    text = text.map(lambda v: v.strip() if isinstance(v, str) else v)
+    return text.map(lambda v: None if v == "" else v)
+
+
+def validate(frame: pd.DataFrame, kind: str, first_data_row: int = 2) -> pd.DataFrame:
+    """Validate a frame of needs or offers as text; return the problems (empty when valid).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Cells as read from the file (strings, or numbers/dates from Excel).
+    kind : {"needs", "offers"}
+    first_data_row : int
+        The spreadsheet row number of the frame's first row (2 when the header
+        is row 1), so messages match what the user sees in Excel.
+    """
+    if kind not in SPECS:
+        raise ValueError(f"kind must be 'needs' or 'offers', not {kind!r}")
+    text = _as_text_frame(frame.reset_index(drop=True))
+    schema = build_schema(kind)
+    missing = [c for c in schema.columns if schema.columns[c].required and c not in text.columns]
+    if missing:
+        return pd.DataFrame(
+            {
+                "rad": pd.array([None] * len(missing), dtype="Int64"),
+                "kolonne": missing,
+                "verdi": missing,
+                "melding": [_message("column_in_dataframe", c, c) for c in missing],
+            }
+        )
+    for spec in SPECS[kind]:
+        if spec.name not in text.columns:
+            text[spec.name] = None
+    try:
+        schema.validate(text, lazy=True)
+    except pa.errors.SchemaErrors as errors:
+        return _problems_from_errors(errors, kind, first_data_row)
+    return pd.DataFrame(columns=["rad", "kolonne", "verdi", "melding"])
+
+
+def to_typed(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """Convert a validated text frame to typed columns (categoricals for codes, dates, Int64).
+
+    Call :func:`validate` first; cells that do not parse become missing values.
+    """
+    text = _as_text_frame(frame.reset_index(drop=True))
+    typed = pd.DataFrame(index=text.index)
+    for spec in SPECS[kind]:
+        column = text[spec.name] if spec.name in text.columns else pd.Series(None, index=text.index, dtype=object)
+        if spec.kind == "code":
+            typed[spec.name] = pd.Categorical(column, dtype=taxonomy.categorical(spec.taxonomy))
+        elif spec.kind == "kommune":
+            typed[spec.name] = column.astype("string")
+        elif spec.kind == "date":
+            typed[spec.name] = pd.to_datetime(column.map(parse_date, na_action="ignore"))
+        elif spec.kind == "int":
+            typed[spec.name] = pd.array(column.map(parse_number, na_action="ignore"), dtype="Float64").astype(
+                "Int64"
+            )
+        elif spec.kind == "float":
+            typed[spec.name] = column.map(parse_number, na_action="ignore").astype(float)
+        elif spec.kind == "bool":
+            typed[spec.name] = column.map(parse_bool, na_action="ignore").fillna(False).astype(bool)
+        else:
+            typed[spec.name] = column.astype("string")
+    return typed
+
+
+def validated(frame: pd.DataFrame, kind: str, source: str = "data", first_data_row: int = 2) -> pd.DataFrame:
+    """Validate and convert; raise :class:`DataValidationError` naming row and column on bad input."""
+    problems = validate(frame, kind, first_data_row=first_data_row)
+    if len(problems):
+        raise DataValidationError(problems, source)
+    return to_typed(frame, kind)
