@@ -30,27 +30,62 @@ KOMMUNE_GEOJSON = "geo/derived/trondelag_kommuner_2024_M_epsg4326.geojson"
 # STYRK-08 prefix -> competence area, longest prefix wins. Used to aggregate
 # NAV's occupation-level shortage into the dashboard's competence areas.
 STYRK_TIL_KOMPETANSEOMRADE = {
-    "1": "ledelse", "1323": "bygg", "1345": "oppvekst", "1412": "reiseliv",
-    "21": "industri", "2142": "bygg", "215": "elektro",
-    "22": "helse", "23": "oppvekst", "24": "ledelse", "25": "ikt", "2635": "helse",
+    "1": "ledelse",
+    "1323": "bygg",
+    "1345": "oppvekst",
+    "1412": "reiseliv",
+    "21": "industri",
+    "2142": "bygg",
+    "215": "elektro",
+    "22": "helse",
+    "23": "oppvekst",
+    "24": "ledelse",
+    "25": "ikt",
+    "2635": "helse",
     "26": "ledelse",
-    "31": "industri", "3112": "bygg", "3123": "bygg", "313": "elektro",
-    "32": "helse", "33": "ledelse", "34": "reiseliv", "35": "ikt",
+    "31": "industri",
+    "3112": "bygg",
+    "3123": "bygg",
+    "313": "elektro",
+    "32": "helse",
+    "33": "ledelse",
+    "34": "reiseliv",
+    "35": "ikt",
     "4": "ledelse",
-    "51": "reiseliv", "52": "reiseliv", "531": "oppvekst", "532": "helse", "54": "reiseliv",
+    "51": "reiseliv",
+    "52": "reiseliv",
+    "531": "oppvekst",
+    "532": "helse",
+    "54": "reiseliv",
     "6": "primar",
-    "71": "bygg", "72": "industri", "73": "industri", "74": "elektro", "75": "primar",
-    "81": "industri", "82": "industri", "83": "transport",
-    "91": "reiseliv", "92": "primar", "93": "transport", "94": "reiseliv", "96": "reiseliv",
+    "71": "bygg",
+    "72": "industri",
+    "73": "industri",
+    "74": "elektro",
+    "75": "primar",
+    "81": "industri",
+    "82": "industri",
+    "83": "transport",
+    "91": "reiseliv",
+    "92": "primar",
+    "93": "transport",
+    "94": "reiseliv",
+    "96": "reiseliv",
 }
 
 AGE_GROUPS = {
-    "F340": "0-15", "F341": "16-18", "F342": "19-34",
-    "F343": "35-66", "F344": "67-74", "F345": "75+",
+    "F340": "0-15",
+    "F341": "16-18",
+    "F342": "19-34",
+    "F343": "35-66",
+    "F344": "67-74",
+    "F345": "75+",
 }
 
 STUDIESTED_TYPE_BY_PROVIDER_TYPE = {
-    "universitet": "universitet", "fagskole": "fagskole", "studiesenter": "studiesenter",
+    "universitet": "universitet",
+    "fagskole": "fagskole",
+    "studiesenter": "studiesenter",
 }
 
 
@@ -247,8 +282,20 @@ def build_example_offers(raw: Path) -> pd.DataFrame:
     first = _read(raw, "stats/evu_tilbud_eksempler_trondelag.csv").rename(columns={"status_aar": "tidspunkt"})
     second = _read(raw, "stats/evu_tilbud_eksempler_2_trondelag.csv").rename(columns={"aar": "tidspunkt"})
     frame = pd.concat([first, second], ignore_index=True).fillna("")
-    columns = ["tittel", "tilbyder", "niva", "omfang", "form", "sted", "kommunenummer",
-               "delregion", "tidspunkt", "koblet_til_kompetansepilot", "kilde", "merknad"]
+    columns = [
+        "tittel",
+        "tilbyder",
+        "niva",
+        "omfang",
+        "form",
+        "sted",
+        "kommunenummer",
+        "delregion",
+        "tidspunkt",
+        "koblet_til_kompetansepilot",
+        "kilde",
+        "merknad",
+    ]
     return frame[columns]
 
 
@@ -276,10 +323,7 @@ def build_county_indicators(raw: Path) -> pd.DataFrame:
 
 def load_raw_geometry(raw: Path) -> dict[str, shapely.Geometry]:
     collection = json.loads((raw / KOMMUNE_GEOJSON).read_text(encoding="utf-8"))
-    return {
-        f["properties"]["kommunenummer"]: shapely.make_valid(shape(f["geometry"]))
-        for f in collection["features"]
-    }
+    return {f["properties"]["kommunenummer"]: shapely.make_valid(shape(f["geometry"])) for f in collection["features"]}
 
 
 def simplify_coverage(geometry: dict[str, shapely.Geometry]) -> dict[str, shapely.Geometry]:
@@ -304,9 +348,7 @@ def _polygonal(geom: shapely.Geometry) -> shapely.Geometry:
 def feature_collection(features: list[tuple[dict, shapely.Geometry]]) -> str:
     payload = {
         "type": "FeatureCollection",
-        "features": [
-            {"type": "Feature", "properties": props, "geometry": mapping(geom)} for props, geom in features
-        ],
+        "features": [{"type": "Feature", "properties": props, "geometry": mapping(geom)} for props, geom in features],
     }
     text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
     # mapping() gives floats such as 10.399999999999; print them on the grid.

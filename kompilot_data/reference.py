@@ -33,11 +33,14 @@ def load_sources() -> dict[str, dict[str, str]]:
     return json.loads((DATA_DIR / "kilder.json").read_text(encoding="utf-8"))
 
 
-def source_line(key: str, language: str = "nb") -> str:
-    """A short "Kilde: …, år" caption for figures built on data set ``key``."""
+def source_line(key: str, language: str = "nb", year: int | str | None = None) -> str:
+    """A short "Kilde: …, (år)" caption for figures built on data set ``key``.
+
+    ``year`` names the year actually shown; by default the data set's whole span.
+    """
     source = load_sources()[key]
     prefix = "Kilde" if language == "nb" else "Source"
-    return f"{prefix}: {source['kort_' + language]} ({source['aar']})"
+    return f"{prefix}: {source['kort_' + language]} ({year if year is not None else source['aar']})"
 
 
 @lru_cache(maxsize=1)

@@ -48,10 +48,23 @@ NEED_COLUMNS: tuple[ColumnSpec, ...] = (
     ColumnSpec("storrelse", "code", True, "Bedriftens størrelse (ansatte)", "Business size class", "storrelse"),
     ColumnSpec("kompetanseomrade", "code", True, "Kompetanseområde", "Competence area", "kompetanseomrade"),
     ColumnSpec("niva", "code", True, "Ønsket utdanningsnivå", "Education level wanted", "niva"),
-    ColumnSpec("laeringsform", "code", False, "Foretrukket læringsform (tom = ingen preferanse)",
-               "Preferred delivery mode (empty = any)", "laeringsform"),
-    ColumnSpec("antall_deltakere", "int", True, "Antall ansatte som trenger kompetansen",
-               "Number of employees/participants", minimum=1, maximum=10_000),
+    ColumnSpec(
+        "laeringsform",
+        "code",
+        False,
+        "Foretrukket læringsform (tom = ingen preferanse)",
+        "Preferred delivery mode (empty = any)",
+        "laeringsform",
+    ),
+    ColumnSpec(
+        "antall_deltakere",
+        "int",
+        True,
+        "Antall ansatte som trenger kompetansen",
+        "Number of employees/participants",
+        minimum=1,
+        maximum=10_000,
+    ),
     ColumnSpec("tidsramme_fra", "date", True, "Tidligste ønskede oppstart", "Earliest wanted start"),
     ColumnSpec("tidsramme_til", "date", True, "Seneste ønskede oppstart", "Latest wanted start"),
     ColumnSpec("status", "code", True, "Status i meglingsløpet", "Status in the brokering pipeline", "behov_status"),
@@ -69,17 +82,30 @@ OFFER_COLUMNS: tuple[ColumnSpec, ...] = (
     ColumnSpec("studiepoeng", "float", False, "Studiepoeng", "Credits (ECTS)", minimum=0, maximum=300),
     ColumnSpec("timer", "int", False, "Omfang i timer (kurs uten studiepoeng)", "Hours", minimum=1, maximum=10_000),
     ColumnSpec("laeringsform", "code", True, "Læringsform", "Delivery mode", "laeringsform"),
-    ColumnSpec("kommunenummer", "kommune", False, "Studiestedets kommune (tom for rene nettilbud)",
-               "Study place's municipality (empty for online)"),
+    ColumnSpec(
+        "kommunenummer",
+        "kommune",
+        False,
+        "Studiestedets kommune (tom for rene nettilbud)",
+        "Study place's municipality (empty for online)",
+    ),
     ColumnSpec("studiested", "text", False, "Studiested (stedsnavn)", "Study place (place name)"),
     ColumnSpec("lat", "float", False, "Breddegrad (WGS84)", "Latitude (WGS84)", minimum=57, maximum=72),
     ColumnSpec("lon", "float", False, "Lengdegrad (WGS84)", "Longitude (WGS84)", minimum=4, maximum=32),
     ColumnSpec("oppstart", "date", True, "Oppstartsdato", "Start date"),
     ColumnSpec("kapasitet", "int", True, "Antall plasser", "Seats", minimum=1, maximum=10_000),
-    ColumnSpec("min_deltakere", "int", False, "Minste antall deltakere for oppstart", "Minimum class size",
-               minimum=1, maximum=10_000),
-    ColumnSpec("pris_kr", "float", False, "Pris per deltaker (kr)", "Price per participant (NOK)",
-               minimum=0, maximum=1_000_000),
+    ColumnSpec(
+        "min_deltakere",
+        "int",
+        False,
+        "Minste antall deltakere for oppstart",
+        "Minimum class size",
+        minimum=1,
+        maximum=10_000,
+    ),
+    ColumnSpec(
+        "pris_kr", "float", False, "Pris per deltaker (kr)", "Price per participant (NOK)", minimum=0, maximum=1_000_000
+    ),
     ColumnSpec("finansiering", "text", False, "Finansiering (f.eks. Kompetansepilot, bedrift, HK-dir)", "Funding"),
     ColumnSpec("status", "code", True, "Status", "Status", "tilbud_status"),
     ColumnSpec("kilde_url", "text", False, "Kilde (nettside) for reelle tilbud", "Source URL for real offers"),
@@ -114,6 +140,7 @@ class DataValidationError(ValueError):
 
 
 # --- cell parsers (shared by validation checks and typed conversion) ---------------------------
+
 
 def parse_date(value: object) -> date | None:
     """Parse 27.11.2026, 2026-11-27 (and a few close variants); None if not a date."""
@@ -171,6 +198,7 @@ def _is_int(value: object) -> bool:
 
 
 # --- pandera schema built from the specs -----------------------------------------------------
+
 
 def _known_municipalities() -> list[str]:
     from kompilot_data.reference import load_municipalities
@@ -266,6 +294,7 @@ def build_schema(kind: str) -> pa.DataFrameSchema:
 
 
 # --- messages ----------------------------------------------------------------------------------
+
 
 def _closest(value: str, allowed: list[str]) -> str:
     match = difflib.get_close_matches(str(value), allowed, n=1, cutoff=0.6)
@@ -407,9 +436,7 @@ def to_typed(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
         elif spec.kind == "date":
             typed[spec.name] = pd.to_datetime(column.map(parse_date, na_action="ignore"))
         elif spec.kind == "int":
-            typed[spec.name] = pd.array(column.map(parse_number, na_action="ignore"), dtype="Float64").astype(
-                "Int64"
-            )
+            typed[spec.name] = pd.array(column.map(parse_number, na_action="ignore"), dtype="Float64").astype("Int64")
         elif spec.kind == "float":
             typed[spec.name] = column.map(parse_number, na_action="ignore").astype(float)
         elif spec.kind == "bool":
