@@ -140,6 +140,9 @@ PLACE_PROFILE = {
     "annet": (["kurs", "fagskole"], [0.7, 0.3], ["primar", "ledelse", "ikt", "industri"]),
 }
 
+# Share of generated offers that are online, per area; practical trades are rarely online.
+ONLINE_SHARE = {"ikt": 0.45, "ledelse": 0.4, "sprak": 0.3, "oppvekst": 0.25, "helse": 0.12}
+
 # The real example offers (tilbud_eksempler.csv), coded for the import format.
 # Title, provider and place are real; dates and seats are invented.
 REAL_EXAMPLES = [
@@ -409,7 +412,13 @@ def _generated_offers(rng: np.random.Generator, m: int) -> pd.DataFrame:
         areas.append(rng.choice(area_options))
         vocational, higher = TITLES[areas[-1]]
         titles.append(rng.choice(vocational if levels[-1] in ("kurs", "fagbrev") else higher))
-    mode = rng.choice(["stedlig", "samlingsbasert", "nettbasert", "bedriftsintern"], size=m, p=[0.3, 0.4, 0.22, 0.08])
+    online_share = np.array([ONLINE_SHARE.get(a, 0.03) for a in areas])
+    draw = rng.random(m)
+    mode = np.select(
+        [draw < online_share, draw < online_share + 0.05, draw < online_share + 0.05 + (1 - online_share) * 0.45],
+        ["nettbasert", "bedriftsintern", "stedlig"],
+        default="samlingsbasert",
+    )
     local = np.isin(mode, ["stedlig", "samlingsbasert"])
     credits = {"hoyere": ["7.5", "15", "30"], "master": ["15", "30", "60"], "fagskole": ["15", "30", "60"]}
     frame = pd.DataFrame(
@@ -436,8 +445,8 @@ def _fill_schedule(rng: np.random.Generator, frame: pd.DataFrame) -> pd.DataFram
     """Start dates, seats, price and status (invented for every demo offer)."""
     m = len(frame)
     start = REFERENCE_DATE + rng.integers(-300, 420, size=m).astype("timedelta64[D]")
-    capacity = rng.choice([12, 15, 20, 25, 30, 40], size=m)
-    minimum = np.minimum(capacity, rng.choice([6, 8, 10, 12], size=m))
+    capacity = rng.choice([8, 10, 12, 15, 20, 25], size=m)
+    minimum = np.minimum(capacity, rng.choice([5, 6, 8, 10, 12], size=m))
     days_to_start = (start - REFERENCE_DATE).astype(int)
     status = np.select(
         [days_to_start > 120, days_to_start > 0, days_to_start > -200],

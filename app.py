@@ -1,0 +1,40 @@
+"""Kompetansepilot Trøndelag – entry point: page registry, shared filters, language."""
+
+import streamlit as st
+
+import ui
+
+st.set_page_config(page_title="Kompetansepilot Trøndelag", page_icon="🎓", layout="wide")
+
+PAGES = {
+    "nav_group_overview": [("app_pages/oversikt.py", "nav_overview", "oversikt", ":material/dashboard:", True)],
+    "nav_group_explore": [
+        ("app_pages/kart.py", "nav_map", "kart", ":material/map:", False),
+        ("app_pages/behov.py", "nav_needs", "behov", ":material/work:", False),
+        ("app_pages/tilbud.py", "nav_offers", "tilbud", ":material/school:", False),
+    ],
+    "nav_group_analysis": [
+        ("app_pages/mismatch.py", "nav_mismatch", "mismatch", ":material/compare_arrows:", False),
+        ("app_pages/region.py", "nav_region", "region", ":material/location_city:", False),
+    ],
+    "nav_group_about": [("app_pages/om_data.py", "nav_about", "om-data", ":material/info:", False)],
+}
+
+# The language is known before the menu is built, so the menu is in the right language.
+if "language" not in st.session_state:
+    lang = st.query_params.get("lang", "nb")
+    st.session_state["language"] = lang if lang in ("nb", "en") else "nb"
+
+navigation = st.navigation(
+    {
+        ui.T(group): [
+            st.Page(path, title=ui.T(title), url_path=url, icon=icon, default=default)
+            for path, title, url, icon, default in pages
+        ]
+        for group, pages in PAGES.items()
+    }
+)
+ui.sync_from_url(navigation.url_path)
+ui.sidebar_filters()
+ui.write_url()
+navigation.run()

@@ -1,0 +1,55 @@
+import streamlit as st
+
+import ui
+from kompilot_data import figures
+
+ui.page_header("needs_title")
+needs, _ = ui.filtered()
+lang = ui.language()
+if needs.empty:
+    st.info(ui.T("no_data"))
+    st.stop()
+source = figures.demo_source(lang)
+
+left, right = st.columns(2)
+with left:
+    st.subheader(ui.T("by_area"))
+    counts = figures.count_by(needs, "kompetanseomrade", "kompetanseomrade", lang, weight="antall_deltakere")
+    ui.figure(figures.bar_counts(counts, lang, ui.T("participants"), source), key="behov_omrade")
+with right:
+    st.subheader(ui.T("area_x_level"))
+    ui.figure(figures.treemap_area_level(needs, lang), key="behov_treemap")
+
+left, middle, right = st.columns(3)
+with left:
+    st.subheader(ui.T("by_level"))
+    counts = figures.count_by(needs, "niva", "niva", lang)
+    ui.figure(figures.bar_counts(counts, lang, ui.T("count_needs"), source, colour="#E69F00"), key="behov_niva")
+with middle:
+    st.subheader(ui.T("by_status"))
+    counts = figures.count_by(needs, "status", "behov_status", lang)
+    ui.figure(figures.bar_counts(counts, lang, ui.T("count_needs"), source, colour="#009E73"), key="behov_status")
+with right:
+    st.subheader(ui.T("by_industry"))
+    counts = figures.count_by(needs, "naering", "naering", lang)
+    counts = counts[counts > 0]
+    ui.figure(figures.bar_counts(counts, lang, ui.T("count_needs"), source, colour="#CC79A7"), key="behov_naering")
+
+st.subheader(ui.T("records"))
+table = ui.labelled(needs)
+event = st.dataframe(
+    table,
+    width="stretch",
+    hide_index=True,
+    on_select="rerun",
+    selection_mode="single-row",
+    key="behov_tabell",
+    height=380,
+)
+rows = event.selection.rows if event else []
+if rows:
+    st.subheader(ui.T("details"))
+    st.json(table.iloc[rows[0]].astype(str).to_dict(), expanded=True)
+else:
+    st.caption(ui.T("select_row_help"))
+ui.downloads(table, "kompilot_behov")

@@ -1,0 +1,57 @@
+import streamlit as st
+
+import kompilot_data as kd
+import ui
+from kompilot_data import figures
+from kompilot_data.indicators import INDICATORS
+
+ui.page_header("map_title", "map_intro")
+lang = ui.language()
+
+indicator_keys = list(INDICATORS)
+chosen = ui.page_param("indikator", "delregion")
+controls = st.columns([3, 2, 2, 2])
+indicator = controls[0].selectbox(
+    ui.T("map_indicator"),
+    indicator_keys,
+    index=indicator_keys.index(chosen) if chosen in indicator_keys else 0,
+    format_func=lambda key: ui.T(f"ind_{key}"),
+    key="map_indicator",
+)
+if indicator != chosen:
+    ui.set_page_param("indikator", None if indicator == "delregion" else indicator)
+show_places = controls[1].toggle(ui.T("map_show_places"), value=True)
+show_outlines = controls[2].toggle(ui.T("map_show_outlines"), value=True)
+basemap = controls[3].toggle(ui.T("map_basemap"), value=False)
+
+
+def on_map_select():
+    points = st.session_state["kart"].selection.get("points", [])
+    codes = [p.get("location") for p in points if p.get("location")]
+    if codes:
+        ui.toggle_municipality(codes[0])
+
+
+table = ui.municipality_table()
+selected = list(ui.current_filters().kommuner)
+fig = figures.choropleth_map(
+    table,
+    indicator,
+    lang,
+    places=kd.load_study_places() if show_places else None,
+    show_outlines=show_outlines,
+    selected=selected,
+    basemap=basemap,
+)
+ui.figure(fig, key="kart", on_select=on_map_select, selection_mode="points")
+if INDICATORS[indicator].estimate:
+    st.caption(ui.T("reach_note", radius=90) + " " + ui.T("estimate_note"))
+
+with st.expander(ui.T("map_table")):
+    spec = INDICATORS[indicator]
+    shown = table[["navn", "delregion"]].copy()
+    if spec.column != "delregion":
+        shown[ui.T(f"ind_{indicator}")] = [figures.format_indicator(indicator, v, lang) for v in table[spec.column]]
+    st.dataframe(
+        shown.rename(columns={"navn": ui.T("filter_municipality"), "delregion": ui.T("filter_region")}), width="stretch"
+    )

@@ -1,0 +1,88 @@
+import streamlit as st
+
+import kompilot_data as kd
+import ui
+from kompilot_data import figures, indicators
+
+ui.page_header("region_title")
+lang = ui.language()
+municipalities = kd.load_municipalities()
+choices = list(kd.SUBREGIONS) + list(municipalities.index)
+chosen = ui.page_param("region", "Namdalen")
+region = st.selectbox(
+    ui.T("region_choose"),
+    choices,
+    index=choices.index(chosen) if chosen in choices else 0,
+    format_func=lambda c: c if c in kd.SUBREGIONS else f"{municipalities.at[c, 'navn']} ({c})",
+    key="region_choice",
+)
+if region != chosen:
+    ui.set_page_param("region", region)
+codes = indicators.region_codes(region)
+name = region if region in kd.SUBREGIONS else municipalities.at[region, "navn"]
+profile = indicators.area_profile(codes)
+county = indicators.area_profile()
+
+columns = st.columns(4)
+columns[0].metric(
+    ui.T("ind_befolkning"),
+    ui.number(profile["befolkning"]),
+    help=kd.source_line("befolkning", lang, int(municipalities["befolkning_aar"].iloc[0])),
+)
+columns[1].metric(
+    ui.T("ind_befolkningsendring"),
+    ui.percent(profile["endring_befolkning_2020"], 1),
+    delta=f"{ui.T('county')}: {ui.percent(county['endring_befolkning_2020'], 1)}",
+    delta_color="off",
+)
+columns[2].metric(
+    ui.T("ind_hoyere_utdanning"),
+    ui.percent(profile["andel_hoyere_utdanning"], 1),
+    delta=f"{ui.T('county')}: {ui.percent(county['andel_hoyere_utdanning'], 1)}",
+    delta_color="off",
+)
+columns[3].metric(
+    "Sentralitetsindeks (befolkningsvektet)" if lang == "nb" else "Centrality index (population-weighted)",
+    ui.number(profile["sentralitetsindeks"]),
+    delta=f"{ui.T('county')}: {ui.number(county['sentralitetsindeks'])}",
+    delta_color="off",
+)
+
+left, right = st.columns(2)
+with left:
+    st.subheader(ui.T("region_vs_county"))
+    ui.figure(figures.profile_comparison(profile, county, name, lang), key="region_profil")
+with right:
+    st.subheader(ui.T("population_trend"))
+    series = {name: indicators.population_index(codes), ui.T("county"): indicators.population_index()}
+    ui.figure(figures.population_trend(series, lang), key="region_befolkning")
+
+needs, offers = ui.filtered()
+region_needs = needs[needs["kommunenummer"].isin(codes).to_numpy()]
+left, right = st.columns(2)
+with left:
+    st.subheader(ui.T("top_needs"))
+    counts = figures.count_by(region_needs, "kompetanseomrade", "kompetanseomrade", lang, weight="antall_deltakere")
+    counts = counts[counts > 0]
+    if counts.empty:
+        st.info(ui.T("no_data"))
+    else:
+        ui.figure(figures.bar_counts(counts, lang, ui.T("participants"), figures.demo_source(lang)), key="region_behov")
+with right:
+    st.subheader(ui.T("offers_in_reach"))
+    table = ui.municipality_table()
+    reach = table.loc[codes, ["navn", "tilbud_innen_rekkevidde", "ettersporsel", "tilbud", "mismatch"]]
+    st.dataframe(
+        reach.rename(
+            columns={
+                "navn": ui.T("filter_municipality"),
+                "tilbud_innen_rekkevidde": ui.T("ind_tilbud_innen_rekkevidde"),
+                "ettersporsel": ui.T("demand"),
+                "tilbud": ui.T("supply"),
+                "mismatch": ui.T("ind_mismatch"),
+            }
+        ),
+        width="stretch",
+        column_config={ui.T("ind_mismatch"): st.column_config.NumberColumn(format="%.2f")},
+    )
+    st.caption(ui.T("reach_note", radius=90) + " " + ui.T("estimate_note"))

@@ -1,0 +1,62 @@
+import streamlit as st
+
+import kompilot_data as kd
+import ui
+from kompilot_data import figures
+
+ui.page_header("offers_title")
+_, offers = ui.filtered()
+lang = ui.language()
+if offers.empty:
+    st.info(ui.T("no_data"))
+    st.stop()
+source = figures.demo_source(lang)
+
+left, right = st.columns(2)
+with left:
+    st.subheader(ui.T("by_provider"))
+    counts = offers.groupby(offers["tilbyder"].astype(str)).size().nlargest(12)
+    ui.figure(figures.bar_counts(counts, lang, ui.T("offers_count"), source), key="tilbud_tilbyder")
+with right:
+    st.subheader(ui.T("by_area"))
+    counts = figures.count_by(offers, "kompetanseomrade", "kompetanseomrade", lang, weight="kapasitet")
+    ui.figure(figures.bar_counts(counts, lang, ui.T("seats"), source, colour="#E69F00"), key="tilbud_omrade")
+
+left, right = st.columns(2)
+with left:
+    st.subheader(ui.T("by_level"))
+    counts = figures.count_by(offers, "niva", "niva", lang)
+    ui.figure(figures.bar_counts(counts, lang, ui.T("offers_count"), source, colour="#009E73"), key="tilbud_niva")
+with right:
+    st.subheader(ui.T("by_mode"))
+    counts = figures.count_by(offers, "laeringsform", "laeringsform", lang)
+    ui.figure(figures.bar_counts(counts, lang, ui.T("offers_count"), source, colour="#CC79A7"), key="tilbud_form")
+
+st.subheader(ui.T("start_timeline"))
+ui.figure(figures.offers_timeline(offers, lang), key="tilbud_tidslinje")
+
+st.subheader(ui.T("offers_map"))
+placed = offers.dropna(subset=["lat", "lon"])
+table = ui.municipality_table()
+fig = figures.offer_map(table, placed, lang)
+ui.figure(fig, key="tilbud_kart")
+st.caption(f"{ui.T('online')}: {ui.number(offers['lat'].isna().sum())} · " + kd.source_line("studiesteder", lang))
+
+st.subheader(ui.T("records"))
+shown = ui.labelled(offers)
+event = st.dataframe(
+    shown,
+    width="stretch",
+    hide_index=True,
+    on_select="rerun",
+    selection_mode="single-row",
+    key="tilbud_tabell",
+    height=380,
+)
+rows = event.selection.rows if event else []
+if rows:
+    st.subheader(ui.T("details"))
+    st.json(shown.iloc[rows[0]].astype(str).to_dict(), expanded=True)
+else:
+    st.caption(ui.T("select_row_help"))
+ui.downloads(shown, "kompilot_tilbud")

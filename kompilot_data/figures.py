@@ -1,0 +1,607 @@
+"""Figure builders: plain functions of data that return plotly figures.
+
+Shared by the app's pages, the CLI and downloadable briefings. Every figure
+carries its source line at the bottom, so a saved PNG keeps its attribution.
+Maps use MapLibre's ``white-bg`` style by default: no tiles, fonts or
+topojson are fetched, so they render offline.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from kompilot_data import taxonomy
+from kompilot_data.i18n import format_number, format_percent, plotly_separators, t
+from kompilot_data.indicators import INDICATORS
+from kompilot_data.reference import (
+    OUTSIDE_PILOT,
+    SUBREGIONS,
+    load_geojson,
+    load_subregion_geometry,
+    outlines_geojson,
+    source_line,
+)
+
+# Okabe–Ito: distinguishable with the common colour-vision deficiencies.
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+SUBREGION_COLOURS = {"Namdalen": "#0072B2", "Trøndelag sør": "#E69F00", "Fosen": "#009E73", OUTSIDE_PILOT: "#DDDDDD"}
+SEQUENTIAL = "Blues"
+DIVERGING = "PuOr_r"  # purple = more supply, orange = unmet demand; colour-blind safe
+ORDINAL = ["#08306B", "#2171B5", "#6BAED6", "#C6DBEF", "#FDAE6B", "#E6550D"]  # centrality 1..6
+STATUS_COLOURS = {
+    "kartlagt": "#56B4E9",
+    "koblet": "#0072B2",
+    "etablert": "#009E73",
+    "gjennomfort": "#004D40",
+    "avsluttet": "#BBBBBB",
+}
+MAP_CENTER = {"lat": 63.9, "lon": 11.1}
+MAP_ZOOM = 5.7
+PLACE_COLOURS = {
+    "universitet": "#CC79A7",
+    "fagskole": "#D55E00",
+    "vgs": "#000000",
+    "studiesenter": "#56B4E9",
+    "annet": "#F0E442",
+}
+FUNNEL_STAGES = ("kartlagt", "koblet", "etablert", "gjennomfort")
+
+
+def _layout(fig: go.Figure, language: str, source: str, title: str | None = None, height: int = 380) -> go.Figure:
+    fig.update_layout(
+        template="plotly_white",
+        separators=plotly_separators(language),
+        height=height,
+        margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 50},
+        title={"text": title, "x": 0, "font": {"size": 16}} if title else None,
+        font={"family": "Source Sans Pro, Arial, sans-serif", "size": 13},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
+    )
+    fig.add_annotation(
+        text=source,
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=0,
+        yshift=-48,
+        showarrow=False,
+        xanchor="left",
+        yanchor="bottom",
+        font={"size": 11, "color": "#555"},
+    )
+    return fig
+
+
+def demo_source(language: str) -> str:
+    """Source line for figures computed from the (demo) needs and offers."""
+    return t("estimate_note", language) + " " + ("Kilde: demodata" if language == "nb" else "Source: demo data")
+
+
+def indicator_source(key: str, language: str, table: pd.DataFrame | None = None) -> str:
+    indicator = INDICATORS[key]
+    if indicator.source == "demo":
+        return demo_source(language)
+    year = None
+    if indicator.source == "befolkning" and table is not None:
+        year = f"{int(table['befolkning_aar'].iloc[0])}" + (" mot 2020" if key == "befolkningsendring" else "")
+    elif indicator.source == "utdanning" and table is not None:
+        year = int(table["utdanning_aar"].iloc[0])
+    elif indicator.source == "kommuner":
+        year = 2024
+    return source_line(indicator.source, language, year=year)
+
+
+def format_indicator(key: str, value: float, language: str) -> str:
+    indicator = INDICATORS[key]
+    if key == "delregion":
+        return str(value)
+    if pd.isna(value):
+        return "–"
+    if indicator.percent:
+        return format_percent(value, language, 1)
+    decimals = 2 if key == "mismatch" else (1 if key == "behov_per_1000" else 0)
+    text = format_number(value, language, decimals)
+    return f"{text} {t(indicator.unit_key, language)}" if indicator.unit_key else text
+
+
+def choropleth_map(
+    table: pd.DataFrame,
+    indicator: str,
+    language: str = "nb",
+    places: pd.DataFrame | None = None,
+    show_outlines: bool = True,
+    selected: list[str] | None = None,
+    basemap: bool = False,
+    height: int = 620,
+) -> go.Figure:
+    """Choropleth of the 38 municipalities for ``indicator`` (a key of ``INDICATORS``).
+
+    ``table`` is :func:`kompilot_data.indicators.municipality_table`. ``places``
+    (study places with ``lat``, ``lon``, ``navn``, ``type``) are drawn as points
+    coloured by type. ``selected`` municipalities get a thick outline.
+    """
+    spec = INDICATORS[indicator]
+    label = t(f"ind_{indicator}", language)
+    geojson = load_geojson()
+    codes = table.index.astype(str).tolist()
+    hover_values = [format_indicator(indicator, v, language) for v in table[spec.column]]
+    region_names = [t("outside_pilot", language) if r == OUTSIDE_PILOT else r for r in table["delregion"]]
+    customdata = np.column_stack([table["navn"], codes, region_names, hover_values])
+    hovertemplate = (
+        "<b>%{customdata[0]}</b> (%{customdata[1]})<br>"
+        + t("filter_region", language)
+        + ": %{customdata[2]}<br>"
+        + label
+        + ": %{customdata[3]}<extra></extra>"
+    )
+    fig = go.Figure()
+    common = dict(
+        geojson=geojson,
+        locations=codes,
+        featureidkey="properties.kommunenummer",
+        customdata=customdata,
+        hovertemplate=hovertemplate,
+        marker={"line": {"color": "#FFFFFF", "width": 0.6}, "opacity": 0.9},
+    )
+    if spec.scale == "category":
+        order = [*SUBREGIONS, OUTSIDE_PILOT]
+        for region in order:
+            mask = (table["delregion"] == region).to_numpy()
+            if not mask.any():
+                continue
+            colour = SUBREGION_COLOURS[region]
+            name = t("outside_pilot", language) if region == OUTSIDE_PILOT else region
+            fig.add_trace(
+                go.Choroplethmap(
+                    **{**common, "locations": np.array(codes)[mask], "customdata": customdata[mask]},
+                    z=np.ones(mask.sum()),
+                    colorscale=[[0, colour], [1, colour]],
+                    showscale=False,
+                    name=name,
+                    showlegend=True,
+                )
+            )
+    else:
+        values = table[spec.column].astype(float).to_numpy()
+        colour_args = _colour_args(spec.scale, values, indicator, language)
+        fig.add_trace(go.Choroplethmap(**common, z=values, name=label, **colour_args))
+    if show_outlines:
+        _add_outlines(fig, language)
+    if selected:
+        _add_selection(fig, selected)
+    if places is not None and len(places):
+        _add_places(fig, places, language)
+    fig.update_layout(
+        map={"style": "open-street-map" if basemap else "white-bg", "center": MAP_CENTER, "zoom": MAP_ZOOM},
+        clickmode="event+select",
+        uirevision="kart",  # keep the user's pan/zoom across reruns
+    )
+    return _layout(fig, language, indicator_source(indicator, language, table), height=height)
+
+
+def _colour_args(scale: str, values: np.ndarray, indicator: str, language: str) -> dict:
+    finite = values[np.isfinite(values)]
+    colorbar = {"title": {"text": ""}, "thickness": 14, "len": 0.6, "x": 0.99}
+    if INDICATORS[indicator].percent:
+        colorbar["tickformat"] = ".0%"
+    if scale == "diverging":
+        bound = float(np.nanmax(np.abs(finite))) if len(finite) else 1.0
+        bound = 1.0 if indicator == "mismatch" else bound
+        return {"colorscale": DIVERGING, "zmid": 0, "zmin": -bound, "zmax": bound, "colorbar": colorbar}
+    if scale == "ordinal":
+        steps = []
+        for i, colour in enumerate(ORDINAL):
+            steps += [[i / 6, colour], [(i + 1) / 6, colour]]
+        colorbar.update(tickvals=[1, 2, 3, 4, 5, 6], ticktext=["1", "2", "3", "4", "5", "6"])
+        return {"colorscale": steps, "zmin": 0.5, "zmax": 6.5, "colorbar": colorbar}
+    return {"colorscale": SEQUENTIAL, "colorbar": colorbar}
+
+
+def _line_coordinates(geometries) -> tuple[list, list]:
+    lons, lats = [], []
+    for geom in geometries:
+        for part in getattr(geom, "geoms", [geom]):
+            for ring in [part.exterior, *part.interiors]:
+                xs, ys = ring.xy
+                lons += [*xs, None]
+                lats += [*ys, None]
+    return lons, lats
+
+
+def _add_outlines(fig: go.Figure, language: str) -> None:
+    outlines = load_subregion_geometry()
+    lons, lats = _line_coordinates(outlines.values)
+    fig.add_trace(
+        go.Scattermap(
+            lon=lons,
+            lat=lats,
+            mode="lines",
+            line={"color": "#1B2733", "width": 2.2},
+            hoverinfo="skip",
+            name=t("filter_region", language),
+            showlegend=False,
+        )
+    )
+
+
+def _add_selection(fig: go.Figure, selected: list[str]) -> None:
+    from kompilot_data.reference import load_geometry
+
+    geometry = load_geometry()
+    lons, lats = _line_coordinates([geometry[c] for c in selected if c in geometry.index])
+    fig.add_trace(
+        go.Scattermap(
+            lon=lons,
+            lat=lats,
+            mode="lines",
+            line={"color": "#D55E00", "width": 3.5},
+            hoverinfo="skip",
+            showlegend=False,
+        )
+    )
+
+
+def _add_places(fig: go.Figure, places: pd.DataFrame, language: str) -> None:
+    labels = taxonomy.labels("studiested_type", language)
+    located = places.dropna(subset=["lat", "lon"])
+    for kind in [k for k in PLACE_COLOURS if k in set(located["type"])]:
+        group = located[located["type"] == kind]
+        fig.add_trace(
+            go.Scattermap(
+                lon=group["lon"],
+                lat=group["lat"],
+                mode="markers",
+                marker={"size": 11 if kind != "vgs" else 7, "color": PLACE_COLOURS[kind]},
+                name=labels.get(kind, kind),
+                text=group["navn"] + " – " + group["sted"].astype(str),
+                hovertemplate="%{text}<extra>" + labels.get(kind, kind) + "</extra>",
+            )
+        )
+
+
+def outlines_for_export() -> dict:
+    """Sub-region outlines as GeoJSON (for briefings and other map libraries)."""
+    return outlines_geojson(load_subregion_geometry(), "delregion")
+
+
+def bar_counts(
+    counts: pd.Series,
+    language: str,
+    value_label: str,
+    source: str,
+    title: str | None = None,
+    colour: str = OKABE_ITO[0],
+    height: int | None = None,
+) -> go.Figure:
+    """Horizontal bars of ``counts`` (index = labels), largest on top."""
+    counts = counts.sort_values()
+    fig = go.Figure(
+        go.Bar(
+            x=counts.to_numpy(),
+            y=counts.index.astype(str),
+            orientation="h",
+            marker_color=colour,
+            hovertemplate="%{y}: %{x:,.0f}<extra></extra>",
+            text=[format_number(v, language) for v in counts],
+            textposition="outside",
+            cliponaxis=False,
+        )
+    )
+    fig.update_xaxes(title=value_label)
+    return _layout(fig, language, source, title, height=height or max(260, 28 * len(counts) + 90))
+
+
+def count_by(
+    frame: pd.DataFrame, column: str, taxonomy_name: str, language: str, weight: str | None = None
+) -> pd.Series:
+    """Counts (or sums of ``weight``) per code of ``column``, labelled in ``language``."""
+    values = frame[weight] if weight else pd.Series(1, index=frame.index)
+    grouped = values.groupby(frame[column], observed=False).sum()
+    return grouped.rename(index=taxonomy.labels(taxonomy_name, language))
+
+
+def treemap_area_level(needs: pd.DataFrame, language: str) -> go.Figure:
+    """Participants in needs by competence area and level."""
+    areas = taxonomy.labels("kompetanseomrade", language)
+    levels = taxonomy.labels("niva", language)
+    grouped = needs.groupby(["kompetanseomrade", "niva"], observed=True)["antall_deltakere"].sum().reset_index()
+    grouped = grouped[grouped["antall_deltakere"] > 0]
+    area_totals = grouped.groupby("kompetanseomrade", observed=True)["antall_deltakere"].sum()
+    ids = [f"{a}" for a in area_totals.index] + [
+        f"{a}/{lv}" for a, lv in zip(grouped["kompetanseomrade"], grouped["niva"], strict=True)
+    ]
+    labels = [areas[a] for a in area_totals.index] + [levels[lv] for lv in grouped["niva"]]
+    parents = [""] * len(area_totals) + list(grouped["kompetanseomrade"].astype(str))
+    values = list(area_totals.to_numpy()) + list(grouped["antall_deltakere"].to_numpy())
+    fig = go.Figure(
+        go.Treemap(
+            ids=ids,
+            labels=labels,
+            parents=parents,
+            values=values,
+            branchvalues="total",
+            marker={"colors": [OKABE_ITO[i % 7] for i in range(len(area_totals))] + [None] * len(grouped)},
+            hovertemplate="%{label}: %{value:,.0f}<extra></extra>",
+        )
+    )
+    return _layout(fig, language, demo_source(language), height=460)
+
+
+def stage_counts(needs: pd.DataFrame) -> pd.Series:
+    """Needs that reached each pipeline stage (a closed need reached "kartlagt" only)."""
+    stage = needs["status"].map(taxonomy.attribute("behov_status", "trinn")).astype(int)
+    reached = {code: int((stage >= k + 1).sum()) for k, code in enumerate(FUNNEL_STAGES)}
+    reached["kartlagt"] = len(needs)
+    return pd.Series(reached)
+
+
+def funnel_by_region(needs: pd.DataFrame, language: str) -> go.Figure:
+    """The brokering pipeline as a funnel, one trace per sub-region (and outside the pilot)."""
+    labels = taxonomy.labels("behov_status", language)
+    from kompilot_data.reference import load_municipalities
+
+    region = needs["kommunenummer"].astype(str).map(load_municipalities()["delregion"].astype(str))
+    fig = go.Figure()
+    for name in [*SUBREGIONS, OUTSIDE_PILOT]:
+        group = needs[(region == name).to_numpy()]
+        if group.empty:
+            continue
+        counts = stage_counts(group)
+        fig.add_trace(
+            go.Funnel(
+                name=t("outside_pilot", language) if name == OUTSIDE_PILOT else name,
+                y=[labels[s] for s in FUNNEL_STAGES],
+                x=counts.to_numpy(),
+                textinfo="value+percent initial",
+                marker={"color": SUBREGION_COLOURS[name] if name != OUTSIDE_PILOT else "#999999"},
+            )
+        )
+    return _layout(fig, language, demo_source(language), height=420)
+
+
+def pipeline_by_source(needs: pd.DataFrame, language: str) -> go.Figure:
+    """Share of needs from each source (survey, visit, network) that reached each stage."""
+    stages = taxonomy.labels("behov_status", language)
+    sources = taxonomy.labels("behov_kilde", language)
+    fig = go.Figure()
+    for i, (code, label) in enumerate(sources.items()):
+        group = needs[(needs["kilde"] == code).to_numpy()]
+        if group.empty:
+            continue
+        share = stage_counts(group) / len(group)
+        fig.add_trace(
+            go.Bar(
+                name=f"{label} (n = {format_number(len(group), language)})",
+                x=[stages[s] for s in FUNNEL_STAGES],
+                y=share.to_numpy(),
+                marker_color=OKABE_ITO[i],
+                text=[format_percent(v, language) for v in share],
+                textposition="outside",
+                hovertemplate="%{x}: %{y:.0%}<extra>" + label + "</extra>",
+            )
+        )
+    fig.update_yaxes(tickformat=".0%", title=t("share_reached", language), range=[0, 1.1])
+    fig.update_layout(barmode="group")
+    return _layout(fig, language, demo_source(language), height=400)
+
+
+def monthly_status(needs: pd.DataFrame, language: str) -> go.Figure:
+    """Needs registered per month, stacked by current status."""
+    labels = taxonomy.labels("behov_status", language)
+    month = needs["registrert"].dt.to_period("M").dt.to_timestamp()
+    table = needs.groupby([month, "status"], observed=True).size().unstack(fill_value=0)
+    fig = go.Figure()
+    for code in taxonomy.codes("behov_status"):
+        if code in table.columns:
+            fig.add_trace(go.Bar(x=table.index, y=table[code], name=labels[code], marker_color=STATUS_COLOURS[code]))
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(title=t("count_needs", language))
+    fig.update_xaxes(title=t("month", language), tickformat="%m.%Y" if language == "nb" else "%b %Y")
+    return _layout(fig, language, demo_source(language), height=360)
+
+
+def small_multiple_figures(needs: pd.DataFrame, language: str) -> go.Figure:
+    """Participants by competence area for each sub-region, side by side."""
+    from plotly.subplots import make_subplots
+
+    from kompilot_data.reference import load_municipalities
+
+    areas = taxonomy.labels("kompetanseomrade", language)
+    region = needs["kommunenummer"].astype(str).map(load_municipalities()["delregion"].astype(str))
+    names = list(SUBREGIONS)
+    fig = make_subplots(rows=1, cols=len(names), shared_yaxes=True, subplot_titles=names, horizontal_spacing=0.03)
+    order = list(areas)[::-1]
+    for i, name in enumerate(names, start=1):
+        group = needs[(region == name).to_numpy()]
+        sums = group.groupby("kompetanseomrade", observed=False)["antall_deltakere"].sum().reindex(order).fillna(0)
+        fig.add_trace(
+            go.Bar(
+                x=sums.to_numpy(),
+                y=[areas[a] for a in order],
+                orientation="h",
+                showlegend=False,
+                marker_color=SUBREGION_COLOURS[name],
+                hovertemplate="%{y}: %{x:,.0f}<extra>" + name + "</extra>",
+            ),
+            row=1,
+            col=i,
+        )
+    _layout(fig, language, demo_source(language), height=420)
+    fig.update_layout(margin={"t": 30})
+    return fig
+
+
+def offers_timeline(offers: pd.DataFrame, language: str) -> go.Figure:
+    """Start dates of offers by competence area; marker size = seats."""
+    areas = taxonomy.labels("kompetanseomrade", language)
+    fig = go.Figure()
+    for i, code in enumerate(taxonomy.codes("kompetanseomrade")):
+        group = offers[(offers["kompetanseomrade"] == code).to_numpy()]
+        if group.empty:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=group["oppstart"],
+                y=[areas[code]] * len(group),
+                mode="markers",
+                name=areas[code],
+                marker={
+                    "size": np.sqrt(group["kapasitet"].astype(float)) * 3,
+                    "color": OKABE_ITO[i % 8],
+                    "opacity": 0.75,
+                    "line": {"width": 0.5, "color": "#333"},
+                },
+                text=group["tittel"] + " – " + group["tilbyder"],
+                showlegend=False,
+                hovertemplate="%{text}<br>%{x|%d.%m.%Y}<extra></extra>",
+            )
+        )
+    fig.update_xaxes(tickformat="%m.%Y" if language == "nb" else "%b %Y")
+    return _layout(fig, language, demo_source(language), height=420)
+
+
+def profile_comparison(
+    region: dict[str, float], county: dict[str, float], region_name: str, language: str
+) -> go.Figure:
+    """Region against the county on the SSB indicators (shares and centrality index)."""
+    keys = [
+        ("andel_hoyere_utdanning", t("ind_hoyere_utdanning", language)),
+        ("endring_befolkning_2020", t("ind_befolkningsendring", language)),
+        (
+            "andel_sentralitet_5_6",
+            "Andel innbyggere i sentralitetsklasse 5–6"
+            if language == "nb"
+            else "Share of inhabitants in centrality class 5–6",
+        ),
+    ]
+    fig = go.Figure()
+    for name, values, colour in [(region_name, region, OKABE_ITO[0]), (t("county", language), county, "#999999")]:
+        fig.add_trace(
+            go.Bar(
+                y=[label for _, label in keys],
+                x=[values[k] for k, _ in keys],
+                orientation="h",
+                name=name,
+                marker_color=colour,
+                text=[format_percent(values[k], language, 1) for k, _ in keys],
+                textposition="outside",
+                cliponaxis=False,
+            )
+        )
+    fig.update_xaxes(tickformat=".0%")
+    fig.update_layout(barmode="group", yaxis={"autorange": "reversed"})
+    source = (
+        f"{source_line('utdanning', language, 2025)}; {source_line('befolkning', language, '2020–2026')}; "
+        f"{source_line('kommuner', language, 2024)}"
+    )
+    return _layout(fig, language, source, height=320)
+
+
+def population_trend(series: dict[str, pd.Series], language: str) -> go.Figure:
+    """Population index lines (2020 = 100) for the region and the county."""
+    fig = go.Figure()
+    for i, (name, values) in enumerate(series.items()):
+        fig.add_trace(
+            go.Scatter(
+                x=values.index,
+                y=values.to_numpy(),
+                name=name,
+                mode="lines+markers",
+                line={"color": OKABE_ITO[0] if i == 0 else "#999999", "width": 3},
+            )
+        )
+    fig.update_xaxes(dtick=1)
+    return _layout(fig, language, source_line("befolkning", language, "2020–2026"), height=320)
+
+
+def offer_map(table: pd.DataFrame, offers: pd.DataFrame, language: str, height: int = 560) -> go.Figure:
+    """Offers with a study place as points (colour = level, size = seats) over grey municipalities."""
+    geojson = load_geojson()
+    codes = table.index.astype(str).tolist()
+    fig = go.Figure(
+        go.Choroplethmap(
+            geojson=geojson,
+            locations=codes,
+            featureidkey="properties.kommunenummer",
+            z=np.zeros(len(codes)),
+            colorscale=[[0, "#EEF1F4"], [1, "#EEF1F4"]],
+            showscale=False,
+            text=table["navn"],
+            hovertemplate="%{text}<extra></extra>",
+            marker={"line": {"color": "#FFFFFF", "width": 0.8}},
+        )
+    )
+    _add_outlines(fig, language)
+    levels = taxonomy.labels("niva", language)
+    for i, code in enumerate(taxonomy.codes("niva")):
+        group = offers[(offers["niva"] == code).to_numpy()]
+        if group.empty:
+            continue
+        fig.add_trace(
+            go.Scattermap(
+                lon=group["lon"],
+                lat=group["lat"],
+                mode="markers",
+                name=levels[code],
+                marker={
+                    "size": 6 + np.sqrt(group["kapasitet"].astype(float)) * 2,
+                    "color": OKABE_ITO[i],
+                    "opacity": 0.8,
+                },
+                text=group["tittel"] + " – " + group["tilbyder"],
+                hovertemplate="%{text}<extra>" + levels[code] + "</extra>",
+            )
+        )
+    fig.update_layout(map={"style": "white-bg", "center": MAP_CENTER, "zoom": MAP_ZOOM}, uirevision="tilbudskart")
+    return _layout(fig, language, demo_source(language) + "; " + source_line("geometri", language, 2024), height=height)
+
+
+def gap_heatmap(table: pd.DataFrame, language: str, place_labels: dict[str, str] | None = None) -> go.Figure:
+    """Place × competence area heatmap of the mismatch index (diverging, 0 in the middle).
+
+    ``table`` is ``demand_supply(..., by=(place, "kompetanseomrade"))``.
+    """
+    areas = taxonomy.labels("kompetanseomrade", language)
+    index = table["mismatch"].unstack("kompetanseomrade")
+    gap = table["gap"].unstack("kompetanseomrade").reindex(index.index)
+    columns = [a for a in areas if a in index.columns]
+    index, gap = index[columns], gap[columns]
+    rows = [place_labels.get(p, p) if place_labels else p for p in index.index.astype(str)]
+    text = [[format_number(v, language) if pd.notna(v) else "" for v in row] for row in gap.to_numpy()]
+    fig = go.Figure(
+        go.Heatmap(
+            z=index.to_numpy(),
+            x=[areas[a] for a in columns],
+            y=rows,
+            colorscale=DIVERGING,
+            zmid=0,
+            zmin=-1,
+            zmax=1,
+            text=text,
+            texttemplate="%{text}",
+            hovertemplate="%{y} · %{x}<br>(D−S)/(D+S) = %{z:.2f}<br>D − S = %{text}<extra></extra>",
+            colorbar={"title": {"text": "(D−S)/(D+S)"}, "thickness": 14},
+        )
+    )
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(tickangle=-30)
+    return _layout(fig, language, demo_source(language), height=max(320, 26 * len(rows) + 160))
+
+
+def demand_supply_bars(table: pd.DataFrame, language: str) -> go.Figure:
+    """Demand and supply per competence area (``table`` indexed by kompetanseomrade)."""
+    areas = taxonomy.labels("kompetanseomrade", language)
+    table = table.reindex([a for a in areas if a in table.index])
+    labels = [areas[a] for a in table.index]
+    fig = go.Figure(
+        [
+            go.Bar(
+                y=labels, x=table["ettersporsel"], orientation="h", name=t("demand", language), marker_color="#E66100"
+            ),
+            go.Bar(y=labels, x=table["tilbud"], orientation="h", name=t("supply", language), marker_color="#5D3A9B"),
+        ]
+    )
+    fig.update_layout(barmode="group", yaxis={"autorange": "reversed"})
+    return _layout(fig, language, demo_source(language), height=max(320, 40 * len(labels) + 120))

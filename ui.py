@@ -1,0 +1,333 @@
+"""Streamlit glue for the kompilot pages: caching, shared filters bound to the URL, language, captions.
+
+All ``st.cache_*`` wrappers and session-state handling live here; pages only
+compose widgets and call figure builders from ``kompilot_data.figures``.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from datetime import date
+from urllib.parse import urlencode
+
+import pandas as pd
+import streamlit as st
+
+import kompilot_data as kd
+from kompilot_data import i18n, indicators, mismatch, taxonomy
+from kompilot_data.filters import QUERY_KEYS, Filters
+
+FILTER_FIELDS = tuple(QUERY_KEYS)
+WIDGET_KEY = {field: f"filter_{field}" for field in FILTER_FIELDS}
+LANGUAGE_KEY = "language"
+PAGE_PARAMS_KEY = "_page_params"
+
+
+# --- data (cached once per process) ---------------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False)
+def _records() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Needs and offers: the files named by KOMPILOT_NEEDS_FILE / KOMPILOT_OFFERS_FILE, else the demo data."""
+    needs = kd.load_needs(os.environ.get("KOMPILOT_NEEDS_FILE") or None)
+    offers = kd.load_offers(os.environ.get("KOMPILOT_OFFERS_FILE") or None)
+    return needs, offers
+
+
+def all_needs() -> pd.DataFrame:
+    return _records()[0]
+
+
+def all_offers() -> pd.DataFrame:
+    return _records()[1]
+
+
+def is_demo() -> bool:
+    needs, offers = _records()
+    return bool(needs["demo"].any() or offers["demo"].any())
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _filtered(query_key: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    filters = _filters_from_key(query_key)
+    return kd.filter_needs(all_needs(), filters), kd.filter_offers(all_offers(), filters)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _municipality_table(query_key: str, radius_km: float) -> pd.DataFrame:
+    needs, offers = _filtered(query_key)
+    return indicators.municipality_table(needs, offers, radius_km)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _matched_share(query_key: str) -> float:
+    needs, offers = _filtered(query_key)
+    return mismatch.needs_matched_share(needs, offers)
+
+
+def _filters_from_key(query_key: str) -> Filters:
+    from urllib.parse import parse_qs
+
+    return Filters.from_query(parse_qs(query_key))
+
+
+def _key(filters: Filters) -> str:
+    return urlencode(sorted(filters.to_query().items()), doseq=True)
+
+
+def filtered() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Needs and offers under the current shared filters."""
+    return _filtered(_key(current_filters()))
+
+
+def municipality_table(radius_km: float = mismatch.DEFAULT_RADIUS_KM) -> pd.DataFrame:
+    return _municipality_table(_key(current_filters()), radius_km)
+
+
+def matched_share() -> float:
+    return _matched_share(_key(current_filters()))
+
+
+# --- language ---------------------------------------------------------------------------------
+
+
+def language() -> str:
+    return st.session_state.get(LANGUAGE_KEY, i18n.DEFAULT_LANGUAGE)
+
+
+def T(key: str, **values) -> str:
+    return i18n.t(key, language(), **values)
+
+
+def number(value, decimals: int = 0) -> str:
+    return i18n.format_number(value, language(), decimals)
+
+
+def percent(value, decimals: int = 0) -> str:
+    return i18n.format_percent(value, language(), decimals)
+
+
+# --- filters bound to the URL -----------------------------------------------------------------
+
+
+def _url_state() -> dict[str, list[str]]:
+    params = st.query_params
+    return {key: params.get_all(key) for key in params.keys()}  # noqa: SIM118 - QueryParamsProxy
+
+
+def _apply_url(state: dict[str, list[str]]) -> None:
+    filters = Filters.from_query(state)
+    for field in FILTER_FIELDS:
+        value = getattr(filters, field)
+        st.session_state[WIDGET_KEY[field]] = list(value) if isinstance(value, tuple) else value
+    lang = (state.get("lang") or [i18n.DEFAULT_LANGUAGE])[0]
+    st.session_state[LANGUAGE_KEY] = lang if lang in i18n.LANGUAGE_NAMES else i18n.DEFAULT_LANGUAGE
+    st.session_state[PAGE_PARAMS_KEY] = {k: v for k, v in state.items() if k not in QUERY_KEYS.values() and k != "lang"}
+
+
+def sync_from_url(page: str) -> None:
+    """Before widgets render: take the filters from the URL on first load and when the user
+    changed the URL (typed it, pressed back). A page switch from the menu drops the query
+    string; then the session's filters stay and are written back to the URL."""
+    state = _url_state()
+    last_state = st.session_state.get("_last_url_state")
+    last_page = st.session_state.get("_last_page")
+    if last_state is None:
+        _apply_url(state)
+    elif state != last_state:
+        switched_page_without_query = page != last_page and not state
+        if not switched_page_without_query:
+            _apply_url(state)
+    st.session_state["_last_page"] = page
+
+
+def current_filters() -> Filters:
+    values = {}
+    for field in FILTER_FIELDS:
+        value = st.session_state.get(WIDGET_KEY[field])
+        if field in ("fra", "til"):
+            values[field] = value or None
+        else:
+            values[field] = tuple(value or ())
+    return Filters(**values)
+
+
+def page_param(name: str, default: str | None = None) -> str | None:
+    """A page-specific URL parameter (e.g. the map's indicator)."""
+    values = st.session_state.get(PAGE_PARAMS_KEY, {}).get(name)
+    return values[0] if values else default
+
+
+def set_page_param(name: str, value: str | None) -> None:
+    params = dict(st.session_state.get(PAGE_PARAMS_KEY, {}))
+    if value is None:
+        params.pop(name, None)
+    else:
+        params[name] = [value]
+    st.session_state[PAGE_PARAMS_KEY] = params
+    write_url()
+
+
+def write_url() -> None:
+    """Write filters, language and page parameters to the URL (only when they changed)."""
+    state: dict[str, list[str]] = {}
+    for key, value in current_filters().to_query().items():
+        state[key] = value if isinstance(value, list) else [value]
+    if language() != i18n.DEFAULT_LANGUAGE:
+        state["lang"] = [language()]
+    state.update(st.session_state.get(PAGE_PARAMS_KEY, {}))
+    if state != _url_state():
+        st.query_params.from_dict(state)
+    st.session_state["_last_url_state"] = state
+
+
+def reset_filters() -> None:
+    for field in FILTER_FIELDS:
+        st.session_state[WIDGET_KEY[field]] = None if field in ("fra", "til") else []
+
+
+def toggle_municipality(code: str) -> None:
+    """Map click: filter on the municipality, or remove it if it is already the filter."""
+    key = WIDGET_KEY["kommuner"]
+    st.session_state[key] = [] if st.session_state.get(key) == [code] else [code]
+
+
+def sidebar_filters() -> None:
+    lang = language()
+    with st.sidebar:
+        st.radio(
+            T("language"),
+            list(i18n.LANGUAGE_NAMES),
+            key=LANGUAGE_KEY,
+            horizontal=True,
+            format_func=i18n.LANGUAGE_NAMES.get,
+        )
+        st.header(T("filters"))
+        municipalities = kd.load_municipalities()
+        st.multiselect(
+            T("filter_region"), list(kd.SUBREGIONS), key=WIDGET_KEY["delregioner"], placeholder=T("filter_all")
+        )
+        st.multiselect(
+            T("filter_municipality"),
+            list(municipalities.index),
+            key=WIDGET_KEY["kommuner"],
+            format_func=lambda code: f"{municipalities.at[code, 'navn']} ({code})",
+            placeholder=T("filter_all"),
+        )
+        for field, name, label in [
+            ("omrader", "kompetanseomrade", "filter_area"),
+            ("nivaer", "niva", "filter_level"),
+            ("former", "laeringsform", "filter_mode"),
+            ("statuser", "behov_status", "filter_status"),
+        ]:
+            labels = taxonomy.labels(name, lang)
+            st.multiselect(
+                T(label), list(labels), key=WIDGET_KEY[field], format_func=labels.get, placeholder=T("filter_all")
+            )
+        st.caption(T("filter_period"))
+        left, right = st.columns(2)
+        fmt = "DD.MM.YYYY" if lang == "nb" else "YYYY-MM-DD"
+        left.date_input(
+            T("filter_from"),
+            key=WIDGET_KEY["fra"],
+            value=None,
+            format=fmt,
+            min_value=date(2015, 1, 1),
+            max_value=date(2035, 12, 31),
+        )
+        right.date_input(
+            T("filter_to"),
+            key=WIDGET_KEY["til"],
+            value=None,
+            format=fmt,
+            min_value=date(2015, 1, 1),
+            max_value=date(2035, 12, 31),
+        )
+        st.button(T("filter_reset"), on_click=reset_filters, width="stretch")
+        st.caption(T("filter_link_help"))
+
+
+def describe_filters() -> str:
+    filters = current_filters()
+    if filters.is_empty():
+        return T("no_filters")
+    lang = language()
+    municipalities = kd.load_municipalities()
+    parts = list(filters.delregioner)
+    parts += [municipalities.at[c, "navn"] for c in filters.kommuner]
+    for field, name in [
+        ("omrader", "kompetanseomrade"),
+        ("nivaer", "niva"),
+        ("former", "laeringsform"),
+        ("statuser", "behov_status"),
+    ]:
+        labels = taxonomy.labels(name, lang)
+        parts += [labels[c] for c in getattr(filters, field)]
+    if filters.fra or filters.til:
+        parts.append(f"{i18n.format_date(filters.fra, lang)} – {i18n.format_date(filters.til, lang)}")
+    return " · ".join(parts)
+
+
+# --- page furniture ---------------------------------------------------------------------------
+
+
+def page_header(title_key: str, intro_key: str | None = None) -> None:
+    st.title(T(title_key))
+    if is_demo():
+        st.warning(T("demo_badge"), icon=":material/science:")
+    st.caption(f"{T('active_filters')}: {describe_filters()}")
+    if intro_key:
+        st.markdown(T(intro_key))
+
+
+def figure(fig, key: str | None = None, **kwargs):
+    """Show a plotly figure; PNG export at presentation resolution via the mode bar."""
+    config = {
+        "displaylogo": False,
+        "toImageButtonOptions": {
+            "format": "png",
+            "scale": 2,
+            "filename": f"kompilot_{key or 'figur'}_{date.today():%Y-%m-%d}",
+        },
+    }
+    return st.plotly_chart(fig, key=key, config=config, **kwargs)
+
+
+def downloads(frame: pd.DataFrame, name: str) -> None:
+    """CSV and Excel download buttons for ``frame``."""
+    csv = frame.to_csv(index=False, sep=";", decimal=",").encode("utf-8-sig")
+    buffer = io.BytesIO()
+    frame.to_excel(buffer, index=False)
+    left, right = st.columns(2)
+    left.download_button(T("download_csv"), csv, f"{name}.csv", "text/csv", width="stretch")
+    right.download_button(
+        T("download_excel"),
+        buffer.getvalue(),
+        f"{name}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        width="stretch",
+    )
+
+
+def labelled(frame: pd.DataFrame) -> pd.DataFrame:
+    """Replace codes by labels in the current language (for tables and downloads)."""
+    lang = language()
+    out = frame.copy()
+    for column, name in [
+        ("kompetanseomrade", "kompetanseomrade"),
+        ("niva", "niva"),
+        ("laeringsform", "laeringsform"),
+        ("naering", "naering"),
+        ("storrelse", "storrelse"),
+        ("kilde", "behov_kilde"),
+    ]:
+        if column in out:
+            out[column] = out[column].astype("string").map(taxonomy.labels(name, lang))
+    if "status" in out:
+        name = "behov_status" if "behov_id" in out else "tilbud_status"
+        out["status"] = out["status"].astype("string").map(taxonomy.labels(name, lang))
+    if "kommunenummer" in out:
+        names = kd.load_municipalities()["navn"]
+        out.insert(out.columns.get_loc("kommunenummer") + 1, "kommune", out["kommunenummer"].map(names))
+    return out
