@@ -8,7 +8,9 @@ ui.page_header("region_title")
 lang = ui.language()
 municipalities = kd.load_municipalities()
 choices = list(kd.SUBREGIONS) + list(municipalities.index)
-chosen = ui.page_param("region", "Namdalen")
+filters = ui.current_filters()
+default = (filters.kommuner or filters.delregioner or ("Namdalen",))[0]
+chosen = ui.page_param("profil", default)
 region = st.selectbox(
     ui.T("region_choose"),
     choices,
@@ -17,7 +19,7 @@ region = st.selectbox(
     key="region_choice",
 )
 if region != chosen:
-    ui.set_page_param("region", region)
+    ui.set_page_param("profil", region)
 codes = indicators.region_codes(region)
 name = region if region in kd.SUBREGIONS else municipalities.at[region, "navn"]
 profile = indicators.area_profile(codes)

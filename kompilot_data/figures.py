@@ -37,14 +37,15 @@ STATUS_COLOURS = {
     "gjennomfort": "#004D40",
     "avsluttet": "#BBBBBB",
 }
-MAP_CENTER = {"lat": 63.9, "lon": 11.1}
-MAP_ZOOM = 5.7
+MAP_CENTER = {"lat": 63.85, "lon": 11.1}
+MAP_ZOOM = 5.5
+# Drawn in this order: schools first, so universities and colleges stay visible on top.
 PLACE_COLOURS = {
-    "universitet": "#CC79A7",
-    "fagskole": "#D55E00",
     "vgs": "#000000",
-    "studiesenter": "#56B4E9",
     "annet": "#F0E442",
+    "studiesenter": "#56B4E9",
+    "fagskole": "#D55E00",
+    "universitet": "#CC79A7",
 }
 FUNNEL_STAGES = ("kartlagt", "koblet", "etablert", "gjennomfort")
 

@@ -1,0 +1,117 @@
+"""AppTest tests of every page: headings, no exceptions, and filters from the query string change the numbers."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import kompilot_data as kd
+from kompilot_data.i18n import format_number
+
+APP = Path(__file__).resolve().parents[1] / "app.py"
+PAGES = {
+    "app_pages/oversikt.py": "Oversikt",
+    "app_pages/kart.py": "Kart",
+    "app_pages/behov.py": "Kompetansebehov",
+    "app_pages/tilbud.py": "Tilbud (etter- og videreutdanning)",
+    "app_pages/mismatch.py": "Mismatch: behov mot tilbud",
+    "app_pages/region.py": "Regionprofil",
+    "app_pages/om_data.py": "Om data",
+}
+
+
+def run_page(page: str | None = None, **query) -> AppTest:
+    app = AppTest.from_file(str(APP), default_timeout=90)
+    for key, value in query.items():
+        app.query_params[key] = value
+    app.run()
+    if page:
+        app.switch_page(page)
+        app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def metric(app: AppTest, label: str) -> str:
+    return next(m.value for m in app.metric if m.label == label)
+
+
+@pytest.mark.parametrize(("page", "title"), PAGES.items())
+def test_every_page_renders_with_heading_and_demo_badge(page, title):
+    app = run_page(page)
+    assert app.title[0].value == title
+    if not page.endswith("om_data.py"):
+        assert any("DEMO-DATA" in w.value for w in app.warning)
+
+
+def test_overview_numbers_follow_the_query_string():
+    needs = kd.load_needs()
+    app = run_page()
+    assert metric(app, "Behov") == format_number(len(needs))
+    assert metric(app, "Bedrifter") == format_number(needs["bedrift_id"].nunique())
+
+    fosen = kd.filter_needs(needs, kd.Filters(delregioner=("Fosen",), omrader=("helse",)))
+    app = run_page(region="Fosen", omrade="helse")
+    assert metric(app, "Behov") == format_number(len(fosen))
+    assert metric(app, "Deltakere") == format_number(fosen["antall_deltakere"].sum())
+    assert len(fosen) < len(needs)
+    assert app.multiselect(key="filter_delregioner").value == ["Fosen"]
+    assert "Fosen · Helse og omsorg" in app.caption[0].value
+
+
+def test_filters_stay_when_switching_pages_and_are_written_back_to_the_url():
+    app = run_page(region="Namdalen")
+    app.switch_page("app_pages/behov.py")
+    app.run()
+    assert app.multiselect(key="filter_delregioner").value == ["Namdalen"]
+    assert app.query_params["region"] == "Namdalen"
+    needs = kd.filter_needs(kd.load_needs(), kd.Filters(delregioner=("Namdalen",)))
+    table = app.dataframe[0].value
+    assert len(table) == len(needs)
+    assert set(table["kommune"]) <= set(kd.load_municipalities().query("delregion == 'Namdalen'")["navn"])
+
+
+def test_sidebar_change_updates_url_and_numbers():
+    app = run_page()
+    app.multiselect(key="filter_omrader").set_value(["bygg"]).run()
+    assert app.query_params["omrade"] == "bygg"
+    needs = kd.filter_needs(kd.load_needs(), kd.Filters(omrader=("bygg",)))
+    assert metric(app, "Behov") == format_number(len(needs))
+    app.button[0].click().run()  # Nullstill filtre
+    assert "omrade" not in app.query_params
+    assert metric(app, "Behov") == format_number(1500)
+
+
+def test_english_from_the_url():
+    app = run_page(lang="en")
+    assert app.title[0].value == "Overview"
+    assert metric(app, "Needs") == "1,500"
+    assert any("DEMO DATA" in w.value for w in app.warning)
+
+
+def test_map_indicator_is_in_the_url():
+    app = run_page("app_pages/kart.py", indikator="mismatch")
+    assert app.selectbox(key="map_indicator").value == "mismatch"
+    app.selectbox(key="map_indicator").set_value("befolkning").run()
+    assert app.query_params["indikator"] == "befolkning"
+
+
+def test_region_page_profile_numbers():
+    municipalities = kd.load_municipalities()
+    app = run_page("app_pages/region.py", profil="Fosen")
+    population = municipalities.loc[["5020", "5054", "5057", "5058"], "befolkning"].sum()
+    assert metric(app, "Befolkning") == format_number(population)
+    app = run_page("app_pages/region.py", profil="5043")
+    assert metric(app, "Befolkning") == format_number(municipalities.at["5043", "befolkning"])
+    # Without a profile parameter the page follows the shared sub-region filter.
+    app = run_page("app_pages/region.py", region="Trøndelag sør")
+    assert app.selectbox(key="region_choice").value == "Trøndelag sør"
+
+
+def test_mismatch_page_reacts_to_filters():
+    all_app = run_page("app_pages/mismatch.py")
+    health_app = run_page("app_pages/mismatch.py", omrade="helse")
+    assert len(health_app.get("plotly_chart")) == len(all_app.get("plotly_chart"))
+    spots = health_app.dataframe
+    if spots:
+        assert set(spots[0].value["kompetanseomrade"]) == {"Helse og omsorg"}
