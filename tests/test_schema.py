@@ -162,3 +162,16 @@ def test_taxonomies_have_codes_and_both_languages():
     assert kd.codes("niva") == ["kurs", "fagbrev", "fagskole", "hoyere", "master"]
     with pytest.raises(KeyError, match="unknown taxonomy"):
         kd.load_taxonomy("fagfelt")
+
+
+def test_data_model_document_is_up_to_date():
+    import importlib.util
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("write_data_model", root / "scripts" / "write_data_model.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert (root / "docs" / "datamodell.md").read_text(encoding="utf-8") == module.render(), (
+        "run: python scripts/write_data_model.py"
+    )
