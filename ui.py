@@ -55,15 +55,51 @@ def _filtered(query_key: str) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
+def _supply(query_key: str) -> pd.DataFrame:
+    """Offers under the filter except the place filters: reach decides which places count."""
+    filters = _filters_from_key(query_key).with_(delregioner=(), kommuner=())
+    return kd.filter_offers(all_offers(), filters)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
 def _municipality_table(query_key: str, radius_km: float) -> pd.DataFrame:
-    needs, offers = _filtered(query_key)
-    return indicators.municipality_table(needs, offers, radius_km)
+    needs, _ = _filtered(query_key)
+    return indicators.municipality_table(needs, _supply(query_key), radius_km)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _matched_share(query_key: str) -> float:
-    needs, offers = _filtered(query_key)
-    return mismatch.needs_matched_share(needs, offers)
+    needs, _ = _filtered(query_key)
+    return mismatch.needs_matched_share(needs, _supply(query_key), reach=_reach(query_key, mismatch.DEFAULT_RADIUS_KM))
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _reach(query_key: str, radius_km: float) -> mismatch.Reach:
+    return mismatch.compute_reach(mismatch.active_offers(_supply(query_key)), radius_km)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _candidates(query_key: str, radius_km: float) -> pd.DataFrame:
+    from kompilot_data import matching
+
+    needs, _ = _filtered(query_key)
+    reach = _reach(query_key, radius_km)
+    return matching.rank_candidates(needs, _supply(query_key), top=5, radius_km=radius_km, reach=reach)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _opportunities(query_key: str, radius_km: float, min_class: int, language: str) -> pd.DataFrame:
+    from kompilot_data import pooling
+
+    needs, _ = _filtered(query_key)
+    return pooling.course_opportunities(
+        needs,
+        _supply(query_key),
+        radius_km=radius_km,
+        min_class=min_class,
+        reach=_reach(query_key, radius_km),
+        language=language,
+    )
 
 
 def _filters_from_key(query_key: str) -> Filters:
@@ -81,12 +117,32 @@ def filtered() -> tuple[pd.DataFrame, pd.DataFrame]:
     return _filtered(_key(current_filters()))
 
 
+def supply() -> pd.DataFrame:
+    """Offers that may serve the filtered needs: the filter without its place part (reach decides)."""
+    return _supply(_key(current_filters()))
+
+
 def municipality_table(radius_km: float = mismatch.DEFAULT_RADIUS_KM) -> pd.DataFrame:
     return _municipality_table(_key(current_filters()), radius_km)
 
 
 def matched_share() -> float:
     return _matched_share(_key(current_filters()))
+
+
+def reach(radius_km: float) -> mismatch.Reach:
+    """Reach of the filtered active offers (cached per filter and radius)."""
+    return _reach(_key(current_filters()), float(radius_km))
+
+
+def candidates(radius_km: float) -> pd.DataFrame:
+    """Top-5 candidate offers for every open need in the filter."""
+    return _candidates(_key(current_filters()), float(radius_km))
+
+
+def opportunities(radius_km: float, min_class: int) -> pd.DataFrame:
+    """Course opportunities pooled from uncovered needs in the filter."""
+    return _opportunities(_key(current_filters()), float(radius_km), int(min_class), language())
 
 
 # --- language ---------------------------------------------------------------------------------

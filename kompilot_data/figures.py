@@ -587,8 +587,10 @@ def gap_heatmap(table: pd.DataFrame, language: str, place_labels: dict[str, str]
         )
     )
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(tickangle=-30)
-    return _layout(fig, language, demo_source(language), height=max(320, 26 * len(rows) + 160))
+    fig.update_xaxes(tickangle=-30, side="top")  # labels on top keep the source line free at the bottom
+    _layout(fig, language, demo_source(language), height=max(340, 28 * len(rows) + 200))
+    fig.update_layout(margin={"t": 150})
+    return fig
 
 
 def demand_supply_bars(table: pd.DataFrame, language: str) -> go.Figure:
@@ -606,3 +608,43 @@ def demand_supply_bars(table: pd.DataFrame, language: str) -> go.Figure:
     )
     fig.update_layout(barmode="group", yaxis={"autorange": "reversed"})
     return _layout(fig, language, demo_source(language), height=max(320, 40 * len(labels) + 120))
+
+
+def sankey_area_provider(best: pd.DataFrame, needs: pd.DataFrame, offers: pd.DataFrame, language: str) -> go.Figure:
+    """Flows from needs' competence areas to the providers of their best candidate offer (participants).
+
+    ``best`` holds the rank-1 rows of :func:`kompilot_data.matching.rank_candidates`.
+    """
+    areas = taxonomy.labels("kompetanseomrade", language)
+    merged = best.merge(needs[["behov_id", "kompetanseomrade", "antall_deltakere"]], on="behov_id").merge(
+        offers[["tilbud_id", "tilbyder"]], on="tilbud_id"
+    )
+    flows = merged.groupby([merged["kompetanseomrade"].astype(str), "tilbyder"], observed=True)[
+        "antall_deltakere"
+    ].sum()
+    flows = flows[flows > 0]
+    area_nodes = sorted({a for a, _ in flows.index}, key=list(areas).index)
+    provider_totals = flows.groupby(level=1).sum().sort_values(ascending=False)
+    provider_nodes = list(provider_totals.index)
+    labels = [areas[a] for a in area_nodes] + provider_nodes
+    index = {("a", a): i for i, a in enumerate(area_nodes)} | {
+        ("p", p): len(area_nodes) + i for i, p in enumerate(provider_nodes)
+    }
+    colours = [OKABE_ITO[i % 7] for i in range(len(area_nodes))] + ["#8C8C8C"] * len(provider_nodes)
+    fig = go.Figure(
+        go.Sankey(
+            node={"label": labels, "color": colours, "pad": 12, "thickness": 14},
+            link={
+                "source": [index[("a", a)] for a, _ in flows.index],
+                "target": [index[("p", p)] for _, p in flows.index],
+                "value": flows.to_numpy(),
+                "color": [_transparent(colours[index[("a", a)]]) for a, _ in flows.index],
+            },
+        )
+    )
+    return _layout(fig, language, demo_source(language), height=max(420, 18 * len(labels)))
+
+
+def _transparent(hex_colour: str, alpha: float = 0.35) -> str:
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"

@@ -157,6 +157,45 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "White spots: demand with no offer within reach",
     },
     "radius": {"nb": "Rekkevidde (km, luftlinje)", "en": "Reach (km, straight line)"},
+    "min_class": {"nb": "Minste klassestørrelse", "en": "Minimum class size"},
+    "min_class_reached": {"nb": "Minste klasse nådd", "en": "Minimum class reached"},
+    "tab_gaps": {"nb": "Gap", "en": "Gaps"},
+    "tab_match": {"nb": "Koble behov og tilbud", "en": "Match needs and offers"},
+    "tab_pools": {"nb": "Kursmuligheter", "en": "Course opportunities"},
+    "white_spots_short": {"nb": "Hvite flekker", "en": "White spots"},
+    "match_intro": {
+        "nb": "Velg et åpent behov for å se de beste tilbudene med begrunnelse, eller et tilbud for å se behovene det kan dekke.",
+        "en": "Pick an open need to see the best offers and why, or an offer to see the needs it could serve.",
+    },
+    "flow_title": {
+        "nb": "Fra behovenes kompetanseområde til tilbyderen av beste kandidat (deltakere)",
+        "en": "From the needs' competence area to the provider of the best candidate (participants)",
+    },
+    "pick_need": {"nb": "Behov → tilbud", "en": "Need → offers"},
+    "pick_offer": {"nb": "Tilbud → behov", "en": "Offer → needs"},
+    "no_candidates": {
+        "nb": "Ingen aktive tilbud i samme område innen rekkevidde.",
+        "en": "No active offer in the same area within reach.",
+    },
+    "score": {"nb": "poeng", "en": "score"},
+    "weights_note": {
+        "nb": "Kandidater: aktive tilbud i samme kompetanseområde innen rekkevidde. Vekter: {weights}.",
+        "en": "Candidates: active offers in the same competence area within reach. Weights: {weights}.",
+    },
+    "pools_intro": {
+        "nb": "Åpne behov uten tilbud innen rekkevidde på samme område og nivå, samlet rundt beste vertssted. "
+        "Minste klassestørrelse: {min_class}.",
+        "en": "Open needs with no offer within reach at the same area and level, gathered around the best host. "
+        "Minimum class size: {min_class}.",
+    },
+    "pools_reached": {
+        "nb": "Kursmuligheter som når minste klassestørrelse",
+        "en": "Opportunities reaching the minimum class",
+    },
+    "no_pools": {
+        "nb": "Alle åpne behov har et tilbud innen rekkevidde.",
+        "en": "Every open need has an offer within reach.",
+    },
     # region
     "region_title": {"nb": "Regionprofil", "en": "Regional profile"},
     "region_choose": {"nb": "Velg delregion eller kommune", "en": "Choose a sub-region or municipality"},

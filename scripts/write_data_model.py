@@ -16,9 +16,7 @@ def column_table(columns) -> str:
     for column in columns:
         kind = f"kode ({column.taxonomy})" if column.kind == "code" else column.kind
         required = "ja" if column.required else "nei"
-        rows.append(
-            f"| `{column.name}` | {kind} | {required} | {column.description_nb} | {column.description_en} |"
-        )
+        rows.append(f"| `{column.name}` | {kind} | {required} | {column.description_nb} | {column.description_en} |")
     return "\n".join(rows)
 
 
