@@ -49,6 +49,13 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bench(args: argparse.Namespace) -> int:
+    from kompilot_data.bench import run
+
+    run(sample=args.sample, seed=args.seed)
+    return 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m kompilot_data",
@@ -73,6 +80,11 @@ def make_parser() -> argparse.ArgumentParser:
     check.add_argument("file", help="a .csv or .xlsx file")
     check.add_argument("--kind", choices=["needs", "offers"], help="default: guessed from the columns")
     check.set_defaults(run=_validate)
+
+    bench = commands.add_parser("bench", help="time indicators, matching and pooling at 1,500 and 100,000 needs")
+    bench.add_argument("--sample", type=int, default=300, help="needs in the row-by-row comparison (default 300)")
+    bench.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    bench.set_defaults(run=_bench)
     return parser
 
 

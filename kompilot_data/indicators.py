@@ -66,8 +66,8 @@ def municipality_table(
         ]
     ].copy()
     table["delregion"] = table["delregion"].astype(str)
-    counts = needs.groupby(needs["kommunenummer"].astype(str)).size()
-    table["behov"] = counts.reindex(table.index).fillna(0).astype(int)
+    counts = needs["kommunenummer"].value_counts()
+    table["behov"] = counts.reindex(table.index).fillna(0).astype(int).to_numpy()
     table["behov_per_1000"] = table["behov"] / table["befolkning"].astype(float) * 1000
     active = mismatch.active_offers(offers)
     reach = mismatch.compute_reach(active, radius_km)

@@ -75,22 +75,32 @@ def _prepare(needs: pd.DataFrame, offers: pd.DataFrame, reach: Reach):
     return need_arrays, offer_arrays
 
 
-def _score_block(n: dict, o: dict, reach: Reach, radius_km: float, fit: np.ndarray):
-    """Parts and total score for a block of needs (rows) × offers (columns) of one area."""
-    distance = reach.distance_km[np.ix_(n["row"], o["column"])]
-    reachable = reach.reachable[np.ix_(n["row"], o["column"])]
+def _score_block(n: dict, o: dict, distance: np.ndarray, radius_km: float, fit: np.ndarray):
+    """Parts and total score for needs (rows) of one municipality × reachable offers (columns) of one area."""
     level_gap = np.abs(n["level"][:, None] - o["level"][None, :])
     parts = {
         "niva": np.where(level_gap == 0, 1.0, np.where(level_gap == 1, 0.5, 0.0)).astype(np.float32),
         "form": fit[n["mode"][:, None], o["mode"][None, :]],
     }
-    travel = np.where(o["gathering"][None, :], 0.5, 1.0) * distance / radius_km
-    parts["avstand"] = np.where(o["placeless"][None, :], 1.0, np.clip(1 - travel, 0, 1)).astype(np.float32)
+    travel = np.where(o["gathering"], 0.5, 1.0) * distance / radius_km
+    distance_part = np.where(o["placeless"], 1.0, np.clip(1 - travel, 0, 1)).astype(np.float32)
+    parts["avstand"] = np.broadcast_to(distance_part, level_gap.shape)
     outside = np.maximum(n["start"][:, None] - o["start"][None, :], o["start"][None, :] - n["end"][:, None])
     parts["tidsramme"] = np.clip(1 - np.maximum(outside, 0) / TIMEFRAME_SLACK_DAYS, 0, 1).astype(np.float32)
     parts["kapasitet"] = np.minimum(1, o["capacity"][None, :] / n["participants"][:, None]).astype(np.float32)
-    score = sum(WEIGHTS[p] * parts[p] for p in PARTS)
-    return np.where(reachable, score, -1.0).astype(np.float32), parts
+    score = sum(WEIGHTS[p] * parts[p] for p in PARTS).astype(np.float32)
+    return score, parts
+
+
+def _top_k(score: np.ndarray, k: int) -> np.ndarray:
+    """Column positions of the k best scores per row, best first; equal scores by column (= offer id) order."""
+    key = score.astype(np.float64) - np.arange(score.shape[1]) * 1e-12
+    if k < score.shape[1]:
+        candidates = np.argpartition(-key, k - 1, axis=1)[:, :k]
+    else:
+        candidates = np.broadcast_to(np.arange(score.shape[1]), score.shape)
+    order = np.argsort(-np.take_along_axis(key, candidates, axis=1), axis=1, kind="stable")
+    return np.take_along_axis(candidates, order, axis=1)
 
 
 def rank_candidates(
@@ -101,7 +111,11 @@ def rank_candidates(
     reach: Reach | None = None,
     only_open: bool = True,
 ) -> pd.DataFrame:
-    """The ``top`` best offers for every need, vectorised per competence area in bounded chunks.
+    """The ``top`` best offers for every need, vectorised per competence area × municipality.
+
+    Each block scores the needs of one municipality against the offers of one
+    area that municipality can reach, in chunks of at most :data:`CHUNK_CELLS`
+    cells, so memory stays bounded (no dense needs × offers matrix).
 
     Returns
     -------
@@ -120,39 +134,42 @@ def rank_candidates(
     offer_ids = offers["tilbud_id"].to_numpy()
     results = []
     for area in np.unique(n_all["area"]):
-        need_rows = np.flatnonzero(n_all["area"] == area)
-        offer_rows = np.flatnonzero(o_all["area"] == area)
-        if len(offer_rows) == 0:
+        area_offers = np.flatnonzero(o_all["area"] == area)
+        if len(area_offers) == 0:
             continue
-        # Offers sorted by id, so equal scores rank by id (stable sort below).
-        offer_rows = offer_rows[np.argsort(offer_ids[offer_rows], kind="stable")]
-        o = {k: v[offer_rows] for k, v in o_all.items()}
-        k = min(top, len(offer_rows))
-        chunk = max(1, CHUNK_CELLS // len(offer_rows))
-        for start in range(0, len(need_rows), chunk):
-            rows = need_rows[start : start + chunk]
-            n = {key: value[rows] for key, value in n_all.items()}
-            score, parts = _score_block(n, o, reach, radius_km, fit)
-            order = np.argsort(-score, axis=1, kind="stable")[:, :k]
-            best = np.take_along_axis(score, order, axis=1)
-            keep = best >= 0
-            need_index, rank_index = np.nonzero(keep)
-            columns = order[need_index, rank_index]
-            frame = {
-                "behov_id": need_ids[rows][need_index],
-                "rang": rank_index + 1,
-                "tilbud_id": offer_ids[offer_rows][columns],
-                "poeng": best[need_index, rank_index],
-            }
-            for part in PARTS:
-                frame[part] = parts[part][need_index, columns]
-            distance = reach.distance_km[n["row"][need_index], o["column"][columns]]
-            frame["avstand_km"] = np.where(o["placeless"][columns], np.nan, distance)
-            results.append(pd.DataFrame(frame))
+        area_offers = area_offers[np.argsort(offer_ids[area_offers], kind="stable")]
+        area_needs = np.flatnonzero(n_all["area"] == area)
+        for row in np.unique(n_all["row"][area_needs]):
+            reachable = reach.reachable[row, o_all["column"][area_offers]]
+            offer_rows = area_offers[reachable]
+            if len(offer_rows) == 0:
+                continue
+            o = {key: value[offer_rows] for key, value in o_all.items()}
+            distance = reach.distance_km[row, o["column"]]
+            block = area_needs[n_all["row"][area_needs] == row]
+            chunk = max(1, CHUNK_CELLS // len(offer_rows))
+            for start in range(0, len(block), chunk):
+                rows = block[start : start + chunk]
+                n = {key: value[rows] for key, value in n_all.items()}
+                score, parts = _score_block(n, o, distance, radius_km, fit)
+                best = _top_k(score, min(top, len(offer_rows)))
+                need_index = np.repeat(np.arange(len(rows)), best.shape[1])
+                columns = best.ravel()
+                frame = {
+                    "behov_id": need_ids[rows][need_index],
+                    "rang": np.tile(np.arange(1, best.shape[1] + 1), len(rows)),
+                    "tilbud_id": offer_ids[offer_rows][columns],
+                    "poeng": score[need_index, columns],
+                }
+                for part in PARTS:
+                    frame[part] = parts[part][need_index, columns]
+                frame["avstand_km"] = np.where(o["placeless"][columns], np.nan, distance[columns])
+                results.append(pd.DataFrame(frame))
     columns = ["behov_id", "rang", "tilbud_id", "poeng", *PARTS, "avstand_km"]
     if not results:
         return pd.DataFrame(columns=columns)
-    return pd.concat(results, ignore_index=True)[columns]
+    ranked = pd.concat(results, ignore_index=True)[columns]
+    return ranked.sort_values(["behov_id", "rang"], kind="stable").reset_index(drop=True)
 
 
 def rank_candidates_rowwise(

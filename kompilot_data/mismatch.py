@@ -117,8 +117,79 @@ def compute_reach(
     return Reach(municipalities.index, pd.Index(offers["tilbud_id"]), reachable, distance, method)
 
 
-def _cell_codes(frame: pd.DataFrame, keys: list[str]) -> pd.MultiIndex:
-    return pd.MultiIndex.from_frame(frame[keys].astype(str))
+ATTRIBUTE_TAXONOMY = {"kompetanseomrade": "kompetanseomrade", "niva": "niva"}
+
+
+@dataclass(frozen=True)
+class _Dense:
+    """Demand and supply as dense place × cell arrays (cells = combinations of the attributes)."""
+
+    places: pd.Index
+    cells: pd.MultiIndex | None
+    demand: np.ndarray  # places × cells
+    supply: np.ndarray  # places × cells
+    need_place: np.ndarray  # per open need: place position, -1 if outside the groups
+    need_cell: np.ndarray  # per open need: cell position
+    needs: pd.DataFrame  # the open needs
+
+
+def _attribute_codes(frame: pd.DataFrame, attributes: list[str]) -> tuple[np.ndarray, list[list[str]]]:
+    """Flat cell code per row (row-major over the attributes' code lists), and those code lists."""
+    code_lists = [taxonomy.codes(ATTRIBUTE_TAXONOMY[a]) for a in attributes]
+    flat = np.zeros(len(frame), dtype=np.int64)
+    for attribute, codes in zip(attributes, code_lists, strict=True):
+        column = frame[attribute]
+        if not isinstance(column.dtype, pd.CategoricalDtype) or list(column.cat.categories) != codes:
+            column = pd.Series(pd.Categorical(column.astype("string"), categories=codes), index=frame.index)
+        position = column.cat.codes.to_numpy(np.int64)
+        if (position < 0).any():
+            raise ValueError(f"unknown or missing {attribute} in {int((position < 0).sum())} rows")
+        flat = flat * len(codes) + position
+    return flat, code_lists
+
+
+def _dense(
+    needs: pd.DataFrame,
+    offers: pd.DataFrame,
+    by: tuple[str, ...],
+    reach: Reach | None,
+    radius_km: float,
+    groups: pd.Series | None,
+) -> _Dense:
+    place, *attributes = by
+    municipalities = load_municipalities()
+    group_of = _place_groups(place, municipalities.index, groups).reindex(municipalities.index)
+    places = pd.Index(sorted(group_of.dropna().unique()), name=place)
+    municipality_place = places.get_indexer(group_of)  # -1 for municipalities outside the groups
+
+    demand_rows = open_needs(needs)
+    active = active_offers(offers)
+    reach = reach if reach is not None else compute_reach(active, radius_km)
+    columns = reach.offer_ids.get_indexer(active["tilbud_id"])
+    if (columns < 0).any():
+        raise ValueError("reach was computed for other offers than those given")
+
+    need_cell, code_lists = _attribute_codes(demand_rows, attributes)
+    offer_cell, _ = _attribute_codes(active, attributes)
+    n_cells = int(np.prod([len(c) for c in code_lists])) if attributes else 1
+    municipality_row = municipalities.index.get_indexer(demand_rows["kommunenummer"].astype("string"))
+    need_place = np.where(municipality_row >= 0, municipality_place[municipality_row], -1)
+
+    inside = need_place >= 0
+    weights = demand_rows["antall_deltakere"].to_numpy(float)[inside]
+    flat = need_place[inside] * n_cells + need_cell[inside]
+    demand = np.bincount(flat, weights=weights, minlength=len(places) * n_cells).reshape(len(places), n_cells)
+
+    membership = np.zeros((len(places), len(municipalities)), dtype=np.float64)
+    known = municipality_place >= 0
+    membership[municipality_place[known], np.flatnonzero(known)] = 1
+    place_reach = (membership @ reach.reachable[:, columns]) > 0
+    seats = np.zeros((len(active), n_cells))
+    seats[np.arange(len(active)), offer_cell] = active["kapasitet"].to_numpy(float)
+    supply = place_reach.astype(np.float64) @ seats
+
+    cells = pd.MultiIndex.from_product(code_lists, names=attributes) if attributes else None
+    return _Dense(places, cells, demand, supply, need_place, need_cell, demand_rows)
 
 
 def demand_supply(
@@ -149,50 +220,18 @@ def demand_supply(
         One row per group present in demand or supply, columns ``ettersporsel``,
         ``tilbud`` (seats), ``gap``, ``dekning`` and ``mismatch``.
     """
-    place, *attributes = by
-    municipalities = load_municipalities()
-    groups = _place_groups(place, municipalities.index, groups)
-    demand_rows = open_needs(needs)
-    active = active_offers(offers)
-    reach = reach if reach is not None else compute_reach(active, radius_km)
-    columns = reach.offer_ids.get_indexer(active["tilbud_id"])
-    if (columns < 0).any():
-        raise ValueError("reach was computed for other offers than those given")
-    reachable = reach.reachable[:, columns]
-
-    group_of = groups.reindex(municipalities.index)
-    place_index = pd.Index(sorted(group_of.dropna().unique()), name=place)
-    membership = (group_of.to_numpy()[None, :] == place_index.to_numpy()[:, None]).astype(np.int32)
-    place_reach = (membership @ reachable.astype(np.int32)) > 0
-    need_place = demand_rows["kommunenummer"].astype(str).map(group_of)
-    demand_rows = demand_rows[need_place.notna().to_numpy()]
-    need_place = need_place.dropna()
-
-    demand_keys = pd.DataFrame({place: need_place.to_numpy()})
-    for attribute in attributes:
-        demand_keys[attribute] = demand_rows[attribute].astype(str).to_numpy()
-    demand = (
-        pd.Series(demand_rows["antall_deltakere"].to_numpy(float), index=pd.MultiIndex.from_frame(demand_keys))
-        .groupby(level=list(range(len(by))))
-        .sum()
-    )
-
-    if attributes:
-        offer_cells = _cell_codes(active, attributes)
-        cell_index = offer_cells.unique()
-        onehot = np.zeros((len(active), len(cell_index)), dtype=np.float64)
-        onehot[np.arange(len(active)), cell_index.get_indexer(offer_cells)] = active["kapasitet"].to_numpy(float)
-        supply_matrix = place_reach.astype(np.float64) @ onehot
-        supply = pd.DataFrame(supply_matrix, index=place_index, columns=cell_index).stack(
-            list(range(len(attributes))), future_stack=True
-        )
+    dense = _dense(needs, offers, by, reach, radius_km, groups)
+    place_pos, cell_pos = np.nonzero((dense.demand > 0) | (dense.supply > 0))
+    if dense.cells is None:
+        index = pd.Index(dense.places[place_pos], name=by[0])
     else:
-        supply = pd.Series(place_reach.astype(np.float64) @ active["kapasitet"].to_numpy(float), index=place_index)
-    supply.index = supply.index.set_names(list(by))
-    demand.index = demand.index.set_names(list(by))
-
-    table = pd.concat({"ettersporsel": demand, "tilbud": supply}, axis=1).fillna(0.0)
-    table = table[(table["ettersporsel"] > 0) | (table["tilbud"] > 0)]
+        arrays = [dense.places[place_pos]] + [
+            dense.cells.get_level_values(level)[cell_pos] for level in range(dense.cells.nlevels)
+        ]
+        index = pd.MultiIndex.from_arrays(arrays, names=list(by))
+    table = pd.DataFrame(
+        {"ettersporsel": dense.demand[place_pos, cell_pos], "tilbud": dense.supply[place_pos, cell_pos]}, index=index
+    )
     return add_gap_columns(table).sort_index()
 
 
@@ -224,30 +263,44 @@ def place_mismatch(
     needs: pd.DataFrame, offers: pd.DataFrame, place: str = "kommunenummer", reach: Reach | None = None
 ) -> pd.DataFrame:
     """Per place: open demand, reachable supply in the wanted cells and the weighted mismatch index."""
-    cells = demand_supply(needs, offers, (place, "kompetanseomrade", "niva"), reach=reach)
-    wanted = cells[cells["ettersporsel"] > 0]
-    weighted = (wanted["ettersporsel"] * wanted["mismatch"]).groupby(level=0).sum()
-    grouped = wanted.groupby(level=0)[["ettersporsel", "tilbud"]].sum()
-    grouped["mismatch"] = weighted / grouped["ettersporsel"]
-    grouped.index.name = place
-    return grouped
+    dense = _dense(needs, offers, (place, "kompetanseomrade", "niva"), reach, DEFAULT_RADIUS_KM, None)
+    wanted = dense.demand > 0
+    demand = np.where(wanted, dense.demand, 0.0)
+    supply = np.where(wanted, dense.supply, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cell_index = np.where(wanted, (demand - supply) / (demand + supply), 0.0)
+        total = demand.sum(axis=1)
+        weighted = np.where(total > 0, (demand * cell_index).sum(axis=1) / total, np.nan)
+    table = pd.DataFrame(
+        {"ettersporsel": total, "tilbud": supply.sum(axis=1), "mismatch": weighted}, index=dense.places
+    )
+    return table[total > 0]
 
 
 def white_spots(needs: pd.DataFrame, offers: pd.DataFrame, reach: Reach | None = None) -> pd.DataFrame:
     """Municipality × competence area cells with open demand and no reachable active offer."""
-    table = demand_supply(needs, offers, ("kommunenummer", "kompetanseomrade"), reach=reach)
-    spots = table[(table["ettersporsel"] > 0) & (table["tilbud"] == 0)].reset_index()
-    counts = (
-        open_needs(needs)
-        .groupby([needs["kommunenummer"].astype(str), needs["kompetanseomrade"].astype(str)], observed=True)
-        .agg(behov=("behov_id", "size"), bedrifter=("bedrift_id", "nunique"))
+    dense = _dense(needs, offers, ("kommunenummer", "kompetanseomrade"), reach, DEFAULT_RADIUS_KM, None)
+    spot = (dense.demand > 0) & (dense.supply == 0)
+    in_spot = spot[dense.need_place, dense.need_cell]
+    rows = dense.needs[in_spot]
+    keys = pd.DataFrame(
+        {
+            "kommunenummer": dense.places[dense.need_place[in_spot]],
+            "kompetanseomrade": dense.cells.get_level_values(0)[dense.need_cell[in_spot]],
+            "ettersporsel": rows["antall_deltakere"].to_numpy(float),
+            "bedrift_id": rows["bedrift_id"].to_numpy(),
+        }
     )
-    counts.index = counts.index.set_names(["kommunenummer", "kompetanseomrade"])
-    spots = spots.join(counts, on=["kommunenummer", "kompetanseomrade"])
+    spots = keys.groupby(["kommunenummer", "kompetanseomrade"], sort=False).agg(
+        ettersporsel=("ettersporsel", "sum"), behov=("bedrift_id", "size"), bedrifter=("bedrift_id", "nunique")
+    )
+    spots = spots.reset_index()
     municipalities = load_municipalities()
     spots.insert(1, "kommune", spots["kommunenummer"].map(municipalities["navn"]))
     spots.insert(2, "delregion", spots["kommunenummer"].map(municipalities["delregion"].astype(str)))
-    return spots.sort_values(["ettersporsel", "kommunenummer"], ascending=[False, True]).reset_index(drop=True)
+    spots.insert(5, "tilbud", 0.0)
+    spots = spots.sort_values(["ettersporsel", "kommunenummer", "kompetanseomrade"], ascending=[False, True, True])
+    return spots.reset_index(drop=True)
 
 
 def offers_within_reach(offers: pd.DataFrame, reach: Reach | None = None) -> pd.Series:
@@ -262,15 +315,10 @@ def offers_within_reach(offers: pd.DataFrame, reach: Reach | None = None) -> pd.
 
 def needs_matched_share(needs: pd.DataFrame, offers: pd.DataFrame, reach: Reach | None = None) -> float:
     """Share of open needs that have at least one active offer in the same area and level within reach."""
-    demand = open_needs(needs)
-    if demand.empty:
+    dense = _dense(needs, offers, ("kommunenummer", "kompetanseomrade", "niva"), reach, DEFAULT_RADIUS_KM, None)
+    if len(dense.needs) == 0:
         return float("nan")
-    table = demand_supply(demand, offers, ("kommunenummer", "kompetanseomrade", "niva"), reach=reach)
-    covered = table.index[table["tilbud"] > 0]
-    keys = pd.MultiIndex.from_arrays(
-        [demand[c].astype(str).to_numpy() for c in ("kommunenummer", "kompetanseomrade", "niva")]
-    )
-    return float(keys.isin(covered).mean())
+    return float((dense.supply[dense.need_place, dense.need_cell] > 0).mean())
 
 
 def area_labels(language: str = "nb") -> dict[str, str]:
