@@ -147,21 +147,24 @@ def choropleth_map(
         marker={"line": {"color": "#FFFFFF", "width": 0.6}, "opacity": 0.9},
     )
     if spec.scale == "category":
+        # One trace (the GeoJSON is sent once) with a stepped colour scale; legend entries are empty markers.
         order = [*SUBREGIONS, OUTSIDE_PILOT]
-        for region in order:
-            mask = (table["delregion"] == region).to_numpy()
-            if not mask.any():
-                continue
-            colour = SUBREGION_COLOURS[region]
-            name = t("outside_pilot", language) if region == OUTSIDE_PILOT else region
+        values = table["delregion"].map({name: i for i, name in enumerate(order)}).to_numpy(float)
+        steps = []
+        for i, name in enumerate(order):
+            steps += [[i / len(order), SUBREGION_COLOURS[name]], [(i + 1) / len(order), SUBREGION_COLOURS[name]]]
+        fig.add_trace(
+            go.Choroplethmap(**common, z=values, zmin=-0.5, zmax=len(order) - 0.5, colorscale=steps, showscale=False)
+        )
+        for name in order:
             fig.add_trace(
-                go.Choroplethmap(
-                    **{**common, "locations": np.array(codes)[mask], "customdata": customdata[mask]},
-                    z=np.ones(mask.sum()),
-                    colorscale=[[0, colour], [1, colour]],
-                    showscale=False,
-                    name=name,
-                    showlegend=True,
+                go.Scattermap(
+                    lon=[None],
+                    lat=[None],
+                    mode="markers",
+                    marker={"size": 12, "color": SUBREGION_COLOURS[name]},
+                    name=t("outside_pilot", language) if name == OUTSIDE_PILOT else name,
+                    hoverinfo="skip",
                 )
             )
     else:
