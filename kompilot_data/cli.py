@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 import time
 from pathlib import Path
@@ -28,24 +29,87 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _guess_kind(frame) -> str:
-    return "offers" if "tilbud_id" in frame.columns else "needs"
+def _print_table(frame, label: str) -> None:
+    from kompilot_data.schema import format_problems
+
+    if len(frame):
+        print(f"{label}:")
+        print(format_problems(frame))
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from kompilot_data.records import read_table
-    from kompilot_data.schema import format_problems, validate
+    from kompilot_data.importer import prepare_file
 
-    frame = read_table(args.file)
-    kind = args.kind or _guess_kind(frame)
-    problems = validate(frame, kind)
-    label = "behov" if kind == "needs" else "tilbud"
-    if len(problems):
-        print(format_problems(problems))
-        bad_rows = problems["rad"].dropna().nunique()
-        print(f"{args.file}: {len(problems)} feil i {bad_rows} av {len(frame)} rader ({label}).")
+    prepared = prepare_file(Path(args.file), kind=args.kind)
+    label = "behov" if prepared.kind == "needs" else "tilbud"
+    _print_table(prepared.warnings, "Advarsler (rettet automatisk)")
+    if not prepared.ok:
+        _print_table(prepared.problems, "Feil")
+        print(
+            f"{args.file}: {len(prepared.problems)} feil i {prepared.rejected_rows} av {len(prepared.frame)} rader ({label})."
+        )
         return 1
-    print(f"{args.file}: {len(frame)} rader ({label}), ingen feil.")
+    print(f"{args.file}: {len(prepared.frame)} rader ({label}), ingen feil.")
+    return 0
+
+
+def _engine(args: argparse.Namespace):
+    from kompilot_data.storage import make_engine
+
+    return make_engine(args.database)
+
+
+def _import(args: argparse.Namespace) -> int:
+    from kompilot_data.importer import import_file
+
+    started = time.perf_counter()
+    result = import_file(_engine(args), Path(args.file), user=args.user, kind=args.kind)
+    _print_table(result.warnings, "Advarsler (rettet automatisk)")
+    _print_table(result.problems, "Feil")
+    print(result.summary())
+    if not result.rejected:
+        elapsed = time.perf_counter() - started
+        print(f"{result.rows / elapsed:,.0f} rader/s ({elapsed:.1f} s)".replace(",", " "))
+    return 1 if result.rejected else 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from kompilot_data.importer import backup, export_records
+
+    engine = _engine(args)
+    path = export_records(engine, args.kind, args.out) if args.kind else backup(engine, args.out)
+    print(f"Skrev {path} ({path.stat().st_size:,d} B)".replace(",", " "))
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from kompilot_data.importer import restore
+
+    counts = restore(_engine(args), Path(args.file), user=args.user)
+    print("Gjenopprettet: " + ", ".join(f"{n} {sheet}" for sheet, n in counts.items()))
+    return 0
+
+
+def _template(args: argparse.Namespace) -> int:
+    from kompilot_data.importer import write_template
+
+    print(f"Skrev {write_template(args.kind, args.out)}")
+    return 0
+
+
+def _undo(args: argparse.Namespace) -> int:
+    from kompilot_data.storage import undo_batch
+
+    result = undo_batch(_engine(args), args.batch, user=args.user)
+    print(f"Import {args.batch} angret: {result['slettet']} slettet, {result['gjenopprettet']} gjenopprettet.")
+    return 0
+
+
+def _remove_demo(args: argparse.Namespace) -> int:
+    from kompilot_data.storage import remove_demo
+
+    removed = remove_demo(_engine(args), user=args.user)
+    print(f"Fjernet demodata: {removed['needs']} behov og {removed['offers']} tilbud.")
     return 0
 
 
@@ -81,6 +145,43 @@ def make_parser() -> argparse.ArgumentParser:
     check.add_argument("--kind", choices=["needs", "offers"], help="default: guessed from the columns")
     check.set_defaults(run=_validate)
 
+    def database_options(command: argparse.ArgumentParser) -> None:
+        command.add_argument(
+            "--database", help="SQLAlchemy URL (default: KOMPILOT_DATABASE_URL or SQLite in KOMPILOT_DATA_DIR)"
+        )
+        command.add_argument("--user", default=getpass.getuser(), help="name written to the audit log")
+
+    load = commands.add_parser("import", help="validate a file and write all rows or none to the database")
+    load.add_argument("file", help="a .csv or .xlsx file")
+    load.add_argument("--kind", choices=["needs", "offers"], help="default: guessed from the columns")
+    database_options(load)
+    load.set_defaults(run=_import)
+
+    export = commands.add_parser("export", help="full backup (.xlsx, all tables), or one table with --kind")
+    export.add_argument("out", help="output .xlsx (or .csv with --kind)")
+    export.add_argument("--kind", choices=["needs", "offers"], help="export one table in the import format")
+    database_options(export)
+    export.set_defaults(run=_export)
+
+    back = commands.add_parser("restore", help="replace the database content with a backup made by export")
+    back.add_argument("file", help="a backup .xlsx")
+    database_options(back)
+    back.set_defaults(run=_restore)
+
+    template = commands.add_parser("template", help="write an Excel template with drop-down lists")
+    template.add_argument("kind", choices=["needs", "offers"])
+    template.add_argument("out", help="output .xlsx")
+    template.set_defaults(run=_template)
+
+    undo = commands.add_parser("undo", help="undo an import batch")
+    undo.add_argument("batch", type=int)
+    database_options(undo)
+    undo.set_defaults(run=_undo)
+
+    demo_off = commands.add_parser("remove-demo", help="delete every demo record from the database")
+    database_options(demo_off)
+    demo_off.set_defaults(run=_remove_demo)
+
     bench = commands.add_parser("bench", help="time indicators, matching and pooling at 1,500 and 100,000 needs")
     bench.add_argument("--sample", type=int, default=300, help="needs in the row-by-row comparison (default 300)")
     bench.add_argument("--seed", type=int, default=DEFAULT_SEED)
@@ -92,6 +193,6 @@ def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     try:
         return args.run(args)
-    except (FileNotFoundError, ValueError) as error:
+    except (FileNotFoundError, ValueError, KeyError, RuntimeError) as error:
         print(f"Feil: {error}", file=sys.stderr)
         return 2

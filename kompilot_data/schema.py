@@ -162,7 +162,8 @@ def parse_number(value: object) -> float | None:
     if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
         return float(value)
     text = str(value).strip().replace("\u00a0", "").replace(" ", "")
-    if re.fullmatch(r"-?\d{1,3}(\.\d{3})+(,\d+)?", text):
+    # Dots as thousands separators only when unambiguous: 1.234,5 or 1.234.567 (1.234 is a decimal).
+    if re.fullmatch(r"-?\d{1,3}(\.\d{3})+,\d+", text) or re.fullmatch(r"-?\d{1,3}(\.\d{3}){2,}", text):
         text = text.replace(".", "")
     text = text.replace(",", ".")
     try:
@@ -440,7 +441,7 @@ def to_typed(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
         elif spec.kind == "float":
             typed[spec.name] = column.map(parse_number, na_action="ignore").astype(float)
         elif spec.kind == "bool":
-            typed[spec.name] = column.map(parse_bool, na_action="ignore").fillna(False).astype(bool)
+            typed[spec.name] = np.array([parse_bool(v) is True for v in column], dtype=bool)
         else:
             typed[spec.name] = column.astype("string")
     return typed

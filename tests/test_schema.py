@@ -150,6 +150,8 @@ def test_cell_parsers():
     assert parse_number("1 234,5") == 1234.5
     assert parse_number("1.234,5") == 1234.5
     assert parse_number("12.5") == 12.5
+    assert parse_number("64.862") == 64.862  # a single dot group is a decimal point, not thousands
+    assert parse_number("1.234.567") == 1234567
     assert parse_number("tolv") is None
 
 

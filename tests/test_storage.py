@@ -1,0 +1,482 @@
+"""Storage, import, export and restore against SQLite, and PostgreSQL when KOMPILOT_TEST_POSTGRES_URL is set.
+
+Every kind of bad input is checked for its exact message and for the database being unchanged afterwards.
+"""
+
+import io
+import os
+import threading
+
+import pandas as pd
+import pandas.testing as pdt
+import pytest
+import sqlalchemy as sa
+
+import kompilot_data as kd
+from kompilot_data import importer, storage
+from kompilot_data.cli import main
+
+POSTGRES_URL = os.environ.get("KOMPILOT_TEST_POSTGRES_URL")
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+def _fresh_postgres() -> sa.Engine:
+    engine = sa.create_engine(POSTGRES_URL)
+    with engine.begin() as connection:
+        connection.execute(sa.text("DROP SCHEMA public CASCADE"))
+        connection.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+    return storage.make_engine(POSTGRES_URL)
+
+
+@pytest.fixture(params=BACKENDS)
+def engine(request, tmp_path):
+    if request.param == "postgresql":
+        if not POSTGRES_URL:
+            if os.environ.get("KOMPILOT_REQUIRE_POSTGRES") == "1":
+                pytest.fail("KOMPILOT_TEST_POSTGRES_URL is not set, but CI requires the PostgreSQL tests")
+            pytest.skip("no PostgreSQL (set KOMPILOT_TEST_POSTGRES_URL)")
+        engine = _fresh_postgres()
+    else:
+        engine = storage.make_engine(f"sqlite:///{tmp_path / 'kompilot.sqlite'}")
+    yield engine
+    engine.dispose()
+
+
+HEADER = [
+    "behov_id",
+    "registrert",
+    "bedrift_id",
+    "orgnr",
+    "kommunenummer",
+    "naering",
+    "storrelse",
+    "kompetanseomrade",
+    "niva",
+    "laeringsform",
+    "antall_deltakere",
+    "tidsramme_fra",
+    "tidsramme_til",
+    "status",
+    "kilde",
+    "merknad",
+]
+
+
+def row(**changes) -> list[str]:
+    values = {
+        "behov_id": "B1",
+        "registrert": "27.11.2026",
+        "bedrift_id": "V1",
+        "orgnr": "",
+        "kommunenummer": "5007",
+        "naering": "Q",
+        "storrelse": "5-19",
+        "kompetanseomrade": "helse",
+        "niva": "fagskole",
+        "laeringsform": "",
+        "antall_deltakere": "3",
+        "tidsramme_fra": "01.01.2027",
+        "tidsramme_til": "30.06.2027",
+        "status": "kartlagt",
+        "kilde": "bedriftsbesok",
+        "merknad": "",
+    }
+    values.update(changes)
+    return [values[h] for h in HEADER]
+
+
+def csv_bytes(rows, header=HEADER, sep=";", encoding="utf-8") -> bytes:
+    lines = [sep.join(header)] + [sep.join(r) for r in rows]
+    return ("\n".join(lines) + "\n").encode(encoding)
+
+
+def snapshot(engine) -> dict[str, pd.DataFrame]:
+    return storage.dump_all(engine)
+
+
+def assert_unchanged(engine, before):
+    after = snapshot(engine)
+    for key in before:
+        pdt.assert_frame_equal(before[key], after[key], check_dtype=False)
+
+
+def test_import_then_reimport_is_idempotent(engine):
+    data = csv_bytes([row(), row(behov_id="B2", kommunenummer="Osen")])
+    first = importer.import_file(engine, data, "koordinator@namdal.no", filename="behov.csv")
+    assert first.summary() == "Import 1: 2 rader (behov) – 2 nye, 0 endret, 0 uendret, 0 avvist."
+    version = storage.data_version(engine)
+    second = importer.import_file(engine, data, "koordinator@namdal.no", filename="behov.csv")
+    assert second.summary() == "Import 2: 2 rader (behov) – 0 nye, 0 endret, 2 uendret, 0 avvist."
+    assert storage.data_version(engine) == version  # nothing changed
+    changed = csv_bytes([row(antall_deltakere="5"), row(behov_id="B2", kommunenummer="Osen")])
+    third = importer.import_file(engine, changed, "koordinator@namdal.no", filename="behov.csv")
+    assert (third.new, third.updated, third.unchanged) == (0, 1, 1)
+    needs = storage.read_frame(engine, "needs", with_meta=True).set_index("behov_id")
+    assert needs.at["B1", "antall_deltakere"] == 5 and needs.at["B1", "versjon"] == 2
+    assert needs.at["B2", "kommunenummer"] == "5020"
+
+
+BAD_INPUT = [
+    (
+        "unknown municipality",
+        [row(kommunenummer="Atlantis")],
+        [
+            "Rad 2, kolonne «kommunenummer»: «Atlantis» er ikke et kommunenummer i Trøndelag (5001–5061). "
+            "Tillatte verdier: 5001, 5006, 5007, 5014, 5020, 5021, 5022, 5025, 5026, 5027, 5028, 5029, 5031, "
+            "5032, 5033, 5034, 5035, 5036, 5037, 5038, 5041, 5042, 5043, 5044, 5045 …."
+        ],
+    ),
+    (
+        "split municipality",
+        [row(kommunenummer="Snillfjord")],
+        [
+            "Rad 2, kolonne «kommunenummer»: «Snillfjord» (Snillfjord (1613)) ble delt mellom Heim (5055), "
+            "Hitra (5056) og Orkland (5059) i 2020; oppgi hvilken."
+        ],
+    ),
+    (
+        "misspelt code gets the closest match",
+        [row(kompetanseomrade="Helse og omsrog")],
+        [
+            "Rad 2, kolonne «kompetanseomrade»: «Helse og omsrog» er ikke en gyldig kode. Tillatte verdier: "
+            "helse, bygg, elektro, industri, ikt, ledelse, primar, reiseliv, transport, oppvekst, sprak."
+        ],
+    ),
+    (
+        "bad date",
+        [row(registrert="31.11.2026")],
+        ["Rad 2, kolonne «registrert»: «31.11.2026» er ikke en dato. Bruk 27.11.2026 eller 2026-11-27."],
+    ),
+    (
+        "decimal participants",
+        [row(antall_deltakere="2,5")],
+        ["Rad 2, kolonne «antall_deltakere»: «2,5» er ikke et heltall."],
+    ),
+    (
+        "bad orgnr",
+        [row(orgnr="923609017")],
+        [
+            "Rad 2, kolonne «orgnr»: «923609017» er ikke et gyldig organisasjonsnummer (9 siffer med riktig kontrollsiffer)."
+        ],
+    ),
+    ("missing required value", [row(status="")], ["Rad 2, kolonne «status»: Verdien mangler (feltet er påkrevd)."]),
+    (
+        "duplicate id",
+        [row(), row()],
+        [
+            "Rad 2, kolonne «behov_id»: ID-en «B1» forekommer flere ganger i filen.",
+            "Rad 3, kolonne «behov_id»: ID-en «B1» forekommer flere ganger i filen.",
+        ],
+    ),
+    (
+        "timeframe reversed",
+        [row(tidsramme_til="01.12.2026")],
+        ["Rad 2, kolonne «tidsramme_til»: Seneste oppstart (tidsramme_til) er før tidligste oppstart (tidsramme_fra)."],
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "rows", "expected"), BAD_INPUT, ids=[c[0] for c in BAD_INPUT])
+def test_bad_input_is_rejected_whole_with_row_and_column(engine, case, rows, expected):
+    importer.import_file(engine, csv_bytes([row(behov_id="EKSISTERENDE")]), "a", filename="start.csv")
+    before = snapshot(engine)
+    good_then_bad = [row(behov_id="GOD")] + rows  # a valid row first: it must not be written either
+    result = importer.import_file(engine, csv_bytes(good_then_bad), "a", filename="feil.csv")
+    shifted = [line.replace("Rad 3,", "Rad 4,").replace("Rad 2,", "Rad 3,") for line in expected]
+    assert kd.format_problems(result.problems).splitlines() == shifted
+    assert result.summary().startswith("Ingenting importert:")
+    assert_unchanged(engine, before)
+
+
+def test_missing_column_is_named(engine):
+    before = snapshot(engine)
+    header = [h for h in HEADER if h != "kilde"]
+    data = csv_bytes([[v for h, v in zip(HEADER, row(), strict=True) if h != "kilde"]], header=header)
+    result = importer.import_file(engine, data, "a", filename="behov.csv")
+    assert kd.format_problems(result.problems) == "Kolonne «kilde»: Kolonnen «kilde» mangler i filen."
+    assert_unchanged(engine, before)
+
+
+def test_real_office_files_windows_1252_aliases_names_and_old_numbers(engine):
+    header = [
+        "Behovsnr",
+        "Dato",
+        "Bedrift",
+        "Kommunenr",
+        "Næring",
+        "Størrelse",
+        "Kompetanseområde",
+        "Nivå",
+        "Læringsform",
+        "Antall",
+        "Ønsket fra",
+        "Ønsket til",
+        "Status",
+        "Funnet via",
+        "Kommentar",
+    ]
+    rows = [
+        [
+            "B1",
+            "27.11.2026",
+            "V1",
+            "NAMSOS",
+            "Q",
+            "5-19",
+            "Helse og omsorg",
+            "Fagskole",
+            "Nettbasert",
+            "3",
+            "01.01.2027",
+            "2027-06-30",
+            "Kartlagt",
+            "Bedriftsbesøk",
+            "Første, med komma",
+        ],
+        [
+            "B2",
+            "2026-11-27",
+            "V2",
+            "1624",
+            "C",
+            "1-4",
+            "Industri og teknikk",
+            "kurs",
+            "",
+            "2",
+            "01.01.2027",
+            "30.06.2027",
+            "koblet",
+            "Nettverk/bransjemøte",
+            "Ørland og Åfjord",
+        ],
+        [
+            "B3",
+            "2026-11-27",
+            "V3",
+            "Roan",
+            "C",
+            "1-4",
+            "ikt",
+            "KURS",
+            "",
+            "1",
+            "01.01.2027",
+            "30.06.2027",
+            "kartlagt",
+            "annet",
+            "",
+        ],
+    ]
+    lines = [";".join(header)] + [";".join(f'"{v}"' if "," in v else v for v in r) for r in rows]
+    data = ("Behov registrert i Namdalen og Fosen, høsten 2026\n\n" + "\n".join(lines) + "\n;;;\n").encode("cp1252")
+    result = importer.import_file(engine, data, "a", filename="behov.csv")
+    assert result.summary() == "Import 1: 3 rader (behov) – 3 nye, 0 endret, 0 uendret, 0 avvist."
+    assert result.warnings["melding"].tolist() == [
+        "«1624» er tidligere Rissa (1624); lagret som 5054 (Indre Fosen).",
+        "«Roan» er tidligere Roan (1632); lagret som 5058 (Åfjord).",
+    ]
+    assert result.warnings["rad"].tolist() == [5, 6]  # title row, blank row, header, then data from row 4
+    needs = storage.read_frame(engine, "needs").set_index("behov_id")
+    assert needs.loc["B1", ["kommunenummer", "kompetanseomrade", "laeringsform", "kilde"]].tolist() == [
+        "5007",
+        "helse",
+        "nettbasert",
+        "bedriftsbesok",
+    ]
+    assert needs.at["B1", "merknad"] == "Første, med komma"
+    assert needs.at["B2", "status"] == "koblet"
+
+
+def test_excel_with_title_row_merged_cells_and_blank_trailing_rows(engine, tmp_path):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet["A1"] = "Kompetansebehov – Trøndelag sør"
+    sheet.merge_cells("A1:F1")
+    sheet.append(HEADER)
+    sheet.append(row(behov_id="B1", kommunenummer="Røros"))
+    sheet.append(row(behov_id="B2", kommunenummer=""))
+    sheet.append(row(behov_id="B3", kommunenummer=""))
+    sheet.merge_cells("E3:E5")  # one municipality cell merged over three rows
+    sheet.append([])
+    sheet.append([])
+    path = tmp_path / "behov.xlsx"
+    workbook.save(path)
+    result = importer.import_file(engine, path, "a")
+    assert result.summary() == "Import 1: 3 rader (behov) – 3 nye, 0 endret, 0 uendret, 0 avvist."
+    assert set(storage.read_frame(engine, "needs")["kommunenummer"]) == {"5025"}
+
+
+def test_interrupted_import_leaves_database_as_it_was(engine):
+    importer.import_file(engine, csv_bytes([row()]), "a", filename="start.csv")
+    before = snapshot(engine)
+    rows = [row(behov_id=f"N{i}") for i in range(30)] + [row(antall_deltakere="9")]
+
+    def crash(_connection):
+        raise OSError("disk full (simulated)")
+
+    with pytest.raises(OSError, match="simulated"):
+        importer.import_file(engine, csv_bytes(rows), "a", filename="stor.csv", chunk_size=7, before_commit=crash)
+    assert_unchanged(engine, before)
+
+
+def test_undo_batch_deletes_new_and_restores_changed(engine):
+    importer.import_file(engine, csv_bytes([row()]), "a", filename="1.csv")
+    original = storage.read_frame(engine, "needs")
+    result = importer.import_file(
+        engine, csv_bytes([row(antall_deltakere="7"), row(behov_id="B2")]), "a", filename="2.csv"
+    )
+    assert storage.undo_batch(engine, result.batch_id, "a") == {"slettet": 1, "gjenopprettet": 1}
+    pdt.assert_frame_equal(storage.read_frame(engine, "needs"), original)
+    with pytest.raises(storage.ConflictError, match="allerede angret"):
+        storage.undo_batch(engine, result.batch_id, "a")
+    log = storage.audit_log(engine)
+    assert log["handling"].tolist()[:2] == ["angre", "angre"]
+
+
+def test_undo_refused_when_records_changed_since(engine):
+    result = importer.import_file(engine, csv_bytes([row()]), "a", filename="1.csv")
+    storage.update_record(engine, "needs", "B1", {"antall_deltakere": 4}, expected_version=1, user="b")
+    before = snapshot(engine)
+    with pytest.raises(
+        storage.ConflictError, match=r"Kan ikke angre import 1: 1 poster er endret etter importen \(B1\)"
+    ):
+        storage.undo_batch(engine, result.batch_id, "a")
+    assert_unchanged(engine, before)
+
+
+def test_concurrent_edits_one_wins_one_gets_a_clear_conflict(engine):
+    importer.import_file(engine, csv_bytes([row()]), "a", filename="1.csv")
+    barrier = threading.Barrier(2)
+    outcomes = {}
+
+    def edit(user, participants):
+        barrier.wait()
+        try:
+            storage.update_record(
+                engine, "needs", "B1", {"antall_deltakere": participants}, expected_version=1, user=user
+            )
+            outcomes[user] = "ok"
+        except storage.ConflictError as error:
+            outcomes[user] = str(error)
+
+    threads = [threading.Thread(target=edit, args=(u, p)) for u, p in (("anne@namdal.no", 4), ("ola@fosen.no", 6))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes.values()).count("ok") == 1
+    loser = next(u for u, v in outcomes.items() if v != "ok")
+    winner = next(u for u, v in outcomes.items() if v == "ok")
+    assert outcomes[loser].startswith(f"Posten «B1» ble endret av {winner} ")
+    assert outcomes[loser].endswith(
+        "etter at du åpnet den. Endringen din er ikke lagret; last inn på nytt og prøv igjen."
+    )
+    needs = storage.read_frame(engine, "needs", with_meta=True)
+    assert needs.at[0, "versjon"] == 2
+    assert needs.at[0, "antall_deltakere"] == (4 if winner == "anne@namdal.no" else 6)
+
+
+def test_edit_is_validated_and_audited(engine):
+    importer.import_file(engine, csv_bytes([row()]), "a", filename="1.csv")
+    before = snapshot(engine)
+    with pytest.raises(kd.DataValidationError, match="«tull» er ikke en gyldig kode"):
+        storage.update_record(engine, "needs", "B1", {"niva": "tull"}, expected_version=1, user="b")
+    assert_unchanged(engine, before)
+    storage.update_record(engine, "needs", "B1", {"niva": "hoyere"}, expected_version=1, user="b")
+    entry = storage.audit_log(engine).iloc[0]
+    assert (entry["handling"], entry["bruker"], entry["post_id"]) == ("endring", "b", "B1")
+    assert '"niva": "fagskole"' in entry["foer"] and '"niva": "hoyere"' in entry["etter"]
+
+
+def test_demo_seed_and_remove(engine):
+    assert storage.seed_demo_if_empty(engine) is True
+    assert storage.count(engine, "needs") == 1500 and storage.count(engine, "offers") == 150
+    assert storage.seed_demo_if_empty(engine) is False
+    importer.import_file(engine, csv_bytes([row(behov_id="EKTE")]), "a", filename="ekte.csv")
+    assert storage.remove_demo(engine, "a") == {"needs": 1500, "offers": 150}
+    assert storage.read_frame(engine, "needs")["behov_id"].tolist() == ["EKTE"]
+
+
+def test_export_restore_round_trip_is_identical(engine, tmp_path):
+    storage.seed_demo_if_empty(engine)
+    importer.import_file(
+        engine, csv_bytes([row(behov_id="F1", merknad='=HYPERLINK("http://x")')]), "a", filename="f.csv"
+    )
+    storage.update_record(engine, "needs", "DEMO-B0001", {"merknad": "+47 123"}, expected_version=1, user="b")
+    before = snapshot(engine)
+    path = importer.backup(engine, tmp_path / "backup.xlsx")
+    from openpyxl import load_workbook
+
+    cells = [c.value for c in load_workbook(path)["behov"]["P"]]  # merknad column
+    assert '\'=HYPERLINK("http://x")' in cells and "'+47 123" in cells  # no formula reaches Excel
+    storage.remove_demo(engine, "a")
+    importer.restore(engine, path, "a")
+    after = snapshot(engine)
+    for key in ("needs", "offers", "batches"):
+        pdt.assert_frame_equal(before[key], after[key], check_dtype=False)
+    pdt.assert_frame_equal(before["audit"], after["audit"].iloc[: len(before["audit"])], check_dtype=False)
+    assert after["audit"]["handling"].iloc[-1] == "gjenoppretting"
+
+
+def test_export_of_one_table_reimports_unchanged(engine, tmp_path):
+    storage.seed_demo_if_empty(engine)
+    for suffix in ("csv", "xlsx"):
+        path = importer.export_records(engine, "offers", tmp_path / f"tilbud.{suffix}")
+        result = importer.import_file(engine, path, "a")
+        assert (result.new, result.updated, result.unchanged) == (0, 0, 150), suffix
+
+
+def test_restore_refuses_a_file_that_is_not_a_backup(engine, tmp_path):
+    before = snapshot(engine)
+    path = importer.write_template("needs", tmp_path / "mal.xlsx")
+    with pytest.raises(ValueError, match="mangler arket/arkene tilbud, import_batch, endringslogg"):
+        importer.restore(engine, path, "a")
+    assert_unchanged(engine, before)
+
+
+def test_template_has_drop_downs_and_imports_after_filling(engine, tmp_path):
+    from openpyxl import load_workbook
+
+    path = importer.write_template("needs", tmp_path / "mal.xlsx")
+    workbook = load_workbook(path)
+    sheet = workbook["behov"]
+    assert [c.value for c in sheet[1]] == [spec.name for spec in kd.NEED_COLUMNS]
+    formulas = {str(v.sqref).split(":")[0][0]: v.formula1 for v in sheet.data_validations.dataValidation}
+    assert formulas["E"].startswith("=koder!")  # kommunenummer
+    assert "helse" in [c.value for c in workbook["koder"]["D"]]  # kompetanseomrade codes
+    for column, value in enumerate(row(), start=1):
+        sheet.cell(row=2, column=column, value=value)
+    workbook.save(path)
+    assert importer.import_file(engine, path, "a").new == 1
+
+
+def test_cli_import_validate_export_restore(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
+    good = tmp_path / "behov.csv"
+    good.write_bytes(csv_bytes([row(), row(behov_id="B2", kommunenummer="Leksvik")]))
+    assert main(["validate", str(good)]) == 0
+    assert "«Leksvik» er tidligere Leksvik (1718); lagret som 5054 (Indre Fosen)." in capsys.readouterr().out
+    assert main(["import", str(good), "--database", url, "--user", "test"]) == 0
+    assert "Import 1: 2 rader (behov) – 2 nye, 0 endret, 0 uendret, 0 avvist." in capsys.readouterr().out
+    bad = tmp_path / "feil.csv"
+    bad.write_bytes(csv_bytes([row(behov_id="B3", niva="bachelor")]))
+    assert main(["import", str(bad), "--database", url]) == 1
+    out = capsys.readouterr().out
+    assert "Rad 2, kolonne «niva»: «bachelor» er ikke en gyldig kode." in out
+    assert "Ingenting importert: 1 av 1 rader (behov) har feil." in out
+    assert main(["export", str(tmp_path / "backup.xlsx"), "--database", url]) == 0
+    assert main(["restore", str(tmp_path / "backup.xlsx"), "--database", url]) == 0
+    assert "Gjenopprettet: 2 behov, 0 tilbud, 1 import_batch, 2 endringslogg" in capsys.readouterr().out
+    assert main(["template", "offers", str(tmp_path / "mal.xlsx")]) == 0
+    assert main(["undo", "9", "--database", url]) == 2
+    assert "Import 9 finnes ikke." in capsys.readouterr().err
+
+
+def test_io_reads_csv_with_comma_and_bom():
+    data = "\ufeff" + ",".join(HEADER) + "\n" + ",".join(row()) + "\n"
+    prepared = importer.prepare_file(io.BytesIO(data.encode("utf-8")).getvalue(), "behov.csv")
+    assert prepared.ok and len(prepared.frame) == 1
