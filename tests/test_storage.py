@@ -181,7 +181,7 @@ BAD_INPUT = [
 def test_bad_input_is_rejected_whole_with_row_and_column(engine, case, rows, expected):
     importer.import_file(engine, csv_bytes([row(behov_id="EKSISTERENDE")]), "a", filename="start.csv")
     before = snapshot(engine)
-    good_then_bad = [row(behov_id="GOD")] + rows  # a valid row first: it must not be written either
+    good_then_bad = [row(behov_id="GOD"), *rows]  # a valid row first: it must not be written either
     result = importer.import_file(engine, csv_bytes(good_then_bad), "a", filename="feil.csv")
     shifted = [line.replace("Rad 3,", "Rad 4,").replace("Rad 2,", "Rad 3,") for line in expected]
     assert kd.format_problems(result.problems).splitlines() == shifted
