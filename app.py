@@ -17,7 +17,10 @@ PAGES = {
         ("app_pages/mismatch.py", "nav_mismatch", "mismatch", ":material/compare_arrows:", False),
         ("app_pages/region.py", "nav_region", "region", ":material/location_city:", False),
     ],
-    "nav_group_about": [("app_pages/om_data.py", "nav_about", "om-data", ":material/info:", False)],
+    "nav_group_about": [
+        ("app_pages/data.py", "nav_data", "data", ":material/database:", False),
+        ("app_pages/om_data.py", "nav_about", "om-data", ":material/info:", False),
+    ],
 }
 
 # The language is known before the menu is built, so the menu is in the right language.
@@ -35,6 +38,7 @@ navigation = st.navigation(
     }
 )
 ui.sync_from_url(navigation.url_path)
+ui.sidebar_access()
 ui.sidebar_filters()
 ui.write_url()
 navigation.run()

@@ -15,7 +15,8 @@ import pandas as pd
 import streamlit as st
 
 import kompilot_data as kd
-from kompilot_data import i18n, indicators, mismatch, taxonomy
+from kompilot_data import access as access_rules
+from kompilot_data import i18n, indicators, mismatch, storage, taxonomy
 from kompilot_data.filters import QUERY_KEYS, Filters
 
 FILTER_FIELDS = tuple(QUERY_KEYS)
@@ -28,11 +29,43 @@ PAGE_PARAMS_KEY = "_page_params"
 
 
 @st.cache_resource(show_spinner=False)
+def engine():
+    """The database (SQLite in KOMPILOT_DATA_DIR, or KOMPILOT_DATABASE_URL); seeded with demo data on first start."""
+    database = storage.make_engine()
+    storage.seed_demo_if_empty(database)
+    return database
+
+
+def files_mode() -> bool:
+    """Read-only mode on files (KOMPILOT_NEEDS_FILE / KOMPILOT_OFFERS_FILE), e.g. for benchmarks."""
+    return bool(os.environ.get("KOMPILOT_NEEDS_FILE") or os.environ.get("KOMPILOT_OFFERS_FILE"))
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _records_at(version: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    if files_mode():
+        return (
+            kd.load_needs(os.environ.get("KOMPILOT_NEEDS_FILE") or None),
+            kd.load_offers(os.environ.get("KOMPILOT_OFFERS_FILE") or None),
+        )
+    return storage.read_frame(engine(), "needs"), storage.read_frame(engine(), "offers")
+
+
+def data_version() -> int:
+    """Changes whenever a record changes; read once per script run (see sync_from_url)."""
+    if files_mode():
+        return 0
+    if "_data_version" not in st.session_state:
+        refresh_data_version()
+    return st.session_state["_data_version"]
+
+
+def refresh_data_version() -> None:
+    st.session_state["_data_version"] = 0 if files_mode() else storage.data_version(engine())
+
+
 def _records() -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Needs and offers: the files named by KOMPILOT_NEEDS_FILE / KOMPILOT_OFFERS_FILE, else the demo data."""
-    needs = kd.load_needs(os.environ.get("KOMPILOT_NEEDS_FILE") or None)
-    offers = kd.load_offers(os.environ.get("KOMPILOT_OFFERS_FILE") or None)
-    return needs, offers
+    return _records_at(data_version())
 
 
 def all_needs() -> pd.DataFrame:
@@ -109,7 +142,8 @@ def _filters_from_key(query_key: str) -> Filters:
 
 
 def _key(filters: Filters) -> str:
-    return urlencode(sorted(filters.to_query().items()), doseq=True)
+    """Cache key: the filters and the data version (so an import or edit shows at once)."""
+    return urlencode([*sorted(filters.to_query().items()), ("_versjon", data_version())], doseq=True)
 
 
 def filtered() -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -143,6 +177,39 @@ def candidates(radius_km: float) -> pd.DataFrame:
 def opportunities(radius_km: float, min_class: int) -> pd.DataFrame:
     """Course opportunities pooled from uncovered needs in the filter."""
     return _opportunities(_key(current_filters()), float(radius_km), int(min_class), language())
+
+
+# --- access -----------------------------------------------------------------------------------
+
+
+def _secrets_section(name: str) -> dict:
+    try:
+        return dict(st.secrets.get(name, {}))
+    except (FileNotFoundError, KeyError, st.errors.StreamlitSecretNotFoundError):
+        return {}
+
+
+def access() -> access_rules.Access:
+    """The current user's role: local single-user mode without login, else by the allow-list in secrets."""
+    login_configured = bool(_secrets_section("auth"))
+    coordinators = _secrets_section("kompilot").get("koordinatorer", {})
+    user = st.user
+    logged_in = bool(user.get("is_logged_in", False)) if login_configured else False
+    return access_rules.resolve_access(login_configured, logged_in, user.get("email"), dict(coordinators))
+
+
+def min_businesses() -> int:
+    """0 for coordinators; for viewers, cells built on fewer businesses are suppressed."""
+    return 0 if access().sees_records else access_rules.MIN_BUSINESSES
+
+
+def require_coordinator() -> access_rules.Access:
+    """Stop the page with a clear message unless the user is a coordinator."""
+    current = access()
+    if not current.can_edit:
+        st.info(T("coordinators_only"))
+        st.stop()
+    return current
 
 
 # --- language ---------------------------------------------------------------------------------
@@ -196,6 +263,7 @@ def sync_from_url(page: str) -> None:
         if not switched_page_without_query:
             _apply_url(state)
     st.session_state["_last_page"] = page
+    refresh_data_version()
 
 
 def current_filters() -> Filters:
@@ -247,6 +315,22 @@ def toggle_municipality(code: str) -> None:
     """Map click: filter on the municipality, or remove it if it is already the filter."""
     key = WIDGET_KEY["kommuner"]
     st.session_state[key] = [] if st.session_state.get(key) == [code] else [code]
+
+
+def sidebar_access() -> None:
+    """Who is using the app: local mode, log-in button, or the logged-in user and role."""
+    current = access()
+    with st.sidebar:
+        if current.mode == "lokal":
+            st.caption(T("local_mode"))
+        elif current.mode == "anonym":
+            st.caption(T("viewer_mode"))
+            st.button(T("login"), on_click=st.login, width="stretch")
+        else:
+            role = T("role_coordinator") if current.can_edit else T("role_viewer")
+            region = f" ({current.region})" if current.region else ""
+            st.caption(f"{T('logged_in_as')} {current.user} · {role}{region}")
+            st.button(T("logout"), on_click=st.logout, width="stretch")
 
 
 def sidebar_filters() -> None:
@@ -350,19 +434,40 @@ def figure(fig, key: str | None = None, **kwargs):
     return st.plotly_chart(fig, key=key, config=config, **kwargs)
 
 
-def downloads(frame: pd.DataFrame, name: str) -> None:
-    """CSV and Excel download buttons for ``frame``."""
-    csv = frame.to_csv(index=False, sep=";", decimal=",").encode("utf-8-sig")
+def excel_bytes(frame: pd.DataFrame) -> bytes:
     buffer = io.BytesIO()
     frame.to_excel(buffer, index=False)
+    return buffer.getvalue()
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """Semicolon-separated, decimal comma, UTF-8 with BOM: opens correctly in Norwegian Excel."""
+    return frame.to_csv(index=False, sep=";", decimal=",").encode("utf-8-sig")
+
+
+def downloads(frame: pd.DataFrame, name: str) -> None:
+    """CSV and Excel download buttons for ``frame``; the files are made only when clicked."""
+    from kompilot_data.importer import neutralise
+
+    safe = frame.map(neutralise)
     left, right = st.columns(2)
-    left.download_button(T("download_csv"), csv, f"{name}.csv", "text/csv", width="stretch")
+    left.download_button(
+        T("download_csv"),
+        lambda: csv_bytes(safe),
+        f"{name}.csv",
+        "text/csv",
+        width="stretch",
+        on_click="ignore",
+        key=f"{name}_csv",
+    )
     right.download_button(
         T("download_excel"),
-        buffer.getvalue(),
+        lambda: excel_bytes(safe),
         f"{name}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         width="stretch",
+        on_click="ignore",
+        key=f"{name}_xlsx",
     )
 
 

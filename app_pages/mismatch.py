@@ -4,11 +4,13 @@ import streamlit as st
 import kompilot_data as kd
 import ui
 from kompilot_data import figures, matching, mismatch
+from kompilot_data.access import suppress_table
 
 ui.page_header("mismatch_title")
 lang = ui.language()
 nb = lang == "nb"
 needs, _ = ui.filtered()
+minimum = ui.min_businesses()
 municipalities = kd.load_municipalities()
 settings = st.columns(2)
 radius = settings[0].slider(ui.T("radius"), 20, 200, int(mismatch.DEFAULT_RADIUS_KM), step=10, key="mismatch_radius")
@@ -28,20 +30,25 @@ tab_gaps, tab_match, tab_pools, tab_spots = st.tabs(
 
 with tab_gaps:
     st.subheader(ui.T("filter_region") + " × " + ui.T("filter_area"))
-    ui.figure(figures.gap_heatmap(by_region, lang, {kd.OUTSIDE_PILOT: ui.T("outside_pilot")}), key="mismatch_region")
+    ui.figure(
+        figures.gap_heatmap(by_region, lang, {kd.OUTSIDE_PILOT: ui.T("outside_pilot")}, minimum), key="mismatch_region"
+    )
     by_municipality = mismatch.demand_supply(needs, active, ("kommunenummer", "kompetanseomrade"), reach=reach)
     codes = ui.current_filters().municipality_codes()
     if codes is None:
         codes = list(municipalities.index[municipalities["delregion"] != kd.OUTSIDE_PILOT])
     by_municipality = by_municipality[by_municipality.index.get_level_values(0).isin(codes)]
     st.subheader(ui.T("filter_municipality") + " × " + ui.T("filter_area"))
-    ui.figure(figures.gap_heatmap(by_municipality, lang, municipalities["navn"].to_dict()), key="mismatch_kommune")
+    ui.figure(
+        figures.gap_heatmap(by_municipality, lang, municipalities["navn"].to_dict(), minimum), key="mismatch_kommune"
+    )
 
     st.subheader(ui.T("demand") + " / " + ui.T("supply"))
     selection = ui.current_filters().municipality_codes() or list(municipalities.index)
     per_area = mismatch.demand_supply(
         needs, active, ("utvalg", "kompetanseomrade"), reach=reach, groups=pd.Series("utvalg", index=selection)
     ).droplevel("utvalg")
+    per_area.loc[per_area["bedrifter"] < minimum, "ettersporsel"] = float("nan")
     st.caption(
         "Plasser som når minst én kommune i utvalget; hver plass telles én gang."
         if nb
@@ -50,88 +57,100 @@ with tab_gaps:
     ui.figure(figures.demand_supply_bars(per_area, lang), key="mismatch_stolper")
 
 with tab_match:
-    ranked = ui.candidates(radius)
-    open_needs = mismatch.open_needs(needs)
-    st.markdown(ui.T("match_intro"))
-    if len(ranked):
-        best = ranked[ranked["rang"] == 1]
-        st.subheader(ui.T("flow_title"))
-        ui.figure(figures.sankey_area_provider(best, open_needs, active, lang), key="mismatch_sankey")
-    left, right = st.columns(2)
-    with left:
-        st.subheader(ui.T("pick_need"))
-        shown = ui.labelled(
-            open_needs[
-                [
-                    "behov_id",
-                    "kommunenummer",
-                    "kompetanseomrade",
-                    "niva",
-                    "laeringsform",
-                    "antall_deltakere",
-                    "tidsramme_fra",
-                    "tidsramme_til",
+    if not ui.access().sees_records:
+        st.info(ui.T("records_hidden"))
+    else:
+        ranked = ui.candidates(radius)
+        open_needs = mismatch.open_needs(needs)
+        st.markdown(ui.T("match_intro"))
+        if len(ranked):
+            best = ranked[ranked["rang"] == 1]
+            st.subheader(ui.T("flow_title"))
+            ui.figure(figures.sankey_area_provider(best, open_needs, active, lang), key="mismatch_sankey")
+        left, right = st.columns(2)
+        with left:
+            st.subheader(ui.T("pick_need"))
+            shown = ui.labelled(
+                open_needs[
+                    [
+                        "behov_id",
+                        "kommunenummer",
+                        "kompetanseomrade",
+                        "niva",
+                        "laeringsform",
+                        "antall_deltakere",
+                        "tidsramme_fra",
+                        "tidsramme_til",
+                    ]
                 ]
-            ]
-        )
-        event = st.dataframe(
-            shown,
-            hide_index=True,
-            on_select="rerun",
-            selection_mode="single-row",
-            key="match_need_table",
-            height=320,
-            width="stretch",
-        )
-        if event.selection.rows:
-            need = open_needs.iloc[event.selection.rows[0]]
-            rows = ranked[ranked["behov_id"] == need["behov_id"]]
-            if rows.empty:
-                st.warning(ui.T("no_candidates"))
-            offers_by_id = active.set_index("tilbud_id", drop=False)
-            for candidate in rows.itertuples(index=False):
-                offer = offers_by_id.loc[candidate.tilbud_id]
-                series = pd.Series(candidate._asdict())
-                with st.container(border=True):
-                    st.markdown(
-                        f"**{int(candidate.rang)}. {offer['tittel']}** – {offer['tilbyder']} "
-                        f"· {ui.T('score')} {ui.number(candidate.poeng, 2)}"
-                    )
-                    st.markdown("\n".join(f"- {r}" for r in matching.reasons(series, need, offer, lang)))
-        else:
-            st.caption(ui.T("select_row_help"))
-    with right:
-        st.subheader(ui.T("pick_offer"))
-        offer_table = ui.labelled(
-            active[
-                ["tilbud_id", "tittel", "tilbyder", "kompetanseomrade", "niva", "laeringsform", "oppstart", "kapasitet"]
-            ]
-        )
-        event = st.dataframe(
-            offer_table,
-            hide_index=True,
-            on_select="rerun",
-            selection_mode="single-row",
-            key="match_offer_table",
-            height=320,
-            width="stretch",
-        )
-        if event.selection.rows:
-            offer_id = active.iloc[event.selection.rows[0]]["tilbud_id"]
-            served = matching.needs_for_offer(offer_id, open_needs, active, radius_km=radius)
-            if served.empty:
-                st.warning(ui.T("no_candidates"))
+            )
+            event = st.dataframe(
+                shown,
+                hide_index=True,
+                on_select="rerun",
+                selection_mode="single-row",
+                key="match_need_table",
+                height=320,
+                width="stretch",
+            )
+            if event.selection.rows:
+                need = open_needs.iloc[event.selection.rows[0]]
+                rows = ranked[ranked["behov_id"] == need["behov_id"]]
+                if rows.empty:
+                    st.warning(ui.T("no_candidates"))
+                offers_by_id = active.set_index("tilbud_id", drop=False)
+                for candidate in rows.itertuples(index=False):
+                    offer = offers_by_id.loc[candidate.tilbud_id]
+                    series = pd.Series(candidate._asdict())
+                    with st.container(border=True):
+                        st.markdown(
+                            f"**{int(candidate.rang)}. {offer['tittel']}** – {offer['tilbyder']} "
+                            f"· {ui.T('score')} {ui.number(candidate.poeng, 2)}"
+                        )
+                        st.markdown("\n".join(f"- {r}" for r in matching.reasons(series, need, offer, lang)))
             else:
-                served = served.merge(open_needs[["behov_id", "kommunenummer", "antall_deltakere"]], on="behov_id")
-                st.dataframe(
-                    ui.labelled(served),
-                    hide_index=True,
-                    width="stretch",
-                    column_config={"poeng": st.column_config.NumberColumn(format="%.2f")},
-                )
-        else:
-            st.caption(ui.T("select_row_help"))
-    st.caption(ui.T("weights_note", weights=", ".join(f"{k} {v:.0%}" for k, v in matching.WEIGHTS.items())))
+                st.caption(ui.T("select_row_help"))
+        with right:
+            st.subheader(ui.T("pick_offer"))
+            offer_table = ui.labelled(
+                active[
+                    [
+                        "tilbud_id",
+                        "tittel",
+                        "tilbyder",
+                        "kompetanseomrade",
+                        "niva",
+                        "laeringsform",
+                        "oppstart",
+                        "kapasitet",
+                    ]
+                ]
+            )
+            event = st.dataframe(
+                offer_table,
+                hide_index=True,
+                on_select="rerun",
+                selection_mode="single-row",
+                key="match_offer_table",
+                height=320,
+                width="stretch",
+            )
+            if event.selection.rows:
+                offer_id = active.iloc[event.selection.rows[0]]["tilbud_id"]
+                served = matching.needs_for_offer(offer_id, open_needs, active, radius_km=radius)
+                if served.empty:
+                    st.warning(ui.T("no_candidates"))
+                else:
+                    served = served.merge(open_needs[["behov_id", "kommunenummer", "antall_deltakere"]], on="behov_id")
+                    st.dataframe(
+                        ui.labelled(served),
+                        hide_index=True,
+                        width="stretch",
+                        column_config={"poeng": st.column_config.NumberColumn(format="%.2f")},
+                    )
+            else:
+                st.caption(ui.T("select_row_help"))
+        st.caption(ui.T("weights_note", weights=", ".join(f"{k} {v:.0%}" for k, v in matching.WEIGHTS.items())))
 
 with tab_pools:
     pools = ui.opportunities(radius, min_class)
@@ -141,7 +160,10 @@ with tab_pools:
     else:
         reached = int(pools["min_klasse_naadd"].sum())
         st.metric(ui.T("pools_reached"), f"{reached} / {len(pools)}")
-        shown = ui.labelled(pools.drop(columns=["behov_ids"]))
+        pools = pools.drop(columns=["behov_ids"]) if minimum else pools
+        if minimum:
+            pools = suppress_table(pools, "bedrifter", ["deltakere", "behov", "kommuner", "beskrivelse"], minimum)
+        shown = ui.labelled(pools.drop(columns=["behov_ids"], errors="ignore"))
         st.dataframe(
             shown,
             hide_index=True,

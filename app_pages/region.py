@@ -3,6 +3,7 @@ import streamlit as st
 import kompilot_data as kd
 import ui
 from kompilot_data import figures, indicators
+from kompilot_data.access import suppress_table
 
 ui.page_header("region_title")
 lang = ui.language()
@@ -64,8 +65,10 @@ region_needs = needs[needs["kommunenummer"].isin(codes).to_numpy()]
 left, right = st.columns(2)
 with left:
     st.subheader(ui.T("top_needs"))
-    counts = figures.count_by(region_needs, "kompetanseomrade", "kompetanseomrade", lang, weight="antall_deltakere")
-    counts = counts[counts > 0]
+    counts = figures.count_by(
+        region_needs, "kompetanseomrade", "kompetanseomrade", lang, "antall_deltakere", ui.min_businesses()
+    )
+    counts = counts[counts.isna() | (counts > 0)]
     if counts.empty:
         st.info(ui.T("no_data"))
     else:
@@ -73,7 +76,11 @@ with left:
 with right:
     st.subheader(ui.T("offers_in_reach"))
     table = ui.municipality_table()
-    reach = table.loc[codes, ["navn", "tilbud_innen_rekkevidde", "ettersporsel", "tilbud", "mismatch"]]
+    reach = table.loc[codes, ["navn", "tilbud_innen_rekkevidde", "ettersporsel", "tilbud", "mismatch", "bedrifter"]]
+    if ui.min_businesses():
+        reach = suppress_table(reach, "bedrifter", ["ettersporsel", "mismatch"], ui.min_businesses())
+    reach = reach.drop(columns="bedrifter")
+    reach["mismatch"] = [v if isinstance(v, str) else ui.number(v, 2) for v in reach["mismatch"]]
     st.dataframe(
         reach.rename(
             columns={
@@ -85,6 +92,5 @@ with right:
             }
         ),
         width="stretch",
-        column_config={ui.T("ind_mismatch"): st.column_config.NumberColumn(format="%.2f")},
     )
     st.caption(ui.T("reach_note", radius=90) + " " + ui.T("estimate_note"))

@@ -13,6 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from kompilot_data import taxonomy
+from kompilot_data.access import SUPPRESSED, suppress_counts
 from kompilot_data.i18n import format_number, format_percent, plotly_separators, t
 from kompilot_data.indicators import INDICATORS
 from kompilot_data.reference import (
@@ -116,18 +117,24 @@ def choropleth_map(
     selected: list[str] | None = None,
     basemap: bool = False,
     height: int = 620,
+    suppressed: np.ndarray | None = None,
 ) -> go.Figure:
     """Choropleth of the 38 municipalities for ``indicator`` (a key of ``INDICATORS``).
 
     ``table`` is :func:`kompilot_data.indicators.municipality_table`. ``places``
     (study places with ``lat``, ``lon``, ``navn``, ``type``) are drawn as points
-    coloured by type. ``selected`` municipalities get a thick outline.
+    coloured by type. ``selected`` municipalities get a thick outline. ``suppressed``
+    (boolean per row) hides values built on too few businesses: no colour, "<3" on hover.
     """
     spec = INDICATORS[indicator]
     label = t(f"ind_{indicator}", language)
     geojson = load_geojson()
     codes = table.index.astype(str).tolist()
-    hover_values = [format_indicator(indicator, v, language) for v in table[spec.column]]
+    hidden = np.zeros(len(table), dtype=bool) if suppressed is None else np.asarray(suppressed, dtype=bool)
+    hover_values = [
+        SUPPRESSED if h else format_indicator(indicator, v, language)
+        for v, h in zip(table[spec.column], hidden, strict=True)
+    ]
     region_names = [t("outside_pilot", language) if r == OUTSIDE_PILOT else r for r in table["delregion"]]
     customdata = np.column_stack([table["navn"], codes, region_names, hover_values])
     hovertemplate = (
@@ -168,7 +175,7 @@ def choropleth_map(
                 )
             )
     else:
-        values = table[spec.column].astype(float).to_numpy()
+        values = np.where(hidden, np.nan, table[spec.column].astype(float).to_numpy())
         colour_args = _colour_args(spec.scale, values, indicator, language)
         fig.add_trace(go.Choroplethmap(**common, z=values, name=label, **colour_args))
     if show_outlines:
@@ -279,16 +286,16 @@ def bar_counts(
     colour: str = OKABE_ITO[0],
     height: int | None = None,
 ) -> go.Figure:
-    """Horizontal bars of ``counts`` (index = labels), largest on top."""
-    counts = counts.sort_values()
+    """Horizontal bars of ``counts`` (index = labels), largest on top; NaN (suppressed) shows as "<3"."""
+    counts = counts.sort_values(na_position="first")
     fig = go.Figure(
         go.Bar(
-            x=counts.to_numpy(),
+            x=counts.fillna(0).to_numpy(),
             y=counts.index.astype(str),
             orientation="h",
             marker_color=colour,
-            hovertemplate="%{y}: %{x:,.0f}<extra></extra>",
-            text=[format_number(v, language) for v in counts],
+            hovertemplate="%{y}: %{text}<extra></extra>",
+            text=[SUPPRESSED if pd.isna(v) else format_number(v, language) for v in counts],
             textposition="outside",
             cliponaxis=False,
         )
@@ -298,20 +305,35 @@ def bar_counts(
 
 
 def count_by(
-    frame: pd.DataFrame, column: str, taxonomy_name: str, language: str, weight: str | None = None
+    frame: pd.DataFrame,
+    column: str,
+    taxonomy_name: str,
+    language: str,
+    weight: str | None = None,
+    min_businesses: int = 0,
 ) -> pd.Series:
-    """Counts (or sums of ``weight``) per code of ``column``, labelled in ``language``."""
+    """Counts (or sums of ``weight``) per code of ``column``, labelled in ``language``.
+
+    Groups built on fewer than ``min_businesses`` businesses become NaN (shown as "<3").
+    """
     values = frame[weight] if weight else pd.Series(1, index=frame.index)
-    grouped = values.groupby(frame[column], observed=False).sum()
+    grouped = values.groupby(frame[column], observed=False).sum().astype(float)
+    if min_businesses and "bedrift_id" in frame:
+        businesses = frame.groupby(column, observed=False)["bedrift_id"].nunique()
+        grouped = suppress_counts(grouped, businesses, min_businesses).where(grouped > 0, 0.0)
     return grouped.rename(index=taxonomy.labels(taxonomy_name, language))
 
 
-def treemap_area_level(needs: pd.DataFrame, language: str) -> go.Figure:
-    """Participants in needs by competence area and level."""
+def treemap_area_level(needs: pd.DataFrame, language: str, min_businesses: int = 0) -> go.Figure:
+    """Participants in needs by competence area and level (cells with too few businesses left out)."""
     areas = taxonomy.labels("kompetanseomrade", language)
     levels = taxonomy.labels("niva", language)
-    grouped = needs.groupby(["kompetanseomrade", "niva"], observed=True)["antall_deltakere"].sum().reset_index()
-    grouped = grouped[grouped["antall_deltakere"] > 0]
+    grouped = (
+        needs.groupby(["kompetanseomrade", "niva"], observed=True)
+        .agg(antall_deltakere=("antall_deltakere", "sum"), bedrifter=("bedrift_id", "nunique"))
+        .reset_index()
+    )
+    grouped = grouped[(grouped["antall_deltakere"] > 0) & (grouped["bedrifter"] >= min_businesses)]
     area_totals = grouped.groupby("kompetanseomrade", observed=True)["antall_deltakere"].sum()
     ids = [f"{a}" for a in area_totals.index] + [
         f"{a}/{lv}" for a, lv in zip(grouped["kompetanseomrade"], grouped["niva"], strict=True)
@@ -341,7 +363,7 @@ def stage_counts(needs: pd.DataFrame) -> pd.Series:
     return pd.Series(reached)
 
 
-def funnel_by_region(needs: pd.DataFrame, language: str) -> go.Figure:
+def funnel_by_region(needs: pd.DataFrame, language: str, min_businesses: int = 0) -> go.Figure:
     """The brokering pipeline as a funnel, one trace per sub-region (and outside the pilot)."""
     labels = taxonomy.labels("behov_status", language)
     from kompilot_data.reference import load_municipalities
@@ -350,7 +372,7 @@ def funnel_by_region(needs: pd.DataFrame, language: str) -> go.Figure:
     fig = go.Figure()
     for name in [*SUBREGIONS, OUTSIDE_PILOT]:
         group = needs[(region == name).to_numpy()]
-        if group.empty:
+        if group.empty or group["bedrift_id"].nunique() < min_businesses:
             continue
         counts = stage_counts(group)
         fig.add_trace(
@@ -365,14 +387,14 @@ def funnel_by_region(needs: pd.DataFrame, language: str) -> go.Figure:
     return _layout(fig, language, demo_source(language), height=420)
 
 
-def pipeline_by_source(needs: pd.DataFrame, language: str) -> go.Figure:
+def pipeline_by_source(needs: pd.DataFrame, language: str, min_businesses: int = 0) -> go.Figure:
     """Share of needs from each source (survey, visit, network) that reached each stage."""
     stages = taxonomy.labels("behov_status", language)
     sources = taxonomy.labels("behov_kilde", language)
     fig = go.Figure()
     for i, (code, label) in enumerate(sources.items()):
         group = needs[(needs["kilde"] == code).to_numpy()]
-        if group.empty:
+        if group.empty or group["bedrift_id"].nunique() < min_businesses:
             continue
         share = stage_counts(group) / len(group)
         fig.add_trace(
@@ -391,11 +413,12 @@ def pipeline_by_source(needs: pd.DataFrame, language: str) -> go.Figure:
     return _layout(fig, language, demo_source(language), height=400)
 
 
-def monthly_status(needs: pd.DataFrame, language: str) -> go.Figure:
-    """Needs registered per month, stacked by current status."""
+def monthly_status(needs: pd.DataFrame, language: str, min_businesses: int = 0) -> go.Figure:
+    """Needs registered per month, stacked by current status (cells with too few businesses left out)."""
     labels = taxonomy.labels("behov_status", language)
     month = needs["registrert"].dt.to_period("M").dt.to_timestamp()
-    table = needs.groupby([month, "status"], observed=True).size().unstack(fill_value=0)
+    grouped = needs.groupby([month, "status"], observed=True)
+    table = grouped.size().where(grouped["bedrift_id"].nunique() >= min_businesses, 0).unstack(fill_value=0)
     fig = go.Figure()
     for code in taxonomy.codes("behov_status"):
         if code in table.columns:
@@ -406,8 +429,8 @@ def monthly_status(needs: pd.DataFrame, language: str) -> go.Figure:
     return _layout(fig, language, demo_source(language), height=360)
 
 
-def small_multiple_figures(needs: pd.DataFrame, language: str) -> go.Figure:
-    """Participants by competence area for each sub-region, side by side."""
+def small_multiple_figures(needs: pd.DataFrame, language: str, min_businesses: int = 0) -> go.Figure:
+    """Participants by competence area for each sub-region, side by side (small cells suppressed)."""
     from plotly.subplots import make_subplots
 
     from kompilot_data.reference import load_municipalities
@@ -419,15 +442,17 @@ def small_multiple_figures(needs: pd.DataFrame, language: str) -> go.Figure:
     order = list(areas)[::-1]
     for i, name in enumerate(names, start=1):
         group = needs[(region == name).to_numpy()]
-        sums = group.groupby("kompetanseomrade", observed=False)["antall_deltakere"].sum().reindex(order).fillna(0)
+        sums = count_by(group, "kompetanseomrade", "kompetanseomrade", language, "antall_deltakere", min_businesses)
+        sums = sums.set_axis(list(areas)).reindex(order)
         fig.add_trace(
             go.Bar(
-                x=sums.to_numpy(),
+                x=sums.fillna(0).to_numpy(),
                 y=[areas[a] for a in order],
                 orientation="h",
                 showlegend=False,
                 marker_color=SUBREGION_COLOURS[name],
-                hovertemplate="%{y}: %{x:,.0f}<extra>" + name + "</extra>",
+                customdata=[SUPPRESSED if pd.isna(v) else format_number(v, language) for v in sums],
+                hovertemplate="%{y}: %{customdata}<extra>" + name + "</extra>",
             ),
             row=1,
             col=i,
@@ -562,18 +587,29 @@ def offer_map(table: pd.DataFrame, offers: pd.DataFrame, language: str, height: 
     return _layout(fig, language, demo_source(language) + "; " + source_line("geometri", language, 2024), height=height)
 
 
-def gap_heatmap(table: pd.DataFrame, language: str, place_labels: dict[str, str] | None = None) -> go.Figure:
+def gap_heatmap(
+    table: pd.DataFrame, language: str, place_labels: dict[str, str] | None = None, min_businesses: int = 0
+) -> go.Figure:
     """Place × competence area heatmap of the mismatch index (diverging, 0 in the middle).
 
-    ``table`` is ``demand_supply(..., by=(place, "kompetanseomrade"))``.
+    ``table`` is ``demand_supply(..., by=(place, "kompetanseomrade"))``. Cells whose demand comes
+    from fewer than ``min_businesses`` businesses show "<3" and no colour.
     """
     areas = taxonomy.labels("kompetanseomrade", language)
-    index = table["mismatch"].unstack("kompetanseomrade")
-    gap = table["gap"].unstack("kompetanseomrade").reindex(index.index)
+    hidden = (table["ettersporsel"] > 0) & (table["bedrifter"] < min_businesses)
+    index = table["mismatch"].where(~hidden).unstack("kompetanseomrade")
+    gap = table["gap"].where(~hidden).unstack("kompetanseomrade").reindex(index.index)
+    hidden = hidden.unstack("kompetanseomrade", fill_value=False).reindex(index.index).reindex(columns=index.columns)
     columns = [a for a in areas if a in index.columns]
-    index, gap = index[columns], gap[columns]
+    index, gap, hidden = index[columns], gap[columns], hidden[columns].fillna(False)
     rows = [place_labels.get(p, p) if place_labels else p for p in index.index.astype(str)]
-    text = [[format_number(v, language) if pd.notna(v) else "" for v in row] for row in gap.to_numpy()]
+    text = [
+        [
+            SUPPRESSED if h else (format_number(v, language) if pd.notna(v) else "")
+            for v, h in zip(row, flags, strict=True)
+        ]
+        for row, flags in zip(gap.to_numpy(), hidden.to_numpy(), strict=True)
+    ]
     fig = go.Figure(
         go.Heatmap(
             z=index.to_numpy(),

@@ -205,6 +205,30 @@ TEXTS: dict[str, dict[str, str]] = {
     "offers_in_reach": {"nb": "Tilbud innen rekkevidde", "en": "Offers within reach"},
     # about
     "about_title": {"nb": "Om data", "en": "About the data"},
+    # access and data page
+    "nav_data": {"nb": "Data (koordinatorer)", "en": "Data (coordinators)"},
+    "local_mode": {
+        "nb": "Lokal modus: én bruker uten innlogging, kun på denne maskinen (127.0.0.1).",
+        "en": "Local mode: one user without login, on this machine only (127.0.0.1).",
+    },
+    "viewer_mode": {
+        "nb": "Du ser sammenstilte tall. Koordinatorer logger inn.",
+        "en": "You see aggregates. Coordinators log in.",
+    },
+    "login": {"nb": "Logg inn", "en": "Log in"},
+    "logout": {"nb": "Logg ut", "en": "Log out"},
+    "logged_in_as": {"nb": "Innlogget som", "en": "Logged in as"},
+    "role_coordinator": {"nb": "koordinator", "en": "coordinator"},
+    "role_viewer": {"nb": "leser", "en": "viewer"},
+    "coordinators_only": {
+        "nb": "Denne delen er for koordinatorer. Logg inn med en e-postadresse som står på koordinatorlisten.",
+        "en": "This part is for coordinators. Log in with an e-mail address on the coordinator list.",
+    },
+    "records_hidden": {
+        "nb": "Enkeltbehov vises bare for koordinatorer. Tall bygd på færre enn 3 bedrifter vises som «<3».",
+        "en": "Single needs are shown to coordinators only. Figures built on fewer than 3 businesses show as “<3”.",
+    },
+    "data_title": {"nb": "Data: import, redigering og eksport", "en": "Data: import, editing and export"},
 }
 
 

@@ -73,9 +73,12 @@ def municipality_table(
     reach = mismatch.compute_reach(active, radius_km)
     table["tilbud_innen_rekkevidde"] = mismatch.offers_within_reach(active, reach).reindex(table.index)
     gaps = mismatch.place_mismatch(needs, active, "kommunenummer", reach=reach)
-    for column in ("ettersporsel", "tilbud", "mismatch"):
+    for column in ("ettersporsel", "tilbud", "mismatch", "bedrifter"):
         table[column] = gaps[column].reindex(table.index) if len(gaps) else np.nan
-    table[["ettersporsel", "tilbud"]] = table[["ettersporsel", "tilbud"]].fillna(0)
+    table[["ettersporsel", "tilbud", "bedrifter"]] = table[["ettersporsel", "tilbud", "bedrifter"]].fillna(0)
+    table["bedrifter_i_utvalget"] = (
+        needs.groupby("kommunenummer")["bedrift_id"].nunique().reindex(table.index).fillna(0)
+    )
     return table
 
 

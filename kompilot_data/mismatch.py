@@ -128,6 +128,7 @@ class _Dense:
     cells: pd.MultiIndex | None
     demand: np.ndarray  # places × cells
     supply: np.ndarray  # places × cells
+    businesses: np.ndarray  # places × cells: distinct businesses behind the demand
     need_place: np.ndarray  # per open need: place position, -1 if outside the groups
     need_cell: np.ndarray  # per open need: cell position
     needs: pd.DataFrame  # the open needs
@@ -179,6 +180,8 @@ def _dense(
     weights = demand_rows["antall_deltakere"].to_numpy(float)[inside]
     flat = need_place[inside] * n_cells + need_cell[inside]
     demand = np.bincount(flat, weights=weights, minlength=len(places) * n_cells).reshape(len(places), n_cells)
+    businesses = _distinct_per_cell(demand_rows["bedrift_id"].to_numpy()[inside], flat, len(places) * n_cells)
+    businesses = businesses.reshape(len(places), n_cells)
 
     membership = np.zeros((len(places), len(municipalities)), dtype=np.float64)
     known = municipality_place >= 0
@@ -189,7 +192,14 @@ def _dense(
     supply = place_reach.astype(np.float64) @ seats
 
     cells = pd.MultiIndex.from_product(code_lists, names=attributes) if attributes else None
-    return _Dense(places, cells, demand, supply, need_place, need_cell, demand_rows)
+    return _Dense(places, cells, demand, supply, businesses, need_place, need_cell, demand_rows)
+
+
+def _distinct_per_cell(business_ids: np.ndarray, cell: np.ndarray, n_cells: int) -> np.ndarray:
+    """Number of distinct businesses in each flat cell."""
+    codes, uniques = pd.factorize(business_ids)
+    pairs = np.unique(cell.astype(np.int64) * max(len(uniques), 1) + codes)
+    return np.bincount(pairs // max(len(uniques), 1), minlength=n_cells)
 
 
 def demand_supply(
@@ -218,7 +228,8 @@ def demand_supply(
     -------
     pandas.DataFrame
         One row per group present in demand or supply, columns ``ettersporsel``,
-        ``tilbud`` (seats), ``gap``, ``dekning`` and ``mismatch``.
+        ``tilbud`` (seats), ``bedrifter`` (distinct businesses behind the demand),
+        ``gap``, ``dekning`` and ``mismatch``.
     """
     dense = _dense(needs, offers, by, reach, radius_km, groups)
     place_pos, cell_pos = np.nonzero((dense.demand > 0) | (dense.supply > 0))
@@ -230,7 +241,12 @@ def demand_supply(
         ]
         index = pd.MultiIndex.from_arrays(arrays, names=list(by))
     table = pd.DataFrame(
-        {"ettersporsel": dense.demand[place_pos, cell_pos], "tilbud": dense.supply[place_pos, cell_pos]}, index=index
+        {
+            "ettersporsel": dense.demand[place_pos, cell_pos],
+            "tilbud": dense.supply[place_pos, cell_pos],
+            "bedrifter": dense.businesses[place_pos, cell_pos],
+        },
+        index=index,
     )
     return add_gap_columns(table).sort_index()
 
@@ -271,8 +287,13 @@ def place_mismatch(
         cell_index = np.where(wanted, (demand - supply) / (demand + supply), 0.0)
         total = demand.sum(axis=1)
         weighted = np.where(total > 0, (demand * cell_index).sum(axis=1) / total, np.nan)
+    inside = dense.need_place >= 0
+    businesses = _distinct_per_cell(
+        dense.needs["bedrift_id"].to_numpy()[inside], dense.need_place[inside], len(dense.places)
+    )
     table = pd.DataFrame(
-        {"ettersporsel": total, "tilbud": supply.sum(axis=1), "mismatch": weighted}, index=dense.places
+        {"ettersporsel": total, "tilbud": supply.sum(axis=1), "mismatch": weighted, "bedrifter": businesses},
+        index=dense.places,
     )
     return table[total > 0]
 

@@ -1,5 +1,10 @@
 import os
 import shutil
+import tempfile
+
+# The app's database goes to a throw-away folder, never into the working tree.
+os.environ.setdefault("KOMPILOT_DATA_DIR", tempfile.mkdtemp(prefix="kompilot-test-"))
+os.environ.pop("KOMPILOT_DATABASE_URL", None)
 
 import pytest
 

@@ -1,0 +1,116 @@
+"""AppTest tests of roles, small-number suppression and the coordinators' Data page."""
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from kompilot_data import storage
+
+APP = Path(__file__).resolve().parents[1] / "app.py"
+AUTH = {
+    "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
+    "cookie_secret": "x" * 32,
+    "client_id": "kompilot",
+    "client_secret": "s",
+    "server_metadata_url": "https://login.example/.well-known",
+}
+COORDINATORS = {"koordinatorer": {"anne@namdal.no": "Namdalen", "ola@trondelagfylke.no": "*"}}
+
+
+@pytest.fixture
+def own_database(tmp_path, monkeypatch):
+    """A fresh database for the test (the app's engine is cached per process, so clear it around the test)."""
+    monkeypatch.setenv("KOMPILOT_DATABASE_URL", f"sqlite:///{tmp_path / 'app.sqlite'}")
+    st.cache_resource.clear()
+    yield storage.make_engine(f"sqlite:///{tmp_path / 'app.sqlite'}")
+    st.cache_resource.clear()
+
+
+def run(page: str | None = None, user: dict | None = None, login: bool = False, **query) -> AppTest:
+    app = AppTest.from_file(str(APP), default_timeout=90)
+    if login:
+        app.secrets["auth"] = AUTH
+        app.secrets["kompilot"] = COORDINATORS
+    if user is not None:
+        app.user = user
+    for key, value in query.items():
+        app.query_params[key] = value
+    app.run()
+    if page:
+        app.switch_page(page)
+        app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def texts(elements) -> list[str]:
+    return [e.value for e in elements]
+
+
+def test_local_mode_is_labelled_and_may_edit():
+    app = run("app_pages/data.py")
+    assert texts(app.sidebar.caption)[0].startswith("Lokal modus: én bruker uten innlogging")
+    assert app.title[0].value == "Data: import, redigering og eksport"
+
+
+def test_anonymous_viewer_sees_aggregates_only():
+    app = run("app_pages/data.py", user={"is_logged_in": False}, login=True)
+    assert any("Denne delen er for koordinatorer" in v for v in texts(app.info))
+    assert app.sidebar.button[0].label == "Logg inn"
+    app = run("app_pages/behov.py", user={"is_logged_in": False}, login=True)
+    assert not app.dataframe  # no record table
+    assert any("Enkeltbehov vises bare for koordinatorer" in v for v in texts(app.info))
+
+
+def test_small_numbers_are_suppressed_for_viewers():
+    # Leka has very few demo businesses: a viewer filtering on Leka sees "<3", a coordinator the numbers.
+    viewer = run(user={"is_logged_in": False}, login=True, kommune="5052")
+    values = {m.label: m.value for m in viewer.metric}
+    assert values["Bedrifter"] == "<3" and values["Behov"] == "<3"
+    coordinator = run(kommune="5052")
+    assert {m.label: m.value for m in coordinator.metric}["Bedrifter"] != "<3"
+
+
+def test_logged_in_coordinator_limited_to_region(own_database):
+    app = run("app_pages/data.py", user={"is_logged_in": True, "email": "Anne@Namdal.no"}, login=True)
+    assert app.title[0].value == "Data: import, redigering og eksport"
+    assert "Du kan redigere behov i Namdalen." in texts(app.caption)
+    assert texts(app.sidebar.caption)[0] == "Innlogget som Anne@Namdal.no · koordinator (Namdalen)"
+
+
+def test_logged_in_but_not_on_the_list_is_a_viewer():
+    app = run("app_pages/data.py", user={"is_logged_in": True, "email": "noen@example.no"}, login=True)
+    assert any("Denne delen er for koordinatorer" in v for v in texts(app.info))
+    assert texts(app.sidebar.caption)[0] == "Innlogget som noen@example.no · leser"
+
+
+def test_data_page_upload_preview_errors_then_confirm(own_database):
+    header = (
+        "behov_id;registrert;bedrift_id;kommunenummer;naering;storrelse;kompetanseomrade;niva;antall_deltakere;"
+        "tidsramme_fra;tidsramme_til;status;kilde"
+    )
+    good = "N1;27.11.2026;V1;Leka;Q;5-19;helse;fagskole;3;01.01.2027;30.06.2027;kartlagt;bedriftsbesok"
+    bad = "N2;27.11.2026;V2;Leka;Q;5-19;helse;doktor;3;01.01.2027;30.06.2027;kartlagt;bedriftsbesok"
+    app = run("app_pages/data.py")
+    before = storage.count(own_database, "needs")
+    app.file_uploader(key="data_upload").upload("behov.csv", f"{header}\n{good}\n{bad}\n".encode(), "text/csv").run()
+    errors = texts(app.error)
+    assert errors and "Rad 3, kolonne «niva»: «doktor» er ikke en gyldig kode." in errors[0]
+    assert not [b for b in app.button if b.key == "data_confirm"]  # no confirm button while errors remain
+    assert storage.count(own_database, "needs") == before
+    app.file_uploader(key="data_upload").upload("behov.csv", f"{header}\n{good}\n".encode(), "text/csv").run()
+    app.button(key="data_confirm").click().run()
+    assert storage.count(own_database, "needs") == before + 1
+    assert any("1 nye, 0 endret, 0 uendret, 0 avvist" in v for v in texts(app.success))
+
+
+def test_data_page_remove_demo(own_database):
+    app = run("app_pages/data.py")
+    assert storage.count(own_database, "needs", demo=True) == 1500
+    app.checkbox(key="demo_sure").check().run()
+    app.button(key="demo_remove").click().run()
+    assert storage.count(own_database, "needs") == 0
+    assert any("Fjernet 1500 behov og 150 tilbud (demo)." in v for v in texts(app.success))
+    assert not any("DEMO-DATA" in v for v in texts(app.warning))
