@@ -44,6 +44,11 @@ with tab_import:
         else "Upload a CSV or Excel file of needs or offers. It is checked first; nothing is stored until you confirm, "
         "and then **all rows or none** are stored."
     )
+    limit = st.get_option("server.maxUploadSize")
+    st.caption(f"CSV eller Excel (.xlsx), høyst {limit} MB per fil. Større filer: del dem opp, eller bruk "
+               "`python -m kompilot_data import FIL`." if nb else
+               f"CSV or Excel (.xlsx), at most {limit} MB per file. Larger files: split them, or use "
+               "`python -m kompilot_data import FILE`.")
     upload = st.file_uploader("Fil" if nb else "File", type=["csv", "xlsx"], key="data_upload")
     kind_choice = st.radio(
         "Type",

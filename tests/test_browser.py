@@ -24,6 +24,7 @@ PAGES = {
     "mismatch": "Mismatch: behov mot tilbud",
     "region": "Regionprofil",
     "om-data": "Om data",
+    "data": "Data: import, redigering og eksport",
 }
 
 
