@@ -17,6 +17,9 @@ PAGES = {
         ("app_pages/mismatch.py", "nav_mismatch", "mismatch", ":material/compare_arrows:", False),
         ("app_pages/region.py", "nav_region", "region", ":material/location_city:", False),
     ],
+    "nav_group_present": [
+        ("app_pages/presentasjon.py", "nav_present", "presentasjon", ":material/slideshow:", False),
+    ],
     "nav_group_about": [
         ("app_pages/data.py", "nav_data", "data", ":material/database:", False),
         ("app_pages/om_data.py", "nav_about", "om-data", ":material/info:", False),
@@ -38,6 +41,10 @@ navigation = st.navigation(
     }
 )
 ui.sync_from_url(navigation.url_path)
+if st.query_params.get("present") == "1" and navigation.url_path != "presentasjon":
+    # ?present=1 on any page opens the presentation with the same filters.
+    kept = {key: st.query_params.get_all(key) for key in st.query_params.keys() if key != "present"}  # noqa: SIM118
+    st.switch_page("app_pages/presentasjon.py", query_params=kept)
 ui.sidebar_access()
 ui.sidebar_filters()
 ui.write_url()

@@ -135,6 +135,15 @@ def _opportunities(query_key: str, radius_km: float, min_class: int, language: s
     )
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _briefing(query_key: str, region: str, language: str):
+    from kompilot_data.briefing import build_briefing
+
+    filters = _filters_from_key(query_key).with_(delregioner=(), kommuner=())
+    needs = kd.filter_needs(all_needs(), filters)
+    return build_briefing(region, needs, _supply(query_key), language=language)
+
+
 def _filters_from_key(query_key: str) -> Filters:
     from urllib.parse import parse_qs
 
@@ -162,6 +171,45 @@ def municipality_table(radius_km: float = mismatch.DEFAULT_RADIUS_KM) -> pd.Data
 
 def matched_share() -> float:
     return _matched_share(_key(current_filters()))
+
+
+def briefing(region: str):
+    """The briefing for ``region`` under the current filters (place filters aside), in the current language."""
+    return _briefing(_key(current_filters()), region, language())
+
+
+def briefing_downloads(region: str, key: str) -> None:
+    """One-click PowerPoint and standalone HTML for ``region``; files are made when clicked."""
+    import tempfile
+    from pathlib import Path
+
+    from kompilot_data.briefing import write_html, write_pptx
+
+    current = briefing(region)
+
+    def made(writer, suffix: str) -> bytes:
+        with tempfile.TemporaryDirectory() as folder:
+            return writer(current, Path(folder) / f"briefing{suffix}").read_bytes()
+
+    left, right = st.columns(2)
+    left.download_button(
+        T("download_pptx"),
+        lambda: made(write_pptx, ".pptx"),
+        f"{current.file_stem('briefing')}.pptx",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        on_click="ignore",
+        key=f"{key}_pptx",
+        width="stretch",
+    )
+    right.download_button(
+        T("download_html"),
+        lambda: made(write_html, ".html"),
+        f"{current.file_stem('briefing')}.html",
+        "text/html",
+        on_click="ignore",
+        key=f"{key}_html",
+        width="stretch",
+    )
 
 
 def reach(radius_km: float) -> mismatch.Reach:
@@ -421,17 +469,22 @@ def page_header(title_key: str, intro_key: str | None = None) -> None:
         st.markdown(T(intro_key))
 
 
-def figure(fig, key: str | None = None, **kwargs):
-    """Show a plotly figure; PNG export at presentation resolution via the mode bar."""
+def figure(fig, key: str | None = None, filename: str | None = None, **kwargs):
+    """Show a plotly figure; the mode bar saves a PNG at presentation resolution named region_indicator_date."""
+    if filename is None:
+        filters = current_filters()
+        place = (filters.kommuner or filters.delregioner or ("trondelag",))[0]
+        place = kd.load_municipalities()["navn"].get(place, place)
+        slug = "".join(
+            c if c.isalnum() else "-" for c in str(place).lower().replace("ø", "o").replace("å", "a").replace("æ", "ae")
+        )
+        filename = f"{slug}_{key or 'figur'}_{date.today():%Y-%m-%d}"
     config = {
         "displaylogo": False,
-        "toImageButtonOptions": {
-            "format": "png",
-            "scale": 2,
-            "filename": f"kompilot_{key or 'figur'}_{date.today():%Y-%m-%d}",
-        },
+        "toImageButtonOptions": {"format": "png", "width": 1600, "height": 900, "scale": 1, "filename": filename},
     }
-    return st.plotly_chart(fig, key=key, config=config, **kwargs)
+    # theme=None: the figure looks as designed (and as in exported PNGs and briefings).
+    return st.plotly_chart(fig, key=key, config=config, theme=None, **kwargs)
 
 
 def excel_bytes(frame: pd.DataFrame) -> bytes:

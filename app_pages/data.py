@@ -45,10 +45,13 @@ with tab_import:
         "and then **all rows or none** are stored."
     )
     limit = st.get_option("server.maxUploadSize")
-    st.caption(f"CSV eller Excel (.xlsx), høyst {limit} MB per fil. Større filer: del dem opp, eller bruk "
-               "`python -m kompilot_data import FIL`." if nb else
-               f"CSV or Excel (.xlsx), at most {limit} MB per file. Larger files: split them, or use "
-               "`python -m kompilot_data import FILE`.")
+    st.caption(
+        f"CSV eller Excel (.xlsx), høyst {limit} MB per fil. Større filer: del dem opp, eller bruk "
+        "`python -m kompilot_data import FIL`."
+        if nb
+        else f"CSV or Excel (.xlsx), at most {limit} MB per file. Larger files: split them, or use "
+        "`python -m kompilot_data import FILE`."
+    )
     upload = st.file_uploader("Fil" if nb else "File", type=["csv", "xlsx"], key="data_upload")
     kind_choice = st.radio(
         "Type",

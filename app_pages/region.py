@@ -23,6 +23,7 @@ if region != chosen:
     ui.set_page_param("profil", region)
 codes = indicators.region_codes(region)
 name = region if region in kd.SUBREGIONS else municipalities.at[region, "navn"]
+ui.briefing_downloads(region, "region")
 profile = indicators.area_profile(codes)
 county = indicators.area_profile()
 

@@ -113,6 +113,37 @@ def _remove_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _records_for(args: argparse.Namespace):
+    """Needs and offers: the database when one is named or exists, else the embedded demo data."""
+    import os
+
+    from kompilot_data import storage
+    from kompilot_data.records import load_needs, load_offers
+
+    default_sqlite = Path(os.environ.get("KOMPILOT_DATA_DIR", "kompilot-data")) / "kompilot.sqlite"
+    if args.database or os.environ.get("KOMPILOT_DATABASE_URL") or default_sqlite.exists():
+        engine = storage.make_engine(args.database)
+        return storage.read_frame(engine, "needs"), storage.read_frame(engine, "offers"), engine.url
+    return load_needs(), load_offers(), "innebygde demodata"
+
+
+def _briefing(args: argparse.Namespace) -> int:
+    from kompilot_data.briefing import build_briefing, write_all
+    from kompilot_data.reference import SUBREGIONS, load_municipalities
+
+    municipalities = load_municipalities()
+    region = args.region
+    if region not in SUBREGIONS and region not in municipalities.index:
+        by_name = {name.lower(): code for code, name in municipalities["navn"].items()}
+        region = by_name.get(region.lower(), region)
+    needs, offers, source = _records_for(args)
+    briefing = build_briefing(region, needs, offers, language=args.lang)
+    for path in write_all(briefing, Path(args.out), pngs=not args.no_png):
+        print(path)
+    print(f"Data: {source}")
+    return 0
+
+
 def _bench(args: argparse.Namespace) -> int:
     from kompilot_data.bench import run
 
@@ -181,6 +212,18 @@ def make_parser() -> argparse.ArgumentParser:
     demo_off = commands.add_parser("remove-demo", help="delete every demo record from the database")
     database_options(demo_off)
     demo_off.set_defaults(run=_remove_demo)
+
+    brief = commands.add_parser(
+        "briefing", help="write a PowerPoint deck, a standalone HTML file and PNGs for a region"
+    )
+    brief.add_argument(
+        "--region", required=True, help="a sub-region (Namdalen, 'Trøndelag sør', Fosen) or a municipality"
+    )
+    brief.add_argument("--out", required=True, help="output folder")
+    brief.add_argument("--lang", choices=["nb", "en"], default="nb")
+    brief.add_argument("--no-png", action="store_true", help="skip the separate PNG files")
+    brief.add_argument("--database", help="SQLAlchemy URL (default: the local database if it exists, else demo data)")
+    brief.set_defaults(run=_briefing)
 
     bench = commands.add_parser("bench", help="time indicators, matching and pooling at 1,500 and 100,000 needs")
     bench.add_argument("--sample", type=int, default=300, help="needs in the row-by-row comparison (default 300)")

@@ -457,6 +457,7 @@ def small_multiple_figures(needs: pd.DataFrame, language: str, min_businesses: i
             row=1,
             col=i,
         )
+    fig.update_xaxes(matches="x")  # one scale for all sub-regions, so bars compare
     _layout(fig, language, demo_source(language), height=420)
     fig.update_layout(margin={"t": 30})
     return fig
@@ -687,3 +688,111 @@ def sankey_area_provider(best: pd.DataFrame, needs: pd.DataFrame, offers: pd.Dat
 def _transparent(hex_colour: str, alpha: float = 0.35) -> str:
     r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
     return f"rgba({r},{g},{b},{alpha})"
+
+
+def static_map(
+    table: pd.DataFrame,
+    indicator: str,
+    language: str = "nb",
+    highlight: list[str] | None = None,
+    suppressed: np.ndarray | None = None,
+    height: int = 640,
+) -> go.Figure:
+    """The municipality map drawn as filled polygons on plain axes: no map library, no tiles, no fonts.
+
+    Renders the same in the browser, in a standalone HTML file and as a PNG (kaleido), fully
+    offline. ``highlight`` municipalities get a thick outline; ``suppressed`` rows show "<3".
+    """
+    from plotly.colors import sample_colorscale
+
+    from kompilot_data.reference import load_geometry
+
+    spec = INDICATORS[indicator]
+    geometry = load_geometry()
+    hidden = np.zeros(len(table), dtype=bool) if suppressed is None else np.asarray(suppressed, dtype=bool)
+    if spec.scale == "category":
+        colours = [SUBREGION_COLOURS[r] for r in table["delregion"]]
+    else:
+        values = np.where(hidden, np.nan, table[spec.column].astype(float).to_numpy())
+        args = _colour_args(spec.scale, values, indicator, language)
+        low = args.get("zmin", np.nanmin(values) if np.isfinite(values).any() else 0)
+        high = args.get("zmax", np.nanmax(values) if np.isfinite(values).any() else 1)
+        scale = args["colorscale"]
+        span = (high - low) or 1
+        colours = [
+            "#EEEEEE" if not np.isfinite(v) else sample_colorscale(scale, [min(1, max(0, (v - low) / span))])[0]
+            for v in values
+        ]
+    fig = go.Figure()
+    label = t(f"ind_{indicator}", language)
+    for (code, row), colour, is_hidden in zip(table.iterrows(), colours, hidden, strict=True):
+        lons, lats = _line_coordinates([geometry[code]])
+        value = SUPPRESSED if is_hidden else format_indicator(indicator, row[spec.column], language)
+        fig.add_trace(
+            go.Scatter(
+                x=lons,
+                y=lats,
+                mode="lines",
+                fill="toself",
+                fillcolor=colour,
+                line={"color": "#FFFFFF", "width": 0.6},
+                hoveron="fills",
+                text=f"{row['navn']} ({code})<br>{label}: {value}",
+                hoverinfo="text",
+                showlegend=False,
+            )
+        )
+    outlines = load_subregion_geometry()
+    lons, lats = _line_coordinates(outlines.values)
+    fig.add_trace(
+        go.Scatter(
+            x=lons, y=lats, mode="lines", line={"color": "#1B2733", "width": 2}, hoverinfo="skip", showlegend=False
+        )
+    )
+    if highlight:
+        lons, lats = _line_coordinates([geometry[c] for c in highlight])
+        fig.add_trace(
+            go.Scatter(
+                x=lons,
+                y=lats,
+                mode="lines",
+                line={"color": "#D55E00", "width": 3.5},
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
+    if spec.scale == "category":
+        for name in [*SUBREGIONS, OUTSIDE_PILOT]:
+            fig.add_trace(
+                go.Scatter(
+                    x=[None],
+                    y=[None],
+                    mode="markers",
+                    marker={"size": 12, "color": SUBREGION_COLOURS[name], "symbol": "square"},
+                    name=t("outside_pilot", language) if name == OUTSIDE_PILOT else name,
+                )
+            )
+    else:
+        finite = values[np.isfinite(values)]
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                showlegend=False,
+                hoverinfo="skip",
+                marker={
+                    "color": [low, high] if len(finite) else [0, 1],
+                    "colorscale": scale,
+                    "cmin": low,
+                    "cmax": high,
+                    "showscale": True,
+                    "colorbar": args["colorbar"],
+                },
+            )
+        )
+    latitude = np.radians(MAP_CENTER["lat"])
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1 / np.cos(latitude))
+    fig.update_layout(plot_bgcolor="#FFFFFF", hovermode="closest")
+    return _layout(fig, language, indicator_source(indicator, language, table), label, height=height)

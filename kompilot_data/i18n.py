@@ -31,6 +31,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "nav_group_explore": {"nb": "Utforsk", "en": "Explore"},
     "nav_group_analysis": {"nb": "Analyse", "en": "Analysis"},
     "nav_group_about": {"nb": "Om", "en": "About"},
+    "nav_group_present": {"nb": "Forum", "en": "Forum"},
     "language": {"nb": "Språk", "en": "Language"},
     "filters": {"nb": "Filtre", "en": "Filters"},
     "filter_region": {"nb": "Delregion", "en": "Sub-region"},
@@ -228,6 +229,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "nb": "Enkeltbehov vises bare for koordinatorer. Tall bygd på færre enn 3 bedrifter vises som «<3».",
         "en": "Single needs are shown to coordinators only. Figures built on fewer than 3 businesses show as “<3”.",
     },
+    "download_pptx": {"nb": "Last ned PowerPoint", "en": "Download PowerPoint"},
+    "download_html": {"nb": "Last ned HTML (frakoblet)", "en": "Download HTML (offline)"},
+    "nav_present": {"nb": "Presentasjon", "en": "Presentation"},
+    "present_previous": {"nb": "◀ Forrige", "en": "◀ Previous"},
+    "present_next": {"nb": "Neste ▶", "en": "Next ▶"},
+    "present_exit": {"nb": "Avslutt presentasjon", "en": "Leave the presentation"},
     "data_title": {"nb": "Data: import, redigering og eksport", "en": "Data: import, editing and export"},
 }
 

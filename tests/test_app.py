@@ -17,6 +17,8 @@ PAGES = {
     "app_pages/mismatch.py": "Mismatch: behov mot tilbud",
     "app_pages/region.py": "Regionprofil",
     "app_pages/om_data.py": "Om data",
+    "app_pages/data.py": "Data: import, redigering og eksport",
+    "app_pages/presentasjon.py": "Namdalen: Situasjonen",
 }
 
 
@@ -40,7 +42,9 @@ def metric(app: AppTest, label: str) -> str:
 def test_every_page_renders_with_heading_and_demo_badge(page, title):
     app = run_page(page)
     assert app.title[0].value == title
-    if not page.endswith("om_data.py"):
+    if page.endswith("presentasjon.py"):
+        assert any("DEMO-DATA" in c.value for c in app.caption)
+    elif not page.endswith("om_data.py"):
         assert any("DEMO-DATA" in w.value for w in app.warning)
 
 
@@ -115,3 +119,18 @@ def test_mismatch_page_reacts_to_filters():
     spots = health_app.dataframe
     if spots:
         assert set(spots[0].value["kompetanseomrade"]) == {"Helse og omsorg"}
+
+
+def test_presentation_url_encodes_region_and_step():
+    app = run_page("app_pages/presentasjon.py", profil="5025", steg="2")
+    assert app.title[0].value == "Røros: Kompetansebehov"
+    needs = kd.load_needs()
+    assert {m.label: m.value for m in app.metric}["Behov"] == format_number((needs["kommunenummer"] == "5025").sum())
+    app.button(key="present_next").click().run()
+    assert app.title[0].value == "Røros: Tilbud innen rekkevidde"
+    assert app.query_params["steg"] == "3"
+
+
+def test_present_flag_opens_the_presentation_with_the_filters():
+    app = run_page(present="1", region="Fosen")
+    assert app.title[0].value == "Fosen: Situasjonen"
