@@ -191,24 +191,13 @@ def briefing_downloads(region: str, key: str) -> None:
         with tempfile.TemporaryDirectory() as folder:
             return writer(current, Path(folder) / f"briefing{suffix}").read_bytes()
 
-    left, right = st.columns(2)
-    left.download_button(
-        T("download_pptx"),
-        lambda: made(write_pptx, ".pptx"),
-        f"{current.file_stem('briefing')}.pptx",
-        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        on_click="ignore",
-        key=f"{key}_pptx",
-        width="stretch",
-    )
-    right.download_button(
-        T("download_html"),
-        lambda: made(write_html, ".html"),
-        f"{current.file_stem('briefing')}.html",
-        "text/html",
-        on_click="ignore",
-        key=f"{key}_html",
-        width="stretch",
+    stem = current.file_stem("briefing")
+    download_buttons(
+        [
+            (T("download_pptx"), lambda: made(write_pptx, ".pptx"), f"{stem}.pptx", PPTX),
+            (T("download_html"), lambda: made(write_html, ".html"), f"{stem}.html", "text/html"),
+        ],
+        key=key,
     )
 
 
@@ -498,30 +487,56 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     return frame.to_csv(index=False, sep=";", decimal=",").encode("utf-8-sig")
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+
+
+def download_buttons(files: list[tuple[str, object, str, str]], key: str) -> None:
+    """Side-by-side download buttons for ``(label, make_bytes, file_name, mime)``; files are made when clicked."""
+    for column, (label, make, file_name, mime) in zip(st.columns(len(files)), files, strict=True):
+        column.download_button(
+            label,
+            make,
+            file_name,
+            mime,
+            width="stretch",
+            on_click="ignore",
+            key=f"{key}_{file_name.rsplit('.', 1)[-1]}",
+        )
+
+
 def downloads(frame: pd.DataFrame, name: str) -> None:
-    """CSV and Excel download buttons for ``frame``; the files are made only when clicked."""
+    """CSV and Excel download buttons for ``frame`` (cells neutralised against formula injection)."""
     from kompilot_data.importer import neutralise
 
     safe = frame.map(neutralise)
-    left, right = st.columns(2)
-    left.download_button(
-        T("download_csv"),
-        lambda: csv_bytes(safe),
-        f"{name}.csv",
-        "text/csv",
-        width="stretch",
-        on_click="ignore",
-        key=f"{name}_csv",
+    download_buttons(
+        [
+            (T("download_csv"), lambda: csv_bytes(safe), f"{name}.csv", "text/csv"),
+            (T("download_excel"), lambda: excel_bytes(safe), f"{name}.xlsx", XLSX),
+        ],
+        key=name,
     )
-    right.download_button(
-        T("download_excel"),
-        lambda: excel_bytes(safe),
-        f"{name}.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        width="stretch",
-        on_click="ignore",
-        key=f"{name}_xlsx",
+
+
+def selectable_table(frame: pd.DataFrame, key: str, height: int = 380) -> int | None:
+    """A table where one row can be selected; returns the selected position or None."""
+    event = st.dataframe(
+        frame, width="stretch", hide_index=True, on_select="rerun", selection_mode="single-row", key=key, height=height
     )
+    rows = event.selection.rows if event else []
+    return rows[0] if rows else None
+
+
+def record_table(frame: pd.DataFrame, key: str, download_name: str) -> None:
+    """Records with a details panel for the selected row, and downloads."""
+    position = selectable_table(frame, key)
+    if position is None:
+        st.caption(T("select_row_help"))
+    else:
+        st.subheader(T("details"))
+        st.json(frame.iloc[position].astype(str).to_dict(), expanded=True)
+    downloads(frame, download_name)
 
 
 def labelled(frame: pd.DataFrame) -> pd.DataFrame:

@@ -41,19 +41,4 @@ if not ui.access().sees_records:
     st.info(ui.T("records_hidden"))
     st.stop()
 table = ui.labelled(needs)
-event = st.dataframe(
-    table,
-    width="stretch",
-    hide_index=True,
-    on_select="rerun",
-    selection_mode="single-row",
-    key="behov_tabell",
-    height=380,
-)
-rows = event.selection.rows if event else []
-if rows:
-    st.subheader(ui.T("details"))
-    st.json(table.iloc[rows[0]].astype(str).to_dict(), expanded=True)
-else:
-    st.caption(ui.T("select_row_help"))
-ui.downloads(table, "kompilot_behov")
+ui.record_table(table, "behov_tabell", "kompilot_behov")

@@ -84,17 +84,9 @@ with tab_match:
                     ]
                 ]
             )
-            event = st.dataframe(
-                shown,
-                hide_index=True,
-                on_select="rerun",
-                selection_mode="single-row",
-                key="match_need_table",
-                height=320,
-                width="stretch",
-            )
-            if event.selection.rows:
-                need = open_needs.iloc[event.selection.rows[0]]
+            position = ui.selectable_table(shown, "match_need_table", height=320)
+            if position is not None:
+                need = open_needs.iloc[position]
                 rows = ranked[ranked["behov_id"] == need["behov_id"]]
                 if rows.empty:
                     st.warning(ui.T("no_candidates"))
@@ -126,17 +118,9 @@ with tab_match:
                     ]
                 ]
             )
-            event = st.dataframe(
-                offer_table,
-                hide_index=True,
-                on_select="rerun",
-                selection_mode="single-row",
-                key="match_offer_table",
-                height=320,
-                width="stretch",
-            )
-            if event.selection.rows:
-                offer_id = active.iloc[event.selection.rows[0]]["tilbud_id"]
+            position = ui.selectable_table(offer_table, "match_offer_table", height=320)
+            if position is not None:
+                offer_id = active.iloc[position]["tilbud_id"]
                 served = matching.needs_for_offer(offer_id, open_needs, active, radius_km=radius)
                 if served.empty:
                     st.warning(ui.T("no_candidates"))

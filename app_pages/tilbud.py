@@ -44,19 +44,4 @@ st.caption(f"{ui.T('online')}: {ui.number(offers['lat'].isna().sum())} · " + kd
 
 st.subheader(ui.T("records"))
 shown = ui.labelled(offers)
-event = st.dataframe(
-    shown,
-    width="stretch",
-    hide_index=True,
-    on_select="rerun",
-    selection_mode="single-row",
-    key="tilbud_tabell",
-    height=380,
-)
-rows = event.selection.rows if event else []
-if rows:
-    st.subheader(ui.T("details"))
-    st.json(shown.iloc[rows[0]].astype(str).to_dict(), expanded=True)
-else:
-    st.caption(ui.T("select_row_help"))
-ui.downloads(shown, "kompilot_tilbud")
+ui.record_table(shown, "tilbud_tabell", "kompilot_tilbud")

@@ -237,21 +237,14 @@ def _add_outlines(fig: go.Figure, language: str) -> None:
     )
 
 
-def _add_selection(fig: go.Figure, selected: list[str]) -> None:
+def _add_selection(fig: go.Figure, selected: list[str], on_map: bool = True) -> None:
+    """A thick outline around the selected municipalities (MapLibre map or plain axes)."""
     from kompilot_data.reference import load_geometry
 
     geometry = load_geometry()
     lons, lats = _line_coordinates([geometry[c] for c in selected if c in geometry.index])
-    fig.add_trace(
-        go.Scattermap(
-            lon=lons,
-            lat=lats,
-            mode="lines",
-            line={"color": "#D55E00", "width": 3.5},
-            hoverinfo="skip",
-            showlegend=False,
-        )
-    )
+    style = {"mode": "lines", "line": {"color": "#D55E00", "width": 3.5}, "hoverinfo": "skip", "showlegend": False}
+    fig.add_trace(go.Scattermap(lon=lons, lat=lats, **style) if on_map else go.Scatter(x=lons, y=lats, **style))
 
 
 def _add_places(fig: go.Figure, places: pd.DataFrame, language: str) -> None:
@@ -750,17 +743,7 @@ def static_map(
         )
     )
     if highlight:
-        lons, lats = _line_coordinates([geometry[c] for c in highlight])
-        fig.add_trace(
-            go.Scatter(
-                x=lons,
-                y=lats,
-                mode="lines",
-                line={"color": "#D55E00", "width": 3.5},
-                hoverinfo="skip",
-                showlegend=False,
-            )
-        )
+        _add_selection(fig, highlight, on_map=False)
     if spec.scale == "category":
         for name in [*SUBREGIONS, OUTSIDE_PILOT]:
             fig.add_trace(

@@ -1,14 +1,12 @@
 """AppTest tests of every page: headings, no exceptions, and filters from the query string change the numbers."""
 
-from pathlib import Path
-
 import pytest
+from app_support import run_app
 from streamlit.testing.v1 import AppTest
 
 import kompilot_data as kd
 from kompilot_data.i18n import format_number
 
-APP = Path(__file__).resolve().parents[1] / "app.py"
 PAGES = {
     "app_pages/oversikt.py": "Oversikt",
     "app_pages/kart.py": "Kart",
@@ -23,15 +21,7 @@ PAGES = {
 
 
 def run_page(page: str | None = None, **query) -> AppTest:
-    app = AppTest.from_file(str(APP), default_timeout=90)
-    for key, value in query.items():
-        app.query_params[key] = value
-    app.run()
-    if page:
-        app.switch_page(page)
-        app.run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
+    return run_app(page, **query)
 
 
 def metric(app: AppTest, label: str) -> str:

@@ -1,14 +1,12 @@
 """AppTest tests of roles, small-number suppression and the coordinators' Data page."""
 
-from pathlib import Path
-
 import pytest
 import streamlit as st
+from app_support import run_app
 from streamlit.testing.v1 import AppTest
 
 from kompilot_data import storage
 
-APP = Path(__file__).resolve().parents[1] / "app.py"
 AUTH = {
     "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
     "cookie_secret": "x" * 32,
@@ -29,20 +27,7 @@ def own_database(tmp_path, monkeypatch):
 
 
 def run(page: str | None = None, user: dict | None = None, login: bool = False, **query) -> AppTest:
-    app = AppTest.from_file(str(APP), default_timeout=90)
-    if login:
-        app.secrets["auth"] = AUTH
-        app.secrets["kompilot"] = COORDINATORS
-    if user is not None:
-        app.user = user
-    for key, value in query.items():
-        app.query_params[key] = value
-    app.run()
-    if page:
-        app.switch_page(page)
-        app.run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
+    return run_app(page, user=user, secrets={"auth": AUTH, "kompilot": COORDINATORS} if login else None, **query)
 
 
 def texts(elements) -> list[str]:

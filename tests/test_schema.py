@@ -1,32 +1,14 @@
 import pandas as pd
 import pytest
+from records_support import need
 
 import kompilot_data as kd
 from kompilot_data.schema import parse_date, parse_number
 
 
 def _need(**changes):
-    row = {
-        "behov_id": "B1",
-        "registrert": "2026-01-15",
-        "bedrift_id": "V1",
-        "orgnr": "",
-        "kommunenummer": "5007",
-        "naering": "Q",
-        "storrelse": "5-19",
-        "kompetanseomrade": "helse",
-        "niva": "fagskole",
-        "laeringsform": "nettbasert",
-        "antall_deltakere": "3",
-        "tidsramme_fra": "2026-02-01",
-        "tidsramme_til": "2026-08-01",
-        "status": "kartlagt",
-        "kilde": "bedriftsbesok",
-        "merknad": "",
-        "demo": "nei",
-    }
-    row.update(changes)
-    return row
+    dates = {"registrert": "2026-01-15", "tidsramme_fra": "2026-02-01", "tidsramme_til": "2026-08-01"}
+    return need(**{**dates, "laeringsform": "nettbasert", **changes})
 
 
 def _offer(**changes):

@@ -11,6 +11,7 @@ import pandas as pd
 import pandas.testing as pdt
 import pytest
 import sqlalchemy as sa
+from records_support import need
 
 import kompilot_data as kd
 from kompilot_data import importer, storage
@@ -64,25 +65,7 @@ HEADER = [
 
 
 def row(**changes) -> list[str]:
-    values = {
-        "behov_id": "B1",
-        "registrert": "27.11.2026",
-        "bedrift_id": "V1",
-        "orgnr": "",
-        "kommunenummer": "5007",
-        "naering": "Q",
-        "storrelse": "5-19",
-        "kompetanseomrade": "helse",
-        "niva": "fagskole",
-        "laeringsform": "",
-        "antall_deltakere": "3",
-        "tidsramme_fra": "01.01.2027",
-        "tidsramme_til": "30.06.2027",
-        "status": "kartlagt",
-        "kilde": "bedriftsbesok",
-        "merknad": "",
-    }
-    values.update(changes)
+    values = need(**changes)
     return [values[h] for h in HEADER]
 
 
