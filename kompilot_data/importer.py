@@ -27,7 +27,7 @@ import pandas as pd
 
 from kompilot_data import taxonomy
 from kompilot_data._paths import DATA_DIR
-from kompilot_data.schema import ID_COLUMN, SPECS, format_problems, to_typed, validate
+from kompilot_data.schema import ID_COLUMN, SPECS, format_problems, mapped, to_typed, validate
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -366,46 +366,41 @@ def normalise(read: ReadResult, kind: str | None = None) -> Prepared:
         return index + read.first_data_row
 
     # Neutralised formulas from our own exports: '=SUM(...) -> =SUM(...)
-    frame = frame.map(lambda v: v[1:] if isinstance(v, str) and v[:1] == "'" and v[1:2] in FORMULA_START else v)
+    frame = strip_neutralised(frame)
 
     if "kommunenummer" in frame:
         current, former = _municipality_lookup()
-        values = []
-        for index, value in frame["kommunenummer"].items():
+        resolved: dict[str, tuple[str, str | None]] = {}  # value -> (stored value, warning or None)
+        for value in pd.unique(frame["kommunenummer"]):
             key = _header_key(value)
             if not value or key in current:
-                values.append(current.get(key, value))
+                resolved[value] = (current.get(key, value), None)
             elif key in former and former[key][0]:
                 target, note = former[key]
-                values.append(target)
-                warnings.append(
-                    {
-                        "rad": row_number(index),
-                        "kolonne": "kommunenummer",
-                        "verdi": value,
-                        "melding": f"«{value}» er tidligere {note}; lagret som {target} "
-                        f"({_municipality_name(target)}).",
-                    }
+                resolved[value] = (
+                    target,
+                    f"«{value}» er tidligere {note}; lagret som {target} ({_municipality_name(target)}).",
                 )
             elif key in former:
-                values.append(f"{value} (delt kommune)")
-                warnings.append(
-                    {
-                        "rad": row_number(index),
-                        "kolonne": "kommunenummer",
-                        "verdi": value,
-                        "melding": f"«{value}» ({former[key][1]}) ble delt mellom Heim (5055), Hitra (5056) og "
-                        "Orkland (5059) i 2020; oppgi hvilken.",
-                    }
+                resolved[value] = (
+                    f"{value} (delt kommune)",
+                    f"«{value}» ({former[key][1]}) ble delt mellom Heim (5055), "
+                    "Hitra (5056) og Orkland (5059) i 2020; oppgi hvilken.",
                 )
             else:
-                values.append(value)
-        frame["kommunenummer"] = values
+                resolved[value] = (value, None)
+        for index, value in frame["kommunenummer"].items():
+            message = resolved[value][1]
+            if message:
+                warnings.append(
+                    {"rad": row_number(index), "kolonne": "kommunenummer", "verdi": value, "melding": message}
+                )
+        frame["kommunenummer"] = frame["kommunenummer"].map({v: r[0] for v, r in resolved.items()})
 
     for column, name in {**CODE_COLUMNS, "status": STATUS_TAXONOMY[kind]}.items():
         if column in frame:
             lookup = _code_lookup(name)
-            frame[column] = [lookup.get(_header_key(v), v) if v else v for v in frame[column]]
+            frame[column] = mapped(frame[column], lambda v, lookup=lookup: lookup.get(_header_key(v), v) if v else v)
 
     problems = validate(frame, kind, first_data_row=read.first_data_row)
     problems = problems[~problems["melding"].str.contains("delt kommune", regex=False)] if len(problems) else problems
@@ -506,6 +501,17 @@ def neutralise(value):
     return value
 
 
+def strip_neutralised(frame: pd.DataFrame) -> pd.DataFrame:
+    """Undo :func:`neutralise`: ``'=SUM(…)`` back to ``=SUM(…)`` (only text that starts with ' and = + - @)."""
+    frame = frame.copy()
+    for column in frame.columns:
+        text = frame[column].astype(object)
+        marked = text.map(lambda v: isinstance(v, str) and v[:1] == "'" and v[1:2] in FORMULA_START).astype(bool)
+        if marked.any():
+            frame[column] = text.where(~marked, text.str[1:])
+    return frame
+
+
 def as_import_format(typed: pd.DataFrame, kind: str) -> pd.DataFrame:
     """Typed records -> text columns exactly as ``import`` reads them (ISO dates, ja/nei, codes)."""
     out = pd.DataFrame(index=typed.index)
@@ -569,7 +575,7 @@ def restore(engine, path: Path | str, user: str) -> dict[str, int]:
     tables = {}
     for key, sheet in BACKUP_SHEETS.items():
         frame = sheets[sheet].astype(object).where(sheets[sheet].notna(), None)
-        frame = frame.map(lambda v: v[1:] if isinstance(v, str) and v[:1] == "'" and v[1:2] in FORMULA_START else v)
+        frame = strip_neutralised(frame)
         table = (
             storage.TABLES.get(key)
             if key in storage.TABLES

@@ -193,6 +193,12 @@ def orgnr_is_valid(value: object) -> bool:
     return check != 10 and check == int(digits[8])
 
 
+def mapped(series: pd.Series, function) -> pd.Series:
+    """``series.map(function)``, calling ``function`` once per distinct value (dates, codes and counts repeat a lot)."""
+    lookup = {value: function(value) for value in pd.unique(series.dropna())}
+    return series.map(lookup)
+
+
 def _is_int(value: object) -> bool:
     number = parse_number(value)
     return number is not None and float(number).is_integer()
@@ -212,6 +218,11 @@ def _isin(allowed: list[str], name: str) -> pa.Check:
     return pa.Check(lambda series: series.isin(allowed_set), name=name)
 
 
+def _cell_check(function, name: str) -> pa.Check:
+    """A per-cell rule, evaluated once per distinct value of the column."""
+    return pa.Check(lambda series: mapped(series, function).astype(bool), name=name)
+
+
 def _column_checks(spec: ColumnSpec) -> list[pa.Check]:
     checks: list[pa.Check] = []
     if spec.kind == "code":
@@ -219,21 +230,20 @@ def _column_checks(spec: ColumnSpec) -> list[pa.Check]:
     elif spec.kind == "kommune":
         checks.append(_isin(_known_municipalities(), "kommune"))
     elif spec.kind == "orgnr":
-        checks.append(pa.Check(orgnr_is_valid, element_wise=True, name="orgnr"))
+        checks.append(_cell_check(orgnr_is_valid, "orgnr"))
     elif spec.kind == "date":
-        checks.append(pa.Check(lambda v: parse_date(v) is not None, element_wise=True, name="dato"))
+        checks.append(_cell_check(lambda v: parse_date(v) is not None, "dato"))
     elif spec.kind == "bool":
-        checks.append(pa.Check(lambda v: parse_bool(v) is not None, element_wise=True, name="janei"))
+        checks.append(_cell_check(lambda v: parse_bool(v) is not None, "janei"))
     elif spec.kind in ("int", "float"):
         parses = _is_int if spec.kind == "int" else (lambda v: parse_number(v) is not None)
-        checks.append(pa.Check(parses, element_wise=True, name=f"tall:{spec.kind}"))
+        checks.append(_cell_check(parses, f"tall:{spec.kind}"))
         low = -np.inf if spec.minimum is None else spec.minimum
         high = np.inf if spec.maximum is None else spec.maximum
         checks.append(
-            pa.Check(
+            _cell_check(
                 lambda v, lo=low, hi=high: (n := parse_number(v)) is None or lo <= n <= hi,
-                element_wise=True,
-                name=f"intervall:{spec.minimum}:{spec.maximum}",
+                f"intervall:{spec.minimum}:{spec.maximum}",
             )
         )
     return checks
@@ -244,8 +254,8 @@ def _row_check(name: str, function) -> pa.Check:
 
 
 def _needs_timeframe_ordered(frame: pd.DataFrame) -> pd.Series:
-    start = frame["tidsramme_fra"].map(parse_date)
-    end = frame["tidsramme_til"].map(parse_date)
+    start = mapped(frame["tidsramme_fra"], parse_date)
+    end = mapped(frame["tidsramme_til"], parse_date)
     both = start.notna() & end.notna()
     return ~both | (end.where(both, start) >= start)
 
@@ -256,8 +266,8 @@ def _offer_place_given(frame: pd.DataFrame) -> pd.Series:
 
 
 def _offer_min_not_above_capacity(frame: pd.DataFrame) -> pd.Series:
-    minimum = frame["min_deltakere"].map(parse_number, na_action="ignore")
-    capacity = frame["kapasitet"].map(parse_number, na_action="ignore")
+    minimum = mapped(frame["min_deltakere"], parse_number)
+    capacity = mapped(frame["kapasitet"], parse_number)
     return minimum.isna() | capacity.isna() | (minimum <= capacity)
 
 
@@ -379,10 +389,19 @@ def _problems_from_errors(errors: pa.errors.SchemaErrors, kind: str, first_data_
 
 
 def _as_text_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Strip cells and turn empty strings into missing values; keep everything as objects."""
-    text = frame.astype(object).where(frame.notna(), None)
-    text = text.map(lambda v: v.strip() if isinstance(v, str) else v)
-    return text.map(lambda v: None if v == "" else v)
+    """Strip cells and turn empty strings into missing values; keep everything as objects (None for missing)."""
+    columns = {}
+    for name in frame.columns:
+        column = frame[name]
+        if pd.api.types.is_string_dtype(column):  # the usual case: text read from CSV/Excel, vectorised
+            column = column.astype("string").str.strip()
+            column = column.where(column != "")
+        else:
+            column = column.astype(object).map(lambda v: v.strip() if isinstance(v, str) else v)
+            column = column.where(column != "")
+        column = column.astype(object)
+        columns[name] = column.where(column.notna(), None)
+    return pd.DataFrame(columns, index=frame.index, columns=frame.columns)
 
 
 def validate(frame: pd.DataFrame, kind: str, first_data_row: int = 2) -> pd.DataFrame:
@@ -435,13 +454,13 @@ def to_typed(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
         elif spec.kind == "kommune":
             typed[spec.name] = column.astype("string")
         elif spec.kind == "date":
-            typed[spec.name] = pd.to_datetime(column.map(parse_date, na_action="ignore"))
+            typed[spec.name] = pd.to_datetime(mapped(column, parse_date))
         elif spec.kind == "int":
-            typed[spec.name] = pd.array(column.map(parse_number, na_action="ignore"), dtype="Float64").astype("Int64")
+            typed[spec.name] = pd.array(mapped(column, parse_number), dtype="Float64").astype("Int64")
         elif spec.kind == "float":
-            typed[spec.name] = column.map(parse_number, na_action="ignore").astype(float)
+            typed[spec.name] = mapped(column, parse_number).astype(float)
         elif spec.kind == "bool":
-            typed[spec.name] = np.array([parse_bool(v) is True for v in column], dtype=bool)
+            typed[spec.name] = (mapped(column, parse_bool) == True).to_numpy(bool)  # noqa: E712 - NaN-safe
         else:
             typed[spec.name] = column.astype("string")
     return typed
