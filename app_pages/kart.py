@@ -2,7 +2,7 @@ import streamlit as st
 
 import kompilot_data as kd
 import ui
-from kompilot_data import figures
+from kompilot_data import figures, mismatch
 from kompilot_data.indicators import INDICATORS
 
 ui.page_header("map_title", "map_intro")
@@ -45,7 +45,7 @@ fig = figures.choropleth_map(
 )
 ui.figure(fig, key="kart", on_select=on_map_select, selection_mode="points")
 if INDICATORS[indicator].estimate:
-    st.caption(ui.T("reach_note", radius=90) + " " + ui.T("estimate_note"))
+    st.caption(ui.T("reach_note", radius=int(mismatch.DEFAULT_RADIUS_KM)) + " " + ui.T("estimate_note"))
 
 with st.expander(ui.T("map_table")):
     spec = INDICATORS[indicator]

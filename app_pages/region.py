@@ -2,7 +2,7 @@ import streamlit as st
 
 import kompilot_data as kd
 import ui
-from kompilot_data import figures, indicators
+from kompilot_data import figures, indicators, mismatch
 from kompilot_data.access import suppress_table
 
 ui.page_header("region_title")
@@ -94,4 +94,4 @@ with right:
         ),
         width="stretch",
     )
-    st.caption(ui.T("reach_note", radius=90) + " " + ui.T("estimate_note"))
+    st.caption(ui.T("reach_note", radius=int(mismatch.DEFAULT_RADIUS_KM)) + " " + ui.T("estimate_note"))

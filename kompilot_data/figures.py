@@ -21,7 +21,6 @@ from kompilot_data.reference import (
     SUBREGIONS,
     load_geojson,
     load_subregion_geometry,
-    outlines_geojson,
     source_line,
 )
 
@@ -87,7 +86,8 @@ def indicator_source(key: str, language: str, table: pd.DataFrame | None = None)
         return demo_source(language)
     year = None
     if indicator.source == "befolkning" and table is not None:
-        year = f"{int(table['befolkning_aar'].iloc[0])}" + (" mot 2020" if key == "befolkningsendring" else "")
+        versus = (" mot 2020" if language == "nb" else " vs 2020") if key == "befolkningsendring" else ""
+        year = f"{int(table['befolkning_aar'].iloc[0])}{versus}"
     elif indicator.source == "utdanning" and table is not None:
         year = int(table["utdanning_aar"].iloc[0])
     elif indicator.source == "kommuner":
@@ -263,11 +263,6 @@ def _add_places(fig: go.Figure, places: pd.DataFrame, language: str) -> None:
                 hovertemplate="%{text}<extra>" + labels.get(kind, kind) + "</extra>",
             )
         )
-
-
-def outlines_for_export() -> dict:
-    """Sub-region outlines as GeoJSON (for briefings and other map libraries)."""
-    return outlines_geojson(load_subregion_geometry(), "delregion")
 
 
 def bar_counts(

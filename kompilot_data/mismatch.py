@@ -340,7 +340,3 @@ def needs_matched_share(needs: pd.DataFrame, offers: pd.DataFrame, reach: Reach 
     if len(dense.needs) == 0:
         return float("nan")
     return float((dense.supply[dense.need_place, dense.need_cell] > 0).mean())
-
-
-def area_labels(language: str = "nb") -> dict[str, str]:
-    return taxonomy.labels("kompetanseomrade", language)

@@ -13,7 +13,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 import shapely
-from shapely.geometry import mapping, shape
+from shapely.geometry import shape
 
 from kompilot_data._paths import DATA_DIR
 
@@ -175,17 +175,6 @@ def load_subregion_geometry() -> pd.Series:
 def load_county_geometry() -> shapely.Geometry:
     """Dissolved outline of Trøndelag."""
     return shapely.union_all(load_geometry().values)
-
-
-def outlines_geojson(geometries: pd.Series, name_field: str) -> dict:
-    """A FeatureCollection of the given outlines, for drawing on maps."""
-    return {
-        "type": "FeatureCollection",
-        "features": [
-            {"type": "Feature", "id": str(key), "properties": {name_field: str(key)}, "geometry": mapping(geom)}
-            for key, geom in geometries.items()
-        ],
-    }
 
 
 @lru_cache(maxsize=1)
