@@ -235,6 +235,19 @@ def access() -> access_rules.Access:
     return access_rules.resolve_access(login_configured, logged_in, user.get("email"), dict(coordinators))
 
 
+def prepared_upload(data: bytes, filename: str, kind: str | None):
+    """An uploaded file read and checked once, not again on every rerun of the page."""
+    import hashlib
+
+    from kompilot_data.importer import prepare_file
+
+    key = (hashlib.sha256(data).hexdigest(), filename, kind)
+    if st.session_state.get("_upload_key") != key:
+        st.session_state["_upload_key"] = key
+        st.session_state["_upload_prepared"] = prepare_file(data, filename, kind)
+    return st.session_state["_upload_prepared"]
+
+
 def min_businesses() -> int:
     """0 for coordinators; for viewers, cells built on fewer businesses are suppressed."""
     return 0 if access().sees_records else access_rules.MIN_BUSINESSES

@@ -8,7 +8,6 @@ from kompilot_data.access import suppress_table
 
 ui.page_header("mismatch_title")
 lang = ui.language()
-nb = lang == "nb"
 needs, _ = ui.filtered()
 minimum = ui.min_businesses()
 municipalities = kd.load_municipalities()
@@ -49,11 +48,7 @@ with tab_gaps:
         needs, active, ("utvalg", "kompetanseomrade"), reach=reach, groups=pd.Series("utvalg", index=selection)
     ).droplevel("utvalg")
     per_area.loc[per_area["bedrifter"] < minimum, "ettersporsel"] = float("nan")
-    st.caption(
-        "Plasser som når minst én kommune i utvalget; hver plass telles én gang."
-        if nb
-        else "Seats reaching at least one municipality in the selection; each seat counts once."
-    )
+    st.caption(ui.T("seats_counted_once"))
     ui.figure(figures.demand_supply_bars(per_area, lang), key="mismatch_stolper")
 
 with tab_match:
@@ -160,7 +155,7 @@ with tab_spots:
     st.subheader(ui.T("white_spots"))
     spots = mismatch.white_spots(needs, active, reach=reach)
     if spots.empty:
-        st.success("Ingen hvite flekker i utvalget." if nb else "No white spots in the selection.")
+        st.success(ui.T("no_white_spots"))
     else:
         shown = ui.labelled(
             spots[["kommunenummer", "delregion", "kompetanseomrade", "ettersporsel", "behov", "bedrifter"]]

@@ -46,7 +46,7 @@ columns[2].metric(
     delta_color="off",
 )
 columns[3].metric(
-    "Sentralitetsindeks (befolkningsvektet)" if lang == "nb" else "Centrality index (population-weighted)",
+    ui.T("centrality_weighted"),
     ui.number(profile["sentralitetsindeks"]),
     delta=f"{ui.T('county')}: {ui.number(county['sentralitetsindeks'])}",
     delta_color="off",

@@ -206,6 +206,27 @@ TEXTS: dict[str, dict[str, str]] = {
     "offers_in_reach": {"nb": "Tilbud innen rekkevidde", "en": "Offers within reach"},
     # about
     "about_title": {"nb": "Om data", "en": "About the data"},
+    "sources_title": {"nb": "Kilder og lisenser", "en": "Sources and licences"},
+    "col_dataset": {"nb": "Datasett", "en": "Data set"},
+    "col_source": {"nb": "Kilde", "en": "Source"},
+    "col_year": {"nb": "År", "en": "Year"},
+    "col_licence": {"nb": "Lisens", "en": "Licence"},
+    "col_attribution": {"nb": "Kreditering", "en": "Attribution"},
+    "data_date": {"nb": "Datadato", "en": "Data date"},
+    "data_date_text": {
+        "nb": "Siste registrerte behov: **{latest}** · Referansedata bygd fra kildene i `kompilot_data/data/SOURCES.md`.",
+        "en": "Latest registered need: **{latest}** · Reference data built from the sources in "
+        "`kompilot_data/data/SOURCES.md`.",
+    },
+    "seats_counted_once": {
+        "nb": "Plasser som når minst én kommune i utvalget; hver plass telles én gang.",
+        "en": "Seats reaching at least one municipality in the selection; each seat counts once.",
+    },
+    "no_white_spots": {"nb": "Ingen hvite flekker i utvalget.", "en": "No white spots in the selection."},
+    "centrality_weighted": {
+        "nb": "Sentralitetsindeks (befolkningsvektet)",
+        "en": "Centrality index (population-weighted)",
+    },
     # access and data page
     "nav_data": {"nb": "Data (koordinatorer)", "en": "Data (coordinators)"},
     "local_mode": {
@@ -235,8 +256,83 @@ TEXTS: dict[str, dict[str, str]] = {
     "present_previous": {"nb": "◀ Forrige", "en": "◀ Previous"},
     "present_next": {"nb": "Neste ▶", "en": "Next ▶"},
     "present_exit": {"nb": "Avslutt presentasjon", "en": "Leave the presentation"},
+    "kind_needs": {"nb": "Behov", "en": "Needs"},
+    "kind_offers": {"nb": "Tilbud", "en": "Offers"},
+    "files_mode": {
+        "nb": "Appen leser filer (KOMPILOT_NEEDS_FILE/KOMPILOT_OFFERS_FILE); databasen er ikke i bruk.",
+        "en": "The app reads files (KOMPILOT_NEEDS_FILE/KOMPILOT_OFFERS_FILE); the database is not in use.",
+    },
+    "tab_import": {"nb": "Importer", "en": "Import"},
+    "tab_edit": {"nb": "Rediger", "en": "Edit"},
+    "tab_batches": {"nb": "Importer (logg og angre)", "en": "Imports (log and undo)"},
+    "tab_audit": {"nb": "Endringslogg", "en": "Audit log"},
+    "tab_export": {"nb": "Eksport og maler", "en": "Export and templates"},
+    "import_intro": {
+        "nb": "Last opp en CSV- eller Excel-fil med behov eller tilbud. Filen sjekkes først; ingenting lagres før du "
+        "bekrefter, og da lagres **alle rader eller ingen**.",
+        "en": "Upload a CSV or Excel file of needs or offers. It is checked first; nothing is stored until you "
+        "confirm, and then **all rows or none** are stored.",
+    },
+    "upload_limit": {
+        "nb": "CSV eller Excel (.xlsx), høyst {limit} MB per fil. Større filer: del dem opp, eller bruk "
+        "`python -m kompilot_data import FIL`.",
+        "en": "CSV or Excel (.xlsx), at most {limit} MB per file. Larger files: split them, or use "
+        "`python -m kompilot_data import FILE`.",
+    },
+    "file": {"nb": "Fil", "en": "File"},
+    "kind": {"nb": "Type", "en": "Kind"},
+    "kind_guess": {"nb": "Gjett fra kolonnene", "en": "Guess from the columns"},
+    "rows_of_kind": {"nb": "{rows} rader ({kind})", "en": "{rows} rows ({kind})"},
+    "corrected": {"nb": "Rettet automatisk:", "en": "Corrected automatically:"},
+    "import_rejected": {
+        "nb": "{problems} feil i {rows} rader. Ingenting er lagret. Rett filen og last den opp på nytt:",
+        "en": "{problems} problems in {rows} rows. Nothing was stored. Correct the file and upload it again:",
+    },
+    "import_confirm": {"nb": "Importer {rows} rader", "en": "Import {rows} rows"},
+    "importing": {"nb": "Importerer …", "en": "Importing …"},
+    "table": {"nb": "Tabell", "en": "Table"},
+    "edit_region": {"nb": "Du kan redigere behov i {region}.", "en": "You may edit needs in {region}."},
+    "edit_help": {
+        "nb": "Endre celler, legg til rader nederst, eller merk rader og slett. Lagre sjekker alt på nytt.",
+        "en": "Edit cells, add rows at the bottom, or select rows and delete. Saving checks everything again.",
+    },
+    "save_changes": {"nb": "Lagre endringer", "en": "Save changes"},
+    "saved": {"nb": "Lagret {count} endringer.", "en": "Saved {count} changes."},
+    "saved_some": {
+        "nb": "Lagret {count} endringer; se feilene over.",
+        "en": "Saved {count} changes; see the errors above.",
+    },
+    "undo_import": {"nb": "Angre import", "en": "Undo import"},
+    "undo_selected": {"nb": "Angre valgt import", "en": "Undo the selected import"},
+    "undone": {
+        "nb": "Import {batch} angret: {deleted} slettet, {restored} gjenopprettet.",
+        "en": "Import {batch} undone: {deleted} deleted, {restored} restored.",
+    },
+    "demo_count": {
+        "nb": "**Demodata:** {needs} behov og {offers} tilbud.",
+        "en": "**Demo data:** {needs} needs and {offers} offers.",
+    },
+    "demo_sure": {"nb": "Ja, fjern alle demodata", "en": "Yes, remove all demo data"},
+    "demo_remove": {"nb": "Fjern demodata", "en": "Remove demo data"},
+    "demo_removed": {
+        "nb": "Fjernet {needs} behov og {offers} tilbud (demo).",
+        "en": "Removed {needs} needs and {offers} offers (demo).",
+    },
+    "export_filtered": {"nb": "**Filtrert visning (importformat)**", "en": "**Filtered view (import format)**"},
+    "export_backup": {"nb": "**Full sikkerhetskopi og maler**", "en": "**Full backup and templates**"},
+    "download_backup": {"nb": "Last ned full sikkerhetskopi", "en": "Download a full backup"},
+    "template": {"nb": "Mal: {kind}", "en": "Template: {kind}"},
     "data_title": {"nb": "Data: import, redigering og eksport", "en": "Data: import, editing and export"},
 }
+
+
+def page_text(name: str, language: str = DEFAULT_LANGUAGE) -> str:
+    """Longer page prose, one Markdown file per language in ``kompilot_data/texts`` (``{placeholders}`` kept)."""
+    from kompilot_data._paths import PACKAGE_DIR
+
+    folder = PACKAGE_DIR / "texts"
+    path = folder / f"{name}.{language}.md"
+    return (path if path.exists() else folder / f"{name}.{DEFAULT_LANGUAGE}.md").read_text(encoding="utf-8")
 
 
 def t(key: str, language: str = DEFAULT_LANGUAGE, **values) -> str:

@@ -462,11 +462,19 @@ def import_file(
     **storage_options,
 ) -> ImportResult:
     """Validate a file and, only if every row is valid, write all of it in one transaction."""
-    from kompilot_data import storage
-
     data = Path(source).read_bytes() if isinstance(source, (str, Path)) else source
     filename = filename or (Path(source).name if isinstance(source, (str, Path)) else "opplasting")
-    prepared = prepare_file(data, filename, kind)
+    return import_prepared(
+        engine, prepare_file(data, filename, kind), data, filename, user, progress, **storage_options
+    )
+
+
+def import_prepared(
+    engine, prepared: Prepared, data: bytes, filename: str, user: str, progress=None, **storage_options
+) -> ImportResult:
+    """Write a file already read and checked by :func:`prepare_file` (all rows or none)."""
+    from kompilot_data import storage
+
     result = ImportResult(prepared.kind, len(prepared.frame), problems=prepared.problems, warnings=prepared.warnings)
     if not prepared.ok:
         result.rejected = max(prepared.rejected_rows, 1)
