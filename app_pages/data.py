@@ -47,6 +47,8 @@ with tab_import:
     if upload is not None:
         data = upload.getvalue()
         prepared = ui.prepared_upload(data, upload.name, None if kind_choice == "auto" else kind_choice)
+        if current.region:
+            prepared = importer.restrict_to_region(prepared, current.region)
         label = KIND_LABELS[prepared.kind].lower()
         st.markdown(f"**{upload.name}**: " + ui.T("rows_of_kind", rows=len(prepared.frame), kind=label))
         if len(prepared.warnings):

@@ -448,6 +448,33 @@ class ImportResult:
         )
 
 
+def restrict_to_region(prepared: Prepared, region: str) -> Prepared:
+    """For a coordinator limited to a sub-region: needs in other municipalities become problems."""
+    from kompilot_data.indicators import region_codes
+
+    if prepared.kind != "needs" or "kommunenummer" not in prepared.frame:
+        return prepared
+    allowed = set(region_codes(region))
+    outside = prepared.frame.index[~prepared.frame["kommunenummer"].isin(allowed)]
+    extra = pd.DataFrame(
+        {
+            "rad": pd.array([i + prepared.first_data_row for i in outside], dtype="Int64"),
+            "kolonne": "kommunenummer",
+            "verdi": prepared.frame.loc[outside, "kommunenummer"].to_numpy(),
+            "melding": [
+                f"«{v}» er utenfor {region}, som du kan registrere behov for."
+                for v in prepared.frame.loc[outside, "kommunenummer"]
+            ],
+        }
+    )
+    if extra.empty:
+        return prepared
+    problems = pd.concat([prepared.problems, extra], ignore_index=True).sort_values(["rad", "kolonne"])
+    return Prepared(
+        prepared.frame, prepared.kind, prepared.first_data_row, prepared.warnings, problems.reset_index(drop=True)
+    )
+
+
 def prepare_file(source: Path | str | bytes, filename: str | None = None, kind: str | None = None) -> Prepared:
     return normalise(read_upload(source, filename), kind)
 

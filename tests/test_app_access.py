@@ -99,3 +99,24 @@ def test_data_page_remove_demo(own_database):
     assert storage.count(own_database, "needs") == 0
     assert any("Fjernet 1500 behov og 150 tilbud (demo)." in v for v in texts(app.success))
     assert not any("DEMO-DATA" in v for v in texts(app.warning))
+
+
+def test_region_limited_coordinator_cannot_import_needs_elsewhere(own_database):
+    header = (
+        "behov_id;registrert;bedrift_id;kommunenummer;naering;storrelse;kompetanseomrade;niva;antall_deltakere;"
+        "tidsramme_fra;tidsramme_til;status;kilde"
+    )
+    rows = [
+        "N1;27.11.2026;V1;Leka;Q;5-19;helse;fagskole;3;01.01.2027;30.06.2027;kartlagt;bedriftsbesok",
+        "N2;27.11.2026;V2;Trondheim;Q;5-19;helse;fagskole;3;01.01.2027;30.06.2027;kartlagt;bedriftsbesok",
+    ]
+    app = run("app_pages/data.py", user={"is_logged_in": True, "email": "anne@namdal.no"}, login=True)
+    before = storage.count(own_database, "needs")
+    app.file_uploader(key="data_upload").upload("behov.csv", "\n".join([header, *rows]).encode(), "text/csv").run()
+    errors = texts(app.error)
+    assert (
+        errors
+        and "Rad 3, kolonne «kommunenummer»: «5001» er utenfor Namdalen, som du kan registrere behov for." in errors[0]
+    )
+    assert not [b for b in app.button if b.key == "data_confirm"]
+    assert storage.count(own_database, "needs") == before
