@@ -97,7 +97,7 @@ def _supply(query_key: str) -> pd.DataFrame:
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _municipality_table(query_key: str, radius_km: float) -> pd.DataFrame:
     needs, _ = _filtered(query_key)
-    return indicators.municipality_table(needs, _supply(query_key), radius_km)
+    return indicators.municipality_table(needs, _supply(query_key), radius_km, reach=_reach(query_key, radius_km))
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)

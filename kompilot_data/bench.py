@@ -42,7 +42,7 @@ def indicator_set(needs, offers) -> None:
     white spots and the matched share (one shared reach)."""
     active = mismatch.active_offers(offers)
     reach = mismatch.compute_reach(active)
-    indicators.municipality_table(needs, active)
+    indicators.municipality_table(needs, active, reach=reach)
     mismatch.demand_supply(needs, active, ("delregion", "kompetanseomrade"), reach=reach)
     mismatch.demand_supply(needs, active, ("kommunenummer", "kompetanseomrade"), reach=reach)
     mismatch.white_spots(needs, active, reach=reach)

@@ -42,7 +42,10 @@ INDICATORS: dict[str, Indicator] = {
 
 
 def municipality_table(
-    needs: pd.DataFrame, offers: pd.DataFrame, radius_km: float = mismatch.DEFAULT_RADIUS_KM
+    needs: pd.DataFrame,
+    offers: pd.DataFrame,
+    radius_km: float = mismatch.DEFAULT_RADIUS_KM,
+    reach: mismatch.Reach | None = None,
 ) -> pd.DataFrame:
     """One row per municipality with every map indicator.
 
@@ -70,7 +73,7 @@ def municipality_table(
     table["behov"] = counts.reindex(table.index).fillna(0).astype(int).to_numpy()
     table["behov_per_1000"] = table["behov"] / table["befolkning"].astype(float) * 1000
     active = mismatch.active_offers(offers)
-    reach = mismatch.compute_reach(active, radius_km)
+    reach = reach if reach is not None else mismatch.compute_reach(active, radius_km)
     table["tilbud_innen_rekkevidde"] = mismatch.offers_within_reach(active, reach).reindex(table.index)
     gaps = mismatch.place_mismatch(needs, active, "kommunenummer", reach=reach)
     for column in ("ettersporsel", "tilbud", "mismatch", "bedrifter"):

@@ -128,7 +128,7 @@ class _Dense:
     cells: pd.MultiIndex | None
     demand: np.ndarray  # places × cells
     supply: np.ndarray  # places × cells
-    businesses: np.ndarray  # places × cells: distinct businesses behind the demand
+    businesses: np.ndarray | None  # places × cells: distinct businesses behind the demand (when counted)
     need_place: np.ndarray  # per open need: place position, -1 if outside the groups
     need_cell: np.ndarray  # per open need: cell position
     needs: pd.DataFrame  # the open needs
@@ -156,6 +156,7 @@ def _dense(
     reach: Reach | None,
     radius_km: float,
     groups: pd.Series | None,
+    count_businesses: bool = True,
 ) -> _Dense:
     place, *attributes = by
     municipalities = load_municipalities()
@@ -180,8 +181,10 @@ def _dense(
     weights = demand_rows["antall_deltakere"].to_numpy(float)[inside]
     flat = need_place[inside] * n_cells + need_cell[inside]
     demand = np.bincount(flat, weights=weights, minlength=len(places) * n_cells).reshape(len(places), n_cells)
-    businesses = _distinct_per_cell(demand_rows["bedrift_id"].to_numpy()[inside], flat, len(places) * n_cells)
-    businesses = businesses.reshape(len(places), n_cells)
+    businesses = None
+    if count_businesses:
+        businesses = _distinct_per_cell(demand_rows["bedrift_id"], inside, flat, len(places) * n_cells)
+        businesses = businesses.reshape(len(places), n_cells)
 
     membership = np.zeros((len(places), len(municipalities)), dtype=np.float64)
     known = municipality_place >= 0
@@ -195,11 +198,12 @@ def _dense(
     return _Dense(places, cells, demand, supply, businesses, need_place, need_cell, demand_rows)
 
 
-def _distinct_per_cell(business_ids: np.ndarray, cell: np.ndarray, n_cells: int) -> np.ndarray:
-    """Number of distinct businesses in each flat cell."""
-    codes, uniques = pd.factorize(business_ids)
-    pairs = np.unique(cell.astype(np.int64) * max(len(uniques), 1) + codes)
-    return np.bincount(pairs // max(len(uniques), 1), minlength=n_cells)
+def _distinct_per_cell(business_ids: pd.Series, rows: np.ndarray, cell: np.ndarray, n_cells: int) -> np.ndarray:
+    """Number of distinct businesses in each flat cell (``rows`` selects the needs that have a cell)."""
+    codes, uniques = business_ids.factorize()
+    width = max(len(uniques), 1)
+    pairs = np.unique(cell.astype(np.int64) * width + codes[rows])
+    return np.bincount(pairs // width, minlength=n_cells)
 
 
 def demand_supply(
@@ -279,7 +283,7 @@ def place_mismatch(
     needs: pd.DataFrame, offers: pd.DataFrame, place: str = "kommunenummer", reach: Reach | None = None
 ) -> pd.DataFrame:
     """Per place: open demand, reachable supply in the wanted cells and the weighted mismatch index."""
-    dense = _dense(needs, offers, (place, "kompetanseomrade", "niva"), reach, DEFAULT_RADIUS_KM, None)
+    dense = _dense(needs, offers, (place, "kompetanseomrade", "niva"), reach, DEFAULT_RADIUS_KM, None, False)
     wanted = dense.demand > 0
     demand = np.where(wanted, dense.demand, 0.0)
     supply = np.where(wanted, dense.supply, 0.0)
@@ -288,9 +292,7 @@ def place_mismatch(
         total = demand.sum(axis=1)
         weighted = np.where(total > 0, (demand * cell_index).sum(axis=1) / total, np.nan)
     inside = dense.need_place >= 0
-    businesses = _distinct_per_cell(
-        dense.needs["bedrift_id"].to_numpy()[inside], dense.need_place[inside], len(dense.places)
-    )
+    businesses = _distinct_per_cell(dense.needs["bedrift_id"], inside, dense.need_place[inside], len(dense.places))
     table = pd.DataFrame(
         {"ettersporsel": total, "tilbud": supply.sum(axis=1), "mismatch": weighted, "bedrifter": businesses},
         index=dense.places,
@@ -300,7 +302,7 @@ def place_mismatch(
 
 def white_spots(needs: pd.DataFrame, offers: pd.DataFrame, reach: Reach | None = None) -> pd.DataFrame:
     """Municipality × competence area cells with open demand and no reachable active offer."""
-    dense = _dense(needs, offers, ("kommunenummer", "kompetanseomrade"), reach, DEFAULT_RADIUS_KM, None)
+    dense = _dense(needs, offers, ("kommunenummer", "kompetanseomrade"), reach, DEFAULT_RADIUS_KM, None, False)
     spot = (dense.demand > 0) & (dense.supply == 0)
     in_spot = spot[dense.need_place, dense.need_cell]
     rows = dense.needs[in_spot]
@@ -336,7 +338,7 @@ def offers_within_reach(offers: pd.DataFrame, reach: Reach | None = None) -> pd.
 
 def needs_matched_share(needs: pd.DataFrame, offers: pd.DataFrame, reach: Reach | None = None) -> float:
     """Share of open needs that have at least one active offer in the same area and level within reach."""
-    dense = _dense(needs, offers, ("kommunenummer", "kompetanseomrade", "niva"), reach, DEFAULT_RADIUS_KM, None)
+    dense = _dense(needs, offers, ("kommunenummer", "kompetanseomrade", "niva"), reach, DEFAULT_RADIUS_KM, None, False)
     if len(dense.needs) == 0:
         return float("nan")
     return float((dense.supply[dense.need_place, dense.need_cell] > 0).mean())
