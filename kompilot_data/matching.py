@@ -25,7 +25,14 @@ import pandas as pd
 
 from kompilot_data import taxonomy
 from kompilot_data.i18n import format_date, format_number
-from kompilot_data.mismatch import DEFAULT_RADIUS_KM, Reach, active_offers, compute_reach, open_needs
+from kompilot_data.mismatch import (
+    DEFAULT_RADIUS_KM,
+    Reach,
+    active_offers,
+    compute_reach,
+    municipality_rows,
+    open_needs,
+)
 
 WEIGHTS = {"niva": 0.30, "form": 0.20, "avstand": 0.20, "tidsramme": 0.20, "kapasitet": 0.10}
 TIMEFRAME_SLACK_DAYS = 180.0
@@ -51,7 +58,7 @@ def _prepare(needs: pd.DataFrame, offers: pd.DataFrame, reach: Reach):
     rank = taxonomy.attribute("niva", "rang")
     mode_index = {m: i for i, m in enumerate(MODES)}
     need_arrays = {
-        "row": reach.municipalities.get_indexer(needs["kommunenummer"].astype(str)),
+        "row": municipality_rows(needs["kommunenummer"], reach.municipalities),
         "area": needs["kompetanseomrade"].astype(str).to_numpy(),
         "level": needs["niva"].astype(str).map(rank).to_numpy(np.float32),
         "mode": needs["laeringsform"]

@@ -174,7 +174,7 @@ def _dense(
     need_cell, code_lists = _attribute_codes(demand_rows, attributes)
     offer_cell, _ = _attribute_codes(active, attributes)
     n_cells = int(np.prod([len(c) for c in code_lists])) if attributes else 1
-    municipality_row = municipalities.index.get_indexer(demand_rows["kommunenummer"].astype("string"))
+    municipality_row = municipality_rows(demand_rows["kommunenummer"], municipalities.index)
     need_place = np.where(municipality_row >= 0, municipality_place[municipality_row], -1)
 
     inside = need_place >= 0
@@ -196,6 +196,13 @@ def _dense(
 
     cells = pd.MultiIndex.from_product(code_lists, names=attributes) if attributes else None
     return _Dense(places, cells, demand, supply, businesses, need_place, need_cell, demand_rows)
+
+
+def municipality_rows(codes: pd.Series, index: pd.Index) -> np.ndarray:
+    """Position of each kommunenummer in ``index`` (-1 if unknown); free for typed (categorical) columns."""
+    if isinstance(codes.dtype, pd.CategoricalDtype) and list(codes.cat.categories) == list(index):
+        return codes.cat.codes.to_numpy(np.int64)
+    return index.get_indexer(codes.astype("string"))
 
 
 def _distinct_per_cell(business_ids: pd.Series, rows: np.ndarray, cell: np.ndarray, n_cells: int) -> np.ndarray:

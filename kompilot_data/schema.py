@@ -452,7 +452,7 @@ def to_typed(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
         if spec.kind == "code":
             typed[spec.name] = pd.Categorical(column, dtype=taxonomy.categorical(spec.taxonomy))
         elif spec.kind == "kommune":
-            typed[spec.name] = column.astype("string")
+            typed[spec.name] = pd.Categorical(column, categories=_known_municipalities())
         elif spec.kind == "date":
             typed[spec.name] = pd.to_datetime(mapped(column, parse_date))
         elif spec.kind == "int":
