@@ -51,25 +51,29 @@ FUNNEL_STAGES = ("kartlagt", "koblet", "etablert", "gjennomfort")
 
 
 def _layout(fig: go.Figure, language: str, source: str, title: str | None = None, height: int = 380) -> go.Figure:
+    """Common look. From the plot downwards: tick labels, axis title, the source line, then the legend
+    (pinned to the figure's bottom edge), so none of them overlap."""
+    has_legend = any(getattr(trace, "showlegend", None) is not False and trace.name for trace in fig.data)
     fig.update_layout(
         template="plotly_white",
         separators=plotly_separators(language),
         height=height,
-        margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 50},
+        margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 118 if has_legend else 92},
         title={"text": title, "x": 0, "font": {"size": 16}} if title else None,
         font={"family": "Source Sans Pro, Arial, sans-serif", "size": 13},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
+        legend={"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0, "x": 0},
     )
     fig.add_annotation(
         text=source,
         xref="paper",
         yref="paper",
-        x=0,
+        x=1,
         y=0,
-        yshift=-48,
+        yshift=-62,
         showarrow=False,
-        xanchor="left",
-        yanchor="bottom",
+        xanchor="right",  # long source lines run left, over the tick-label margin, instead of being cut
+        yanchor="top",
+        align="right",
         font={"size": 11, "color": "#555"},
     )
     return fig
