@@ -551,8 +551,11 @@ def seed_demo_if_empty(engine: Engine) -> bool:
         )
     if not empty:
         return False
-    for kind, frame in (("needs", load_needs()), ("offers", load_offers())):
-        import_frame(engine, frame, kind, f"demo/{kind}.csv (innebygd)", "demo", SYSTEM_USER)
+    try:
+        for kind, frame in (("needs", load_needs()), ("offers", load_offers())):
+            import_frame(engine, frame, kind, f"demo/{kind}.csv (innebygd)", "demo", SYSTEM_USER)
+    except sa.exc.IntegrityError:
+        return False  # another app replica seeded the same empty database at the same moment
     return True
 
 
