@@ -179,19 +179,18 @@ def briefing(region: str):
 
 
 def briefing_downloads(region: str, key: str) -> None:
-    """One-click PowerPoint and standalone HTML for ``region``; files are made when clicked."""
+    """One-click PowerPoint and standalone HTML for ``region``; the briefing is built only when clicked."""
     import tempfile
     from pathlib import Path
 
-    from kompilot_data.briefing import write_html, write_pptx
-
-    current = briefing(region)
+    from kompilot_data.briefing import file_stem, write_html, write_pptx
 
     def made(writer, suffix: str) -> bytes:
         with tempfile.TemporaryDirectory() as folder:
-            return writer(current, Path(folder) / f"briefing{suffix}").read_bytes()
+            return writer(briefing(region), Path(folder) / f"briefing{suffix}").read_bytes()
 
-    stem = current.file_stem("briefing")
+    name = region if region in kd.SUBREGIONS else str(kd.load_municipalities().at[region, "navn"])
+    stem = file_stem(name, "briefing", date.today())
     download_buttons(
         [
             (T("download_pptx"), lambda: made(write_pptx, ".pptx"), f"{stem}.pptx", PPTX),
@@ -476,11 +475,10 @@ def figure(fig, key: str | None = None, filename: str | None = None, **kwargs):
     if filename is None:
         filters = current_filters()
         place = (filters.kommuner or filters.delregioner or ("trondelag",))[0]
+        from kompilot_data.briefing import file_stem
+
         place = kd.load_municipalities()["navn"].get(place, place)
-        slug = "".join(
-            c if c.isalnum() else "-" for c in str(place).lower().replace("ø", "o").replace("å", "a").replace("æ", "ae")
-        )
-        filename = f"{slug}_{key or 'figur'}_{date.today():%Y-%m-%d}"
+        filename = file_stem(str(place), key or "figur", date.today())
     config = {
         "displaylogo": False,
         "toImageButtonOptions": {"format": "png", "width": 1600, "height": 900, "scale": 1, "filename": filename},

@@ -64,14 +64,9 @@ class Briefing:
     sources: list[str] = field(default_factory=list)
     pngs: dict[str, bytes] = field(default_factory=dict, repr=False)
 
-    @property
-    def slug(self) -> str:
-        text = self.region_name.lower().replace("ø", "o").replace("æ", "ae").replace("å", "a")
-        return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
-
     def file_stem(self, what: str) -> str:
         """e.g. ``namdalen_briefing_2026-11-27`` (region_indicator_date)."""
-        return f"{self.slug}_{what}_{self.made:%Y-%m-%d}"
+        return file_stem(self.region_name, what, self.made)
 
     def for_step(self, step: str):
         return (
@@ -79,6 +74,12 @@ class Briefing:
             [f for f in self.figures if f.step == step],
             [t_ for t_ in self.tables if t_.step == step],
         )
+
+
+def file_stem(region_name: str, what: str, made: date) -> str:
+    """File names for a region's files: ``region_indicator_date``, e.g. ``namdalen_kart_2026-11-27``."""
+    text = region_name.lower().replace("ø", "o").replace("æ", "ae").replace("å", "a")
+    return f"{re.sub(r'[^a-z0-9]+', '-', text).strip('-')}_{what}_{made:%Y-%m-%d}"
 
 
 def build_briefing(
