@@ -160,6 +160,14 @@ def filtered() -> tuple[pd.DataFrame, pd.DataFrame]:
     return _filtered(_key(current_filters()))
 
 
+def records_source() -> str:
+    """Source line for figures built on the filtered needs and offers (demo or registered, with years)."""
+    from kompilot_data.figures import records_source as line
+
+    needs, offers = filtered()
+    return line(language(), needs, offers)
+
+
 def supply() -> pd.DataFrame:
     """Offers that may serve the filtered needs: the filter without its place part (reach decides)."""
     return _supply(_key(current_filters()))

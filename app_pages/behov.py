@@ -9,7 +9,7 @@ lang = ui.language()
 if needs.empty:
     st.info(ui.T("no_data"))
     st.stop()
-source = figures.demo_source(lang)
+source = figures.records_source(lang, needs)
 minimum = ui.min_businesses()
 
 left, right = st.columns(2)

@@ -39,6 +39,7 @@ fig = figures.choropleth_map(
     indicator,
     lang,
     places=kd.load_study_places() if show_places else None,
+    records=ui.records_source(),
     show_outlines=show_outlines,
     selected=selected,
     basemap=basemap,

@@ -15,6 +15,7 @@ settings = st.columns(2)
 radius = settings[0].slider(ui.T("radius"), 20, 200, int(mismatch.DEFAULT_RADIUS_KM), step=10, key="mismatch_radius")
 min_class = settings[1].slider(ui.T("min_class"), 4, 30, 12, key="mismatch_min_class")
 active = mismatch.active_offers(ui.supply())
+source = figures.records_source(lang, needs, active)
 reach = ui.reach(radius)
 st.caption(ui.T("reach_note", radius=radius) + " " + ui.T("estimate_note"))
 
@@ -30,7 +31,8 @@ tab_gaps, tab_match, tab_pools, tab_spots = st.tabs(
 with tab_gaps:
     st.subheader(ui.T("filter_region") + " × " + ui.T("filter_area"))
     ui.figure(
-        figures.gap_heatmap(by_region, lang, {kd.OUTSIDE_PILOT: ui.T("outside_pilot")}, minimum), key="mismatch_region"
+        figures.gap_heatmap(by_region, lang, source, {kd.OUTSIDE_PILOT: ui.T("outside_pilot")}, minimum),
+        key="mismatch_region",
     )
     by_municipality = mismatch.demand_supply(needs, active, ("kommunenummer", "kompetanseomrade"), reach=reach)
     codes = ui.current_filters().municipality_codes()
@@ -39,7 +41,8 @@ with tab_gaps:
     by_municipality = by_municipality[by_municipality.index.get_level_values(0).isin(codes)]
     st.subheader(ui.T("filter_municipality") + " × " + ui.T("filter_area"))
     ui.figure(
-        figures.gap_heatmap(by_municipality, lang, municipalities["navn"].to_dict(), minimum), key="mismatch_kommune"
+        figures.gap_heatmap(by_municipality, lang, source, municipalities["navn"].to_dict(), minimum),
+        key="mismatch_kommune",
     )
 
     st.subheader(ui.T("demand") + " / " + ui.T("supply"))
@@ -49,7 +52,7 @@ with tab_gaps:
     ).droplevel("utvalg")
     per_area.loc[per_area["bedrifter"] < minimum, "ettersporsel"] = float("nan")
     st.caption(ui.T("seats_counted_once"))
-    ui.figure(figures.demand_supply_bars(per_area, lang), key="mismatch_stolper")
+    ui.figure(figures.demand_supply_bars(per_area, lang, source), key="mismatch_stolper")
 
 with tab_match:
     if not ui.access().sees_records:

@@ -22,7 +22,7 @@ columns[1].metric(ui.T("kpi_needs"), shown(len(needs)))
 columns[2].metric(ui.T("kpi_participants"), shown(needs["antall_deltakere"].sum()))
 columns[3].metric(ui.T("kpi_offers"), ui.number(len(offers)))
 columns[4].metric(ui.T("kpi_matched"), ui.percent(ui.matched_share()), help=ui.T("kpi_matched_help"))
-st.caption(figures.demo_source(lang))
+st.caption(ui.records_source())
 
 if needs.empty or few:
     st.info(ui.T("records_hidden") if few else ui.T("no_data"))

@@ -73,7 +73,10 @@ with left:
     if counts.empty:
         st.info(ui.T("no_data"))
     else:
-        ui.figure(figures.bar_counts(counts, lang, ui.T("participants"), figures.demo_source(lang)), key="region_behov")
+        ui.figure(
+            figures.bar_counts(counts, lang, ui.T("participants"), figures.records_source(lang, region_needs)),
+            key="region_behov",
+        )
 with right:
     st.subheader(ui.T("offers_in_reach"))
     table = ui.municipality_table()

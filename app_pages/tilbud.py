@@ -10,7 +10,7 @@ lang = ui.language()
 if offers.empty:
     st.info(ui.T("no_data"))
     st.stop()
-source = figures.demo_source(lang)
+source = figures.records_source(lang, offers=offers)
 
 left, right = st.columns(2)
 with left:

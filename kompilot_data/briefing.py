@@ -173,7 +173,9 @@ def build_briefing(
                 "behov",
                 "behov_omrade",
                 t("by_area", language),
-                figures.bar_counts(counts, language, t("participants", language), figures.demo_source(language)),
+                figures.bar_counts(
+                    counts, language, t("participants", language), figures.records_source(language, region_needs)
+                ),
             )
         )
         briefing.figures.append(
@@ -202,7 +204,11 @@ def build_briefing(
                 "tilbud_omrade",
                 t("by_area", language),
                 figures.bar_counts(
-                    seats[seats > 0], language, t("seats", language), figures.demo_source(language), colour="#E69F00"
+                    seats[seats > 0],
+                    language,
+                    t("seats", language),
+                    figures.records_source(language, offers=in_reach),
+                    colour="#E69F00",
                 ),
             )
         )
@@ -221,7 +227,7 @@ def build_briefing(
                 "gap",
                 "ettersporsel_tilbud",
                 f"{t('demand', language)} / {t('supply', language)}",
-                figures.demand_supply_bars(per_area, language),
+                figures.demand_supply_bars(per_area, language, figures.records_source(language, region_needs, active)),
             )
         )
     spots = mismatch.white_spots(region_needs, active, reach=reach)
@@ -280,9 +286,7 @@ def build_briefing(
         source_line("utdanning", language, 2025),
         source_line("geometri", language, 2024),
         source_line("studiesteder", language),
-        figures.demo_source(language)
-        if briefing.demo
-        else ("Behov og tilbud: kompilot" if nb else "Needs and offers: kompilot"),
+        figures.records_source(language, needs, active),
         t("reach_note", language, radius=int(radius_km)),
     ]
     return briefing

@@ -79,15 +79,20 @@ def _layout(fig: go.Figure, language: str, source: str, title: str | None = None
     return fig
 
 
-def demo_source(language: str) -> str:
-    """Source line for figures computed from the (demo) needs and offers."""
-    return t("estimate_note", language) + " " + ("Kilde: demodata" if language == "nb" else "Source: demo data")
+def records_source(language: str, needs: pd.DataFrame | None = None, offers: pd.DataFrame | None = None) -> str:
+    """Source line for figures computed from needs and offers: demo or registered records, and their years."""
+    frames = [(f, column) for f, column in ((needs, "registrert"), (offers, "oppstart")) if f is not None and len(f)]
+    demo = any(bool(frame["demo"].any()) for frame, _ in frames)
+    years = sorted({int(y) for frame, column in frames for y in frame[column].dt.year.dropna().unique()})
+    span = "" if not years else f" ({years[0]}–{years[-1]})" if years[0] != years[-1] else f" ({years[0]})"
+    return t("records_source_demo" if demo else "records_source", language, span=span)
 
 
-def indicator_source(key: str, language: str, table: pd.DataFrame | None = None) -> str:
+def indicator_source(key: str, language: str, table: pd.DataFrame | None = None, records: str | None = None) -> str:
+    """Source line of a map indicator; ``records`` is the :func:`records_source` line for needs-based ones."""
     indicator = INDICATORS[key]
     if indicator.source == "demo":
-        return demo_source(language)
+        return records or t("records_source", language, span="")
     year = None
     if indicator.source == "befolkning" and table is not None:
         versus = (" mot 2020" if language == "nb" else " vs 2020") if key == "befolkningsendring" else ""
@@ -122,6 +127,7 @@ def choropleth_map(
     basemap: bool = False,
     height: int = 620,
     suppressed: np.ndarray | None = None,
+    records: str | None = None,
 ) -> go.Figure:
     """Choropleth of the 38 municipalities for ``indicator`` (a key of ``INDICATORS``).
 
@@ -129,6 +135,7 @@ def choropleth_map(
     (study places with ``lat``, ``lon``, ``navn``, ``type``) are drawn as points
     coloured by type. ``selected`` municipalities get a thick outline. ``suppressed``
     (boolean per row) hides values built on too few businesses: no colour, "<3" on hover.
+    ``records`` is the :func:`records_source` line shown under indicators built on needs and offers.
     """
     spec = INDICATORS[indicator]
     label = t(f"ind_{indicator}", language)
@@ -193,7 +200,7 @@ def choropleth_map(
         clickmode="event+select",
         uirevision="kart",  # keep the user's pan/zoom across reruns
     )
-    return _layout(fig, language, indicator_source(indicator, language, table), height=height)
+    return _layout(fig, language, indicator_source(indicator, language, table, records), height=height)
 
 
 def _colour_args(scale: str, values: np.ndarray, indicator: str, language: str) -> dict:
@@ -344,7 +351,7 @@ def treemap_area_level(needs: pd.DataFrame, language: str, min_businesses: int =
             hovertemplate="%{label}: %{value:,.0f}<extra></extra>",
         )
     )
-    return _layout(fig, language, demo_source(language), height=460)
+    return _layout(fig, language, records_source(language, needs), height=460)
 
 
 def stage_counts(needs: pd.DataFrame) -> pd.Series:
@@ -376,7 +383,7 @@ def funnel_by_region(needs: pd.DataFrame, language: str, min_businesses: int = 0
                 marker={"color": SUBREGION_COLOURS[name] if name != OUTSIDE_PILOT else "#999999"},
             )
         )
-    return _layout(fig, language, demo_source(language), height=420)
+    return _layout(fig, language, records_source(language, needs), height=420)
 
 
 def pipeline_by_source(needs: pd.DataFrame, language: str, min_businesses: int = 0) -> go.Figure:
@@ -402,7 +409,7 @@ def pipeline_by_source(needs: pd.DataFrame, language: str, min_businesses: int =
         )
     fig.update_yaxes(tickformat=".0%", title=t("share_reached", language), range=[0, 1.1])
     fig.update_layout(barmode="group")
-    return _layout(fig, language, demo_source(language), height=400)
+    return _layout(fig, language, records_source(language, needs), height=400)
 
 
 def monthly_status(needs: pd.DataFrame, language: str, min_businesses: int = 0) -> go.Figure:
@@ -418,7 +425,7 @@ def monthly_status(needs: pd.DataFrame, language: str, min_businesses: int = 0) 
     fig.update_layout(barmode="stack")
     fig.update_yaxes(title=t("count_needs", language))
     fig.update_xaxes(title=t("month", language), tickformat="%m.%Y" if language == "nb" else "%b %Y")
-    return _layout(fig, language, demo_source(language), height=360)
+    return _layout(fig, language, records_source(language, needs), height=360)
 
 
 def small_multiple_figures(needs: pd.DataFrame, language: str, min_businesses: int = 0) -> go.Figure:
@@ -450,7 +457,7 @@ def small_multiple_figures(needs: pd.DataFrame, language: str, min_businesses: i
             col=i,
         )
     fig.update_xaxes(matches="x")  # one scale for all sub-regions, so bars compare
-    _layout(fig, language, demo_source(language), height=420)
+    _layout(fig, language, records_source(language, needs), height=420)
     fig.update_layout(margin={"t": 30})
     return fig
 
@@ -481,7 +488,7 @@ def offers_timeline(offers: pd.DataFrame, language: str) -> go.Figure:
             )
         )
     fig.update_xaxes(tickformat="%m.%Y" if language == "nb" else "%b %Y")
-    return _layout(fig, language, demo_source(language), height=420)
+    return _layout(fig, language, records_source(language, offers=offers), height=420)
 
 
 def profile_comparison(
@@ -577,11 +584,16 @@ def offer_map(table: pd.DataFrame, offers: pd.DataFrame, language: str, height: 
             )
         )
     fig.update_layout(map={"style": "white-bg", "center": MAP_CENTER, "zoom": MAP_ZOOM}, uirevision="tilbudskart")
-    return _layout(fig, language, demo_source(language) + "; " + source_line("geometri", language, 2024), height=height)
+    source = records_source(language, offers=offers) + "; " + source_line("geometri", language, 2024)
+    return _layout(fig, language, source, height=height)
 
 
 def gap_heatmap(
-    table: pd.DataFrame, language: str, place_labels: dict[str, str] | None = None, min_businesses: int = 0
+    table: pd.DataFrame,
+    language: str,
+    source: str,
+    place_labels: dict[str, str] | None = None,
+    min_businesses: int = 0,
 ) -> go.Figure:
     """Place × competence area heatmap of the mismatch index (diverging, 0 in the middle).
 
@@ -620,12 +632,12 @@ def gap_heatmap(
     )
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(tickangle=-30, side="top")  # labels on top keep the source line free at the bottom
-    _layout(fig, language, demo_source(language), height=max(340, 28 * len(rows) + 200))
+    _layout(fig, language, source, height=max(340, 28 * len(rows) + 200))
     fig.update_layout(margin={"t": 150})
     return fig
 
 
-def demand_supply_bars(table: pd.DataFrame, language: str) -> go.Figure:
+def demand_supply_bars(table: pd.DataFrame, language: str, source: str) -> go.Figure:
     """Demand and supply per competence area (``table`` indexed by kompetanseomrade)."""
     areas = taxonomy.labels("kompetanseomrade", language)
     table = table.reindex([a for a in areas if a in table.index])
@@ -639,7 +651,7 @@ def demand_supply_bars(table: pd.DataFrame, language: str) -> go.Figure:
         ]
     )
     fig.update_layout(barmode="group", yaxis={"autorange": "reversed"})
-    return _layout(fig, language, demo_source(language), height=max(320, 40 * len(labels) + 120))
+    return _layout(fig, language, source, height=max(320, 40 * len(labels) + 120))
 
 
 def sankey_area_provider(best: pd.DataFrame, needs: pd.DataFrame, offers: pd.DataFrame, language: str) -> go.Figure:
@@ -674,7 +686,7 @@ def sankey_area_provider(best: pd.DataFrame, needs: pd.DataFrame, offers: pd.Dat
             },
         )
     )
-    return _layout(fig, language, demo_source(language), height=max(420, 18 * len(labels)))
+    return _layout(fig, language, records_source(language, needs, offers), height=max(420, 18 * len(labels)))
 
 
 def _transparent(hex_colour: str, alpha: float = 0.35) -> str:
@@ -689,6 +701,7 @@ def static_map(
     highlight: list[str] | None = None,
     suppressed: np.ndarray | None = None,
     height: int = 640,
+    records: str | None = None,
 ) -> go.Figure:
     """The municipality map drawn as filled polygons on plain axes: no map library, no tiles, no fonts.
 
@@ -777,4 +790,4 @@ def static_map(
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1 / np.cos(latitude))
     fig.update_layout(plot_bgcolor="#FFFFFF", hovermode="closest")
-    return _layout(fig, language, indicator_source(indicator, language, table), label, height=height)
+    return _layout(fig, language, indicator_source(indicator, language, table, records), label, height=height)

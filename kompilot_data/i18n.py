@@ -119,6 +119,14 @@ TEXTS: dict[str, dict[str, str]] = {
     "unit_needs_per_1000": {"nb": "behov per 1 000 innb.", "en": "needs per 1,000 inh."},
     "unit_offers": {"nb": "tilbud", "en": "offers"},
     "unit_class": {"nb": "klasse", "en": "class"},
+    "records_source_demo": {
+        "nb": "Beregnet av kompilot fra demodata – ikke offisiell statistikk. Kilde: demodata{span}",
+        "en": "Computed by kompilot from demo data – not official statistics. Source: demo data{span}",
+    },
+    "records_source": {
+        "nb": "Beregnet av kompilot fra registrerte behov og tilbud{span} – ikke offisiell statistikk.",
+        "en": "Computed by kompilot from registered needs and offers{span} – not official statistics.",
+    },
     "estimate_note": {
         "nb": "Beregnet av kompilot fra demodata – ikke offisiell statistikk.",
         "en": "Computed by kompilot from demo data – not official statistics.",

@@ -99,6 +99,10 @@ def test_data_page_remove_demo(own_database):
     assert storage.count(own_database, "needs") == 0
     assert any("Fjernet 1500 behov og 150 tilbud (demo)." in v for v in texts(app.success))
     assert not any("DEMO-DATA" in v for v in texts(app.warning))
+    # With the demo records gone, figures no longer cite demo data.
+    overview = run()
+    assert not any("demodata" in v for v in texts(overview.caption))
+    assert any("registrerte behov og tilbud" in v for v in texts(overview.caption))
 
 
 def test_region_limited_coordinator_cannot_import_needs_elsewhere(own_database):

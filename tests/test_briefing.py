@@ -31,6 +31,21 @@ def test_content_has_the_regions_numbers(namdalen):
     assert [f.slug for f in namdalen.figures][:2] == ["kart", "befolkning"]
     assert namdalen.demo and namdalen.file_stem("kart") == "namdalen_kart_2026-11-27"
     assert any("Kilde: SSB, tabell 07459" in s for s in namdalen.sources)
+    assert any(s.startswith("Beregnet av kompilot fra demodata") and s.endswith("(2024–2027)") for s in namdalen.sources)
+
+
+def test_records_source_says_demo_only_for_demo_records():
+    from kompilot_data.figures import records_source
+
+    needs, offers = kd.load_needs(), kd.load_offers()
+    assert records_source("nb", needs, offers).endswith("Kilde: demodata (2024–2027)")
+    real = needs.assign(demo=False)
+    assert records_source("nb", real) == (
+        "Beregnet av kompilot fra registrerte behov og tilbud (2024–2026) – ikke offisiell statistikk."
+    )
+    assert records_source("en", real.head(0)) == (
+        "Computed by kompilot from registered needs and offers – not official statistics."
+    )
 
 
 def test_small_municipality_is_suppressed():
