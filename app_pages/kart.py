@@ -46,7 +46,7 @@ fig = figures.choropleth_map(
 )
 ui.figure(fig, key="kart", on_select=on_map_select, selection_mode="points")
 if INDICATORS[indicator].estimate:
-    st.caption(ui.T("reach_note", radius=int(mismatch.DEFAULT_RADIUS_KM)) + " " + ui.T("estimate_note"))
+    st.caption(ui.T("reach_note", radius=int(mismatch.DEFAULT_RADIUS_KM)) + " " + ui.records_source())
 
 with st.expander(ui.T("map_table")):
     spec = INDICATORS[indicator]

@@ -17,7 +17,7 @@ min_class = settings[1].slider(ui.T("min_class"), 4, 30, 12, key="mismatch_min_c
 active = mismatch.active_offers(ui.supply())
 source = figures.records_source(lang, needs, active)
 reach = ui.reach(radius)
-st.caption(ui.T("reach_note", radius=radius) + " " + ui.T("estimate_note"))
+st.caption(ui.T("reach_note", radius=radius) + " " + source)
 
 by_region = mismatch.demand_supply(needs, active, ("delregion", "kompetanseomrade"), reach=reach)
 if by_region.empty:

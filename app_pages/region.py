@@ -97,4 +97,4 @@ with right:
         ),
         width="stretch",
     )
-    st.caption(ui.T("reach_note", radius=int(mismatch.DEFAULT_RADIUS_KM)) + " " + ui.T("estimate_note"))
+    st.caption(ui.T("reach_note", radius=int(mismatch.DEFAULT_RADIUS_KM)) + " " + ui.records_source())

@@ -127,10 +127,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "nb": "Beregnet av kompilot fra registrerte behov og tilbud{span} – ikke offisiell statistikk.",
         "en": "Computed by kompilot from registered needs and offers{span} – not official statistics.",
     },
-    "estimate_note": {
-        "nb": "Beregnet av kompilot fra demodata – ikke offisiell statistikk.",
-        "en": "Computed by kompilot from demo data – not official statistics.",
-    },
     "reach_note": {
         "nb": "Rekkevidde: luftlinje ≤ {radius} km fra kommunens representative punkt; nett- og bedriftsinterne tilbud når alle.",
         "en": "Reach: straight line ≤ {radius} km from the municipality's representative point; online and in-company offers reach all.",

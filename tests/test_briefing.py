@@ -31,7 +31,9 @@ def test_content_has_the_regions_numbers(namdalen):
     assert [f.slug for f in namdalen.figures][:2] == ["kart", "befolkning"]
     assert namdalen.demo and namdalen.file_stem("kart") == "namdalen_kart_2026-11-27"
     assert any("Kilde: SSB, tabell 07459" in s for s in namdalen.sources)
-    assert any(s.startswith("Beregnet av kompilot fra demodata") and s.endswith("(2024–2027)") for s in namdalen.sources)
+    assert any(
+        s.startswith("Beregnet av kompilot fra demodata") and s.endswith("(2024–2027)") for s in namdalen.sources
+    )
 
 
 def test_records_source_says_demo_only_for_demo_records():
