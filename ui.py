@@ -423,24 +423,16 @@ def sidebar_filters() -> None:
                 T(label), list(labels), key=WIDGET_KEY[field], format_func=labels.get, placeholder=T("filter_all")
             )
         st.caption(T("filter_period"))
-        left, right = st.columns(2)
         fmt = "DD.MM.YYYY" if lang == "nb" else "YYYY-MM-DD"
-        left.date_input(
-            T("filter_from"),
-            key=WIDGET_KEY["fra"],
-            value=None,
-            format=fmt,
-            min_value=date(2015, 1, 1),
-            max_value=date(2035, 12, 31),
-        )
-        right.date_input(
-            T("filter_to"),
-            key=WIDGET_KEY["til"],
-            value=None,
-            format=fmt,
-            min_value=date(2015, 1, 1),
-            max_value=date(2035, 12, 31),
-        )
+        for column, field, label in zip(st.columns(2), ("fra", "til"), ("filter_from", "filter_to"), strict=True):
+            column.date_input(
+                T(label),
+                key=WIDGET_KEY[field],
+                value=None,
+                format=fmt,
+                min_value=date(2015, 1, 1),
+                max_value=date(2035, 12, 31),
+            )
         st.button(T("filter_reset"), on_click=reset_filters, width="stretch")
         st.caption(T("filter_link_help"))
 
