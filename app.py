@@ -41,6 +41,7 @@ navigation = st.navigation(
     }
 )
 ui.sync_from_url(navigation.url_path)
+ui.refresh_data_version()
 if st.query_params.get("present") == "1" and navigation.url_path != "presentasjon":
     # ?present=1 on any page opens the presentation with the same filters.
     kept = {key: st.query_params.get_all(key) for key in st.query_params.keys() if key != "present"}  # noqa: SIM118

@@ -1,7 +1,7 @@
 import streamlit as st
 
 import ui
-from kompilot_data import figures
+from kompilot_data.present import figures
 
 ui.page_header("needs_title")
 needs, _ = ui.filtered()

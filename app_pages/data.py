@@ -5,8 +5,8 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from kompilot_data import importer, storage
-from kompilot_data.schema import ID_COLUMN, SPECS, DataValidationError, format_problems
+from kompilot_data.records import importer, storage
+from kompilot_data.records.schema import ID_COLUMN, SPECS, DataValidationError, format_problems
 
 st.title(ui.T("data_title"))
 if ui.files_mode():
@@ -81,7 +81,7 @@ with tab_edit:
     kind = st.radio(ui.T("table"), ["needs", "offers"], horizontal=True, key="edit_kind", format_func=KIND_LABELS.get)
     records = storage.read_frame(engine, kind, with_meta=True)
     if current.region and kind == "needs":
-        from kompilot_data.indicators import region_codes
+        from kompilot_data.engine.indicators import region_codes
 
         records = records[records["kommunenummer"].isin(region_codes(current.region))]
         st.caption(ui.T("edit_region", region=current.region))

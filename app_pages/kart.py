@@ -2,8 +2,9 @@ import streamlit as st
 
 import kompilot_data as kd
 import ui
-from kompilot_data import figures, mismatch
-from kompilot_data.indicators import INDICATORS
+from kompilot_data.engine.indicators import INDICATORS
+from kompilot_data.engine.reach import DEFAULT_RADIUS_KM
+from kompilot_data.present import figures
 
 ui.page_header("map_title", "map_intro")
 lang = ui.language()
@@ -44,9 +45,10 @@ fig = figures.choropleth_map(
     selected=selected,
     basemap=basemap,
 )
+
 ui.figure(fig, key="kart", on_select=on_map_select, selection_mode="points")
 if INDICATORS[indicator].estimate:
-    st.caption(ui.T("reach_note", radius=int(mismatch.DEFAULT_RADIUS_KM)) + " " + ui.records_source())
+    st.caption(ui.T("reach_note", radius=int(DEFAULT_RADIUS_KM)) + " " + ui.records_source())
 
 with st.expander(ui.T("map_table")):
     spec = INDICATORS[indicator]

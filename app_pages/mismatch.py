@@ -3,8 +3,11 @@ import streamlit as st
 
 import kompilot_data as kd
 import ui
-from kompilot_data import figures, matching, mismatch
 from kompilot_data.access import suppress_table
+from kompilot_data.engine import matching
+from kompilot_data.engine import reach as reach_rules
+from kompilot_data.engine.supply import demand_supply, white_spots
+from kompilot_data.present import figures
 
 ui.page_header("mismatch_title")
 lang = ui.language()
@@ -12,14 +15,14 @@ needs, _ = ui.filtered()
 minimum = ui.min_businesses()
 municipalities = kd.load_municipalities()
 settings = st.columns(2)
-radius = settings[0].slider(ui.T("radius"), 20, 200, int(mismatch.DEFAULT_RADIUS_KM), step=10, key="mismatch_radius")
+radius = settings[0].slider(ui.T("radius"), 20, 200, int(reach_rules.DEFAULT_RADIUS_KM), step=10, key="mismatch_radius")
 min_class = settings[1].slider(ui.T("min_class"), 4, 30, 12, key="mismatch_min_class")
-active = mismatch.active_offers(ui.supply())
+active = reach_rules.active_offers(ui.supply())
 source = figures.records_source(lang, needs, active)
 reach = ui.reach(radius)
 st.caption(ui.T("reach_note", radius=radius) + " " + source)
 
-by_region = mismatch.demand_supply(needs, active, ("delregion", "kompetanseomrade"), reach=reach)
+by_region = demand_supply(needs, active, ("delregion", "kompetanseomrade"), reach=reach)
 if by_region.empty:
     st.info(ui.T("no_data"))
     st.stop()
@@ -34,7 +37,7 @@ with tab_gaps:
         figures.gap_heatmap(by_region, lang, source, {kd.OUTSIDE_PILOT: ui.T("outside_pilot")}, minimum),
         key="mismatch_region",
     )
-    by_municipality = mismatch.demand_supply(needs, active, ("kommunenummer", "kompetanseomrade"), reach=reach)
+    by_municipality = demand_supply(needs, active, ("kommunenummer", "kompetanseomrade"), reach=reach)
     codes = ui.current_filters().municipality_codes()
     if codes is None:
         codes = list(municipalities.index[municipalities["delregion"] != kd.OUTSIDE_PILOT])
@@ -47,7 +50,7 @@ with tab_gaps:
 
     st.subheader(ui.T("demand") + " / " + ui.T("supply"))
     selection = ui.current_filters().municipality_codes() or list(municipalities.index)
-    per_area = mismatch.demand_supply(
+    per_area = demand_supply(
         needs, active, ("utvalg", "kompetanseomrade"), reach=reach, groups=pd.Series("utvalg", index=selection)
     ).droplevel("utvalg")
     per_area.loc[per_area["bedrifter"] < minimum, "ettersporsel"] = float("nan")
@@ -59,7 +62,7 @@ with tab_match:
         st.info(ui.T("records_hidden"))
     else:
         ranked = ui.candidates(radius)
-        open_needs = mismatch.open_needs(needs)
+        open_needs = reach_rules.open_needs(needs)
         st.markdown(ui.T("match_intro"))
         if len(ranked):
             best = ranked[ranked["rang"] == 1]
@@ -156,7 +159,7 @@ with tab_pools:
 
 with tab_spots:
     st.subheader(ui.T("white_spots"))
-    spots = mismatch.white_spots(needs, active, reach=reach)
+    spots = white_spots(needs, active, reach=reach)
     if spots.empty:
         st.success(ui.T("no_white_spots"))
     else:

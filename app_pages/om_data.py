@@ -2,9 +2,10 @@ import streamlit as st
 
 import kompilot_data as kd
 import ui
-from kompilot_data import matching, mismatch, pooling
+from kompilot_data.engine import matching, pooling
+from kompilot_data.engine.indicators import INDICATORS
+from kompilot_data.engine.reach import DEFAULT_RADIUS_KM
 from kompilot_data.i18n import format_date, page_text
-from kompilot_data.indicators import INDICATORS
 
 lang = ui.language()
 st.title(ui.T("about_title"))
@@ -16,7 +17,7 @@ st.markdown(
         demand=ui.T("demand"),
         supply=ui.T("supply"),
         gap=ui.T("gap"),
-        radius=int(mismatch.DEFAULT_RADIUS_KM),
+        radius=int(DEFAULT_RADIUS_KM),
         weights=", ".join(f"{part} {ui.percent(weight)}" for part, weight in matching.WEIGHTS.items()),
         min_class=pooling.DEFAULT_MIN_CLASS,
         long_km=int(pooling.LONG_DISTANCE_KM),

@@ -2,8 +2,8 @@ import streamlit as st
 
 import kompilot_data as kd
 import ui
-from kompilot_data import figures
 from kompilot_data.access import SUPPRESSED
+from kompilot_data.present import figures
 
 ui.page_header("overview_title", "overview_intro")
 needs, offers = ui.filtered()

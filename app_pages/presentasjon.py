@@ -3,7 +3,7 @@ import streamlit as st
 
 import kompilot_data as kd
 import ui
-from kompilot_data.briefing import STEP_TITLES, STEPS
+from kompilot_data.present.briefing import STEP_TITLES, STEPS
 
 lang = ui.language()
 municipalities = kd.load_municipalities()

@@ -2,8 +2,10 @@ import streamlit as st
 
 import kompilot_data as kd
 import ui
-from kompilot_data import figures, indicators, mismatch
 from kompilot_data.access import suppress_table
+from kompilot_data.engine import indicators
+from kompilot_data.engine.reach import DEFAULT_RADIUS_KM
+from kompilot_data.present import figures
 
 ui.page_header("region_title")
 lang = ui.language()
@@ -97,4 +99,4 @@ with right:
         ),
         width="stretch",
     )
-    st.caption(ui.T("reach_note", radius=int(mismatch.DEFAULT_RADIUS_KM)) + " " + ui.records_source())
+    st.caption(ui.T("reach_note", radius=int(DEFAULT_RADIUS_KM)) + " " + ui.records_source())

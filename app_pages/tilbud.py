@@ -2,7 +2,7 @@ import streamlit as st
 
 import kompilot_data as kd
 import ui
-from kompilot_data import figures
+from kompilot_data.present import figures
 
 ui.page_header("offers_title")
 _, offers = ui.filtered()

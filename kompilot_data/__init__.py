@@ -5,9 +5,19 @@ places), the schema for needs and offers, validation, demo data and filters.
 It never imports streamlit, so notebooks, the CLI and tests use it unchanged.
 """
 
-from kompilot_data.demo import generate_needs, generate_offers, write_demo
 from kompilot_data.filters import Filters, filter_needs, filter_offers
-from kompilot_data.records import load_needs, load_offers, read_table
+from kompilot_data.records.demo import generate_needs, generate_offers, write_demo
+from kompilot_data.records.files import load_needs, load_offers, read_table
+from kompilot_data.records.schema import (
+    NEED_COLUMNS,
+    OFFER_COLUMNS,
+    DataValidationError,
+    format_problems,
+    orgnr_is_valid,
+    to_typed,
+    validate,
+    validated,
+)
 from kompilot_data.reference import (
     OUTSIDE_PILOT,
     SUBREGIONS,
@@ -28,17 +38,7 @@ from kompilot_data.reference import (
     load_subregion_membership,
     source_line,
 )
-from kompilot_data.schema import (
-    NEED_COLUMNS,
-    OFFER_COLUMNS,
-    DataValidationError,
-    format_problems,
-    orgnr_is_valid,
-    to_typed,
-    validate,
-    validated,
-)
-from kompilot_data.taxonomy import codes, labels, load_taxonomy, taxonomy_names
+from kompilot_data.reference.taxonomy import codes, labels, load_taxonomy, taxonomy_names
 
 __all__ = [
     "NEED_COLUMNS",

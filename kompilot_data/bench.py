@@ -12,9 +12,11 @@ import time
 import tracemalloc
 from collections.abc import Callable
 
-from kompilot_data import indicators, matching, mismatch, pooling
-from kompilot_data.demo import generate_needs, generate_offers
-from kompilot_data.schema import to_typed
+from kompilot_data.engine import indicators, matching, pooling
+from kompilot_data.engine.reach import active_offers, compute_reach, open_needs
+from kompilot_data.engine.supply import demand_supply, needs_matched_share, white_spots
+from kompilot_data.records.demo import generate_needs, generate_offers
+from kompilot_data.records.schema import to_typed
 
 SCALES = ((1_500, 150), (100_000, 10_000))
 
@@ -40,13 +42,13 @@ def _peak_mib(function: Callable[[], object]) -> float:
 def indicator_set(needs, offers) -> None:
     """What the dashboard computes for one filter: map table, region × area, municipality × area,
     white spots and the matched share (one shared reach)."""
-    active = mismatch.active_offers(offers)
-    reach = mismatch.compute_reach(active)
+    active = active_offers(offers)
+    reach = compute_reach(active)
     indicators.municipality_table(needs, active, reach=reach)
-    mismatch.demand_supply(needs, active, ("delregion", "kompetanseomrade"), reach=reach)
-    mismatch.demand_supply(needs, active, ("kommunenummer", "kompetanseomrade"), reach=reach)
-    mismatch.white_spots(needs, active, reach=reach)
-    mismatch.needs_matched_share(needs, active, reach=reach)
+    demand_supply(needs, active, ("delregion", "kompetanseomrade"), reach=reach)
+    demand_supply(needs, active, ("kommunenummer", "kompetanseomrade"), reach=reach)
+    white_spots(needs, active, reach=reach)
+    needs_matched_share(needs, active, reach=reach)
 
 
 def run(sample: int = 300, seed: int = 2021, out: Callable[[str], None] = print) -> dict[str, float]:
@@ -57,7 +59,7 @@ def run(sample: int = 300, seed: int = 2021, out: Callable[[str], None] = print)
         needs_text, offers_text = generate_needs(n_needs, seed), generate_offers(n_offers, seed)
         generated = time.perf_counter() - started
         needs, offers = to_typed(needs_text, "needs"), to_typed(offers_text, "offers")
-        open_count = len(mismatch.open_needs(needs))
+        open_count = len(open_needs(needs))
         out(f"== {label} behov/tilbud ({open_count:,} åpne behov)".replace(",", " "))
         out(f"  demo-generator:                 {generated * 1000:8.0f} ms")
         seconds, _ = _best_of(lambda n=needs, o=offers: indicator_set(n, o))
@@ -68,7 +70,7 @@ def run(sample: int = 300, seed: int = 2021, out: Callable[[str], None] = print)
         figures[f"matching_{n_needs}"] = seconds
         per_need_fast = seconds / max(open_count, 1)
         subset = needs.head(sample)
-        open_subset = len(mismatch.open_needs(subset))
+        open_subset = len(open_needs(subset))
         slow_seconds, _ = _best_of(lambda s=subset, o=offers: matching.rank_candidates_rowwise(s, o, top=5), repeat=1)
         per_need_slow = slow_seconds / max(open_subset, 1)
         out(

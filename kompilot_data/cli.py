@@ -10,7 +10,7 @@ from pathlib import Path
 
 
 def _build_reference(args: argparse.Namespace) -> int:
-    from kompilot_data.build import build_reference
+    from kompilot_data.reference.build import build_reference
 
     for path in build_reference(Path(args.raw)):
         print(f"{path.stat().st_size:>9,d} B  {path.name}")
@@ -18,7 +18,7 @@ def _build_reference(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from kompilot_data.demo import write_demo
+    from kompilot_data.records.demo import write_demo
 
     started = time.perf_counter()
     paths = write_demo(Path(args.out), needs=args.needs, offers=args.offers, seed=args.seed)
@@ -30,7 +30,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _print_table(frame, label: str) -> None:
-    from kompilot_data.schema import format_problems
+    from kompilot_data.records.schema import format_problems
 
     if len(frame):
         print(f"{label}:")
@@ -38,7 +38,7 @@ def _print_table(frame, label: str) -> None:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from kompilot_data.importer import prepare_file
+    from kompilot_data.records.importer import prepare_file
 
     prepared = prepare_file(Path(args.file), kind=args.kind)
     label = "behov" if prepared.kind == "needs" else "tilbud"
@@ -54,13 +54,13 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _engine(args: argparse.Namespace):
-    from kompilot_data.storage import make_engine
+    from kompilot_data.records.storage import make_engine
 
     return make_engine(args.database)
 
 
 def _import(args: argparse.Namespace) -> int:
-    from kompilot_data.importer import import_file
+    from kompilot_data.records.importer import import_file
 
     started = time.perf_counter()
     result = import_file(_engine(args), Path(args.file), user=args.user, kind=args.kind)
@@ -74,7 +74,7 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from kompilot_data.importer import backup, export_records
+    from kompilot_data.records.importer import backup, export_records
 
     engine = _engine(args)
     path = export_records(engine, args.kind, args.out) if args.kind else backup(engine, args.out)
@@ -83,7 +83,7 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _restore(args: argparse.Namespace) -> int:
-    from kompilot_data.importer import restore
+    from kompilot_data.records.importer import restore
 
     counts = restore(_engine(args), Path(args.file), user=args.user)
     print("Gjenopprettet: " + ", ".join(f"{n} {sheet}" for sheet, n in counts.items()))
@@ -91,14 +91,14 @@ def _restore(args: argparse.Namespace) -> int:
 
 
 def _template(args: argparse.Namespace) -> int:
-    from kompilot_data.importer import write_template
+    from kompilot_data.records.importer import write_template
 
     print(f"Skrev {write_template(args.kind, args.out)}")
     return 0
 
 
 def _undo(args: argparse.Namespace) -> int:
-    from kompilot_data.storage import undo_batch
+    from kompilot_data.records.storage import undo_batch
 
     result = undo_batch(_engine(args), args.batch, user=args.user)
     print(f"Import {args.batch} angret: {result['slettet']} slettet, {result['gjenopprettet']} gjenopprettet.")
@@ -106,7 +106,7 @@ def _undo(args: argparse.Namespace) -> int:
 
 
 def _remove_demo(args: argparse.Namespace) -> int:
-    from kompilot_data.storage import remove_demo
+    from kompilot_data.records.storage import remove_demo
 
     removed = remove_demo(_engine(args), user=args.user)
     print(f"Fjernet demodata: {removed['needs']} behov og {removed['offers']} tilbud.")
@@ -117,8 +117,8 @@ def _records_for(args: argparse.Namespace):
     """Needs and offers: the database when one is named or exists, else the embedded demo data."""
     import os
 
-    from kompilot_data import storage
-    from kompilot_data.records import load_needs, load_offers
+    from kompilot_data.records import storage
+    from kompilot_data.records.files import load_needs, load_offers
 
     default_sqlite = Path(os.environ.get("KOMPILOT_DATA_DIR", "kompilot-data")) / "kompilot.sqlite"
     if args.database or os.environ.get("KOMPILOT_DATABASE_URL") or default_sqlite.exists():
@@ -128,7 +128,7 @@ def _records_for(args: argparse.Namespace):
 
 
 def _briefing(args: argparse.Namespace) -> int:
-    from kompilot_data.briefing import build_briefing, write_all
+    from kompilot_data.present.briefing import build_briefing, write_all
     from kompilot_data.reference import SUBREGIONS, load_municipalities
 
     municipalities = load_municipalities()
@@ -162,7 +162,7 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--raw", required=True, help="the raw data folder (with PROVENANCE.md)")
     build.set_defaults(run=_build_reference)
 
-    from kompilot_data.demo import DEFAULT_NEEDS, DEFAULT_OFFERS, DEFAULT_SEED
+    from kompilot_data.records.demo import DEFAULT_NEEDS, DEFAULT_OFFERS, DEFAULT_SEED
 
     demo = commands.add_parser("demo", help="write a deterministic demo data set (needs.csv, offers.csv)")
     demo.add_argument("--needs", type=int, default=DEFAULT_NEEDS, help=f"number of needs (default {DEFAULT_NEEDS})")

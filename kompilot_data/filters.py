@@ -12,8 +12,7 @@ from datetime import date
 
 import pandas as pd
 
-from kompilot_data import taxonomy
-from kompilot_data.reference import SUBREGIONS, load_municipalities
+from kompilot_data.reference import SUBREGIONS, load_municipalities, taxonomy
 
 # Filter field -> (query parameter, allowed values or None for dates)
 QUERY_KEYS = {

@@ -78,7 +78,8 @@ def first_map_render() -> float:
 
 def map_payload() -> tuple[int, int]:
     import kompilot_data as kd
-    from kompilot_data import figures, indicators
+    from kompilot_data.engine import indicators
+    from kompilot_data.present import figures
 
     table = indicators.municipality_table(kd.load_needs(), kd.load_offers())
     figure = figures.choropleth_map(table, "delregion", places=kd.load_study_places())

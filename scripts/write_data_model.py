@@ -5,8 +5,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kompilot_data import taxonomy
-from kompilot_data.schema import NEED_COLUMNS, OFFER_COLUMNS
+from kompilot_data.records.schema import NEED_COLUMNS, OFFER_COLUMNS
+from kompilot_data.reference import taxonomy
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "datamodell.md"
 
@@ -32,7 +32,7 @@ def code_lists() -> str:
 def render() -> str:
     return f"""# Datamodell – behov og tilbud / Data model – needs and offers
 
-Generated from `kompilot_data/schema.py` and `kompilot_data/data/taksonomier.json`
+Generated from `kompilot_data/records/schema.py` and `kompilot_data/data/taksonomier.json`
 (`python scripts/write_data_model.py`). The import format is these columns, in any order; header names are
 the column names below. Dates: `27.11.2026` or `2026-11-27`. Numbers: decimal comma or point.
 Files: CSV (comma or semicolon; UTF-8 with or without BOM, or Windows-1252) or Excel (.xlsx).

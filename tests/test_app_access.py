@@ -5,7 +5,7 @@ import streamlit as st
 from app_support import run_app
 from streamlit.testing.v1 import AppTest
 
-from kompilot_data import storage
+from kompilot_data.records import storage
 
 AUTH = {
     "redirect_uri": "http://127.0.0.1:8501/oauth2callback",

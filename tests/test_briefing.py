@@ -7,9 +7,9 @@ from html.parser import HTMLParser
 import pytest
 
 import kompilot_data as kd
-from kompilot_data import briefing as briefings
 from kompilot_data.cli import main
 from kompilot_data.i18n import format_number
+from kompilot_data.present import briefing as briefings
 
 MADE = date(2026, 11, 27)
 
@@ -37,7 +37,7 @@ def test_content_has_the_regions_numbers(namdalen):
 
 
 def test_records_source_says_demo_only_for_demo_records():
-    from kompilot_data.figures import records_source
+    from kompilot_data.present.figures import records_source
 
     needs, offers = kd.load_needs(), kd.load_offers()
     assert records_source("nb", needs, offers).endswith("Kilde: demodata (2024–2027)")

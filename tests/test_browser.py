@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from browser_support import lonlat_to_pixel, offline_browser, running_app, wait_for_app
-from kompilot_data import figures
+from kompilot_data.present import figures
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = Path(

@@ -3,7 +3,7 @@ import pandas.testing as pdt
 
 import kompilot_data as kd
 from kompilot_data._paths import DEMO_DIR
-from kompilot_data.demo import DEFAULT_NEEDS, DEFAULT_OFFERS, DEFAULT_SEED
+from kompilot_data.records.demo import DEFAULT_NEEDS, DEFAULT_OFFERS, DEFAULT_SEED
 
 
 def test_same_seed_same_data_other_seed_other_data():

@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 
 import kompilot_data as kd
-from kompilot_data import matching, mismatch, pooling
-from kompilot_data.mismatch import haversine_km
+from kompilot_data.engine import matching, pooling
+from kompilot_data.engine.reach import active_offers, compute_reach, haversine_km
+from kompilot_data.engine.supply import demand_supply, needs_matched_share, place_mismatch, white_spots
 
 MUNICIPALITIES = kd.load_municipalities()
 
@@ -110,7 +111,7 @@ def offers():
 
 
 def test_demand_supply_gap_and_index(needs, offers):
-    table = mismatch.demand_supply(needs, offers).loc[["5052", "5025", "5014"]]
+    table = demand_supply(needs, offers).loc[["5052", "5025", "5014"]]
     expected = {
         ("5052", "helse"): (8, 30),
         ("5025", "helse"): (0, 20),
@@ -131,7 +132,7 @@ def test_demand_supply_gap_and_index(needs, offers):
 
 
 def test_region_supply_counts_each_offer_once(needs, offers):
-    table = mismatch.demand_supply(needs, offers, ("delregion", "kompetanseomrade"))
+    table = demand_supply(needs, offers, ("delregion", "kompetanseomrade"))
     # Namdalen (Leka) reaches T1 and T2 once each: 30 seats, not 30 per member municipality.
     assert table.loc[("Namdalen", "helse"), "tilbud"] == 30
     assert table.loc[("Namdalen", "helse"), "ettersporsel"] == 8
@@ -141,7 +142,7 @@ def test_region_supply_counts_each_offer_once(needs, offers):
 
 
 def test_white_spots(needs, offers):
-    spots = mismatch.white_spots(needs, offers)
+    spots = white_spots(needs, offers)
     assert spots[["kommunenummer", "kompetanseomrade", "ettersporsel", "behov"]].values.tolist() == [
         ["5025", "bygg", 4.0, 1],
         ["5014", "ikt", 2.0, 1],
@@ -150,7 +151,7 @@ def test_white_spots(needs, offers):
 
 
 def test_place_mismatch_is_demand_weighted(needs, offers):
-    places = mismatch.place_mismatch(needs, offers)
+    places = place_mismatch(needs, offers)
     # Leka: cells helse/fagskole (D 5, S 10) and helse/kurs (D 3, S 20).
     leka = (5 * (5 - 10) / 15 + 3 * (3 - 20) / 23) / 8
     assert places.at["5052", "mismatch"] == pytest.approx(leka)
@@ -159,27 +160,27 @@ def test_place_mismatch_is_demand_weighted(needs, offers):
 
 def test_edge_cases(needs, offers):
     no_offers = offers.iloc[0:0]
-    table = mismatch.demand_supply(needs, no_offers)
+    table = demand_supply(needs, no_offers)
     assert (table["tilbud"] == 0).all() and (table["mismatch"] == 1).all()
-    spots = mismatch.white_spots(needs, no_offers)
+    spots = white_spots(needs, no_offers)
     assert spots[["kommunenummer", "kompetanseomrade", "behov"]].values.tolist() == [
         ["5052", "helse", 2],
         ["5025", "bygg", 1],
         ["5014", "ikt", 1],
     ]
     online_only = offers[offers["tilbud_id"] == "T2"]
-    reach = mismatch.compute_reach(online_only)
+    reach = compute_reach(online_only)
     assert reach.reachable.all()  # an online offer reaches every municipality
     no_demand = needs[needs["status"] == "gjennomfort"]
-    assert mismatch.demand_supply(no_demand, offers)["ettersporsel"].eq(0).all()
-    assert np.isnan(mismatch.needs_matched_share(no_demand, offers))
+    assert demand_supply(no_demand, offers)["ettersporsel"].eq(0).all()
+    assert np.isnan(needs_matched_share(no_demand, offers))
 
 
 def test_travel_time_matrix_replaces_straight_line(needs, offers):
     minutes = pd.DataFrame({"kommunenummer": ["5025"], "tilbud_id": ["T3"], "minutter": [80.0]})
-    reach = mismatch.compute_reach(mismatch.active_offers(offers), travel_minutes=minutes)
+    reach = compute_reach(active_offers(offers), travel_minutes=minutes)
     assert reach.method == "reisetid"
-    table = mismatch.demand_supply(needs, offers, reach=reach)
+    table = demand_supply(needs, offers, reach=reach)
     assert table.loc[("5025", "bygg"), "tilbud"] == 8
 
 

@@ -3,7 +3,7 @@ import pytest
 from records_support import need
 
 import kompilot_data as kd
-from kompilot_data.schema import parse_date, parse_number
+from kompilot_data.records.schema import parse_date, parse_number
 
 
 def _need(**changes):

@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from records_support import need
 
 import kompilot_data as kd
-from kompilot_data import importer, storage
 from kompilot_data.cli import main
+from kompilot_data.records import importer, storage
 
 POSTGRES_URL = os.environ.get("KOMPILOT_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]

@@ -1,8 +1,8 @@
-"""Alembic environment: the engine comes from kompilot_data.storage (config.attributes["engine"])."""
+"""Alembic environment: the engine comes from kompilot_data.records.storage (config.attributes["engine"])."""
 
 from alembic import context
 
-from kompilot_data.storage import METADATA
+from kompilot_data.records.storage import METADATA
 
 config = context.config
 engine = config.attributes["engine"]

@@ -4,7 +4,7 @@
 * otherwise a SQLite file ``kompilot.sqlite`` in ``KOMPILOT_DATA_DIR`` (default ``./kompilot-data``),
   in WAL mode.
 
-The schema is created and upgraded by Alembic (``kompilot_data/migrations``). Every change –
+The schema is created and upgraded by Alembic (``kompilot_data/records/migrations``). Every change –
 import, edit, delete, undo, restore – is written with an audit entry (who, when, before, after)
 in the same transaction as the change. Records carry a ``versjon`` counter: an update names the
 version it read, and a stale version is refused (optimistic locking).
@@ -23,7 +23,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from kompilot_data.schema import ID_COLUMN, SPECS, ColumnSpec, to_typed, validate
+from kompilot_data.records.schema import ID_COLUMN, SPECS, ColumnSpec, to_typed, validate
 
 METADATA = sa.MetaData()
 TABLE_NAMES = {"needs": "behov", "offers": "tilbud"}
@@ -428,7 +428,7 @@ def _from_json(values: dict, kind: str) -> dict:
 
 def _validated_record(kind: str, record: dict) -> dict:
     """Validate one record with the same schema as imports; return it typed. Raises DataValidationError."""
-    from kompilot_data.schema import DataValidationError
+    from kompilot_data.records.schema import DataValidationError
 
     frame = pd.DataFrame([{k: ("" if v is None else v) for k, v in record.items()}])
     problems = validate(frame, kind)
@@ -542,7 +542,7 @@ def remove_demo(engine: Engine, user: str) -> dict[str, int]:
 
 def seed_demo_if_empty(engine: Engine) -> bool:
     """On first start (no records, no imports): import the embedded demo data. Returns whether it did."""
-    from kompilot_data.records import load_needs, load_offers
+    from kompilot_data.records.files import load_needs, load_offers
 
     with engine.connect() as connection:
         empty = all(

@@ -2,7 +2,7 @@
 
 A candidate must be an *active* offer (planlagt, åpen, gjennomføres) in the
 **same competence area**, **within reach** of the need's municipality (see
-:mod:`kompilot_data.mismatch`). Candidates are scored in [0, 1] as the
+:mod:`kompilot_data.engine.reach`). Candidates are scored in [0, 1] as the
 weighted sum of five parts, each in [0, 1]; the weights are in :data:`WEIGHTS`:
 
 * ``niva`` – 1 for the wanted level, 0.5 one step away, else 0;
@@ -23,9 +23,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kompilot_data import taxonomy
-from kompilot_data.i18n import format_date, format_number
-from kompilot_data.mismatch import (
+from kompilot_data.engine.reach import (
     DEFAULT_RADIUS_KM,
     Reach,
     active_offers,
@@ -33,6 +31,8 @@ from kompilot_data.mismatch import (
     municipality_rows,
     open_needs,
 )
+from kompilot_data.i18n import format_date, format_number
+from kompilot_data.reference import taxonomy
 
 WEIGHTS = {"niva": 0.30, "form": 0.20, "avstand": 0.20, "tidsramme": 0.20, "kapasitet": 0.10}
 TIMEFRAME_SLACK_DAYS = 180.0
@@ -183,7 +183,7 @@ def rank_candidates_rowwise(
     needs: pd.DataFrame, offers: pd.DataFrame, top: int = 5, radius_km: float = DEFAULT_RADIUS_KM
 ) -> pd.DataFrame:
     """Reference implementation: one need and one offer at a time (for tests and the benchmark)."""
-    from kompilot_data.mismatch import haversine_km
+    from kompilot_data.engine.reach import haversine_km
     from kompilot_data.reference import load_municipalities
 
     needs = open_needs(needs)

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from kompilot_data import taxonomy
+from kompilot_data.reference import taxonomy
 
 Kind = Literal["text", "int", "float", "date", "code", "kommune", "orgnr", "bool"]
 

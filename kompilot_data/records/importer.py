@@ -25,9 +25,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from kompilot_data import taxonomy
 from kompilot_data._paths import DATA_DIR
-from kompilot_data.schema import ID_COLUMN, SPECS, format_problems, mapped, to_typed, validate
+from kompilot_data.records.schema import ID_COLUMN, SPECS, format_problems, mapped, to_typed, validate
+from kompilot_data.reference import taxonomy
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -450,7 +450,7 @@ class ImportResult:
 
 def restrict_to_region(prepared: Prepared, region: str) -> Prepared:
     """For a coordinator limited to a sub-region: needs in other municipalities become problems."""
-    from kompilot_data.indicators import region_codes
+    from kompilot_data.engine.indicators import region_codes
 
     if prepared.kind != "needs" or "kommunenummer" not in prepared.frame:
         return prepared
@@ -500,7 +500,7 @@ def import_prepared(
     engine, prepared: Prepared, data: bytes, filename: str, user: str, progress=None, **storage_options
 ) -> ImportResult:
     """Write a file already read and checked by :func:`prepare_file` (all rows or none)."""
-    from kompilot_data import storage
+    from kompilot_data.records import storage
 
     result = ImportResult(prepared.kind, len(prepared.frame), problems=prepared.problems, warnings=prepared.warnings)
     if not prepared.ok:
@@ -576,7 +576,7 @@ def write_table(frame: pd.DataFrame, path: Path | str, sheet: str = "data") -> P
 
 def export_records(engine, kind: str, path: Path | str, filtered: pd.DataFrame | None = None) -> Path:
     """Export needs or offers (all, or the given filtered typed frame) in the import format."""
-    from kompilot_data import storage
+    from kompilot_data.records import storage
 
     typed = filtered if filtered is not None else storage.read_frame(engine, kind)
     return write_table(as_import_format(typed, kind), path, sheet="behov" if kind == "needs" else "tilbud")
@@ -587,7 +587,7 @@ BACKUP_SHEETS = {"needs": "behov", "offers": "tilbud", "batches": "import_batch"
 
 def backup(engine, path: Path | str) -> Path:
     """Full backup of every table to one .xlsx file (text cells neutralised)."""
-    from kompilot_data import storage
+    from kompilot_data.records import storage
 
     path = Path(path)
     tables = storage.dump_all(engine)
@@ -599,7 +599,7 @@ def backup(engine, path: Path | str) -> Path:
 
 def restore(engine, path: Path | str, user: str) -> dict[str, int]:
     """Replace the database content with a backup made by :func:`backup` (one transaction)."""
-    from kompilot_data import storage
+    from kompilot_data.records import storage
 
     sheets = pd.read_excel(path, sheet_name=None, dtype=object)
     missing = [s for s in BACKUP_SHEETS.values() if s not in sheets]

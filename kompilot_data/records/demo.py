@@ -23,15 +23,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from kompilot_data import taxonomy
+from kompilot_data.records.schema import NEED_COLUMNS, OFFER_COLUMNS
 from kompilot_data.reference import (
     OUTSIDE_PILOT,
     load_employment,
     load_municipalities,
     load_shortage,
     load_study_places,
+    taxonomy,
 )
-from kompilot_data.schema import NEED_COLUMNS, OFFER_COLUMNS
 
 DEFAULT_NEEDS = 1500
 DEFAULT_OFFERS = 150

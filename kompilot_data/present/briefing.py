@@ -1,6 +1,6 @@
 """Briefings for regional forums: the same content as the presentation mode, as PowerPoint and standalone HTML.
 
-``build_briefing`` gathers key figures, figures (plain plotly figures from :mod:`kompilot_data.figures`),
+``build_briefing`` gathers key figures, figures (plain plotly figures from :mod:`kompilot_data.present.figures`),
 tables and sources for one sub-region or municipality. ``write_pptx``, ``write_html`` and ``write_pngs``
 turn it into files that need no internet: charts become PNG through kaleido (which drives the
 installed Chromium), and the HTML carries plotly.js inline.
@@ -18,10 +18,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from kompilot_data import figures, indicators, mismatch, pooling, taxonomy
 from kompilot_data.access import MIN_BUSINESSES, SUPPRESSED, suppress_table
+from kompilot_data.engine import indicators, pooling
+from kompilot_data.engine.reach import DEFAULT_RADIUS_KM, active_offers, compute_reach, open_needs
+from kompilot_data.engine.supply import demand_supply, needs_matched_share, white_spots
 from kompilot_data.i18n import format_date, format_number, format_percent, t
-from kompilot_data.reference import SUBREGIONS, load_municipalities, source_line
+from kompilot_data.present import figures
+from kompilot_data.reference import SUBREGIONS, load_municipalities, source_line, taxonomy
 
 STEPS = ("situasjon", "behov", "tilbud", "gap", "kursmuligheter")
 STEP_TITLES = {
@@ -87,7 +90,7 @@ def build_briefing(
     needs: pd.DataFrame,
     offers: pd.DataFrame,
     language: str = "nb",
-    radius_km: float = mismatch.DEFAULT_RADIUS_KM,
+    radius_km: float = DEFAULT_RADIUS_KM,
     min_class: int = pooling.DEFAULT_MIN_CLASS,
     min_businesses: int = MIN_BUSINESSES,
     made: date | None = None,
@@ -103,8 +106,8 @@ def build_briefing(
     name = region if region in SUBREGIONS else str(municipalities.at[region, "navn"])
     nb = language == "nb"
     region_needs = needs[needs["kommunenummer"].isin(codes).to_numpy()]
-    active = mismatch.active_offers(offers)
-    reach = mismatch.compute_reach(active, radius_km)
+    active = active_offers(offers)
+    reach = compute_reach(active, radius_km)
     briefing = Briefing(region, name, language, made or date.today(), bool(needs["demo"].any() or offers["demo"].any()))
     few = region_needs["bedrift_id"].nunique() < min_businesses
 
@@ -156,7 +159,7 @@ def build_briefing(
     )
 
     # 2. Needs.
-    open_demand = mismatch.open_needs(region_needs)
+    open_demand = open_needs(region_needs)
     briefing.key_figures += [
         ("behov", t("kpi_businesses", language), value(region_needs["bedrift_id"].nunique())),
         ("behov", t("kpi_needs", language), value(len(region_needs))),
@@ -214,9 +217,9 @@ def build_briefing(
         )
 
     # 4. Gaps and white spots.
-    per_area = mismatch.demand_supply(region_needs, active, ("region", "kompetanseomrade"), reach=reach, groups=groups)
+    per_area = demand_supply(region_needs, active, ("region", "kompetanseomrade"), reach=reach, groups=groups)
     per_area = per_area.droplevel(0) if len(per_area) else per_area
-    matched = mismatch.needs_matched_share(region_needs, active, reach=reach)
+    matched = needs_matched_share(region_needs, active, reach=reach)
     briefing.key_figures.append(
         ("gap", t("kpi_matched", language), SUPPRESSED if few else format_percent(matched, language))
     )
@@ -230,7 +233,7 @@ def build_briefing(
                 figures.demand_supply_bars(per_area, language, figures.records_source(language, region_needs, active)),
             )
         )
-    spots = mismatch.white_spots(region_needs, active, reach=reach)
+    spots = white_spots(region_needs, active, reach=reach)
     if len(spots):
         spots = suppress_table(spots, "bedrifter", ["ettersporsel", "behov"], min_businesses)
         areas = taxonomy.labels("kompetanseomrade", language)

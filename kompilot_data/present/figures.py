@@ -12,16 +12,16 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from kompilot_data import taxonomy
 from kompilot_data.access import SUPPRESSED, suppress_counts
+from kompilot_data.engine.indicators import INDICATORS
 from kompilot_data.i18n import format_number, format_percent, plotly_separators, t
-from kompilot_data.indicators import INDICATORS
 from kompilot_data.reference import (
     OUTSIDE_PILOT,
     SUBREGIONS,
     load_geojson,
     load_subregion_geometry,
     source_line,
+    taxonomy,
 )
 
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.
@@ -131,7 +131,7 @@ def choropleth_map(
 ) -> go.Figure:
     """Choropleth of the 38 municipalities for ``indicator`` (a key of ``INDICATORS``).
 
-    ``table`` is :func:`kompilot_data.indicators.municipality_table`. ``places``
+    ``table`` is :func:`kompilot_data.engine.indicators.municipality_table`. ``places``
     (study places with ``lat``, ``lon``, ``navn``, ``type``) are drawn as points
     coloured by type. ``selected`` municipalities get a thick outline. ``suppressed``
     (boolean per row) hides values built on too few businesses: no colour, "<3" on hover.
@@ -657,7 +657,7 @@ def demand_supply_bars(table: pd.DataFrame, language: str, source: str) -> go.Fi
 def sankey_area_provider(best: pd.DataFrame, needs: pd.DataFrame, offers: pd.DataFrame, language: str) -> go.Figure:
     """Flows from needs' competence areas to the providers of their best candidate offer (participants).
 
-    ``best`` holds the rank-1 rows of :func:`kompilot_data.matching.rank_candidates`.
+    ``best`` holds the rank-1 rows of :func:`kompilot_data.engine.matching.rank_candidates`.
     """
     areas = taxonomy.labels("kompetanseomrade", language)
     merged = best.merge(needs[["behov_id", "kompetanseomrade", "antall_deltakere"]], on="behov_id").merge(

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from kompilot_data._paths import DEMO_DIR
-from kompilot_data.schema import validated
+from kompilot_data.records.schema import validated
 
 
 def read_table(path: Path | str) -> pd.DataFrame:

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from kompilot_data import mismatch
+from kompilot_data.engine.reach import DEFAULT_RADIUS_KM, Reach, active_offers, compute_reach, offers_within_reach
+from kompilot_data.engine.supply import place_mismatch
 from kompilot_data.reference import SUBREGIONS, load_municipalities, load_population
 
 
@@ -44,8 +45,8 @@ INDICATORS: dict[str, Indicator] = {
 def municipality_table(
     needs: pd.DataFrame,
     offers: pd.DataFrame,
-    radius_km: float = mismatch.DEFAULT_RADIUS_KM,
-    reach: mismatch.Reach | None = None,
+    radius_km: float = DEFAULT_RADIUS_KM,
+    reach: Reach | None = None,
 ) -> pd.DataFrame:
     """One row per municipality with every map indicator.
 
@@ -72,10 +73,10 @@ def municipality_table(
     counts = needs["kommunenummer"].value_counts()
     table["behov"] = counts.reindex(table.index).fillna(0).astype(int).to_numpy()
     table["behov_per_1000"] = table["behov"] / table["befolkning"].astype(float) * 1000
-    active = mismatch.active_offers(offers)
-    reach = reach if reach is not None else mismatch.compute_reach(active, radius_km)
-    table["tilbud_innen_rekkevidde"] = mismatch.offers_within_reach(active, reach).reindex(table.index)
-    gaps = mismatch.place_mismatch(needs, active, "kommunenummer", reach=reach)
+    active = active_offers(offers)
+    reach = reach if reach is not None else compute_reach(active, radius_km)
+    table["tilbud_innen_rekkevidde"] = offers_within_reach(active, reach).reindex(table.index)
+    gaps = place_mismatch(needs, active, "kommunenummer", reach=reach)
     for column in ("ettersporsel", "tilbud", "mismatch", "bedrifter"):
         table[column] = gaps[column].reindex(table.index) if len(gaps) else np.nan
     table[["ettersporsel", "tilbud", "bedrifter"]] = table[["ettersporsel", "tilbud", "bedrifter"]].fillna(0)

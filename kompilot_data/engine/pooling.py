@@ -18,10 +18,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kompilot_data import taxonomy
+from kompilot_data.engine.reach import DEFAULT_RADIUS_KM, Reach, haversine_km, open_needs
+from kompilot_data.engine.supply import demand_supply
 from kompilot_data.i18n import format_number
-from kompilot_data.mismatch import DEFAULT_RADIUS_KM, Reach, demand_supply, haversine_km, open_needs
-from kompilot_data.reference import OUTSIDE_PILOT, load_municipalities, load_study_places
+from kompilot_data.reference import OUTSIDE_PILOT, load_municipalities, load_study_places, taxonomy
 
 DEFAULT_MIN_CLASS = 12
 LONG_DISTANCE_KM = 60.0

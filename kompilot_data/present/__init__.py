@@ -1,0 +1,1 @@
+"""Presentation: figure builders (plotly), briefings (PowerPoint, HTML, PNG)."""

@@ -1,0 +1,1 @@
+"""Records: the needs and offers schema, reading and importing files, storage, demo data."""

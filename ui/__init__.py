@@ -1,0 +1,59 @@
+"""Streamlit glue for the kompilot pages, split by concern (beside ``app.py``):
+
+* :mod:`ui.state` – language, the shared filters and page parameters, bound to the URL;
+* :mod:`ui.cached` – every ``st.cache_*`` wrapper: the database, records and what is computed from them;
+* :mod:`ui.auth` – roles from the login and the allow-list;
+* :mod:`ui.widgets` – sidebar, page header, figures, tables and downloads.
+
+Pages use ``import ui`` and the names re-exported here.
+"""
+
+from ui.auth import access, min_businesses, require_coordinator, sidebar_access
+from ui.cached import (
+    all_needs,
+    all_offers,
+    briefing,
+    candidates,
+    data_version,
+    engine,
+    files_mode,
+    filtered,
+    is_demo,
+    matched_share,
+    municipality_table,
+    opportunities,
+    prepared_upload,
+    reach,
+    records_source,
+    refresh_data_version,
+    supply,
+)
+from ui.state import (
+    T,
+    current_filters,
+    describe_filters,
+    language,
+    number,
+    page_param,
+    percent,
+    reset_filters,
+    set_page_param,
+    sync_from_url,
+    toggle_municipality,
+    write_url,
+)
+from ui.widgets import (
+    PPTX,
+    XLSX,
+    briefing_downloads,
+    csv_bytes,
+    download_buttons,
+    downloads,
+    excel_bytes,
+    figure,
+    labelled,
+    page_header,
+    record_table,
+    selectable_table,
+    sidebar_filters,
+)

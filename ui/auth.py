@@ -1,0 +1,56 @@
+"""Who is using the app: local mode, or the role from the OIDC login and the allow-list in secrets."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from kompilot_data import access as access_rules
+from ui.state import T
+
+# --- access -----------------------------------------------------------------------------------
+
+
+def _secrets_section(name: str) -> dict:
+    try:
+        return dict(st.secrets.get(name, {}))
+    except (FileNotFoundError, KeyError, st.errors.StreamlitSecretNotFoundError):
+        return {}
+
+
+def access() -> access_rules.Access:
+    """The current user's role: local single-user mode without login, else by the allow-list in secrets."""
+    login_configured = bool(_secrets_section("auth"))
+    coordinators = _secrets_section("kompilot").get("koordinatorer", {})
+    user = st.user
+    logged_in = bool(user.get("is_logged_in", False)) if login_configured else False
+    return access_rules.resolve_access(login_configured, logged_in, user.get("email"), dict(coordinators))
+
+
+def min_businesses() -> int:
+    """0 for coordinators; for viewers, cells built on fewer businesses are suppressed."""
+    return 0 if access().sees_records else access_rules.MIN_BUSINESSES
+
+
+def require_coordinator() -> access_rules.Access:
+    """Stop the page with a clear message unless the user is a coordinator."""
+    current = access()
+    if not current.can_edit:
+        st.info(T("coordinators_only"))
+        st.stop()
+    return current
+
+
+def sidebar_access() -> None:
+    """Who is using the app: local mode, log-in button, or the logged-in user and role."""
+    current = access()
+    with st.sidebar:
+        if current.mode == "lokal":
+            st.caption(T("local_mode"))
+        elif current.mode == "anonym":
+            st.caption(T("viewer_mode"))
+            st.button(T("login"), on_click=st.login, width="stretch")
+        else:
+            role = T("role_coordinator") if current.can_edit else T("role_viewer")
+            region = f" ({current.region})" if current.region else ""
+            st.caption(f"{T('logged_in_as')} {current.user} · {role}{region}")
+            st.button(T("logout"), on_click=st.logout, width="stretch")

@@ -1,0 +1,199 @@
+"""Page furniture: the sidebar filters, page header, figures, tables and download buttons."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+import kompilot_data as kd
+from kompilot_data import i18n
+from kompilot_data.reference import taxonomy
+from ui.cached import briefing, is_demo
+from ui.state import LANGUAGE_KEY, WIDGET_KEY, T, current_filters, describe_filters, language, reset_filters
+
+
+def sidebar_filters() -> None:
+    lang = language()
+    with st.sidebar:
+        st.radio(
+            T("language"),
+            list(i18n.LANGUAGE_NAMES),
+            key=LANGUAGE_KEY,
+            horizontal=True,
+            format_func=i18n.LANGUAGE_NAMES.get,
+        )
+        st.header(T("filters"))
+        municipalities = kd.load_municipalities()
+        st.multiselect(
+            T("filter_region"), list(kd.SUBREGIONS), key=WIDGET_KEY["delregioner"], placeholder=T("filter_all")
+        )
+        st.multiselect(
+            T("filter_municipality"),
+            list(municipalities.index),
+            key=WIDGET_KEY["kommuner"],
+            format_func=lambda code: f"{municipalities.at[code, 'navn']} ({code})",
+            placeholder=T("filter_all"),
+        )
+        for field, name, label in [
+            ("omrader", "kompetanseomrade", "filter_area"),
+            ("nivaer", "niva", "filter_level"),
+            ("former", "laeringsform", "filter_mode"),
+            ("statuser", "behov_status", "filter_status"),
+        ]:
+            labels = taxonomy.labels(name, lang)
+            st.multiselect(
+                T(label), list(labels), key=WIDGET_KEY[field], format_func=labels.get, placeholder=T("filter_all")
+            )
+        st.caption(T("filter_period"))
+        fmt = "DD.MM.YYYY" if lang == "nb" else "YYYY-MM-DD"
+        for column, field, label in zip(st.columns(2), ("fra", "til"), ("filter_from", "filter_to"), strict=True):
+            column.date_input(
+                T(label),
+                key=WIDGET_KEY[field],
+                value=None,
+                format=fmt,
+                min_value=date(2015, 1, 1),
+                max_value=date(2035, 12, 31),
+            )
+        st.button(T("filter_reset"), on_click=reset_filters, width="stretch")
+        st.caption(T("filter_link_help"))
+
+
+# --- page furniture ---------------------------------------------------------------------------
+
+
+def page_header(title_key: str, intro_key: str | None = None) -> None:
+    st.title(T(title_key))
+    if is_demo():
+        st.warning(T("demo_badge"), icon=":material/science:")
+    st.caption(f"{T('active_filters')}: {describe_filters()}")
+    if intro_key:
+        st.markdown(T(intro_key))
+
+
+def figure(fig, key: str | None = None, filename: str | None = None, **kwargs):
+    """Show a plotly figure; the mode bar saves a PNG at presentation resolution named region_indicator_date."""
+    if filename is None:
+        filters = current_filters()
+        place = (filters.kommuner or filters.delregioner or ("trondelag",))[0]
+        from kompilot_data.present.briefing import file_stem
+
+        place = kd.load_municipalities()["navn"].get(place, place)
+        filename = file_stem(str(place), key or "figur", date.today())
+    config = {
+        "displaylogo": False,
+        "toImageButtonOptions": {"format": "png", "width": 1600, "height": 900, "scale": 1, "filename": filename},
+    }
+    # theme=None: the figure looks as designed (and as in exported PNGs and briefings).
+    return st.plotly_chart(fig, key=key, config=config, theme=None, **kwargs)
+
+
+def excel_bytes(frame: pd.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    frame.to_excel(buffer, index=False)
+    return buffer.getvalue()
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """Semicolon-separated, decimal comma, UTF-8 with BOM: opens correctly in Norwegian Excel."""
+    return frame.to_csv(index=False, sep=";", decimal=",").encode("utf-8-sig")
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+
+
+def download_buttons(files: list[tuple[str, object, str, str]], key: str) -> None:
+    """Side-by-side download buttons for ``(label, make_bytes, file_name, mime)``; files are made when clicked."""
+    for column, (label, make, file_name, mime) in zip(st.columns(len(files)), files, strict=True):
+        column.download_button(
+            label,
+            make,
+            file_name,
+            mime,
+            width="stretch",
+            on_click="ignore",
+            key=f"{key}_{file_name.rsplit('.', 1)[-1]}",
+        )
+
+
+def downloads(frame: pd.DataFrame, name: str) -> None:
+    """CSV and Excel download buttons for ``frame`` (cells neutralised against formula injection)."""
+    from kompilot_data.records.importer import neutralise
+
+    safe = frame.map(neutralise)
+    download_buttons(
+        [
+            (T("download_csv"), lambda: csv_bytes(safe), f"{name}.csv", "text/csv"),
+            (T("download_excel"), lambda: excel_bytes(safe), f"{name}.xlsx", XLSX),
+        ],
+        key=name,
+    )
+
+
+def selectable_table(frame: pd.DataFrame, key: str, height: int = 380) -> int | None:
+    """A table where one row can be selected; returns the selected position or None."""
+    event = st.dataframe(
+        frame, width="stretch", hide_index=True, on_select="rerun", selection_mode="single-row", key=key, height=height
+    )
+    rows = event.selection.rows if event else []
+    return rows[0] if rows else None
+
+
+def record_table(frame: pd.DataFrame, key: str, download_name: str) -> None:
+    """Records with a details panel for the selected row, and downloads."""
+    position = selectable_table(frame, key)
+    if position is None:
+        st.caption(T("select_row_help"))
+    else:
+        st.subheader(T("details"))
+        st.json(frame.iloc[position].astype(str).to_dict(), expanded=True)
+    downloads(frame, download_name)
+
+
+def briefing_downloads(region: str, key: str) -> None:
+    """One-click PowerPoint and standalone HTML for ``region``; the briefing is built only when clicked."""
+    import tempfile
+    from pathlib import Path
+
+    from kompilot_data.present.briefing import file_stem, write_html, write_pptx
+
+    def made(writer, suffix: str) -> bytes:
+        with tempfile.TemporaryDirectory() as folder:
+            return writer(briefing(region), Path(folder) / f"briefing{suffix}").read_bytes()
+
+    name = region if region in kd.SUBREGIONS else str(kd.load_municipalities().at[region, "navn"])
+    stem = file_stem(name, "briefing", date.today())
+    download_buttons(
+        [
+            (T("download_pptx"), lambda: made(write_pptx, ".pptx"), f"{stem}.pptx", PPTX),
+            (T("download_html"), lambda: made(write_html, ".html"), f"{stem}.html", "text/html"),
+        ],
+        key=key,
+    )
+
+
+def labelled(frame: pd.DataFrame) -> pd.DataFrame:
+    """Replace codes by labels in the current language (for tables and downloads)."""
+    lang = language()
+    out = frame.copy()
+    for column, name in [
+        ("kompetanseomrade", "kompetanseomrade"),
+        ("niva", "niva"),
+        ("laeringsform", "laeringsform"),
+        ("naering", "naering"),
+        ("storrelse", "storrelse"),
+        ("kilde", "behov_kilde"),
+    ]:
+        if column in out:
+            out[column] = out[column].astype("string").map(taxonomy.labels(name, lang))
+    if "status" in out:
+        name = "behov_status" if "behov_id" in out else "tilbud_status"
+        out["status"] = out["status"].astype("string").map(taxonomy.labels(name, lang))
+    if "kommunenummer" in out:
+        names = kd.load_municipalities()["navn"]
+        out.insert(out.columns.get_loc("kommunenummer") + 1, "kommune", out["kommunenummer"].map(names))
+    return out
