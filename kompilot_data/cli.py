@@ -12,7 +12,8 @@ from pathlib import Path
 def _build_reference(args: argparse.Namespace) -> int:
     from kompilot_data.reference.build import build_reference
 
-    for path in build_reference(Path(args.raw)):
+    parts = [part.strip() for part in args.only.split(",")] if args.only else None
+    for path in build_reference(Path(args.raw), parts=parts):
         print(f"{path.stat().st_size:>9,d} B  {path.name}")
     return 0
 
@@ -160,6 +161,7 @@ def make_parser() -> argparse.ArgumentParser:
 
     build = commands.add_parser("build-reference", help="build the embedded reference data from the raw sources")
     build.add_argument("--raw", required=True, help="the raw data folder (with PROVENANCE.md)")
+    build.add_argument("--only", help="comma-separated build parts to run (default: all), e.g. geo,offers")
     build.set_defaults(run=_build_reference)
 
     from kompilot_data.records.demo import DEFAULT_NEEDS, DEFAULT_OFFERS, DEFAULT_SEED

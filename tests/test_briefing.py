@@ -10,6 +10,7 @@ import kompilot_data as kd
 from kompilot_data.cli import main
 from kompilot_data.i18n import format_number
 from kompilot_data.present import briefing as briefings
+from kompilot_data.present import deck, handout
 
 MADE = date(2026, 11, 27)
 
@@ -67,7 +68,7 @@ class _References(HTMLParser):
 
 
 def test_html_is_standalone(namdalen, tmp_path):
-    path = briefings.write_html(namdalen, tmp_path / "b.html")
+    path = handout.write_html(namdalen, tmp_path / "b.html")
     text = path.read_text(encoding="utf-8")
     parser = _References()
     parser.feed(text)
@@ -81,7 +82,7 @@ def test_html_is_standalone(namdalen, tmp_path):
 def test_html_renders_offline_in_chromium(namdalen, tmp_path):
     from browser_support import offline_browser
 
-    path = briefings.write_html(namdalen, tmp_path / "b.html")
+    path = handout.write_html(namdalen, tmp_path / "b.html")
     with offline_browser() as (page, blocked):
         page.route("file://**", lambda route: route.continue_())
         page.goto(path.as_uri())
@@ -97,15 +98,18 @@ def test_html_renders_offline_in_chromium(namdalen, tmp_path):
 def test_pptx_opens_with_the_expected_slides(namdalen, tmp_path):
     from pptx import Presentation
 
-    path = briefings.write_pptx(namdalen, tmp_path / "b.pptx")
-    deck = Presentation(path)
-    texts = [" ".join(shape.text_frame.text for shape in slide.shapes if shape.has_text_frame) for slide in deck.slides]
+    path = deck.write_pptx(namdalen, tmp_path / "b.pptx")
+    presentation = Presentation(path)
+    texts = [
+        " ".join(shape.text_frame.text for shape in slide.shapes if shape.has_text_frame)
+        for slide in presentation.slides
+    ]
     key_slides = len({step for step, _, _ in namdalen.key_figures})
-    assert len(deck.slides) == 1 + key_slides + len(namdalen.figures) + len(namdalen.tables) + 1
+    assert len(presentation.slides) == 1 + key_slides + len(namdalen.figures) + len(namdalen.tables) + 1
     assert "Namdalen" in texts[0] and "27.11.2026" in texts[0] and "DEMO-DATA" in texts[0]
     population = next(v for _, label, v in namdalen.key_figures if label == "Befolkning")
     assert population in texts[1] and "Situasjonen" in texts[1]
-    pictures = [shape for slide in deck.slides for shape in slide.shapes if shape.shape_type == 13]
+    pictures = [shape for slide in presentation.slides for shape in slide.shapes if shape.shape_type == 13]
     assert len(pictures) == len(namdalen.figures)
     assert pictures[0].image.size[0] > 100_000 / 100  # a real PNG, not an empty image
     assert texts[-1].startswith("Kilder")

@@ -159,7 +159,9 @@ def briefing_downloads(region: str, key: str) -> None:
     import tempfile
     from pathlib import Path
 
-    from kompilot_data.present.briefing import file_stem, write_html, write_pptx
+    from kompilot_data.present.briefing import file_stem
+    from kompilot_data.present.deck import write_pptx
+    from kompilot_data.present.handout import write_html
 
     def made(writer, suffix: str) -> bytes:
         with tempfile.TemporaryDirectory() as folder:

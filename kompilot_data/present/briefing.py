@@ -1,19 +1,16 @@
 """Briefings for regional forums: the same content as the presentation mode, as PowerPoint and standalone HTML.
 
 ``build_briefing`` gathers key figures, figures (plain plotly figures from :mod:`kompilot_data.present.figures`),
-tables and sources for one sub-region or municipality. ``write_pptx``, ``write_html`` and ``write_pngs``
+tables and sources for one sub-region or municipality. ``deck.write_pptx``, ``handout.write_html`` and ``png.write_pngs``
 turn it into files that need no internet: charts become PNG through kaleido (which drives the
 installed Chromium), and the HTML carries plotly.js inline.
 """
 
 from __future__ import annotations
 
-import html
 import re
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from io import BytesIO
 from pathlib import Path
 
 import pandas as pd
@@ -22,7 +19,7 @@ from kompilot_data.access import MIN_BUSINESSES, SUPPRESSED, suppress_table
 from kompilot_data.engine import indicators, pooling
 from kompilot_data.engine.reach import DEFAULT_RADIUS_KM, active_offers, compute_reach, open_needs
 from kompilot_data.engine.supply import demand_supply, needs_matched_share, white_spots
-from kompilot_data.i18n import format_date, format_number, format_percent, t
+from kompilot_data.i18n import format_number, format_percent, t
 from kompilot_data.present import figures
 from kompilot_data.reference import SUBREGIONS, load_municipalities, source_line, taxonomy
 
@@ -295,207 +292,12 @@ def build_briefing(
     return briefing
 
 
-# --- files ------------------------------------------------------------------------------------
-
-
-def figure_png(figure, width: int = SLIDE_SIZE[0], height: int = SLIDE_SIZE[1], scale: float = 1.0) -> bytes:
-    """A plotly figure as PNG at presentation resolution (kaleido + the installed Chromium; offline)."""
-    import warnings
-
-    import plotly.graph_objects as go
-
-    large = go.Figure(figure)
-    large.update_layout(font={"size": 18})  # readable from the back of the room
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # "kopts ignored" when a kaleido server runs
-        return large.to_image(format="png", width=width, height=height, scale=scale)
-
-
-@contextmanager
-def png_renderer():
-    """Keep one headless Chromium for all PNGs (about 0.2 s a chart instead of 2.5 s)."""
-    import kaleido
-
-    kaleido.start_sync_server(silence_warnings=True)
-    try:
-        yield
-    finally:
-        kaleido.stop_sync_server(silence_warnings=True)
-
-
-def briefing_pngs(briefing: Briefing) -> dict[str, bytes]:
-    """Every chart of the briefing as PNG, rendered once and kept on the briefing."""
-    if not briefing.pngs:
-        with png_renderer():
-            briefing.pngs = {item.slug: figure_png(item.figure) for item in briefing.figures}
-    return briefing.pngs
-
-
-def write_pngs(briefing: Briefing, folder: Path | str) -> list[Path]:
-    """Every chart as PNG named region_indicator_date.png."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for slug, png in briefing_pngs(briefing).items():
-        path = folder / f"{briefing.file_stem(slug)}.png"
-        path.write_bytes(png)
-        paths.append(path)
-    return paths
-
-
-def write_pptx(briefing: Briefing, path: Path | str) -> Path:
-    """A 16:9 PowerPoint deck: title, one section per step (key figures, charts, tables), sources."""
-    from pptx import Presentation
-    from pptx.dml.color import RGBColor
-    from pptx.util import Emu, Pt
-
-    deck = Presentation()
-    deck.slide_width, deck.slide_height = Emu(12192000), Emu(6858000)
-    blank = deck.slide_layouts[6]
-    width, height = deck.slide_width, deck.slide_height
-    nb = briefing.language == "nb"
-
-    def text_box(slide, text, left, top, box_width, box_height, size=20, bold=False, colour="1B2733"):
-        frame = slide.shapes.add_textbox(left, top, box_width, box_height).text_frame
-        frame.word_wrap = True
-        for i, line in enumerate(text.split("\n")):
-            paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
-            paragraph.text = line
-            paragraph.font.size, paragraph.font.bold = Pt(size), bold
-            paragraph.font.color.rgb = RGBColor.from_string(colour)
-        return frame
-
-    def new_slide(title: str):
-        slide = deck.slides.add_slide(blank)
-        text_box(slide, title, Emu(457200), Emu(228600), width - Emu(914400), Emu(700000), size=30, bold=True)
-        if briefing.demo:
-            text_box(
-                slide,
-                "DEMO-DATA" if nb else "DEMO DATA",
-                width - Emu(2400000),
-                Emu(228600),
-                Emu(2000000),
-                Emu(400000),
-                size=14,
-                bold=True,
-                colour="B35900",
-            )
-        return slide
-
-    slide = deck.slides.add_slide(blank)
-    text_box(slide, "Kompetansepilot Trøndelag", Emu(685800), Emu(1600000), width - Emu(1371600), Emu(800000), size=24)
-    text_box(
-        slide, briefing.region_name, Emu(685800), Emu(2300000), width - Emu(1371600), Emu(1200000), size=48, bold=True
-    )
-    subtitle = f"{'Situasjon, behov, tilbud og gap' if nb else 'Situation, needs, offers and gaps'} · {format_date(briefing.made, briefing.language)}"
-    if briefing.demo:
-        subtitle += "\n" + t("demo_badge", briefing.language)
-    text_box(slide, subtitle, Emu(685800), Emu(3600000), width - Emu(1371600), Emu(1400000), size=18)
-
-    for step in STEPS:
-        key_figures, step_figures, step_tables = briefing.for_step(step)
-        title = STEP_TITLES[step][briefing.language]
-        if key_figures:
-            slide = new_slide(title)
-            box_width = (width - Emu(914400)) // max(len(key_figures), 1)
-            for i, (_, label, value) in enumerate(key_figures):
-                left = Emu(457200) + box_width * i
-                text_box(
-                    slide,
-                    value,
-                    left,
-                    Emu(2200000),
-                    box_width - Emu(100000),
-                    Emu(900000),
-                    size=32,
-                    bold=True,
-                    colour="00509E",
-                )
-                text_box(slide, label, left, Emu(3200000), box_width - Emu(100000), Emu(1200000), size=16)
-        for item in step_figures:
-            slide = new_slide(f"{title}: {item.title}")
-            png = briefing_pngs(briefing)[item.slug]
-            picture_height = height - Emu(1100000)
-            slide.shapes.add_picture(BytesIO(png), Emu(457200), Emu(950000), height=picture_height)
-        for item in step_tables:
-            slide = new_slide(f"{title}: {item.title}")
-            rows, columns = len(item.frame) + 1, len(item.frame.columns)
-            shape = slide.shapes.add_table(
-                rows, columns, Emu(457200), Emu(1000000), width - Emu(914400), Emu(380000) * rows
-            )
-            for c, column in enumerate(item.frame.columns):
-                shape.table.cell(0, c).text = str(column)
-            for r, record in enumerate(item.frame.itertuples(index=False), start=1):
-                for c, cell in enumerate(record):
-                    shape.table.cell(r, c).text = str(cell)
-                    shape.table.cell(r, c).text_frame.paragraphs[0].font.size = Pt(12)
-    slide = new_slide("Kilder" if nb else "Sources")
-    text_box(
-        slide,
-        "\n".join(briefing.sources),
-        Emu(457200),
-        Emu(1100000),
-        width - Emu(914400),
-        height - Emu(1500000),
-        size=16,
-    )
-    path = Path(path)
-    deck.save(path)
-    return path
-
-
-def write_html(briefing: Briefing, path: Path | str) -> Path:
-    """A standalone HTML file: interactive charts with plotly.js inline, no external requests."""
-    from plotly.offline import get_plotlyjs
-
-    nb = briefing.language == "nb"
-    parts = []
-    config = {"displaylogo": False, "responsive": True}
-    for step in STEPS:
-        key_figures, step_figures, step_tables = briefing.for_step(step)
-        parts.append(f"<section><h2>{html.escape(STEP_TITLES[step][briefing.language])}</h2>")
-        if key_figures:
-            parts.append(
-                '<div class="kpis">'
-                + "".join(
-                    f'<div class="kpi"><div class="value">{html.escape(v)}</div><div class="label">{html.escape(label)}</div></div>'
-                    for _, label, v in key_figures
-                )
-                + "</div>"
-            )
-        for item in step_figures:
-            parts.append(f"<h3>{html.escape(item.title)}</h3>")
-            parts.append(item.figure.to_html(full_html=False, include_plotlyjs=False, config=config))
-        for item in step_tables:
-            parts.append(f"<h3>{html.escape(item.title)}</h3>" + item.frame.to_html(index=False, escape=True, border=0))
-        parts.append("</section>")
-    demo = f'<p class="demo">{html.escape(t("demo_badge", briefing.language))}</p>' if briefing.demo else ""
-    document = f"""<!DOCTYPE html>
-<html lang="{"nb" if nb else "en"}"><head><meta charset="utf-8">
-<title>Kompetansepilot Trøndelag – {html.escape(briefing.region_name)}</title>
-<style>
-body {{ font-family: Arial, sans-serif; color: #1B2733; max-width: 1200px; margin: 2em auto; padding: 0 1em; }}
-h1 {{ font-size: 2.4em; margin-bottom: 0.1em; }} h2 {{ border-bottom: 3px solid #00509E; padding-bottom: 0.2em; margin-top: 2em; }}
-.kpis {{ display: flex; gap: 1.5em; flex-wrap: wrap; }} .kpi {{ background: #F2F5F8; padding: 1em; min-width: 12em; }}
-.kpi .value {{ font-size: 1.8em; font-weight: bold; color: #00509E; }} .demo {{ background: #FFF3CD; padding: 0.6em; }}
-table {{ border-collapse: collapse; }} td, th {{ padding: 0.3em 0.8em; border-bottom: 1px solid #DDD; text-align: left; }}
-</style>
-<script>{get_plotlyjs()}</script>
-</head><body>
-<h1>{html.escape(briefing.region_name)}</h1>
-<p>Kompetansepilot Trøndelag · {format_date(briefing.made, briefing.language)}</p>
-{demo}
-{"".join(parts)}
-<section><h2>{"Kilder" if nb else "Sources"}</h2><ul>{"".join(f"<li>{html.escape(s)}</li>" for s in briefing.sources)}</ul></section>
-</body></html>
-"""
-    path = Path(path)
-    path.write_text(document, encoding="utf-8")
-    return path
-
-
 def write_all(briefing: Briefing, folder: Path | str, pngs: bool = True) -> list[Path]:
     """The deck, the HTML file and (optionally) every chart as PNG into ``folder``."""
+    from kompilot_data.present.deck import write_pptx
+    from kompilot_data.present.handout import write_html
+    from kompilot_data.present.png import write_pngs
+
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = [
