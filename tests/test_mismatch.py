@@ -176,14 +176,6 @@ def test_edge_cases(needs, offers):
     assert np.isnan(needs_matched_share(no_demand, offers))
 
 
-def test_travel_time_matrix_replaces_straight_line(needs, offers):
-    minutes = pd.DataFrame({"kommunenummer": ["5025"], "tilbud_id": ["T3"], "minutter": [80.0]})
-    reach = compute_reach(active_offers(offers), travel_minutes=minutes)
-    assert reach.method == "reisetid"
-    table = demand_supply(needs, offers, reach=reach)
-    assert table.loc[("5025", "bygg"), "tilbud"] == 8
-
-
 def test_haversine_known_distance():
     # Trondheim torg to Oslo sentrum, about 392 km.
     assert haversine_km(63.4305, 10.3951, 59.9139, 10.7522) == pytest.approx(392, abs=3)

@@ -102,7 +102,7 @@ def _matched_share(query_key: str) -> float:
 
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _reach(query_key: str, radius_km: float) -> Reach:
-    return compute_reach(active_offers(_supply(query_key)), radius_km)
+    return compute_reach(active_offers(_supply(query_key)), radius_km=radius_km)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)

@@ -74,7 +74,7 @@ def municipality_table(
     table["behov"] = counts.reindex(table.index).fillna(0).astype(int).to_numpy()
     table["behov_per_1000"] = table["behov"] / table["befolkning"].astype(float) * 1000
     active = active_offers(offers)
-    reach = reach if reach is not None else compute_reach(active, radius_km)
+    reach = reach if reach is not None else compute_reach(active, radius_km=radius_km)
     table["tilbud_innen_rekkevidde"] = offers_within_reach(active, reach).reindex(table.index)
     gaps = place_mismatch(needs, active, "kommunenummer", reach=reach)
     for column in ("ettersporsel", "tilbud", "mismatch", "bedrifter"):

@@ -134,7 +134,7 @@ def rank_candidates(
     if only_open:
         needs = open_needs(needs)
     offers = active_offers(offers)
-    reach = reach if reach is not None else compute_reach(offers, radius_km)
+    reach = reach if reach is not None else compute_reach(offers, radius_km=radius_km)
     n_all, o_all = _prepare(needs, offers, reach)
     fit = _mode_fit_matrix()
     need_ids = needs["behov_id"].to_numpy()

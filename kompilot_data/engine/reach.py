@@ -3,15 +3,16 @@
 * **Open needs**: status ``kartlagt`` or ``koblet`` (needs with an established or
   completed offer are being met; closed needs are gone).
 * **Active offers**: status ``planlagt``, ``apen`` or ``pagar``.
-* Offers without a study place (online, in-company) reach every municipality;
-  offers with a place reach the municipalities within ``radius_km``
-  straight-line (great-circle) distance, or within ``max_minutes`` when a
-  travel-time matrix is given.
+* Offers without a study place (online, in-company) reach every municipality.
+* Offers with a place reach the municipalities within the :class:`ReachSetting`:
+  by default 90 minutes of modelled travel time by road and ferry from the
+  municipality's administrative centre (the threshold SSB's centrality index
+  uses), or, as an option, a straight-line ("luftlinje", great-circle) radius in km.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,30 @@ EARTH_RADIUS_KM = 6371.0088
 DEFAULT_RADIUS_KM = 90.0
 OPEN_NEED_STATUSES = ("kartlagt", "koblet")
 ACTIVE_OFFER_STATUSES = ("planlagt", "apen", "pagar")
+TRAVEL_TIME = "reisetid"
+STRAIGHT_LINE = "luftlinje"
+
+
+@dataclass(frozen=True)
+class ReachSetting:
+    """How far a business can travel to an offer: ``limit`` minutes of travel time (``"reisetid"``)
+    or ``limit`` km straight line (``"luftlinje"``)."""
+
+    method: str = STRAIGHT_LINE
+    limit: float = DEFAULT_RADIUS_KM
+
+    def __post_init__(self) -> None:
+        if self.method not in (TRAVEL_TIME, STRAIGHT_LINE):
+            raise ValueError(f"unknown reach method {self.method!r}: use {TRAVEL_TIME!r} or {STRAIGHT_LINE!r}")
+        if not self.limit > 0:
+            raise ValueError(f"reach limit must be positive, got {self.limit!r}")
+
+    @property
+    def unit(self) -> str:
+        return "min" if self.method == TRAVEL_TIME else "km"
+
+
+DEFAULT_REACH = ReachSetting()
 
 
 @dataclass(frozen=True)
@@ -38,15 +63,34 @@ class Reach:
         Boolean matrix municipalities × offers.
     distance_km : numpy.ndarray
         Straight-line distance (float32, NaN for offers without a place).
-    method : str
-        ``"luftlinje"`` (great-circle) or ``"reisetid"`` (travel-time matrix).
+    setting : ReachSetting
+        The rule that decided ``reachable``.
+    minutes : numpy.ndarray or None
+        Modelled travel time by road and ferry (float32, NaN for offers without a place);
+        None when reach is straight-line.
+    ferry : numpy.ndarray or None
+        Index into ``ferry_labels`` of the ferries on the route (int32, -1 = none).
+    ferry_labels : tuple of str
+        e.g. ``("Brekstad–Valset",)``.
     """
 
     municipalities: pd.Index
     offer_ids: pd.Index
     reachable: np.ndarray
     distance_km: np.ndarray
-    method: str
+    setting: ReachSetting = DEFAULT_REACH
+    minutes: np.ndarray | None = field(default=None, repr=False)
+    ferry: np.ndarray | None = field(default=None, repr=False)
+    ferry_labels: tuple[str, ...] = ()
+
+    @property
+    def method(self) -> str:
+        return self.setting.method
+
+    @property
+    def cost(self) -> np.ndarray:
+        """The measure compared with the limit: minutes for travel time, km for straight line."""
+        return self.minutes if self.setting.method == TRAVEL_TIME and self.minutes is not None else self.distance_km
 
 
 def haversine_km(lat1, lon1, lat2, lon2) -> np.ndarray:
@@ -66,40 +110,66 @@ def open_needs(needs: pd.DataFrame) -> pd.DataFrame:
 
 def compute_reach(
     offers: pd.DataFrame,
-    radius_km: float = DEFAULT_RADIUS_KM,
+    setting: ReachSetting | None = None,
     travel_minutes: pd.DataFrame | None = None,
-    max_minutes: float = 90.0,
+    radius_km: float | None = None,
 ) -> Reach:
-    """Reach of each offer from each municipality's representative point.
+    """Reach of each offer from each municipality.
 
     Parameters
     ----------
     offers : pandas.DataFrame
         Typed offers (``lat``, ``lon`` NaN for offers without a place).
-    radius_km : float
-        Straight-line reach for offers with a place.
+    setting : ReachSetting, optional
+        Travel time or straight line, and the limit (default :data:`DEFAULT_REACH`).
     travel_minutes : pandas.DataFrame, optional
-        Columns ``kommunenummer``, ``tilbud_id``, ``minutter``. Where a pair is
-        present it replaces the straight-line rule (reachable if
-        ``minutter <= max_minutes``).
+        Measured pairs: columns ``kommunenummer``, ``tilbud_id``, ``minutter``. Where a pair is
+        present it replaces the model (reachable if ``minutter`` ≤ the limit in minutes).
+    radius_km : float, optional
+        Shorthand for ``ReachSetting("luftlinje", radius_km)``.
     """
+    if setting is None:
+        setting = ReachSetting(STRAIGHT_LINE, radius_km) if radius_km is not None else DEFAULT_REACH
     municipalities = load_municipalities()
     lat = offers["lat"].to_numpy(float)
     lon = offers["lon"].to_numpy(float)
-    distance = haversine_km(
-        municipalities["punkt_lat"].to_numpy()[:, None], municipalities["punkt_lon"].to_numpy()[:, None], lat, lon
-    ).astype(np.float32)
+    row_lat, row_lon = _municipality_points(municipalities)
+    distance = haversine_km(row_lat[:, None], row_lon[:, None], lat, lon).astype(np.float32)
     placeless = np.isnan(lat)
-    reachable = placeless[None, :] | (distance <= radius_km)
-    method = "luftlinje"
-    if travel_minutes is not None and len(travel_minutes):
-        rows = municipalities.index.get_indexer(travel_minutes["kommunenummer"])
-        cols = pd.Index(offers["tilbud_id"]).get_indexer(travel_minutes["tilbud_id"])
-        known = (rows >= 0) & (cols >= 0)
-        minutes = travel_minutes["minutter"].to_numpy(float)[known]
-        reachable[rows[known], cols[known]] = minutes <= max_minutes
-        method = "reisetid"
-    return Reach(municipalities.index, pd.Index(offers["tilbud_id"]), reachable, distance, method)
+    minutes = ferry = None
+    ferry_labels: tuple[str, ...] = ()
+    if setting.method == TRAVEL_TIME:
+        from kompilot_data.engine import travel
+
+        times = travel.travel_to_points(lat, lon, offers["kommunenummer"].astype("string").to_numpy())
+        minutes, ferry, ferry_labels = times.minutes.astype(np.float32), times.ferry, times.ferry_labels
+        if travel_minutes is not None and len(travel_minutes):
+            minutes = minutes.copy()
+            rows = municipalities.index.get_indexer(travel_minutes["kommunenummer"])
+            cols = pd.Index(offers["tilbud_id"]).get_indexer(travel_minutes["tilbud_id"])
+            known = (rows >= 0) & (cols >= 0)
+            minutes[rows[known], cols[known]] = travel_minutes["minutter"].to_numpy(np.float32)[known]
+        reachable = placeless[None, :] | (minutes <= setting.limit)
+    else:
+        reachable = placeless[None, :] | (distance <= setting.limit)
+    return Reach(
+        municipalities.index,
+        pd.Index(offers["tilbud_id"]),
+        reachable,
+        distance,
+        setting,
+        minutes,
+        ferry,
+        ferry_labels,
+    )
+
+
+def _municipality_points(municipalities: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Where a municipality's businesses travel from: the administrative centre when the reference data
+    has it, else the representative point."""
+    if "senter_lat" in municipalities:
+        return municipalities["senter_lat"].to_numpy(float), municipalities["senter_lon"].to_numpy(float)
+    return municipalities["punkt_lat"].to_numpy(float), municipalities["punkt_lon"].to_numpy(float)
 
 
 def municipality_rows(codes: pd.Series, index: pd.Index) -> np.ndarray:

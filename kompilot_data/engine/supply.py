@@ -89,7 +89,7 @@ def _dense(
 
     demand_rows = open_needs(needs)
     active = active_offers(offers)
-    reach = reach if reach is not None else compute_reach(active, radius_km)
+    reach = reach if reach is not None else compute_reach(active, radius_km=radius_km)
     columns = reach.offer_ids.get_indexer(active["tilbud_id"])
     if (columns < 0).any():
         raise ValueError("reach was computed for other offers than those given")

@@ -104,7 +104,7 @@ def build_briefing(
     nb = language == "nb"
     region_needs = needs[needs["kommunenummer"].isin(codes).to_numpy()]
     active = active_offers(offers)
-    reach = compute_reach(active, radius_km)
+    reach = compute_reach(active, radius_km=radius_km)
     briefing = Briefing(region, name, language, made or date.today(), bool(needs["demo"].any() or offers["demo"].any()))
     few = region_needs["bedrift_id"].nunique() < min_businesses
 
