@@ -10,8 +10,7 @@ import pytest
 
 import kompilot_data as kd
 from kompilot_data.engine import matching, pooling
-from kompilot_data.engine.reach import active_offers, compute_reach, haversine_km
-from kompilot_data.engine.supply import demand_supply, needs_matched_share, place_mismatch, white_spots
+from kompilot_data.engine.reach import haversine_km
 
 MUNICIPALITIES = kd.load_municipalities()
 
@@ -108,77 +107,6 @@ def offers():
         ),
         "offers",
     )
-
-
-def test_demand_supply_gap_and_index(needs, offers):
-    table = demand_supply(needs, offers).loc[["5052", "5025", "5014"]]
-    expected = {
-        ("5052", "helse"): (8, 30),
-        ("5025", "helse"): (0, 20),
-        ("5014", "helse"): (0, 20),
-        ("5025", "bygg"): (4, 0),
-        ("5014", "bygg"): (0, 8),
-        ("5014", "ikt"): (2, 0),
-    }
-    assert set(table.index) == set(expected)
-    for key, (demand, supply) in expected.items():
-        row = table.loc[key]
-        assert (row["ettersporsel"], row["tilbud"], row["gap"]) == (demand, supply, demand - supply)
-    assert table.loc[("5052", "helse"), "mismatch"] == pytest.approx((8 - 30) / 38)
-    assert table.loc[("5052", "helse"), "dekning"] == pytest.approx(30 / 8)
-    assert table.loc[("5025", "bygg"), "mismatch"] == 1.0
-    assert table.loc[("5014", "bygg"), "mismatch"] == -1.0
-    assert np.isnan(table.loc[("5014", "bygg"), "dekning"])
-
-
-def test_region_supply_counts_each_offer_once(needs, offers):
-    table = demand_supply(needs, offers, ("delregion", "kompetanseomrade"))
-    # Namdalen (Leka) reaches T1 and T2 once each: 30 seats, not 30 per member municipality.
-    assert table.loc[("Namdalen", "helse"), "tilbud"] == 30
-    assert table.loc[("Namdalen", "helse"), "ettersporsel"] == 8
-    # Frøya is outside the pilot: its bygg offer (T3) counts there.
-    assert table.loc[(kd.OUTSIDE_PILOT, "bygg"), "tilbud"] == 8
-    assert table.loc[("Trøndelag sør", "bygg"), "tilbud"] == 0
-
-
-def test_white_spots(needs, offers):
-    spots = white_spots(needs, offers)
-    assert spots[["kommunenummer", "kompetanseomrade", "ettersporsel", "behov"]].values.tolist() == [
-        ["5025", "bygg", 4.0, 1],
-        ["5014", "ikt", 2.0, 1],
-    ]
-    assert spots["kommune"].tolist() == ["Røros", "Frøya"]
-
-
-def test_place_mismatch_is_demand_weighted(needs, offers):
-    places = place_mismatch(needs, offers)
-    # Leka: cells helse/fagskole (D 5, S 10) and helse/kurs (D 3, S 20).
-    leka = (5 * (5 - 10) / 15 + 3 * (3 - 20) / 23) / 8
-    assert places.at["5052", "mismatch"] == pytest.approx(leka)
-    assert places.at["5025", "mismatch"] == 1.0
-
-
-def test_edge_cases(needs, offers):
-    no_offers = offers.iloc[0:0]
-    table = demand_supply(needs, no_offers)
-    assert (table["tilbud"] == 0).all() and (table["mismatch"] == 1).all()
-    spots = white_spots(needs, no_offers)
-    assert spots[["kommunenummer", "kompetanseomrade", "behov"]].values.tolist() == [
-        ["5052", "helse", 2],
-        ["5025", "bygg", 1],
-        ["5014", "ikt", 1],
-    ]
-    online_only = offers[offers["tilbud_id"] == "T2"]
-    reach = compute_reach(online_only)
-    assert reach.reachable.all()  # an online offer reaches every municipality
-    no_demand = needs[needs["status"] == "gjennomfort"]
-    assert demand_supply(no_demand, offers)["ettersporsel"].eq(0).all()
-    assert np.isnan(needs_matched_share(no_demand, offers))
-
-
-def test_haversine_known_distance():
-    # Trondheim torg to Oslo sentrum, about 392 km.
-    assert haversine_km(63.4305, 10.3951, 59.9139, 10.7522) == pytest.approx(392, abs=3)
 
 
 def test_matching_scores_and_ranking(needs, offers):

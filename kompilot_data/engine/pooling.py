@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from kompilot_data.engine.reach import DEFAULT_RADIUS_KM, Reach, haversine_km, open_needs
-from kompilot_data.engine.supply import demand_supply
+from kompilot_data.engine.supply import catchment, needs_with_offer_in_reach
 from kompilot_data.i18n import format_number
 from kompilot_data.reference import OUTSIDE_PILOT, load_municipalities, load_study_places, taxonomy
 
@@ -32,11 +32,8 @@ def uncovered_needs(needs: pd.DataFrame, offers: pd.DataFrame, reach: Reach | No
     demand = open_needs(needs)
     if demand.empty:
         return demand
-    keys = ["kommunenummer", "kompetanseomrade", "niva"]
-    cells = demand_supply(demand, offers, tuple(keys), reach=reach)
-    covered = cells.index[cells["tilbud"] > 0]
-    need_keys = pd.MultiIndex.from_arrays([demand[c].astype(str).to_numpy() for c in keys])
-    return demand[~need_keys.isin(covered)]
+    shared = catchment(demand, offers, reach)
+    return shared.needs[~needs_with_offer_in_reach(shared)]
 
 
 def _hosts() -> pd.DataFrame:

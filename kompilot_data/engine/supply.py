@@ -1,26 +1,32 @@
-"""Supply and demand of competence: reach, gaps, the mismatch index and white spots.
+"""Demand and supply of competence: seats shared by a two-step floating catchment (2SFCA).
 
-Definitions (also shown on the app's "Om data" page):
+Definitions (also on the app's "Om data" page):
 
-* **Demand** (etterspørsel) D: participants in *open* needs, i.e. status
-  ``kartlagt`` or ``koblet`` (needs with an established or completed offer are
-  being met; closed needs are gone).
-* **Supply** (tilbud) S: seats in *active* offers (``planlagt``, ``apen``,
-  ``pagar``) **within reach** of a municipality. Offers without a study place
-  (online, in-company) reach every municipality; offers with a place reach the
-  municipalities whose representative point lies within ``radius_km``
-  (default 90 km) straight-line (great-circle) distance, or within
-  ``max_minutes`` when a travel-time matrix is given.
-* **Gap** = D − S; **coverage** = S / D; **mismatch index** = (D − S) / (D + S),
-  bounded in [−1, 1]: 1 = demand and no supply, 0 = balance, −1 = supply and no
-  demand; undefined when both are zero.
-* **Place mismatch** (for maps): the demand-weighted mean of the mismatch index
-  over a place's competence area × level cells with demand,
-  Σ D·m / Σ D. Supply in areas or levels nobody asked for does not pull it
-  down; it is 1 when nothing wanted is reachable and near −1 when every
-  wanted cell has plenty of seats.
-* **White spot** (hvit flekk): a municipality × competence area with demand and
-  no reachable supply.
+* **Demand** (etterspørsel) D: participants in *open* needs (status ``kartlagt`` or
+  ``koblet``), per municipality and **cell** (competence area × level).
+* **Seats** S_j: the capacity of an *active* offer j (``planlagt``, ``apen``, ``pagar``) in
+  its cell. An offer reaches the municipalities in its catchment (see
+  :mod:`kompilot_data.engine.reach`: 90 minutes of travel time by default; offers without
+  a place - online, in-company - reach every municipality, so they form one county-wide
+  pool per cell).
+* **2SFCA** (Luo & Wang 2003). Step 1: each offer's seats are divided among the open
+  demand in its catchment and its cell, R_j = S_j / Σ_{i reaches j} D_ic. Step 2: each
+  municipality sums the ratios of the offers it reaches, A_ic = Σ_{j reached from i} R_j
+  (seats per participant). **Apportioned supply** (tilbud fordelt) = A_ic · D_ic.
+  With a distance decay (E2SFCA, Luo & Qi 2009) both sums are weighted by W(t_ij).
+* Summed over all municipalities, apportioned supply equals the seats that any demand can
+  reach: a seat is counted once, never once per municipality that reaches it. Seats whose
+  catchment holds no demand in their cell are *unused* (ubrukte plasser).
+* **Gap** = D − apportioned supply; **coverage** (dekning) = apportioned / D;
+  **index** (indeks) = (D − A) / (D + A) in [−1, 1]: 1 = demand and no seats within reach,
+  0 = balance, −1 = seats and no demand; undefined when both are zero.
+* Any grouping (municipality, sub-region, county; area, level or both) is a plain sum of
+  the municipality × cell figures, so parts always add up to the whole: the sub-region ×
+  area gaps summed over sub-regions equal the county gap per area.
+* **Reachable seats** (plasser innen rekkevidde): all seats of reachable offers in the
+  cell, not shared - used only to say whether *any* offer is within reach.
+* **White spot** (hvit flekk): a municipality × competence area with open demand and no
+  active offer of that area within reach (at any level).
 """
 
 from __future__ import annotations
@@ -30,38 +36,70 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from kompilot_data.engine.reach import (
-    DEFAULT_RADIUS_KM,
-    Reach,
-    active_offers,
-    compute_reach,
-    municipality_rows,
-    open_needs,
-)
+from kompilot_data.engine.reach import Reach, active_offers, compute_reach, municipality_rows, open_needs
 from kompilot_data.reference import load_municipalities, taxonomy
 
-ATTRIBUTE_TAXONOMY = {"kompetanseomrade": "kompetanseomrade", "niva": "niva"}
+CELL_ATTRIBUTES = ("kompetanseomrade", "niva")
+PLACE_KEYS = ("kommunenummer", "delregion", "sentralitetsklasse", "fylke")
+COUNTY = "Trøndelag"
+DECAYS = ("ingen", "gauss")
+#: E2SFCA Gaussian decay: the weight falls to this value at the reach limit.
+GAUSS_WEIGHT_AT_LIMIT = 0.01
+VALUE_COLUMNS = ("ettersporsel", "tilbud_fordelt", "gap", "dekning", "indeks")
 
 
 @dataclass(frozen=True)
-class _Dense:
-    """Demand and supply as dense place × cell arrays (cells = combinations of the attributes)."""
+class Catchment:
+    """2SFCA result for every municipality × cell (competence area × level).
 
-    places: pd.Index
-    cells: pd.MultiIndex | None
-    demand: np.ndarray  # places × cells
-    supply: np.ndarray  # places × cells
-    businesses: np.ndarray | None  # places × cells: distinct businesses behind the demand (when counted)
-    need_place: np.ndarray  # per open need: place position, -1 if outside the groups
-    need_cell: np.ndarray  # per open need: cell position
-    needs: pd.DataFrame  # the open needs
+    Attributes
+    ----------
+    municipalities : pandas.Index
+        kommunenummer (the 38, in reference order).
+    cells : pandas.MultiIndex
+        (kompetanseomrade, niva).
+    demand : numpy.ndarray
+        Open participants, municipalities × cells.
+    apportioned : numpy.ndarray
+        Seats apportioned by 2SFCA, municipalities × cells.
+    reachable_seats : numpy.ndarray
+        All seats of offers within reach (not shared), municipalities × cells.
+    seats_per_participant : numpy.ndarray
+        R_j per offer (NaN where no demand is in the offer's catchment and cell).
+    unused_seats : numpy.ndarray
+        Seats per cell whose catchment holds no demand in that cell.
+    offer_ids : pandas.Index
+        The active offers, in the order of ``seats_per_participant``.
+    needs : pandas.DataFrame
+        The open needs behind ``demand``; ``need_municipality``/``need_cell`` give their positions.
+    decay : str
+        ``"ingen"`` (2SFCA) or ``"gauss"`` (E2SFCA).
+    """
+
+    municipalities: pd.Index
+    cells: pd.MultiIndex
+    demand: np.ndarray
+    apportioned: np.ndarray
+    reachable_seats: np.ndarray
+    seats_per_participant: np.ndarray
+    unused_seats: np.ndarray
+    offer_ids: pd.Index
+    needs: pd.DataFrame
+    need_municipality: np.ndarray
+    need_cell: np.ndarray
+    decay: str = "ingen"
+
+    @property
+    def total_seats_reached(self) -> float:
+        """Seats that some demand in their cell can reach (= apportioned supply summed over everything)."""
+        return float(self.apportioned.sum())
 
 
-def _attribute_codes(frame: pd.DataFrame, attributes: list[str]) -> tuple[np.ndarray, list[list[str]]]:
-    """Flat cell code per row (row-major over the attributes' code lists), and those code lists."""
-    code_lists = [taxonomy.codes(ATTRIBUTE_TAXONOMY[a]) for a in attributes]
+def cell_codes(frame: pd.DataFrame, attributes: tuple[str, ...] = CELL_ATTRIBUTES) -> np.ndarray:
+    """Flat cell position per row (row-major over the attributes' code lists)."""
     flat = np.zeros(len(frame), dtype=np.int64)
-    for attribute, codes in zip(attributes, code_lists, strict=True):
+    for attribute in attributes:
+        codes = taxonomy.codes(attribute)
         column = frame[attribute]
         if not isinstance(column.dtype, pd.CategoricalDtype) or list(column.cat.categories) != codes:
             column = pd.Series(pd.Categorical(column.astype("string"), categories=codes), index=frame.index)
@@ -69,56 +107,168 @@ def _attribute_codes(frame: pd.DataFrame, attributes: list[str]) -> tuple[np.nda
         if (position < 0).any():
             raise ValueError(f"unknown or missing {attribute} in {int((position < 0).sum())} rows")
         flat = flat * len(codes) + position
-    return flat, code_lists
+    return flat
 
 
-def _dense(
-    needs: pd.DataFrame,
-    offers: pd.DataFrame,
-    by: tuple[str, ...],
-    reach: Reach | None,
-    radius_km: float,
-    groups: pd.Series | None,
-    count_businesses: bool = True,
-) -> _Dense:
-    place, *attributes = by
-    municipalities = load_municipalities()
-    group_of = _place_groups(place, municipalities.index, groups).reindex(municipalities.index)
-    places = pd.Index(sorted(group_of.dropna().unique()), name=place)
-    municipality_place = places.get_indexer(group_of)  # -1 for municipalities outside the groups
+def _weights(reach: Reach, columns: np.ndarray, decay: str) -> np.ndarray:
+    """Municipalities × offers weights: 1 inside the catchment (2SFCA) or a Gaussian of the cost (E2SFCA)."""
+    inside = reach.reachable[:, columns]
+    if decay == "ingen":
+        return inside.astype(np.float64)
+    if decay != "gauss":
+        raise ValueError(f"unknown decay {decay!r}: use one of {DECAYS}")
+    cost = np.nan_to_num(reach.cost[:, columns].astype(np.float64), nan=0.0)  # placeless offers: weight 1
+    scale = reach.setting.limit / np.sqrt(-2 * np.log(GAUSS_WEIGHT_AT_LIMIT))
+    return np.where(inside, np.exp(-0.5 * (cost / scale) ** 2), 0.0)
+
+
+def catchment(needs: pd.DataFrame, offers: pd.DataFrame, reach: Reach | None = None, decay: str = "ingen") -> Catchment:
+    """Apportion the active offers' seats among the open needs within reach (2SFCA or E2SFCA).
+
+    ``needs`` should be every need that competes for the seats (the filter without its place part:
+    a sub-region view must not get the seats that its neighbours also reach).
+    """
+    municipalities = load_municipalities().index
+    cells = pd.MultiIndex.from_product([taxonomy.codes(a) for a in CELL_ATTRIBUTES], names=list(CELL_ATTRIBUTES))
+    n_m, n_c = len(municipalities), len(cells)
 
     demand_rows = open_needs(needs)
+    need_municipality = municipality_rows(demand_rows["kommunenummer"], municipalities)
+    need_cell = cell_codes(demand_rows)
+    known = need_municipality >= 0
+    demand = np.bincount(
+        need_municipality[known] * n_c + need_cell[known],
+        weights=demand_rows["antall_deltakere"].to_numpy(float)[known],
+        minlength=n_m * n_c,
+    ).reshape(n_m, n_c)
+
     active = active_offers(offers)
-    reach = reach if reach is not None else compute_reach(active, radius_km=radius_km)
+    reach = reach if reach is not None else compute_reach(active)
     columns = reach.offer_ids.get_indexer(active["tilbud_id"])
     if (columns < 0).any():
         raise ValueError("reach was computed for other offers than those given")
+    offer_cell = cell_codes(active)
+    seats = active["kapasitet"].to_numpy(float)
+    weights = _weights(reach, columns, decay)  # municipalities × offers
 
-    need_cell, code_lists = _attribute_codes(demand_rows, attributes)
-    offer_cell, _ = _attribute_codes(active, attributes)
-    n_cells = int(np.prod([len(c) for c in code_lists])) if attributes else 1
-    municipality_row = municipality_rows(demand_rows["kommunenummer"], municipalities.index)
-    need_place = np.where(municipality_row >= 0, municipality_place[municipality_row], -1)
+    # Step 1: seats per participant of the (weighted) demand in each offer's catchment and cell.
+    catchment_demand = np.einsum("mo,mo->o", weights, demand[:, offer_cell])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(catchment_demand > 0, seats / catchment_demand, np.nan)
+    # Step 2: each municipality sums the ratios of the offers it reaches, per cell.
+    by_cell = np.zeros((len(active), n_c))
+    by_cell[np.arange(len(active)), offer_cell] = np.nan_to_num(ratio)
+    accessibility = weights @ by_cell
+    apportioned = accessibility * demand
 
-    inside = need_place >= 0
-    weights = demand_rows["antall_deltakere"].to_numpy(float)[inside]
-    flat = need_place[inside] * n_cells + need_cell[inside]
-    demand = np.bincount(flat, weights=weights, minlength=len(places) * n_cells).reshape(len(places), n_cells)
-    businesses = None
+    seats_by_cell = np.zeros((len(active), n_c))
+    seats_by_cell[np.arange(len(active)), offer_cell] = seats
+    reachable_seats = reach.reachable[:, columns].astype(np.float64) @ seats_by_cell
+    unused = np.bincount(offer_cell[catchment_demand <= 0], weights=seats[catchment_demand <= 0], minlength=n_c)
+    return Catchment(
+        municipalities,
+        cells,
+        demand,
+        apportioned,
+        reachable_seats,
+        ratio,
+        unused,
+        pd.Index(active["tilbud_id"]),
+        demand_rows,
+        need_municipality,
+        need_cell,
+        decay,
+    )
+
+
+def place_groups(place: str, groups: pd.Series | None = None) -> pd.Series:
+    """kommunenummer -> group label for a place key (or the given ``groups``; NaN = left out)."""
+    municipalities = load_municipalities()
+    if groups is not None:
+        return groups.reindex(municipalities.index).astype(object)
+    if place == "kommunenummer":
+        return pd.Series(municipalities.index, index=municipalities.index, dtype=object)
+    if place == "delregion":
+        return municipalities["delregion"].astype(str).astype(object)
+    if place == "sentralitetsklasse":
+        return municipalities["sentralitetsklasse"].astype(object)
+    if place == "fylke":
+        return pd.Series(COUNTY, index=municipalities.index, dtype=object)
+    raise ValueError(f"unknown place key {place!r}: use one of {PLACE_KEYS} or pass groups")
+
+
+def aggregate(
+    result: Catchment,
+    by: tuple[str, ...] = ("kommunenummer", "kompetanseomrade"),
+    places: list[str] | None = None,
+    groups: pd.Series | None = None,
+    count_businesses: bool = True,
+) -> pd.DataFrame:
+    """Demand, apportioned supply, gap, coverage and index per group: plain sums of the municipality × cell figures.
+
+    Parameters
+    ----------
+    by : tuple of str
+        A place key first (``kommunenummer``, ``delregion``, ``sentralitetsklasse``, ``fylke``, or any
+        name when ``groups`` maps kommunenummer to labels), then any of ``kompetanseomrade`` and ``niva``.
+    places : list of str, optional
+        Only these municipalities count (the place filter); others are left out of every group.
+    """
+    place, *attributes = by
+    if any(a not in CELL_ATTRIBUTES for a in attributes):
+        raise ValueError(f"cells can be grouped by {CELL_ATTRIBUTES}, not {attributes}")
+    group_of = place_groups(place, groups)
+    if places is not None:
+        group_of = group_of.where(group_of.index.isin(places))
+    labels = pd.Index(pd.unique(group_of.dropna()), name=place)
+    if place == "delregion":  # the pilot's order, then "Utenfor pilot"
+        order = list(load_municipalities()["delregion"].cat.categories)
+        labels = pd.Index(sorted(labels, key=order.index), name=place)
+    else:
+        labels = labels.sort_values()
+    member = labels.get_indexer(group_of)  # per municipality: group position, -1 = left out
+    membership = np.zeros((len(labels), len(result.municipalities)))
+    membership[member[member >= 0], np.flatnonzero(member >= 0)] = 1.0
+
+    code_lists = [taxonomy.codes(a) for a in CELL_ATTRIBUTES]
+    kept = [CELL_ATTRIBUTES.index(a) for a in attributes]
+    level_cell = np.array(
+        [
+            np.ravel_multi_index(tuple(idx[k] for k in kept), [len(code_lists[k]) for k in kept]) if kept else 0
+            for idx in np.ndindex(*[len(c) for c in code_lists])
+        ]
+    )
+    n_out = int(np.prod([len(code_lists[k]) for k in kept])) if kept else 1
+    cell_map = np.zeros((len(result.cells), n_out))
+    cell_map[np.arange(len(result.cells)), level_cell] = 1.0
+
+    demand = membership @ result.demand @ cell_map
+    apportioned = membership @ result.apportioned @ cell_map
+    reachable = (membership @ result.reachable_seats @ cell_map) > 0
+    present = (demand > 0) | (apportioned > 0)
+    place_pos, cell_pos = np.nonzero(present)
+    out_cells = pd.MultiIndex.from_product([code_lists[k] for k in kept], names=list(attributes)) if kept else None
+    if out_cells is None:
+        index = pd.Index(labels[place_pos], name=place)
+    else:
+        arrays = [labels[place_pos]] + [out_cells.get_level_values(i)[cell_pos] for i in range(len(kept))]
+        index = pd.MultiIndex.from_arrays(arrays, names=list(by))
+    table = pd.DataFrame(
+        {
+            "ettersporsel": demand[place_pos, cell_pos],
+            "tilbud_fordelt": apportioned[place_pos, cell_pos],
+            "tilbud_innen_rekkevidde": reachable[place_pos, cell_pos],
+        },
+        index=index,
+    )
     if count_businesses:
-        businesses = _distinct_per_cell(demand_rows["bedrift_id"], inside, flat, len(places) * n_cells)
-        businesses = businesses.reshape(len(places), n_cells)
-
-    membership = np.zeros((len(places), len(municipalities)), dtype=np.float64)
-    known = municipality_place >= 0
-    membership[municipality_place[known], np.flatnonzero(known)] = 1
-    place_reach = (membership @ reach.reachable[:, columns]) > 0
-    seats = np.zeros((len(active), n_cells))
-    seats[np.arange(len(active)), offer_cell] = active["kapasitet"].to_numpy(float)
-    supply = place_reach.astype(np.float64) @ seats
-
-    cells = pd.MultiIndex.from_product(code_lists, names=attributes) if attributes else None
-    return _Dense(places, cells, demand, supply, businesses, need_place, need_cell, demand_rows)
+        needs = result.needs
+        need_group = np.where(result.need_municipality >= 0, member[np.maximum(result.need_municipality, 0)], -1)
+        inside = need_group >= 0
+        flat = need_group[inside] * n_out + level_cell[result.need_cell[inside]]
+        businesses = _distinct_per_cell(needs["bedrift_id"], inside, flat, len(labels) * n_out)
+        table["bedrifter"] = businesses.reshape(len(labels), n_out)[place_pos, cell_pos]
+    return add_gap_columns(table)
 
 
 def _distinct_per_cell(business_ids: pd.Series, rows: np.ndarray, cell: np.ndarray, n_cells: int) -> np.ndarray:
@@ -129,110 +279,52 @@ def _distinct_per_cell(business_ids: pd.Series, rows: np.ndarray, cell: np.ndarr
     return np.bincount(pairs // width, minlength=n_cells)
 
 
+def add_gap_columns(table: pd.DataFrame) -> pd.DataFrame:
+    """Add ``gap`` (D − A), ``dekning`` (A / D) and ``indeks`` ((D − A) / (D + A)) to a demand/supply table."""
+    demand = table["ettersporsel"].to_numpy(float)
+    supply = table["tilbud_fordelt"].to_numpy(float)
+    total = demand + supply
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return table.assign(
+            gap=demand - supply,
+            dekning=np.where(demand > 0, supply / demand, np.nan),
+            indeks=np.where(total > 0, (demand - supply) / total, np.nan),
+        )
+
+
 def demand_supply(
     needs: pd.DataFrame,
     offers: pd.DataFrame,
     by: tuple[str, ...] = ("kommunenummer", "kompetanseomrade"),
     reach: Reach | None = None,
-    radius_km: float = DEFAULT_RADIUS_KM,
     groups: pd.Series | None = None,
+    places: list[str] | None = None,
+    decay: str = "ingen",
 ) -> pd.DataFrame:
-    """Demand, supply, gap, coverage and mismatch index per group.
-
-    Parameters
-    ----------
-    needs, offers : pandas.DataFrame
-        Typed needs and offers (already filtered as wanted). Only open needs
-        and active offers count.
-    by : tuple of str
-        A place key first, then any of ``kompetanseomrade`` and ``niva``. The
-        place key is ``kommunenummer``, ``delregion`` or any name when
-        ``groups`` maps kommunenummer to group labels (municipalities not in
-        ``groups`` are left out). A group's supply counts each offer once if it
-        reaches any member municipality.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per group present in demand or supply, columns ``ettersporsel``,
-        ``tilbud`` (seats), ``bedrifter`` (distinct businesses behind the demand),
-        ``gap``, ``dekning`` and ``mismatch``.
-    """
-    dense = _dense(needs, offers, by, reach, radius_km, groups)
-    place_pos, cell_pos = np.nonzero((dense.demand > 0) | (dense.supply > 0))
-    if dense.cells is None:
-        index = pd.Index(dense.places[place_pos], name=by[0])
-    else:
-        arrays = [dense.places[place_pos]] + [
-            dense.cells.get_level_values(level)[cell_pos] for level in range(dense.cells.nlevels)
-        ]
-        index = pd.MultiIndex.from_arrays(arrays, names=list(by))
-    table = pd.DataFrame(
-        {
-            "ettersporsel": dense.demand[place_pos, cell_pos],
-            "tilbud": dense.supply[place_pos, cell_pos],
-            "bedrifter": dense.businesses[place_pos, cell_pos],
-        },
-        index=index,
-    )
-    return add_gap_columns(table).sort_index()
+    """:func:`catchment` then :func:`aggregate` (see both). Columns: ``ettersporsel``, ``tilbud_fordelt``,
+    ``tilbud_innen_rekkevidde`` (any seat in reach), ``bedrifter``, ``gap``, ``dekning``, ``indeks``."""
+    return aggregate(catchment(needs, offers, reach, decay), by, places, groups)
 
 
-def _place_groups(place: str, codes: pd.Index, groups: pd.Series | None) -> pd.Series:
-    if groups is not None:
-        return groups.astype(str)
-    if place == "kommunenummer":
-        return pd.Series(codes, index=codes)
-    if place == "delregion":
-        return load_municipalities()["delregion"].astype(str)
-    raise ValueError(f"unknown place key {place!r}: use 'kommunenummer', 'delregion' or pass groups")
-
-
-def add_gap_columns(table: pd.DataFrame) -> pd.DataFrame:
-    """Add ``gap``, ``dekning`` (S/D) and ``mismatch`` ((D−S)/(D+S)) to a demand/supply table."""
-    demand = table["ettersporsel"].to_numpy(float)
-    supply = table["tilbud"].to_numpy(float)
-    total = demand + supply
-    with np.errstate(divide="ignore", invalid="ignore"):
-        table = table.assign(
-            gap=demand - supply,
-            dekning=np.where(demand > 0, supply / demand, np.nan),
-            mismatch=np.where(total > 0, (demand - supply) / total, np.nan),
-        )
-    return table
-
-
-def place_mismatch(
-    needs: pd.DataFrame, offers: pd.DataFrame, place: str = "kommunenummer", reach: Reach | None = None
-) -> pd.DataFrame:
-    """Per place: open demand, reachable supply in the wanted cells and the weighted mismatch index."""
-    dense = _dense(needs, offers, (place, "kompetanseomrade", "niva"), reach, DEFAULT_RADIUS_KM, None, False)
-    wanted = dense.demand > 0
-    demand = np.where(wanted, dense.demand, 0.0)
-    supply = np.where(wanted, dense.supply, 0.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        cell_index = np.where(wanted, (demand - supply) / (demand + supply), 0.0)
-        total = demand.sum(axis=1)
-        weighted = np.where(total > 0, (demand * cell_index).sum(axis=1) / total, np.nan)
-    inside = dense.need_place >= 0
-    businesses = _distinct_per_cell(dense.needs["bedrift_id"], inside, dense.need_place[inside], len(dense.places))
-    table = pd.DataFrame(
-        {"ettersporsel": total, "tilbud": supply.sum(axis=1), "mismatch": weighted, "bedrifter": businesses},
-        index=dense.places,
-    )
-    return table[total > 0]
-
-
-def white_spots(needs: pd.DataFrame, offers: pd.DataFrame, reach: Reach | None = None) -> pd.DataFrame:
-    """Municipality × competence area cells with open demand and no reachable active offer."""
-    dense = _dense(needs, offers, ("kommunenummer", "kompetanseomrade"), reach, DEFAULT_RADIUS_KM, None, False)
-    spot = (dense.demand > 0) & (dense.supply == 0)
-    in_spot = spot[dense.need_place, dense.need_cell]
-    rows = dense.needs[in_spot]
+def white_spots(result: Catchment, places: list[str] | None = None) -> pd.DataFrame:
+    """Municipality × competence area with open demand and no active offer of that area within reach."""
+    n_levels = len(taxonomy.codes("niva"))
+    n_areas = len(result.cells) // n_levels
+    demand = result.demand.reshape(len(result.municipalities), n_areas, n_levels).sum(axis=2)
+    reachable = result.reachable_seats.reshape(len(result.municipalities), n_areas, n_levels).sum(axis=2)
+    spot = (demand > 0) & (reachable == 0)
+    if places is not None:
+        spot &= result.municipalities.isin(places)[:, None]
+    need_area = result.need_cell // n_levels
+    valid = result.need_municipality >= 0
+    in_spot = np.zeros(len(result.needs), dtype=bool)
+    in_spot[valid] = spot[result.need_municipality[valid], need_area[valid]]
+    rows = result.needs[in_spot]
+    areas = taxonomy.codes("kompetanseomrade")
     keys = pd.DataFrame(
         {
-            "kommunenummer": dense.places[dense.need_place[in_spot]],
-            "kompetanseomrade": dense.cells.get_level_values(0)[dense.need_cell[in_spot]],
+            "kommunenummer": result.municipalities[result.need_municipality[in_spot]],
+            "kompetanseomrade": np.asarray(areas, dtype=object)[need_area[in_spot]],
             "ettersporsel": rows["antall_deltakere"].to_numpy(float),
             "bedrift_id": rows["bedrift_id"].to_numpy(),
         }
@@ -244,14 +336,22 @@ def white_spots(needs: pd.DataFrame, offers: pd.DataFrame, reach: Reach | None =
     municipalities = load_municipalities()
     spots.insert(1, "kommune", spots["kommunenummer"].map(municipalities["navn"]))
     spots.insert(2, "delregion", spots["kommunenummer"].map(municipalities["delregion"].astype(str)))
-    spots.insert(5, "tilbud", 0.0)
     spots = spots.sort_values(["ettersporsel", "kommunenummer", "kompetanseomrade"], ascending=[False, True, True])
     return spots.reset_index(drop=True)
 
 
-def needs_matched_share(needs: pd.DataFrame, offers: pd.DataFrame, reach: Reach | None = None) -> float:
-    """Share of open needs that have at least one active offer in the same area and level within reach."""
-    dense = _dense(needs, offers, ("kommunenummer", "kompetanseomrade", "niva"), reach, DEFAULT_RADIUS_KM, None, False)
-    if len(dense.needs) == 0:
-        return float("nan")
-    return float((dense.supply[dense.need_place, dense.need_cell] > 0).mean())
+def needs_with_offer_in_reach(result: Catchment) -> np.ndarray:
+    """Per open need (rows of ``result.needs``): is any active offer in the same area and level within reach?"""
+    valid = result.need_municipality >= 0
+    out = np.zeros(len(result.needs), dtype=bool)
+    out[valid] = result.reachable_seats[result.need_municipality[valid], result.need_cell[valid]] > 0
+    return out
+
+
+def needs_matched_share(result: Catchment, places: list[str] | None = None) -> float:
+    """Share of open needs (in ``places``) with at least one active offer in the same area and level within reach."""
+    matched = needs_with_offer_in_reach(result)
+    keep = np.ones(len(matched), dtype=bool)
+    if places is not None:
+        keep = result.needs["kommunenummer"].astype("string").isin(places).to_numpy()
+    return float(matched[keep].mean()) if keep.any() else float("nan")
