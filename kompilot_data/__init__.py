@@ -38,6 +38,7 @@ from kompilot_data.reference import (
     load_subregion_membership,
     source_line,
 )
+from kompilot_data.reference.regions import Region, default_region, region_choices, resolve_region
 from kompilot_data.reference.taxonomy import codes, labels, load_taxonomy, taxonomy_names
 
 __all__ = [
@@ -47,7 +48,9 @@ __all__ = [
     "SUBREGIONS",
     "DataValidationError",
     "Filters",
+    "Region",
     "codes",
+    "default_region",
     "filter_needs",
     "filter_offers",
     "format_problems",
@@ -74,6 +77,8 @@ __all__ = [
     "load_taxonomy",
     "orgnr_is_valid",
     "read_table",
+    "region_choices",
+    "resolve_region",
     "source_line",
     "taxonomy_names",
     "to_typed",

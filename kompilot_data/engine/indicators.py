@@ -9,7 +9,8 @@ import pandas as pd
 
 from kompilot_data.engine.reach import DEFAULT_RADIUS_KM, Reach, active_offers, compute_reach, offers_within_reach
 from kompilot_data.engine.supply import place_mismatch
-from kompilot_data.reference import SUBREGIONS, load_municipalities, load_population
+from kompilot_data.reference import load_municipalities, load_population
+from kompilot_data.reference.regions import region_codes  # noqa: F401 - moved; callers to import from regions
 
 
 @dataclass(frozen=True)
@@ -115,13 +116,3 @@ def area_profile(codes: list[str] | None = None) -> dict[str, float]:
         "sentralitetsindeks": float(np.average(group["sentralitetsindeks"].astype(float), weights=population)),
         "andel_sentralitet_5_6": float(population[group["sentralitetsklasse"] >= 5].sum() / population.sum()),
     }
-
-
-def region_codes(region: str) -> list[str]:
-    """kommunenummer of a sub-region (primary members), or ``[region]`` for a municipality code."""
-    municipalities = load_municipalities()
-    if region in SUBREGIONS:
-        return list(municipalities.index[municipalities["delregion"] == region])
-    if region in municipalities.index:
-        return [region]
-    raise KeyError(f"unknown region {region!r}: use a sub-region ({', '.join(SUBREGIONS)}) or a kommunenummer")

@@ -5,6 +5,7 @@ Everything here reads the derived files embedded in ``kompilot_data/data``; only
 """
 
 from kompilot_data.reference import taxonomy
+from kompilot_data.reference.regions import Region, default_region, region_choices, region_codes, resolve_region
 from kompilot_data.reference.tables import (
     OUTSIDE_PILOT,
     SUBREGIONS,
@@ -30,6 +31,8 @@ from kompilot_data.reference.tables import (
 __all__ = [
     "OUTSIDE_PILOT",
     "SUBREGIONS",
+    "Region",
+    "default_region",
     "load_councils",
     "load_county_geometry",
     "load_county_indicators",
@@ -46,6 +49,9 @@ __all__ = [
     "load_subregion_geometry",
     "load_subregion_membership",
     "municipality_name",
+    "region_choices",
+    "region_codes",
+    "resolve_region",
     "source_line",
     "taxonomy",
 ]

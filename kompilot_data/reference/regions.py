@@ -1,0 +1,196 @@
+"""Regions: the county, the three sub-pilots and the 38 municipalities, resolved from what people type.
+
+:func:`resolve_region` is the one place that turns "namdalen", "5007", "røros", "Rosse" or "Trøndelag"
+into a :class:`Region`; the CLI, the Region page, the presentation and the briefing all use it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from kompilot_data._paths import DATA_DIR
+from kompilot_data.reference.tables import SUBREGIONS, load_municipalities
+
+if TYPE_CHECKING:
+    from kompilot_data.filters import Filters
+
+COUNTY = "Trøndelag"
+COUNTY_NUMBER = "50"
+COUNTY_NAMES = ("Trøndelag", "Trööndelage")
+"""The county's name in bokmål and its Sami name (Trøndelag fylkeskommune uses both)."""
+
+DEFAULT_REGION = "Namdalen"
+"""The region shown when nothing is selected: the pilot's first sub-pilot (owner of the pilot)."""
+
+KINDS = ("fylke", "delregion", "kommune")
+
+
+@dataclass(frozen=True)
+class Region:
+    """A county, sub-region or municipality.
+
+    ``key`` is what URLs and briefings carry: the sub-region name, the kommunenummer, or ``"Trøndelag"``.
+    ``codes`` are the kommunenummer of its (primary) member municipalities.
+    """
+
+    key: str
+    name: str
+    kind: str  # "delregion" | "kommune" | "fylke"
+    codes: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        """The name, with the number for a municipality: ``"Namsos (5007)"``."""
+        return f"{self.name} ({self.key})" if self.kind == "kommune" else self.name
+
+
+def region_codes(region: str) -> list[str]:
+    """kommunenummer of a sub-region (primary members), or ``[region]`` for a municipality code.
+
+    Strict: only the exact keys (``"Namdalen"``, ``"5007"``); use :func:`resolve_region` for typed text.
+    """
+    municipalities = load_municipalities()
+    if region in SUBREGIONS:
+        return list(municipalities.index[municipalities["delregion"] == region])
+    if region in municipalities.index:
+        return [region]
+    raise KeyError(f"unknown region {region!r}: use a sub-region ({', '.join(SUBREGIONS)}) or a kommunenummer")
+
+
+def _subregion(name: str) -> Region:
+    return Region(name, name, "delregion", tuple(region_codes(name)))
+
+
+def _municipality(code: str) -> Region:
+    return Region(code, str(load_municipalities().at[code, "navn"]), "kommune", (code,))
+
+
+def _county() -> Region:
+    return Region(COUNTY, COUNTY, "fylke", tuple(load_municipalities().index))
+
+
+def _match_key(text: object) -> str:
+    """'  Trøndelag Sør ' -> 'trondelagsor'; 'Stïentje' -> 'stientje' (case, accents, spaces and dashes ignored)."""
+    text = str(text).strip().lower().replace("æ", "ae").replace("ø", "o").replace("å", "a")
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]", "", text)
+
+
+@lru_cache(maxsize=1)
+def _lookup() -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
+    """Match key -> (kind, key) for every accepted spelling, and match key -> display name for suggestions."""
+    municipalities = load_municipalities()
+    found: dict[str, tuple[str, str]] = {}
+    shown: dict[str, str] = {}
+
+    def add(text: object, kind: str, key: str, suggest: bool = True) -> None:
+        if not isinstance(text, str) or not text.strip():
+            return
+        match = _match_key(text)
+        found.setdefault(match, (kind, key))
+        if suggest:
+            shown.setdefault(match, text.strip())
+
+    for name in SUBREGIONS:
+        add(name, "delregion", name)
+    for name in COUNTY_NAMES:
+        add(name, "fylke", COUNTY)
+    add(COUNTY_NUMBER, "fylke", COUNTY, suggest=False)
+    for code, row in municipalities.iterrows():
+        add(code, "kommune", code, suggest=False)
+        add(row["navn"], "kommune", code)
+        add(row["samisk_navn"], "kommune", code)
+        add(row["offisielt_navn"], "kommune", code, suggest=False)
+        add(f"{row['navn']} ({code})", "kommune", code, suggest=False)
+        for part in str(row["offisielt_navn"]).split(" - "):
+            add(part, "kommune", code)
+    return found, shown
+
+
+@lru_cache(maxsize=1)
+def _former() -> dict[str, str]:
+    """Match key of a former municipality name or number (before the 2018/2020 mergers) -> explanation."""
+    changes = pd.read_csv(DATA_DIR / "kommuneendringer.csv", dtype=str, keep_default_na=False)
+    names = load_municipalities()["navn"]
+    former: dict[str, str] = {}
+    for row in changes.itertuples(index=False):
+        if row.nytt_nummer:
+            now = f"nå {names[row.nytt_nummer]} ({row.nytt_nummer}). Mente du «{names[row.nytt_nummer]}»?"
+        else:
+            now = f"{row.merknad.replace(';', ',')}; oppgi hvilken."
+        text = f"«{{text}}» er den tidligere kommunen {row.gammelt_navn} ({row.gammelt_nummer}), {now}"
+        for spelling in (row.gammelt_nummer, row.gammelt_navn):
+            former.setdefault(_match_key(spelling), text)
+    return former
+
+
+def _or_list(names: list[str]) -> str:
+    quoted = [f"«{name}»" for name in names]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " eller " + quoted[-1]
+
+
+def resolve_region(text: str | Region) -> Region:
+    """The region named by ``text``: a sub-region, a municipality or the county.
+
+    Accepts any case and spacing: ``"namdalen"``, ``"Trøndelag sør"``, a kommunenummer (``"5007"``), a
+    municipality's name, Sami name or official name (``"røros"``, ``"Rosse"``, ``"Røros - Rosse"``), and
+    ``"Trøndelag"`` (or ``"50"``) for the whole county.
+
+    Raises
+    ------
+    ValueError
+        With a Norwegian message that suggests the closest names (``Mente du «Nærøysund»?``), or the
+        current municipality for a former one (``"Vikna"`` -> Nærøysund).
+    """
+    if isinstance(text, Region):
+        return text
+    found, shown = _lookup()
+    match = _match_key(text)
+    if match in found:
+        kind, key = found[match]
+        if kind == "delregion":
+            return _subregion(key)
+        if kind == "kommune":
+            return _municipality(key)
+        return _county()
+    given = str(text).strip()
+    if not match:
+        raise ValueError(
+            f"Ingen region oppgitt. Bruk en delregion ({', '.join(SUBREGIONS)}), "
+            f"et kommunenavn eller kommunenummer, eller «{COUNTY}»."
+        )
+    if match in _former():
+        raise ValueError(_former()[match].format(text=given))
+    close = difflib.get_close_matches(match, list(shown), n=3, cutoff=0.6)
+    names = list(dict.fromkeys(shown[key] for key in close))
+    if names:
+        raise ValueError(f"Ukjent region «{given}». Mente du {_or_list(names)}?")
+    raise ValueError(
+        f"Ukjent region «{given}». Bruk en delregion ({', '.join(SUBREGIONS)}), "
+        f"et kommunenavn eller kommunenummer (f.eks. 5007), eller «{COUNTY}»."
+    )
+
+
+def region_choices() -> tuple[Region, ...]:
+    """The regions a user can pick (Region page, presentation, briefing): the sub-regions, then the
+    municipalities in kommunenummer order."""
+    return tuple(_subregion(name) for name in SUBREGIONS) + tuple(
+        _municipality(code) for code in load_municipalities().index
+    )
+
+
+def default_region(filters: Filters | None = None) -> Region:
+    """The region to show for ``filters``: the first selected municipality, else the first selected
+    sub-region, else Namdalen."""
+    if filters is not None and filters.kommuner:
+        return _municipality(filters.kommuner[0])
+    if filters is not None and filters.delregioner:
+        return _subregion(filters.delregioner[0])
+    return _subregion(DEFAULT_REGION)
