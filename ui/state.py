@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-import kompilot_data as kd
 from kompilot_data import i18n
-from kompilot_data.filters import QUERY_KEYS, Filters
-from kompilot_data.reference import taxonomy
+from kompilot_data.filters import FILTER_SPECS, Filters
 
-FILTER_FIELDS = tuple(QUERY_KEYS)
+FILTER_FIELDS = tuple(spec.field for spec in FILTER_SPECS)
+FILTER_URL_KEYS = frozenset(spec.key for spec in FILTER_SPECS)
 WIDGET_KEY = {field: f"filter_{field}" for field in FILTER_FIELDS}
 LANGUAGE_KEY = "language"
 PAGE_PARAMS_KEY = "_page_params"
@@ -48,7 +47,7 @@ def _apply_url(state: dict[str, list[str]]) -> None:
         st.session_state[WIDGET_KEY[field]] = list(value) if isinstance(value, tuple) else value
     lang = (state.get("lang") or [i18n.DEFAULT_LANGUAGE])[0]
     st.session_state[LANGUAGE_KEY] = lang if lang in i18n.LANGUAGE_NAMES else i18n.DEFAULT_LANGUAGE
-    st.session_state[PAGE_PARAMS_KEY] = {k: v for k, v in state.items() if k not in QUERY_KEYS.values() and k != "lang"}
+    st.session_state[PAGE_PARAMS_KEY] = {k: v for k, v in state.items() if k not in FILTER_URL_KEYS and k != "lang"}
 
 
 def sync_from_url(page: str) -> None:
@@ -68,14 +67,8 @@ def sync_from_url(page: str) -> None:
 
 
 def current_filters() -> Filters:
-    values = {}
-    for field in FILTER_FIELDS:
-        value = st.session_state.get(WIDGET_KEY[field])
-        if field in ("fra", "til"):
-            values[field] = value or None
-        else:
-            values[field] = tuple(value or ())
-    return Filters(**values)
+    """The filters the sidebar widgets hold (unknown values dropped, codes in display order)."""
+    return Filters.cleaned(**{field: st.session_state.get(WIDGET_KEY[field]) for field in FILTER_FIELDS})
 
 
 def page_param(name: str, default: str | None = None) -> str | None:
@@ -108,8 +101,11 @@ def write_url() -> None:
 
 
 def reset_filters() -> None:
+    """Every filter back to "all" (the widgets' values of an empty :class:`Filters`)."""
+    empty = Filters()
     for field in FILTER_FIELDS:
-        st.session_state[WIDGET_KEY[field]] = None if field in ("fra", "til") else []
+        value = getattr(empty, field)
+        st.session_state[WIDGET_KEY[field]] = list(value) if isinstance(value, tuple) else value
 
 
 def toggle_municipality(code: str) -> None:
@@ -119,21 +115,5 @@ def toggle_municipality(code: str) -> None:
 
 
 def describe_filters() -> str:
-    filters = current_filters()
-    if filters.is_empty():
-        return T("no_filters")
-    lang = language()
-    municipalities = kd.load_municipalities()
-    parts = list(filters.delregioner)
-    parts += [municipalities.at[c, "navn"] for c in filters.kommuner]
-    for field, name in [
-        ("omrader", "kompetanseomrade"),
-        ("nivaer", "niva"),
-        ("former", "laeringsform"),
-        ("statuser", "behov_status"),
-    ]:
-        labels = taxonomy.labels(name, lang)
-        parts += [labels[c] for c in getattr(filters, field)]
-    if filters.fra or filters.til:
-        parts.append(f"{i18n.format_date(filters.fra, lang)} – {i18n.format_date(filters.til, lang)}")
-    return " · ".join(parts)
+    """The active filters as one line in the current language (see :meth:`Filters.describe`)."""
+    return current_filters().describe(language())

@@ -10,12 +10,14 @@ import streamlit as st
 
 import kompilot_data as kd
 from kompilot_data import i18n
+from kompilot_data.filters import DATE_MAX, DATE_MIN, FILTER_SPECS
 from kompilot_data.reference import taxonomy
 from ui.cached import briefing, is_demo
 from ui.state import LANGUAGE_KEY, WIDGET_KEY, T, current_filters, describe_filters, language, reset_filters
 
 
 def sidebar_filters() -> None:
+    """Language, then one widget per row of the filter specification (``FILTER_SPECS``), then reset."""
     lang = language()
     with st.sidebar:
         st.radio(
@@ -26,40 +28,35 @@ def sidebar_filters() -> None:
             format_func=i18n.LANGUAGE_NAMES.get,
         )
         st.header(T("filters"))
-        municipalities = kd.load_municipalities()
-        st.multiselect(
-            T("filter_region"), list(kd.SUBREGIONS), key=WIDGET_KEY["delregioner"], placeholder=T("filter_all")
-        )
-        st.multiselect(
-            T("filter_municipality"),
-            list(municipalities.index),
-            key=WIDGET_KEY["kommuner"],
-            format_func=lambda code: f"{municipalities.at[code, 'navn']} ({code})",
-            placeholder=T("filter_all"),
-        )
-        for field, name, label in [
-            ("omrader", "kompetanseomrade", "filter_area"),
-            ("nivaer", "niva", "filter_level"),
-            ("former", "laeringsform", "filter_mode"),
-            ("statuser", "behov_status", "filter_status"),
-        ]:
-            labels = taxonomy.labels(name, lang)
-            st.multiselect(
-                T(label), list(labels), key=WIDGET_KEY[field], format_func=labels.get, placeholder=T("filter_all")
-            )
-        st.caption(T("filter_period"))
-        fmt = "DD.MM.YYYY" if lang == "nb" else "YYYY-MM-DD"
-        for column, field, label in zip(st.columns(2), ("fra", "til"), ("filter_from", "filter_to"), strict=True):
-            column.date_input(
-                T(label),
-                key=WIDGET_KEY[field],
-                value=None,
-                format=fmt,
-                min_value=date(2015, 1, 1),
-                max_value=date(2035, 12, 31),
-            )
+        for spec in FILTER_SPECS:
+            if spec.widget == "multiselect":
+                st.multiselect(
+                    T(spec.label),
+                    list(spec.allowed()),
+                    key=WIDGET_KEY[spec.field],
+                    format_func=lambda value, spec=spec: spec.option_label(value, lang),
+                    placeholder=T("filter_all"),
+                    help=T(f"{spec.label}_help") if f"{spec.label}_help" in i18n.TEXTS else None,
+                )
+        _period_inputs(lang)
         st.button(T("filter_reset"), on_click=reset_filters, width="stretch")
         st.caption(T("filter_link_help"))
+
+
+def _period_inputs(lang: str) -> None:
+    """The date rows of the filter specification, side by side under one caption."""
+    dates = [spec for spec in FILTER_SPECS if spec.widget == "date"]
+    st.caption(T("filter_period"))
+    fmt = "DD.MM.YYYY" if lang == "nb" else "YYYY-MM-DD"
+    for column, spec in zip(st.columns(len(dates)), dates, strict=True):
+        column.date_input(
+            T(spec.label),
+            key=WIDGET_KEY[spec.field],
+            value=None,
+            format=fmt,
+            min_value=DATE_MIN,
+            max_value=DATE_MAX,
+        )
 
 
 # --- page furniture ---------------------------------------------------------------------------
