@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from kompilot_data._paths import DATA_DIR
-from kompilot_data.reference.build import geo, offers, stats
+from kompilot_data.reference.build import geo, offers, stats, travel
 
 
 def write_sources_markdown(out: Path = DATA_DIR) -> Path:
@@ -79,11 +79,16 @@ def _offers_part(raw: Path) -> dict[str, pd.DataFrame | str]:
     }
 
 
+def _travel_part(raw: Path) -> dict[str, pd.DataFrame | str]:
+    return travel.build_travel(raw, offers.build_study_places(raw))
+
+
 #: The build's parts, in order; ``build-reference --only`` runs some of them.
 PARTS: dict[str, Callable[[Path], dict[str, pd.DataFrame | str]]] = {
     "geo": _geo_part,
     "stats": _stats_part,
     "offers": _offers_part,
+    "travel": _travel_part,
 }
 
 
