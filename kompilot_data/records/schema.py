@@ -458,11 +458,16 @@ def validate(frame: pd.DataFrame, kind: str, first_data_row: int = 2) -> pd.Data
     for spec in SPECS[kind]:
         if spec.name not in text.columns:
             text[spec.name] = None
+    problems = pd.DataFrame(columns=["rad", "kolonne", "verdi", "melding"])
     try:
         schema.validate(text, lazy=True)
     except pa.errors.SchemaErrors as errors:
-        return _problems_from_errors(errors, kind, first_data_row)
-    return pd.DataFrame(columns=["rad", "kolonne", "verdi", "melding"])
+        problems = _problems_from_errors(errors, kind, first_data_row)
+    if kind == "offers":  # coordinates in Trøndelag and in the stated municipality (records/spatial.py)
+        from kompilot_data.records.spatial import coordinate_problems
+
+        problems = coordinate_problems(text, first_data_row, problems)
+    return problems
 
 
 def to_typed(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
