@@ -152,6 +152,32 @@ def _bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _travel(args: argparse.Namespace) -> int:
+    import json
+    from dataclasses import asdict
+
+    from kompilot_data.engine import travel
+
+    try:
+        route = travel.route(args.origin, args.destination)
+    except travel.UnknownPlace as error:
+        print(error, file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(asdict(route), ensure_ascii=False, indent=2))
+        return 0
+    print(travel.describe(route))
+    for leg in route.legs:
+        name = f" {leg.name}" if leg.name else ""
+        print(f"  {leg.kind}{name}: {leg.fra} → {leg.til}, {leg.minutes:.0f} min, {leg.km:.0f} km")
+    if route.overridden:
+        print("Målt reisetid fra reisetid_overstyring.csv (etappene er modellens).")
+    else:
+        note = " Ferjetid eller avgangsintervall er anslått." if route.estimated else ""
+        print(f"Modellert reisetid med bil og ferje (et estimat).{note}")
+    return 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m kompilot_data",
@@ -231,6 +257,12 @@ def make_parser() -> argparse.ArgumentParser:
     bench.add_argument("--sample", type=int, default=300, help="needs in the row-by-row comparison (default 300)")
     bench.add_argument("--seed", type=int, default=DEFAULT_SEED)
     bench.set_defaults(run=_bench)
+
+    trip = commands.add_parser("travel", help="modelled travel time by road and ferry between two places")
+    trip.add_argument("origin", metavar="FROM", help="municipality number or name (e.g. 5001, Leka), or a study place id")
+    trip.add_argument("destination", metavar="TO", help="municipality number or name, or a study place id")
+    trip.add_argument("--json", action="store_true", help="print the route (with its legs) as JSON")
+    trip.set_defaults(run=_travel)
     return parser
 
 
