@@ -162,7 +162,7 @@ with tab_log:
     st.dataframe(storage.audit_log(engine, limit=1000), width="stretch", hide_index=True, height=480)
 
 with tab_export:
-    needs, offers = ui.filtered()
+    needs, offers = ui.view().needs, ui.view().offers
     left, right = st.columns(2)
     with left:
         st.markdown(ui.T("export_filtered"))

@@ -3,11 +3,11 @@ import streamlit as st
 import kompilot_data as kd
 import ui
 from kompilot_data.engine.indicators import INDICATORS
-from kompilot_data.engine.reach import DEFAULT_RADIUS_KM
 from kompilot_data.present import figures
 
 ui.page_header("map_title", "map_intro")
-lang = ui.language()
+view = ui.view()
+lang = view.language
 
 indicator_keys = list(INDICATORS)
 chosen = ui.page_param("indikator", "delregion")
@@ -33,28 +33,30 @@ def on_map_select():
         ui.toggle_municipality(codes[0])
 
 
-table = ui.municipality_table()
-selected = list(ui.current_filters().kommuner)
+table = view.municipality_table
 fig = figures.choropleth_map(
     table,
     indicator,
     lang,
     places=kd.load_study_places() if show_places else None,
-    records=ui.records_source(),
+    records=view.records_source(),
     show_outlines=show_outlines,
-    selected=selected,
+    selected=list(view.filters.kommuner),
     basemap=basemap,
 )
-
 ui.figure(fig, key="kart", on_select=on_map_select, selection_mode="points")
 if INDICATORS[indicator].estimate:
-    st.caption(ui.T("reach_note", radius=int(DEFAULT_RADIUS_KM)) + " " + ui.records_source())
+    st.caption(ui.reach_caption() + " " + view.records_source())
 
 with st.expander(ui.T("map_table")):
     spec = INDICATORS[indicator]
     shown = table[["navn", "delregion"]].copy()
     if spec.column != "delregion":
-        shown[ui.T(f"ind_{indicator}")] = [figures.format_indicator(indicator, v, lang) for v in table[spec.column]]
+        hidden = table["skjult"] & spec.estimate
+        shown[ui.T(f"ind_{indicator}")] = [
+            ui.protected(None) if h else figures.format_indicator(indicator, v, lang)
+            for v, h in zip(table[spec.column], hidden, strict=True)
+        ]
     st.dataframe(
         shown.rename(columns={"navn": ui.T("filter_municipality"), "delregion": ui.T("filter_region")}), width="stretch"
     )

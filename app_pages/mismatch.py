@@ -3,26 +3,20 @@ import streamlit as st
 
 import kompilot_data as kd
 import ui
-from kompilot_data.access import suppress_table
 from kompilot_data.engine import matching
-from kompilot_data.engine import reach as reach_rules
-from kompilot_data.engine.supply import demand_supply, white_spots
 from kompilot_data.present import figures
 
 ui.page_header("mismatch_title")
-lang = ui.language()
-needs, _ = ui.filtered()
-minimum = ui.min_businesses()
+view = ui.view()
+lang = view.language
 municipalities = kd.load_municipalities()
-settings = st.columns(2)
-radius = settings[0].slider(ui.T("radius"), 20, 200, int(reach_rules.DEFAULT_RADIUS_KM), step=10, key="mismatch_radius")
-min_class = settings[1].slider(ui.T("min_class"), 4, 30, 12, key="mismatch_min_class")
-active = reach_rules.active_offers(ui.supply())
-source = figures.records_source(lang, needs, active)
-reach = ui.reach(radius)
-st.caption(ui.T("reach_note", radius=radius) + " " + source)
+ui.reach_controls("mismatch_reach")
+min_class = st.slider(ui.T("min_class"), 4, 30, 12, key="mismatch_min_class")
+active = view.supply_offers
+source = view.records_source()
+st.caption(ui.reach_caption() + " " + source)
 
-by_region = demand_supply(needs, active, ("delregion", "kompetanseomrade"), reach=reach)
+by_region = view.demand_supply(("delregion", "kompetanseomrade"))
 if by_region.empty:
     st.info(ui.T("no_data"))
     st.stop()
@@ -34,35 +28,30 @@ tab_gaps, tab_match, tab_pools, tab_spots = st.tabs(
 with tab_gaps:
     st.subheader(ui.T("filter_region") + " × " + ui.T("filter_area"))
     ui.figure(
-        figures.gap_heatmap(by_region, lang, source, {kd.OUTSIDE_PILOT: ui.T("outside_pilot")}, minimum),
+        figures.gap_heatmap(by_region, lang, source, {kd.OUTSIDE_PILOT: ui.T("outside_pilot")}),
         key="mismatch_region",
     )
-    by_municipality = demand_supply(needs, active, ("kommunenummer", "kompetanseomrade"), reach=reach)
-    codes = ui.current_filters().municipality_codes()
-    if codes is None:
-        codes = list(municipalities.index[municipalities["delregion"] != kd.OUTSIDE_PILOT])
-    by_municipality = by_municipality[by_municipality.index.get_level_values(0).isin(codes)]
+    by_municipality = view.demand_supply(("kommunenummer", "kompetanseomrade"))
+    if view.places is None:  # the whole county: the pilot's municipalities
+        pilot = municipalities.index[municipalities["delregion"] != kd.OUTSIDE_PILOT]
+        by_municipality = by_municipality[by_municipality.index.get_level_values(0).isin(pilot)]
     st.subheader(ui.T("filter_municipality") + " × " + ui.T("filter_area"))
     ui.figure(
-        figures.gap_heatmap(by_municipality, lang, source, municipalities["navn"].to_dict(), minimum),
+        figures.gap_heatmap(by_municipality, lang, source, municipalities["navn"].to_dict()),
         key="mismatch_kommune",
     )
 
     st.subheader(ui.T("demand") + " / " + ui.T("supply"))
-    selection = ui.current_filters().municipality_codes() or list(municipalities.index)
-    per_area = demand_supply(
-        needs, active, ("utvalg", "kompetanseomrade"), reach=reach, groups=pd.Series("utvalg", index=selection)
-    ).droplevel("utvalg")
-    per_area.loc[per_area["bedrifter"] < minimum, "ettersporsel"] = float("nan")
+    per_area = view.demand_supply(("fylke", "kompetanseomrade")).droplevel("fylke")
     st.caption(ui.T("seats_counted_once"))
     ui.figure(figures.demand_supply_bars(per_area, lang, source), key="mismatch_stolper")
 
 with tab_match:
-    if not ui.access().sees_records:
+    if not view.audience.sees_records:
         st.info(ui.T("records_hidden"))
     else:
-        ranked = ui.candidates(radius)
-        open_needs = reach_rules.open_needs(needs)
+        ranked = view.candidates
+        open_needs = view.open_needs
         st.markdown(ui.T("match_intro"))
         if len(ranked):
             best = ranked[ranked["rang"] == 1]
@@ -122,7 +111,7 @@ with tab_match:
             position = ui.selectable_table(offer_table, "match_offer_table", height=320)
             if position is not None:
                 offer_id = active.iloc[position]["tilbud_id"]
-                served = matching.needs_for_offer(offer_id, open_needs, active, radius_km=radius)
+                served = matching.needs_for_offer(offer_id, open_needs, active, reach=view.reach)
                 if served.empty:
                     st.warning(ui.T("no_candidates"))
                 else:
@@ -138,28 +127,25 @@ with tab_match:
         st.caption(ui.T("weights_note", weights=", ".join(f"{k} {v:.0%}" for k, v in matching.WEIGHTS.items())))
 
 with tab_pools:
-    pools = ui.opportunities(radius, min_class)
+    pools = view.pools(min_class)
     st.markdown(ui.T("pools_intro", min_class=min_class))
     if pools.empty:
         st.success(ui.T("no_pools"))
     else:
         reached = int(pools["min_klasse_naadd"].sum())
         st.metric(ui.T("pools_reached"), f"{reached} / {len(pools)}")
-        pools = pools.drop(columns=["behov_ids"]) if minimum else pools
-        if minimum:
-            pools = suppress_table(pools, "bedrifter", ["deltakere", "behov", "kommuner", "beskrivelse"], minimum)
-        shown = ui.labelled(pools.drop(columns=["behov_ids"], errors="ignore"))
+        shown = ui.labelled(pools.drop(columns=["behov_ids", "skjult"], errors="ignore"))
         st.dataframe(
             shown,
             hide_index=True,
             width="stretch",
             column_config={"min_klasse_naadd": st.column_config.CheckboxColumn(ui.T("min_class_reached"))},
         )
-        ui.downloads(ui.labelled(pools), "kompilot_kursmuligheter")
+        ui.downloads(shown, "kompilot_kursmuligheter")
 
 with tab_spots:
     st.subheader(ui.T("white_spots"))
-    spots = white_spots(needs, active, reach=reach)
+    spots = view.white_spots
     if spots.empty:
         st.success(ui.T("no_white_spots"))
     else:

@@ -2,30 +2,31 @@ import streamlit as st
 
 import kompilot_data as kd
 import ui
-from kompilot_data.access import suppress_table
 from kompilot_data.engine import indicators
-from kompilot_data.engine.reach import DEFAULT_RADIUS_KM
 from kompilot_data.present import figures
+from kompilot_data.reference.regions import default_region, region_choices, resolve_region
 
 ui.page_header("region_title")
 lang = ui.language()
 municipalities = kd.load_municipalities()
-choices = list(kd.SUBREGIONS) + list(municipalities.index)
-filters = ui.current_filters()
-default = (filters.kommuner or filters.delregioner or ("Namdalen",))[0]
-chosen = ui.page_param("profil", default)
-region = st.selectbox(
+choices = {region.key: region for region in region_choices()}
+try:  # ?profil= takes what a person types: "namdalen", "røros", "5025"
+    chosen = resolve_region(ui.page_param("profil", "")).key
+except ValueError:
+    chosen = default_region(ui.current_filters()).key
+key = st.selectbox(
     ui.T("region_choose"),
-    choices,
-    index=choices.index(chosen) if chosen in choices else 0,
-    format_func=lambda c: c if c in kd.SUBREGIONS else f"{municipalities.at[c, 'navn']} ({c})",
+    list(choices),
+    index=list(choices).index(chosen) if chosen in choices else 0,
+    format_func=lambda k: choices[k].label,
     key="region_choice",
 )
-if region != chosen:
-    ui.set_page_param("profil", region)
-codes = indicators.region_codes(region)
-name = region if region in kd.SUBREGIONS else municipalities.at[region, "navn"]
-ui.briefing_downloads(region, "region")
+if key != chosen:
+    ui.set_page_param("profil", key)
+region = choices[key]
+codes, name = list(region.codes), region.name
+view = ui.region_view(region)
+ui.briefing_downloads(region.key, "region")
 profile = indicators.area_profile(codes)
 county = indicators.area_profile()
 
@@ -63,40 +64,36 @@ with right:
     series = {name: indicators.population_index(codes), ui.T("county"): indicators.population_index()}
     ui.figure(figures.population_trend(series, lang), key="region_befolkning")
 
-needs, offers = ui.filtered()
-region_needs = needs[needs["kommunenummer"].isin(codes).to_numpy()]
+source = view.records_source()
 left, right = st.columns(2)
 with left:
     st.subheader(ui.T("top_needs"))
-    counts = figures.count_by(
-        region_needs, "kompetanseomrade", "kompetanseomrade", lang, "antall_deltakere", ui.min_businesses()
-    )
+    counts = view.counts(("kompetanseomrade",), "deltakere")["deltakere"]
     counts = counts[counts.isna() | (counts > 0)]
     if counts.empty:
         st.info(ui.T("no_data"))
     else:
         ui.figure(
-            figures.bar_counts(counts, lang, ui.T("participants"), figures.records_source(lang, region_needs)),
+            figures.bar_counts(figures.labelled(counts, "kompetanseomrade", lang), lang, ui.T("participants"), source),
             key="region_behov",
         )
 with right:
     st.subheader(ui.T("offers_in_reach"))
-    table = ui.municipality_table()
-    reach = table.loc[codes, ["navn", "tilbud_innen_rekkevidde", "ettersporsel", "tilbud", "mismatch", "bedrifter"]]
-    if ui.min_businesses():
-        reach = suppress_table(reach, "bedrifter", ["ettersporsel", "mismatch"], ui.min_businesses())
-    reach = reach.drop(columns="bedrifter")
-    reach["mismatch"] = [v if isinstance(v, str) else ui.number(v, 2) for v in reach["mismatch"]]
+    table = view.municipality_table.loc[codes]
+    shown = table[["navn", "tilbud_innen_rekkevidde"]].copy()
+    for column in ("ettersporsel", "tilbud_fordelt"):
+        shown[column] = [ui.protected(v) for v in table[column]]
+    shown["indeks"] = [ui.protected(v, 2) for v in table["indeks"]]
     st.dataframe(
-        reach.rename(
+        shown.rename(
             columns={
                 "navn": ui.T("filter_municipality"),
                 "tilbud_innen_rekkevidde": ui.T("ind_tilbud_innen_rekkevidde"),
                 "ettersporsel": ui.T("demand"),
-                "tilbud": ui.T("supply"),
-                "mismatch": ui.T("ind_mismatch"),
+                "tilbud_fordelt": ui.T("supply"),
+                "indeks": ui.T("ind_mismatch"),
             }
         ),
         width="stretch",
     )
-    st.caption(ui.T("reach_note", radius=int(DEFAULT_RADIUS_KM)) + " " + ui.records_source())
+    st.caption(ui.reach_caption() + " " + source)

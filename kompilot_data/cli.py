@@ -184,6 +184,31 @@ def make_parser() -> argparse.ArgumentParser:
         description="Kompetansepilot Trøndelag: reference data, demo data and validation.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+def _gap(args: argparse.Namespace) -> int:
+    """Demand, apportioned supply (2SFCA), gap, coverage and index per group, as a table or CSV."""
+    from kompilot_data.engine.reach import STRAIGHT_LINE, TRAVEL_TIME, ReachSetting
+    from kompilot_data.engine.supply import PLACE_KEYS
+    from kompilot_data.view import View, ViewKey
+
+    by = tuple(part.strip() for part in args.by.split(",") if part.strip())
+    if not by or by[0] not in PLACE_KEYS:
+        raise ValueError(f"--by må starte med et stednivå ({', '.join(PLACE_KEYS)}), fikk «{args.by}»")
+    method = TRAVEL_TIME if args.reach == "minutes" else STRAIGHT_LINE
+    needs, offers, source = _records_for(args)
+    view = View(needs, offers, ViewKey(reach=ReachSetting(method, args.radius), decay=args.decay))
+    table = view.demand_supply(by)[["ettersporsel", "tilbud_fordelt", "gap", "dekning", "indeks"]].reset_index()
+    if args.csv:
+        table.to_csv(sys.stdout, index=False, float_format="%.3f", lineterminator="\n")
+    else:
+        with __import__("pandas").option_context(
+            "display.max_rows", None, "display.max_columns", None, "display.width", 200
+        ):
+            print(table.round({"ettersporsel": 1, "tilbud_fordelt": 1, "gap": 1, "dekning": 2, "indeks": 2}))
+        unit = "min reisetid" if method == TRAVEL_TIME else "km luftlinje"
+        print(f"Rekkevidde: {args.radius:g} {unit}; plasser delt med 2SFCA ({args.decay}). Data: {source}")
+    return 0
+
+
 
     build = commands.add_parser("build-reference", help="build the embedded reference data from the raw sources")
     build.add_argument("--raw", required=True, help="the raw data folder (with PROVENANCE.md)")
@@ -273,3 +298,14 @@ def main(argv: list[str] | None = None) -> int:
     except (FileNotFoundError, ValueError, KeyError, RuntimeError) as error:
         print(f"Feil: {error}", file=sys.stderr)
         return 2
+    gap = commands.add_parser("gap", help="demand, apportioned supply (2SFCA), gap, coverage and index per group")
+    gap.add_argument(
+        "--by", default="delregion,kompetanseomrade", help="a place key, then kompetanseomrade and/or niva"
+    )
+    gap.add_argument("--reach", choices=["minutes", "km"], default="minutes", help="travel time or straight line")
+    gap.add_argument("--radius", type=float, default=90.0, help="the reach limit in minutes or km (default 90)")
+    gap.add_argument("--decay", choices=["ingen", "gauss"], default="ingen", help="E2SFCA distance decay")
+    gap.add_argument("--csv", action="store_true", help="CSV on standard output")
+    gap.add_argument("--database", help="SQLAlchemy URL (default: the local database if it exists, else demo data)")
+    gap.set_defaults(run=_gap)
+

@@ -205,3 +205,18 @@ def test_default_data_adds_up_and_tells_the_health_story():
 def test_haversine_known_distance():
     # Trondheim torg to Oslo sentrum, about 392 km.
     assert haversine_km(63.4305, 10.3951, 59.9139, 10.7522) == pytest.approx(392, abs=3)
+
+
+def test_gap_command_prints_the_table_and_csv(capsys, monkeypatch, tmp_path):
+    from kompilot_data.cli import main
+
+    monkeypatch.setenv("KOMPILOT_DATA_DIR", str(tmp_path / "ingen-database"))  # the embedded default data
+    assert main(["gap", "--reach", "km", "--by", "fylke,kompetanseomrade", "--csv"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0] == "fylke,kompetanseomrade,ettersporsel,tilbud_fordelt,gap,dekning,indeks"
+    rows = [line.split(",") for line in lines[1:]]
+    assert {row[1] for row in rows} <= set(kd.codes("kompetanseomrade"))
+    for row in rows:  # gap = demand - apportioned supply in every row
+        assert float(row[4]) == pytest.approx(float(row[2]) - float(row[3]), abs=0.002)
+    assert main(["gap", "--by", "kompetanseomrade"]) == 2
+    assert "--by må starte med et stednivå" in capsys.readouterr().err

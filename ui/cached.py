@@ -6,18 +6,19 @@ Every ``st.cache_*`` wrapper lives here (the OWID wizard's ``cached.py`` pattern
 from __future__ import annotations
 
 import os
-from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
 
 import kompilot_data as kd
-from kompilot_data.engine import indicators
-from kompilot_data.engine.reach import DEFAULT_RADIUS_KM, Reach, active_offers, compute_reach
-from kompilot_data.engine.supply import needs_matched_share
+from kompilot_data.engine.reach import DEFAULT_REACH, ReachSetting
 from kompilot_data.filters import Filters
 from kompilot_data.records import storage
+from kompilot_data.reference.regions import Region
+from kompilot_data.view import Audience, View, ViewKey
 from ui.state import current_filters, language
+
+REACH_KEY = "reach_setting"
 
 # --- data (cached once per process) ---------------------------------------------------------
 
@@ -75,124 +76,56 @@ def is_demo() -> bool:
     return bool(needs["demo"].any() or offers["demo"].any())
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
-def _filtered(query_key: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    filters = _filters_from_key(query_key)
-    return kd.filter_needs(all_needs(), filters), kd.filter_offers(all_offers(), filters)
-
-
-@st.cache_resource(show_spinner=False, max_entries=64)
-def _supply(query_key: str) -> pd.DataFrame:
-    """Offers under the filter except the place filters: reach decides which places count."""
-    filters = _filters_from_key(query_key).with_(delregioner=(), kommuner=())
-    return kd.filter_offers(all_offers(), filters)
-
-
-@st.cache_resource(show_spinner=False, max_entries=64)
-def _municipality_table(query_key: str, radius_km: float) -> pd.DataFrame:
-    needs, _ = _filtered(query_key)
-    return indicators.municipality_table(needs, _supply(query_key), radius_km, reach=_reach(query_key, radius_km))
-
-
-@st.cache_resource(show_spinner=False, max_entries=64)
-def _matched_share(query_key: str) -> float:
-    needs, _ = _filtered(query_key)
-    return needs_matched_share(needs, _supply(query_key), reach=_reach(query_key, DEFAULT_RADIUS_KM))
+# --- the view of the data (one per key, shared by every session with the same key) -----------
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def _reach(query_key: str, radius_km: float) -> Reach:
-    return compute_reach(active_offers(_supply(query_key)), radius_km=radius_km)
+def _view(key: ViewKey) -> View:
+    """Streamlit hashes the frozen ViewKey (filters, audience, reach, language, data version)."""
+    needs, offers = _records_at(key.data_version)
+    return View(needs, offers, key)
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _candidates(query_key: str, radius_km: float) -> pd.DataFrame:
-    from kompilot_data.engine import matching
+def audience() -> Audience:
+    """Coordinators see records; everyone else is a viewer with small-number suppression."""
+    from ui.auth import access
 
-    needs, _ = _filtered(query_key)
-    reach = _reach(query_key, radius_km)
-    return matching.rank_candidates(needs, _supply(query_key), top=5, radius_km=radius_km, reach=reach)
+    return Audience.coordinator() if access().sees_records else Audience.viewer()
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _opportunities(query_key: str, radius_km: float, min_class: int, language: str) -> pd.DataFrame:
-    from kompilot_data.engine import pooling
-
-    needs, _ = _filtered(query_key)
-    return pooling.course_opportunities(
-        needs,
-        _supply(query_key),
-        radius_km=radius_km,
-        min_class=min_class,
-        reach=_reach(query_key, radius_km),
-        language=language,
-    )
+def reach_setting() -> ReachSetting:
+    """The reach setting of this session (travel time or straight line, and the limit)."""
+    return st.session_state.get(REACH_KEY, DEFAULT_REACH)
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _briefing(query_key: str, region: str, language: str):
-    from kompilot_data.present.briefing import build_briefing
-
-    filters = _filters_from_key(query_key).with_(delregioner=(), kommuner=())
-    needs = kd.filter_needs(all_needs(), filters)
-    return build_briefing(region, needs, _supply(query_key), language=language)
+def view_key(filters: Filters | None = None) -> ViewKey:
+    chosen = current_filters() if filters is None else filters
+    return ViewKey(chosen, audience(), reach_setting(), language(), data_version())
 
 
-def _filters_from_key(query_key: str) -> Filters:
-    from urllib.parse import parse_qs
-
-    return Filters.from_query(parse_qs(query_key))
-
-
-def _key(filters: Filters) -> str:
-    """Cache key: the filters and the data version (so an import or edit shows at once)."""
-    return urlencode([*sorted(filters.to_query().items()), ("_versjon", data_version())], doseq=True)
+def view(filters: Filters | None = None) -> View:
+    """The current view: the filters (or ``filters``), audience, reach setting and language of this session."""
+    return _view(view_key(filters))
 
 
-def filtered() -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Needs and offers under the current shared filters."""
-    return _filtered(_key(current_filters()))
-
-
-def records_source() -> str:
-    """Source line for figures built on the filtered needs and offers (demo or registered, with years)."""
-    from kompilot_data.present.figures import records_source as line
-
-    needs, offers = filtered()
-    return line(language(), needs, offers)
-
-
-def supply() -> pd.DataFrame:
-    """Offers that may serve the filtered needs: the filter without its place part (reach decides)."""
-    return _supply(_key(current_filters()))
-
-
-def municipality_table(radius_km: float = DEFAULT_RADIUS_KM) -> pd.DataFrame:
-    return _municipality_table(_key(current_filters()), radius_km)
-
-
-def matched_share() -> float:
-    return _matched_share(_key(current_filters()))
+def region_view(region: Region) -> View:
+    """The current view narrowed to ``region`` (the sidebar's place filter replaced by the region)."""
+    base = current_filters().without_place()
+    if region.kind == "delregion":
+        return view(base.with_(delregioner=(region.key,)))
+    if region.kind == "kommune":
+        return view(base.with_(kommuner=(region.key,)))
+    return view(base)
 
 
 def briefing(region: str):
     """The briefing for ``region`` under the current filters (place filters aside), in the current language."""
-    return _briefing(_key(current_filters()), region, language())
+    return view().briefing(region)
 
 
-def reach(radius_km: float) -> Reach:
-    """Reach of the filtered active offers (cached per filter and radius)."""
-    return _reach(_key(current_filters()), float(radius_km))
-
-
-def candidates(radius_km: float) -> pd.DataFrame:
-    """Top-5 candidate offers for every open need in the filter."""
-    return _candidates(_key(current_filters()), float(radius_km))
-
-
-def opportunities(radius_km: float, min_class: int) -> pd.DataFrame:
-    """Course opportunities pooled from uncovered needs in the filter."""
-    return _opportunities(_key(current_filters()), float(radius_km), int(min_class), language())
+def records_source() -> str:
+    """Source line for figures built on the filtered needs and offers (demo or registered, with years)."""
+    return view().records_source()
 
 
 def prepared_upload(data: bytes, filename: str, kind: str | None):

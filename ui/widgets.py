@@ -12,8 +12,9 @@ import kompilot_data as kd
 from kompilot_data import i18n
 from kompilot_data.filters import DATE_MAX, DATE_MIN, FILTER_SPECS
 from kompilot_data.reference import taxonomy
+from kompilot_data.reference.regions import resolve_region
 from ui.cached import briefing, is_demo
-from ui.state import LANGUAGE_KEY, WIDGET_KEY, T, current_filters, describe_filters, language, reset_filters
+from ui.state import LANGUAGE_KEY, WIDGET_KEY, T, current_filters, describe_filters, language, number, reset_filters
 
 
 def sidebar_filters() -> None:
@@ -60,6 +61,49 @@ def _period_inputs(lang: str) -> None:
 
 
 # --- page furniture ---------------------------------------------------------------------------
+
+
+def protected(value, decimals: int = 0, percent: bool = False) -> str:
+    """A key figure from the View: "<3" where it is hidden (NaN), else the number or percentage."""
+    from kompilot_data.engine.disclosure import SUPPRESSED
+    from ui.state import number
+    from ui.state import percent as as_percent
+
+    if value is None or pd.isna(value):
+        return SUPPRESSED
+    return as_percent(value, decimals) if percent else number(value, decimals)
+
+
+def reach_caption() -> str:
+    """One sentence saying how reach and supply are computed under the current reach setting."""
+    from ui.cached import reach_setting
+
+    setting = reach_setting()
+    return T(f"reach_note_{setting.method}", limit=number(setting.limit))
+
+
+def reach_controls(key: str) -> None:
+    """Method (travel time or straight line) and limit of reach; stored for the session, so every page agrees."""
+    from kompilot_data.engine.reach import STRAIGHT_LINE, TRAVEL_TIME, ReachSetting
+    from ui.cached import REACH_KEY, reach_setting
+
+    current = reach_setting()
+    left, right = st.columns(2)
+    methods = [TRAVEL_TIME, STRAIGHT_LINE]
+    method = left.radio(
+        T("reach_method"),
+        methods,
+        index=methods.index(current.method),
+        format_func=lambda m: T(f"reach_method_{m}"),
+        horizontal=True,
+        key=f"{key}_method",
+    )
+    default = current.limit if method == current.method else 90.0
+    limit = right.slider(T(f"reach_limit_{method}"), 20, 200, int(default), step=10, key=f"{key}_limit_{method}")
+    chosen = ReachSetting(method, float(limit))
+    if chosen != current:
+        st.session_state[REACH_KEY] = chosen
+        st.rerun()
 
 
 def page_header(title_key: str, intro_key: str | None = None) -> None:
@@ -164,7 +208,7 @@ def briefing_downloads(region: str, key: str) -> None:
         with tempfile.TemporaryDirectory() as folder:
             return writer(briefing(region), Path(folder) / f"briefing{suffix}").read_bytes()
 
-    name = region if region in kd.SUBREGIONS else str(kd.load_municipalities().at[region, "navn"])
+    name = resolve_region(region).name
     stem = file_stem(name, "briefing", date.today())
     download_buttons(
         [

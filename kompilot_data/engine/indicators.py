@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from kompilot_data.engine.reach import DEFAULT_RADIUS_KM, Reach, active_offers, compute_reach, offers_within_reach
-from kompilot_data.engine.supply import place_mismatch
+from kompilot_data.engine.reach import Reach
+from kompilot_data.engine.supply import Catchment, aggregate
 from kompilot_data.reference import load_municipalities, load_population
 from kompilot_data.reference.regions import region_codes  # noqa: F401 - moved; callers to import from regions
 
@@ -38,21 +38,25 @@ INDICATORS: dict[str, Indicator] = {
         Indicator(
             "tilbud_innen_rekkevidde", "tilbud_innen_rekkevidde", "sequential", "unit_offers", False, "demo", True
         ),
-        Indicator("mismatch", "mismatch", "diverging", None, False, "demo", True),
+        Indicator("mismatch", "indeks", "diverging", None, False, "demo", True),
     ]
 }
 
 
-def municipality_table(
-    needs: pd.DataFrame,
-    offers: pd.DataFrame,
-    radius_km: float = DEFAULT_RADIUS_KM,
-    reach: Reach | None = None,
-) -> pd.DataFrame:
+#: Indicators computed from needs (hidden with their count for viewers); the rest are public statistics.
+#: Counts of needs (protected by ``bedrifter``) and gap figures of open demand (by ``bedrifter_etterspurt``).
+COUNT_COLUMNS = ("behov", "behov_per_1000")
+GAP_COLUMNS = ("ettersporsel", "tilbud_fordelt", "gap", "dekning", "indeks")
+COMPUTED_COLUMNS = COUNT_COLUMNS + GAP_COLUMNS
+
+
+def municipality_table(needs: pd.DataFrame, result: Catchment, reach: Reach) -> pd.DataFrame:
     """One row per municipality with every map indicator.
 
-    ``needs`` and ``offers`` are the filtered records; SSB columns come from
-    the reference data and do not depend on the filter.
+    ``needs`` are the filtered needs (their count gives needs per 1,000 inhabitants); ``result`` is the
+    2SFCA of all competing needs and the active offers (:func:`kompilot_data.engine.supply.catchment`), so
+    the map's demand, apportioned supply, gap and index are exactly the rows of
+    ``aggregate(result, ("kommunenummer",))``. SSB columns come from the reference data.
     """
     municipalities = load_municipalities()
     table = municipalities[
@@ -71,20 +75,25 @@ def municipality_table(
         ]
     ].copy()
     table["delregion"] = table["delregion"].astype(str)
-    counts = needs["kommunenummer"].value_counts()
-    table["behov"] = counts.reindex(table.index).fillna(0).astype(int).to_numpy()
+    counts = needs["kommunenummer"].astype("string").value_counts()
+    table["behov"] = counts.reindex(table.index).fillna(0).astype(float).to_numpy()
     table["behov_per_1000"] = table["behov"] / table["befolkning"].astype(float) * 1000
-    active = active_offers(offers)
-    reach = reach if reach is not None else compute_reach(active, radius_km=radius_km)
-    table["tilbud_innen_rekkevidde"] = offers_within_reach(active, reach).reindex(table.index)
-    gaps = place_mismatch(needs, active, "kommunenummer", reach=reach)
-    for column in ("ettersporsel", "tilbud", "mismatch", "bedrifter"):
-        table[column] = gaps[column].reindex(table.index) if len(gaps) else np.nan
-    table[["ettersporsel", "tilbud", "bedrifter"]] = table[["ettersporsel", "tilbud", "bedrifter"]].fillna(0)
-    table["bedrifter_i_utvalget"] = (
-        needs.groupby("kommunenummer")["bedrift_id"].nunique().reindex(table.index).fillna(0)
+    table["tilbud_innen_rekkevidde"] = pd.Series(reach.reachable.sum(axis=1), index=reach.municipalities).reindex(
+        table.index
     )
+    gaps = aggregate(result, ("kommunenummer",), count_businesses=False)
+    for column in ("ettersporsel", "tilbud_fordelt", "gap", "dekning", "indeks"):
+        table[column] = gaps[column].reindex(table.index)
+    table[["ettersporsel", "tilbud_fordelt", "gap"]] = table[["ettersporsel", "tilbud_fordelt", "gap"]].fillna(0.0)
+    table["bedrifter"] = _businesses(needs, table.index)
+    table["bedrifter_etterspurt"] = _businesses(result.needs, table.index)
     return table
+
+
+def _businesses(needs: pd.DataFrame, index: pd.Index) -> np.ndarray:
+    """Distinct businesses behind ``needs`` per municipality of ``index``."""
+    per_municipality = needs.groupby(needs["kommunenummer"].astype("string"))["bedrift_id"].nunique()
+    return per_municipality.reindex(index).fillna(0).astype(int).to_numpy()
 
 
 def population_index(codes: list[str] | None = None, base_year: int = 2020) -> pd.Series:

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from kompilot_data.access import SUPPRESSED, suppress_counts
+from kompilot_data.access import SUPPRESSED
 from kompilot_data.engine.indicators import INDICATORS
 from kompilot_data.i18n import format_number, format_percent, plotly_separators, t
 from kompilot_data.reference import (
@@ -126,22 +126,22 @@ def choropleth_map(
     selected: list[str] | None = None,
     basemap: bool = False,
     height: int = 620,
-    suppressed: np.ndarray | None = None,
     records: str | None = None,
 ) -> go.Figure:
     """Choropleth of the 38 municipalities for ``indicator`` (a key of ``INDICATORS``).
 
     ``table`` is :func:`kompilot_data.engine.indicators.municipality_table`. ``places``
     (study places with ``lat``, ``lon``, ``navn``, ``type``) are drawn as points
-    coloured by type. ``selected`` municipalities get a thick outline. ``suppressed``
-    (boolean per row) hides values built on too few businesses: no colour, "<3" on hover.
+    coloured by type. ``selected`` municipalities get a thick outline. Rows with ``skjult``
+    (the View's protection for viewers) show no colour and "<3" on hover.
     ``records`` is the :func:`records_source` line shown under indicators built on needs and offers.
     """
     spec = INDICATORS[indicator]
     label = t(f"ind_{indicator}", language)
     geojson = load_geojson()
     codes = table.index.astype(str).tolist()
-    hidden = np.zeros(len(table), dtype=bool) if suppressed is None else np.asarray(suppressed, dtype=bool)
+    hidden = table["skjult"].to_numpy(bool) if "skjult" in table else np.zeros(len(table), dtype=bool)
+    hidden = hidden & bool(spec.estimate)  # public statistics are never hidden
     hover_values = [
         SUPPRESSED if h else format_indicator(indicator, v, language)
         for v, h in zip(table[spec.column], hidden, strict=True)
@@ -303,43 +303,26 @@ def bar_counts(
     return _layout(fig, language, source, title, height=height or max(260, 28 * len(counts) + 90))
 
 
-def count_by(
-    frame: pd.DataFrame,
-    column: str,
-    taxonomy_name: str,
-    language: str,
-    weight: str | None = None,
-    min_businesses: int = 0,
-) -> pd.Series:
-    """Counts (or sums of ``weight``) per code of ``column``, labelled in ``language``.
+def labelled(values: pd.Series, taxonomy_name: str, language: str) -> pd.Series:
+    """A View count column (indexed by codes) relabelled in ``language``; hidden cells stay NaN ("<3")."""
+    return values.rename(index=taxonomy.labels(taxonomy_name, language))
 
-    Groups built on fewer than ``min_businesses`` businesses become NaN (shown as "<3").
+
+def treemap_area_level(table: pd.DataFrame, language: str, source: str) -> go.Figure:
+    """Participants by competence area and level, from ``View.counts(("kompetanseomrade", "niva"), "deltakere")``.
+
+    Hidden cells (``skjult``) are left out, and each area's total is the sum of its shown levels.
     """
-    values = frame[weight] if weight else pd.Series(1, index=frame.index)
-    grouped = values.groupby(frame[column], observed=False).sum().astype(float)
-    if min_businesses and "bedrift_id" in frame:
-        businesses = frame.groupby(column, observed=False)["bedrift_id"].nunique()
-        grouped = suppress_counts(grouped, businesses, min_businesses).where(grouped > 0, 0.0)
-    return grouped.rename(index=taxonomy.labels(taxonomy_name, language))
-
-
-def treemap_area_level(needs: pd.DataFrame, language: str, min_businesses: int = 0) -> go.Figure:
-    """Participants in needs by competence area and level (cells with too few businesses left out)."""
     areas = taxonomy.labels("kompetanseomrade", language)
     levels = taxonomy.labels("niva", language)
-    grouped = (
-        needs.groupby(["kompetanseomrade", "niva"], observed=True)
-        .agg(antall_deltakere=("antall_deltakere", "sum"), bedrifter=("bedrift_id", "nunique"))
-        .reset_index()
-    )
-    grouped = grouped[(grouped["antall_deltakere"] > 0) & (grouped["bedrifter"] >= min_businesses)]
-    area_totals = grouped.groupby("kompetanseomrade", observed=True)["antall_deltakere"].sum()
-    ids = [f"{a}" for a in area_totals.index] + [
-        f"{a}/{lv}" for a, lv in zip(grouped["kompetanseomrade"], grouped["niva"], strict=True)
+    shown = table[~table["skjult"] & (table["deltakere"] > 0)].reset_index()
+    area_totals = shown.groupby("kompetanseomrade", observed=True, sort=False)["deltakere"].sum()
+    ids = [str(a) for a in area_totals.index] + [
+        f"{a}/{lv}" for a, lv in zip(shown["kompetanseomrade"], shown["niva"], strict=True)
     ]
-    labels = [areas[a] for a in area_totals.index] + [levels[lv] for lv in grouped["niva"]]
-    parents = [""] * len(area_totals) + list(grouped["kompetanseomrade"].astype(str))
-    values = list(area_totals.to_numpy()) + list(grouped["antall_deltakere"].to_numpy())
+    labels = [areas[a] for a in area_totals.index] + [levels[lv] for lv in shown["niva"]]
+    parents = [""] * len(area_totals) + list(shown["kompetanseomrade"].astype(str))
+    values = list(area_totals.to_numpy()) + list(shown["deltakere"].to_numpy())
     fig = go.Figure(
         go.Treemap(
             ids=ids,
@@ -347,11 +330,11 @@ def treemap_area_level(needs: pd.DataFrame, language: str, min_businesses: int =
             parents=parents,
             values=values,
             branchvalues="total",
-            marker={"colors": [OKABE_ITO[i % 7] for i in range(len(area_totals))] + [None] * len(grouped)},
+            marker={"colors": [OKABE_ITO[i % 7] for i in range(len(area_totals))] + [None] * len(shown)},
             hovertemplate="%{label}: %{value:,.0f}<extra></extra>",
         )
     )
-    return _layout(fig, language, records_source(language, needs), height=460)
+    return _layout(fig, language, source, height=460)
 
 
 def stage_counts(needs: pd.DataFrame) -> pd.Series:
@@ -362,87 +345,91 @@ def stage_counts(needs: pd.DataFrame) -> pd.Series:
     return pd.Series(reached)
 
 
-def funnel_by_region(needs: pd.DataFrame, language: str, min_businesses: int = 0) -> go.Figure:
-    """The brokering pipeline as a funnel, one trace per sub-region (and outside the pilot)."""
+def funnel_by_region(table: pd.DataFrame, language: str, source: str) -> go.Figure:
+    """The brokering pipeline as a funnel per sub-region, from ``View.pipeline("delregion")``; hidden stages
+    show no bar."""
     labels = taxonomy.labels("behov_status", language)
-    from kompilot_data.reference import load_municipalities
-
-    region = needs["kommunenummer"].astype(str).map(load_municipalities()["delregion"].astype(str))
     fig = go.Figure()
     for name in [*SUBREGIONS, OUTSIDE_PILOT]:
-        group = needs[(region == name).to_numpy()]
-        if group.empty or group["bedrift_id"].nunique() < min_businesses:
+        if name not in table.index.get_level_values(0):
             continue
-        counts = stage_counts(group)
+        part = table.xs(name, level=0).reindex(FUNNEL_STAGES)
+        if part["behov"].fillna(0).sum() == 0:
+            continue
         fig.add_trace(
             go.Funnel(
                 name=t("outside_pilot", language) if name == OUTSIDE_PILOT else name,
                 y=[labels[s] for s in FUNNEL_STAGES],
-                x=counts.to_numpy(),
-                textinfo="value+percent initial",
+                x=part["behov"].to_numpy(),
+                text=[
+                    SUPPRESSED if h else format_number(v, language)
+                    for v, h in zip(part["behov"], part["skjult"], strict=True)
+                ],
+                textinfo="text",
                 marker={"color": SUBREGION_COLOURS[name] if name != OUTSIDE_PILOT else "#999999"},
             )
         )
-    return _layout(fig, language, records_source(language, needs), height=420)
+    return _layout(fig, language, source, height=420)
 
 
-def pipeline_by_source(needs: pd.DataFrame, language: str, min_businesses: int = 0) -> go.Figure:
-    """Share of needs from each source (survey, visit, network) that reached each stage."""
+def pipeline_by_source(table: pd.DataFrame, language: str, source: str) -> go.Figure:
+    """Share of needs from each source (survey, visit, network) that reached each stage, from
+    ``View.pipeline("kilde")``; a source whose total is hidden is left out."""
     stages = taxonomy.labels("behov_status", language)
     sources = taxonomy.labels("behov_kilde", language)
     fig = go.Figure()
     for i, (code, label) in enumerate(sources.items()):
-        group = needs[(needs["kilde"] == code).to_numpy()]
-        if group.empty or group["bedrift_id"].nunique() < min_businesses:
+        if code not in table.index.get_level_values(0):
             continue
-        share = stage_counts(group) / len(group)
+        part = table.xs(code, level=0).reindex(FUNNEL_STAGES)
+        total = part.at["kartlagt", "behov"]
+        if not total or pd.isna(total):
+            continue
+        share = part["behov"] / total
         fig.add_trace(
             go.Bar(
-                name=f"{label} (n = {format_number(len(group), language)})",
+                name=f"{label} (n = {format_number(total, language)})",
                 x=[stages[s] for s in FUNNEL_STAGES],
-                y=share.to_numpy(),
+                y=share.fillna(0).to_numpy(),
                 marker_color=OKABE_ITO[i],
-                text=[format_percent(v, language) for v in share],
+                text=[SUPPRESSED if pd.isna(v) else format_percent(v, language) for v in share],
                 textposition="outside",
-                hovertemplate="%{x}: %{y:.0%}<extra>" + label + "</extra>",
+                hovertemplate="%{x}: %{text}<extra>" + label + "</extra>",
             )
         )
     fig.update_yaxes(tickformat=".0%", title=t("share_reached", language), range=[0, 1.1])
     fig.update_layout(barmode="group")
-    return _layout(fig, language, records_source(language, needs), height=400)
+    return _layout(fig, language, source, height=400)
 
 
-def monthly_status(needs: pd.DataFrame, language: str, min_businesses: int = 0) -> go.Figure:
-    """Needs registered per month, stacked by current status (cells with too few businesses left out)."""
+def monthly_status(table: pd.DataFrame, language: str, source: str) -> go.Figure:
+    """Needs registered per month, stacked by current status, from ``View.counts(("maaned", "status"))``;
+    hidden cells add nothing to the stack."""
     labels = taxonomy.labels("behov_status", language)
-    month = needs["registrert"].dt.to_period("M").dt.to_timestamp()
-    grouped = needs.groupby([month, "status"], observed=True)
-    table = grouped.size().where(grouped["bedrift_id"].nunique() >= min_businesses, 0).unstack(fill_value=0)
+    values = table["behov"].unstack("status")
     fig = go.Figure()
     for code in taxonomy.codes("behov_status"):
-        if code in table.columns:
-            fig.add_trace(go.Bar(x=table.index, y=table[code], name=labels[code], marker_color=STATUS_COLOURS[code]))
+        if code in values.columns and values[code].fillna(0).sum() > 0:
+            fig.add_trace(
+                go.Bar(x=values.index, y=values[code].fillna(0), name=labels[code], marker_color=STATUS_COLOURS[code])
+            )
     fig.update_layout(barmode="stack")
     fig.update_yaxes(title=t("count_needs", language))
     fig.update_xaxes(title=t("month", language), tickformat="%m.%Y" if language == "nb" else "%b %Y")
-    return _layout(fig, language, records_source(language, needs), height=360)
+    return _layout(fig, language, source, height=360)
 
 
-def small_multiple_figures(needs: pd.DataFrame, language: str, min_businesses: int = 0) -> go.Figure:
-    """Participants by competence area for each sub-region, side by side (small cells suppressed)."""
+def small_multiple_figures(table: pd.DataFrame, language: str, source: str) -> go.Figure:
+    """Participants by competence area for each sub-region, side by side on one scale, from
+    ``View.counts(("delregion", "kompetanseomrade"), "deltakere")``; hidden cells show "<3"."""
     from plotly.subplots import make_subplots
 
-    from kompilot_data.reference import load_municipalities
-
     areas = taxonomy.labels("kompetanseomrade", language)
-    region = needs["kommunenummer"].astype(str).map(load_municipalities()["delregion"].astype(str))
     names = list(SUBREGIONS)
     fig = make_subplots(rows=1, cols=len(names), shared_yaxes=True, subplot_titles=names, horizontal_spacing=0.03)
     order = list(areas)[::-1]
     for i, name in enumerate(names, start=1):
-        group = needs[(region == name).to_numpy()]
-        sums = count_by(group, "kompetanseomrade", "kompetanseomrade", language, "antall_deltakere", min_businesses)
-        sums = sums.set_axis(list(areas)).reindex(order)
+        sums = table.xs(name, level="delregion")["deltakere"].reindex(order)
         fig.add_trace(
             go.Bar(
                 x=sums.fillna(0).to_numpy(),
@@ -457,7 +444,7 @@ def small_multiple_figures(needs: pd.DataFrame, language: str, min_businesses: i
             col=i,
         )
     fig.update_xaxes(matches="x")  # one scale for all sub-regions, so bars compare
-    _layout(fig, language, records_source(language, needs), height=420)
+    _layout(fig, language, source, height=420)
     fig.update_layout(margin={"t": 30})
     return fig
 
@@ -593,20 +580,19 @@ def gap_heatmap(
     language: str,
     source: str,
     place_labels: dict[str, str] | None = None,
-    min_businesses: int = 0,
 ) -> go.Figure:
-    """Place × competence area heatmap of the mismatch index (diverging, 0 in the middle).
+    """Place × competence area heatmap of the index (diverging, 0 in the middle), the gap in the cells.
 
-    ``table`` is ``demand_supply(..., by=(place, "kompetanseomrade"))``. Cells whose demand comes
-    from fewer than ``min_businesses`` businesses show "<3" and no colour.
+    ``table`` is ``View.demand_supply((place, "kompetanseomrade"))``; hidden cells (``skjult``) show "<3"
+    and no colour.
     """
     areas = taxonomy.labels("kompetanseomrade", language)
-    hidden = (table["ettersporsel"] > 0) & (table["bedrifter"] < min_businesses)
-    index = table["mismatch"].where(~hidden).unstack("kompetanseomrade")
+    hidden = table["skjult"].astype(bool)
+    index = table["indeks"].where(~hidden).unstack("kompetanseomrade")
     gap = table["gap"].where(~hidden).unstack("kompetanseomrade").reindex(index.index)
     hidden = hidden.unstack("kompetanseomrade", fill_value=False).reindex(index.index).reindex(columns=index.columns)
     columns = [a for a in areas if a in index.columns]
-    index, gap, hidden = index[columns], gap[columns], hidden[columns].fillna(False)
+    index, gap, hidden = index[columns], gap[columns], hidden[columns].fillna(False).astype(bool)
     rows = [place_labels.get(p, p) if place_labels else p for p in index.index.astype(str)]
     text = [
         [
@@ -626,8 +612,8 @@ def gap_heatmap(
             zmax=1,
             text=text,
             texttemplate="%{text}",
-            hovertemplate="%{y} · %{x}<br>(D−S)/(D+S) = %{z:.2f}<br>D − S = %{text}<extra></extra>",
-            colorbar={"title": {"text": "(D−S)/(D+S)"}, "thickness": 14},
+            hovertemplate="%{y} · %{x}<br>(D−A)/(D+A) = %{z:.2f}<br>D − A = %{text}<extra></extra>",
+            colorbar={"title": {"text": "(D−A)/(D+A)"}, "thickness": 14},
         )
     )
     fig.update_yaxes(autorange="reversed")
@@ -638,7 +624,7 @@ def gap_heatmap(
 
 
 def demand_supply_bars(table: pd.DataFrame, language: str, source: str) -> go.Figure:
-    """Demand and supply per competence area (``table`` indexed by kompetanseomrade)."""
+    """Demand and apportioned supply per competence area (``table`` indexed by kompetanseomrade)."""
     areas = taxonomy.labels("kompetanseomrade", language)
     table = table.reindex([a for a in areas if a in table.index])
     labels = [areas[a] for a in table.index]
@@ -647,7 +633,9 @@ def demand_supply_bars(table: pd.DataFrame, language: str, source: str) -> go.Fi
             go.Bar(
                 y=labels, x=table["ettersporsel"], orientation="h", name=t("demand", language), marker_color="#E66100"
             ),
-            go.Bar(y=labels, x=table["tilbud"], orientation="h", name=t("supply", language), marker_color="#5D3A9B"),
+            go.Bar(
+                y=labels, x=table["tilbud_fordelt"], orientation="h", name=t("supply", language), marker_color="#5D3A9B"
+            ),
         ]
     )
     fig.update_layout(barmode="group", yaxis={"autorange": "reversed"})
@@ -714,7 +702,8 @@ def static_map(
 
     spec = INDICATORS[indicator]
     geometry = load_geometry()
-    hidden = np.zeros(len(table), dtype=bool) if suppressed is None else np.asarray(suppressed, dtype=bool)
+    hidden = table["skjult"].to_numpy(bool) if "skjult" in table else np.zeros(len(table), dtype=bool)
+    hidden = hidden & bool(spec.estimate)  # public statistics are never hidden
     if spec.scale == "category":
         colours = [SUBREGION_COLOURS[r] for r in table["delregion"]]
     else:

@@ -1,0 +1,442 @@
+"""One computed view of the data for one audience: what every page, slide, download and the CLI reads.
+
+A :class:`View` holds the records and a :class:`ViewKey` - the filters, the audience (coordinator or
+viewer, with the minimum number of businesses behind a published cell), the reach setting, the
+language and the data version. Everything shown is computed from it once (``functools.cached_property``)
+and, for viewers, comes out **protected**: cells built on fewer than ``min_businesses`` businesses and
+their complementary cells are hidden (``NaN`` values and ``skjult = True``), so a suppressed cell cannot
+reach a figure, a hover, a table, a download, a PNG or a slide - no page calls suppression itself.
+
+Competition for seats is computed over every need that passes the filter *without its place part*
+(sub-region, municipality, centrality): a Namdalen view gets the same share of a Steinkjer course as the
+county view gives Namdalen. The place part only selects which places are shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property, wraps
+
+import numpy as np
+import pandas as pd
+
+from kompilot_data import filters as filtering
+from kompilot_data.engine import disclosure, indicators, supply
+from kompilot_data.engine.reach import DEFAULT_REACH, Reach, ReachSetting, active_offers, compute_reach, open_needs
+from kompilot_data.reference import OUTSIDE_PILOT, SUBREGIONS, load_municipalities, taxonomy
+
+COORDINATOR = "koordinator"
+VIEWER = "leser"
+
+#: Needs columns a count table can be grouped by, besides the record's own code columns.
+DERIVED_KEYS = ("delregion", "sentralitetsklasse", "maaned", "kvartal", "aar")
+#: Pipeline stages in order (a closed need reached "kartlagt" only).
+FUNNEL_STAGES = ("kartlagt", "koblet", "etablert", "gjennomfort")
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who looks: a coordinator sees everything; a viewer sees no cell built on fewer than ``min_businesses``."""
+
+    role: str = COORDINATOR
+    min_businesses: int = 0
+
+    @classmethod
+    def coordinator(cls) -> Audience:
+        return cls(COORDINATOR, 0)
+
+    @classmethod
+    def viewer(cls, min_businesses: int = disclosure.MIN_BUSINESSES) -> Audience:
+        return cls(VIEWER, min_businesses)
+
+    @property
+    def sees_records(self) -> bool:
+        return self.role == COORDINATOR
+
+
+@dataclass(frozen=True)
+class ViewKey:
+    """Everything a view depends on besides the records; hashable, so the app caches one View per key."""
+
+    filters: filtering.Filters = field(default_factory=filtering.Filters)
+    audience: Audience = field(default_factory=Audience)
+    reach: ReachSetting = DEFAULT_REACH
+    language: str = "nb"
+    data_version: int = 0
+    decay: str = "ingen"
+
+
+def _memo(method: Callable) -> Callable:
+    """Cache a View method's result per arguments on the instance (the View is immutable once built; callers
+    must not modify what it returns)."""
+
+    @wraps(method)
+    def cached(self, *args, **kwargs):
+        key = (method.__name__, args, tuple(sorted(kwargs.items())))
+        if key not in self._memo:
+            self._memo[key] = method(self, *args, **kwargs)
+        return self._memo[key]
+
+    return cached
+
+
+class View:
+    """The records seen through one :class:`ViewKey`.
+
+    Parameters
+    ----------
+    needs, offers : pandas.DataFrame
+        All typed records (the app's database or files); never modified.
+    key : ViewKey
+    """
+
+    def __init__(self, needs: pd.DataFrame, offers: pd.DataFrame, key: ViewKey | None = None, **changes):
+        self.all_needs = needs
+        self.all_offers = offers
+        self.key = key if key is not None else ViewKey(**changes)
+        if key is not None and changes:
+            raise TypeError("give either a key or its fields, not both")
+        self._memo: dict[tuple, object] = {}
+        #: Every protection this view applied, for audits: (what, disclosure.Protected).
+        self.protections: list[tuple[str, disclosure.Protected]] = []
+
+    # --- settings ---------------------------------------------------------------------------
+
+    @property
+    def filters(self) -> filtering.Filters:
+        return self.key.filters
+
+    @property
+    def audience(self) -> Audience:
+        return self.key.audience
+
+    @property
+    def language(self) -> str:
+        return self.key.language
+
+    @property
+    def threshold(self) -> int:
+        return self.audience.min_businesses
+
+    @cached_property
+    def places(self) -> list[str] | None:
+        """kommunenummer selected by the place part of the filter (None = all 38)."""
+        return self.filters.municipality_codes()
+
+    # --- records ----------------------------------------------------------------------------
+
+    @cached_property
+    def needs(self) -> pd.DataFrame:
+        """Needs under the whole filter (record level: coordinators only)."""
+        return filtering.filter_needs(self.all_needs, self.filters)
+
+    @cached_property
+    def offers(self) -> pd.DataFrame:
+        """Offers under the whole filter (offers are public: shown to everyone)."""
+        return filtering.filter_offers(self.all_offers, self.filters)
+
+    @cached_property
+    def competing_needs(self) -> pd.DataFrame:
+        """Needs under the filter without its place part: all demand that competes for the seats."""
+        return filtering.filter_needs(self.all_needs, self.filters.without_place())
+
+    @cached_property
+    def supply_offers(self) -> pd.DataFrame:
+        """Active offers under the filter without its place part (reach decides which places they serve)."""
+        return active_offers(filtering.filter_offers(self.all_offers, self.filters.without_place()))
+
+    @cached_property
+    def demo(self) -> bool:
+        return bool(self.all_needs["demo"].any() or self.all_offers["demo"].any())
+
+    # --- engine -----------------------------------------------------------------------------
+
+    @cached_property
+    def reach(self) -> Reach:
+        return compute_reach(self.supply_offers, self.key.reach)
+
+    @cached_property
+    def catchment(self) -> supply.Catchment:
+        return supply.catchment(self.competing_needs, self.supply_offers, self.reach, self.key.decay)
+
+    def _protect(
+        self,
+        table: pd.DataFrame,
+        values: list[str],
+        lines: dict[str, tuple[str, ...]],
+        need_keys: pd.DataFrame,
+    ) -> tuple[pd.DataFrame, frozenset]:
+        """Hide what a viewer must not see or derive (no-op for coordinators); also return the hidden totals.
+
+        ``table`` is indexed by its keys; ``need_keys`` has, per need behind the table, the same key
+        columns and ``bedrift_id``, so every published total knows its exact number of businesses.
+        """
+        keys = list(table.index.names)
+        flat = table.reset_index()
+        line_businesses = None
+        if self.threshold:
+            line_businesses = {}
+            for name, fixed in lines.items():
+                if fixed:
+                    line_businesses[name] = need_keys.groupby(list(fixed), observed=True)["bedrift_id"].nunique()
+                    missing = set(map(tuple, flat[list(fixed)].drop_duplicates().to_numpy().tolist()))
+                    present = {k if isinstance(k, tuple) else (k,) for k in line_businesses[name].index}
+                    for key in missing - present:  # a line with no needs at all
+                        line_businesses[name].loc[key if len(key) > 1 else key[0]] = 0
+                else:
+                    line_businesses[name] = need_keys["bedrift_id"].nunique()
+        protected = disclosure.protect(
+            flat, values, "bedrifter", lines, self.threshold, keys=keys, line_businesses=line_businesses
+        )
+        self.protections.append((f"{keys} {values[0]}", protected))
+        return protected.table.set_index(keys), protected.hidden_totals
+
+    @_memo
+    def demand_supply(self, by: tuple[str, ...] = ("delregion", "kompetanseomrade")) -> pd.DataFrame:
+        """Demand, apportioned supply, gap, coverage and index per group, for the selected places; protected.
+
+        Hidden cells have NaN in every value column and ``skjult = True``.
+        """
+        table = supply.aggregate(self.catchment, by, places=self.places)
+        table["tilbud_innen_rekkevidde"] = table["tilbud_innen_rekkevidde"].astype(float)
+        values = ["ettersporsel", "tilbud_fordelt", "gap", "dekning", "indeks", "tilbud_innen_rekkevidde"]
+        needs = self.catchment.needs
+        if self.places is not None:
+            needs = needs[needs["kommunenummer"].astype("string").isin(self.places).to_numpy()]
+        need_keys = _need_keys(needs, by)
+        lines = _lines(by)
+        if by[0] == "kommunenummer":  # municipalities add up to their sub-region (shown beside them)
+            table = table.assign(delregion=_need_key(table.reset_index(), "delregion").to_numpy())
+            need_keys["delregion"] = _need_key(needs, "delregion").to_numpy()
+            lines.update({"per_delregion": ("delregion",)} | {f"per_delregion_{k}": ("delregion", k) for k in by[1:]})
+        return self._protect(table, values, lines, need_keys)[0]
+
+    # --- counts of needs --------------------------------------------------------------------
+
+    def counts(self, by: tuple[str, ...], measure: str = "behov") -> pd.DataFrame:
+        """Needs (``behov``: how many; ``deltakere``: participants) per group of ``by``; protected.
+
+        ``by`` are need columns (e.g. ``kompetanseomrade``, ``niva``, ``status``, ``naering``, ``kilde``,
+        ``kommunenummer``) or derived keys (:data:`DERIVED_KEYS`). Every combination of the code lists
+        appears (zeros included), so figures keep a stable order.
+        """
+        return self._counts(tuple(by), measure)[0]
+
+    @_memo
+    def _counts(self, by: tuple[str, ...], measure: str) -> tuple[pd.DataFrame, frozenset]:
+        needs = self.needs
+        keys = _need_keys(needs, by)
+        weights = needs["antall_deltakere"].astype(float) if measure == "deltakere" else pd.Series(1.0, needs.index)
+        grouped = keys.assign(_v=weights.to_numpy()).groupby(list(by), observed=False, dropna=False)
+        table = grouped.agg(**{measure: ("_v", "sum"), "bedrifter": ("bedrift_id", "nunique")})
+        table = table.reindex(_full_index(by, table.index)).fillna({measure: 0.0, "bedrifter": 0})
+        table["bedrifter"] = table["bedrifter"].astype(int)
+        return self._protect(table, [measure], _lines(by), keys)
+
+    def offer_counts(self, key: str, measure: str = "tilbud") -> pd.Series:
+        """Offers (``tilbud``) or seats (``plasser``) per code of ``key``; offers are public, nothing is hidden."""
+        offers = self.offers
+        values = offers["kapasitet"].astype(float) if measure == "plasser" else pd.Series(1.0, index=offers.index)
+        return values.groupby(offers[key], observed=False).sum().rename(measure)
+
+    def total(self, measure: str = "behov") -> float:
+        """One key figure for the whole selection: ``behov``, ``deltakere`` or ``bedrifter`` (NaN when hidden).
+
+        The selection's total is also the grand total of the sub-region × area table, so it follows that
+        table's protection too.
+        """
+        needs = self.needs
+        businesses = needs["bedrift_id"].nunique()
+        value = {"behov": len(needs), "deltakere": needs["antall_deltakere"].sum(), "bedrifter": businesses}[measure]
+        if disclosure.protect_total(value, businesses, self.threshold) is None:
+            return float("nan")
+        if self.threshold and ("total", ()) in self._counts(("delregion", "kompetanseomrade"), "deltakere")[1]:
+            return float("nan")
+        return float(value)
+
+    @_memo
+    def pipeline(self, by: str = "delregion") -> pd.DataFrame:
+        """Needs that reached each stage (cumulative), per group of ``by``; protected.
+
+        Built from the protected ``by`` × status counts: a cumulative value is shown only when none of
+        the statuses it adds up is hidden, so no difference of two shown values recovers a hidden cell.
+        """
+        cells = self.counts((by, "status"), "behov")
+        stage = taxonomy.attribute("behov_status", "trinn")
+        rows = []
+        for group, part in cells.groupby(level=0, observed=False, sort=False):
+            part = part.droplevel(0)
+            total_hidden = part["skjult"].any()
+            for k, code in enumerate(FUNNEL_STAGES):
+                included = [s for s in part.index if int(stage[s]) >= k + 1] if code != "kartlagt" else list(part.index)
+                hidden = bool(part.loc[included, "skjult"].any()) or (code == "kartlagt" and total_hidden)
+                value = float("nan") if hidden else float(part.loc[included, "behov"].sum())
+                rows.append({by: group, "trinn": code, "behov": value, "skjult": hidden})
+        return pd.DataFrame(rows).set_index([by, "trinn"])
+
+    # --- places -----------------------------------------------------------------------------
+
+    @cached_property
+    def municipality_table(self) -> pd.DataFrame:
+        """One row per municipality with every map indicator; ``skjult`` marks the protected ones.
+
+        Computed indicators (needs per 1,000, apportioned supply, gap, index) are NaN where hidden;
+        SSB statistics and offers within reach are public and never hidden. Municipalities outside
+        the place filter keep their statistics and show no computed values.
+        """
+        table = indicators.municipality_table(self.needs, self.catchment, self.reach)
+        if self.places is not None:
+            outside = ~table.index.isin(self.places)
+            table.loc[outside, indicators.COMPUTED_COLUMNS] = np.nan
+            table.loc[outside, "bedrifter"] = 0
+        table.index.name = "kommunenummer"
+        lines = {"delregion": ("delregion",), "total": ()}
+        counts = self._protect(table, list(indicators.COUNT_COLUMNS), lines, _need_keys(self.needs, ("delregion",)))[0]
+        open_demand = self.catchment.needs
+        if self.places is not None:
+            open_demand = open_demand[open_demand["kommunenummer"].astype("string").isin(self.places).to_numpy()]
+        gaps = self._protect(
+            table.rename(columns={"bedrifter": "_alle", "bedrifter_etterspurt": "bedrifter"}),
+            list(indicators.GAP_COLUMNS),
+            lines,
+            _need_keys(open_demand, ("delregion",)),
+        )[0]
+        for column in indicators.GAP_COLUMNS:
+            counts[column] = gaps[column]
+        counts["skjult"] = counts["skjult"] | gaps["skjult"]
+        return counts
+
+    @cached_property
+    def white_spots(self) -> pd.DataFrame:
+        """Municipality × area cells with open demand and no offer of the area within reach; protected
+        consistently with :meth:`demand_supply` by municipality × area."""
+        spots = supply.white_spots(self.catchment, self.places)
+        if spots.empty or not self.threshold:
+            return spots.assign(skjult=False)
+        cells = self.demand_supply(("kommunenummer", "kompetanseomrade"))
+        hidden = cells["skjult"].reindex(pd.MultiIndex.from_frame(spots[["kommunenummer", "kompetanseomrade"]]))
+        spots["skjult"] = hidden.fillna(True).to_numpy()
+        spots.loc[spots["skjult"], ["ettersporsel", "behov", "bedrifter"]] = np.nan
+        return spots
+
+    @cached_property
+    def matched_share(self) -> float:
+        """Share of open needs in the selection with an offer in the same area and level within reach."""
+        if not protected_ok(self.needs, self.threshold):
+            return float("nan")
+        return supply.needs_matched_share(self.catchment, self.places)
+
+    @cached_property
+    def open_needs(self) -> pd.DataFrame:
+        return open_needs(self.needs)
+
+    # --- matching and pooling (record level: coordinators) ----------------------------------
+
+    @cached_property
+    def candidates(self) -> pd.DataFrame:
+        """Top-5 candidate offers for every open need in the selection (coordinators only; empty for viewers)."""
+        from kompilot_data.engine import matching
+
+        if not self.audience.sees_records:
+            return pd.DataFrame()
+        return matching.rank_candidates(self.needs, self.supply_offers, top=5, reach=self.reach)
+
+    @_memo
+    def pools(self, min_class: int) -> pd.DataFrame:
+        """Course opportunities pooled from the selection's uncovered needs; protected for viewers."""
+        from kompilot_data.engine import pooling
+
+        pools = pooling.course_opportunities(
+            self.needs, self.supply_offers, reach=self.reach, min_class=min_class, language=self.language
+        )
+        if pools.empty or not self.threshold:
+            return pools.assign(skjult=False)
+        pools = pools.drop(columns=["behov_ids"], errors="ignore")
+        pools.index.name = "pool"
+        protected = self._protect(
+            pools.set_index(["kompetanseomrade", "niva"], append=True),
+            ["deltakere", "behov", "sum_avstand_km", "maks_avstand_km"],
+            {"alle": ()},
+            pd.DataFrame({"bedrift_id": self.open_needs["bedrift_id"].to_numpy()}),
+        )[0]
+        protected.loc[protected["skjult"], ["kommuner", "beskrivelse", "vert", "vert_kommunenummer"]] = None
+        return protected.reset_index(["kompetanseomrade", "niva"])
+
+    # --- briefings ---------------------------------------------------------------------------
+
+    @_memo
+    def briefing(self, region: str):
+        """The briefing for a sub-region or municipality: the filter without its place part decides the
+        records; a briefing is handed out, so it is always protected as for viewers."""
+        from kompilot_data.present.briefing import build_briefing
+
+        offers = filtering.filter_offers(self.all_offers, self.filters.without_place())
+        return build_briefing(region, self.competing_needs, offers, language=self.language)
+
+    # --- sources ----------------------------------------------------------------------------
+
+    def records_source(self) -> str:
+        from kompilot_data.present.figures import records_source
+
+        return records_source(self.language, self.needs, self.offers)
+
+
+def protected_ok(needs: pd.DataFrame, threshold: int) -> bool:
+    """Whether a figure over all of ``needs`` may be shown (enough businesses behind it)."""
+    return disclosure.protect_total(len(needs), needs["bedrift_id"].nunique(), threshold) is not None
+
+
+def _need_keys(needs: pd.DataFrame, by: tuple[str, ...]) -> pd.DataFrame:
+    """Per need: the key columns ``by`` (derived where needed) and ``bedrift_id``."""
+    keys = pd.DataFrame({key: _need_key(needs, key).to_numpy() for key in by}, index=needs.index)
+    keys["bedrift_id"] = needs["bedrift_id"].to_numpy()
+    return keys
+
+
+def _need_key(needs: pd.DataFrame, key: str) -> pd.Series:
+    municipalities = load_municipalities()
+    if key == "delregion":
+        return needs["kommunenummer"].astype("string").map(municipalities["delregion"].astype(str))
+    if key == "sentralitetsklasse":
+        return needs["kommunenummer"].astype("string").map(municipalities["sentralitetsklasse"])
+    if key == "fylke":
+        return pd.Series(supply.COUNTY, index=needs.index)
+    if key == "maaned":
+        return needs["registrert"].dt.to_period("M").dt.to_timestamp()
+    if key == "kvartal":
+        return needs["registrert"].dt.to_period("Q").dt.to_timestamp()
+    if key == "aar":
+        return needs["registrert"].dt.year
+    return needs[key]
+
+
+def _full_index(by: tuple[str, ...], present: pd.Index) -> pd.MultiIndex | pd.Index:
+    """Every combination of the code lists of ``by`` (time keys: the periods present)."""
+    lists = []
+    for position, key in enumerate(by):
+        values = present.get_level_values(position) if isinstance(present, pd.MultiIndex) else present
+        if key == "delregion":
+            lists.append([*SUBREGIONS, OUTSIDE_PILOT])
+        elif key in taxonomy.taxonomy_names() or key in _TAXONOMY_OF:
+            lists.append(taxonomy.codes(_TAXONOMY_OF.get(key, key)))
+        elif key == "kommunenummer":
+            lists.append(list(load_municipalities().index))
+        else:
+            lists.append(sorted(pd.unique(values.dropna())))
+    if len(by) == 1:
+        return pd.Index(lists[0], name=by[0])
+    return pd.MultiIndex.from_product(lists, names=list(by))
+
+
+_TAXONOMY_OF = {"status": "behov_status", "kilde": "behov_kilde", "laeringsform": "laeringsform"}
+
+
+def _lines(by: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """The totals a viewer can subtract from: each key held fixed (the other keys summed), and the grand total;
+    municipalities also add up to their sub-region."""
+    lines: dict[str, tuple[str, ...]] = {"total": ()}
+    if len(by) > 1:
+        for key in by:
+            lines[f"per_{key}"] = (key,)
+    return lines
