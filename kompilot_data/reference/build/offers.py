@@ -307,7 +307,8 @@ def _places_and_catalogue(raw: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         place_ids.update({(provider, key): rows[-1]["studiested_id"] for key in keys})
     places = pd.concat([teaching, pd.DataFrame(rows, columns=teaching.columns)], ignore_index=True)
     keys = zip(catalogue["tilbyder"], catalogue["sted_nokkel"], strict=True)
-    catalogue["studiested_id"] = [place_ids.get(key, "") for key in keys]
+    ids = [place_ids.get(key, "") for key in keys]
+    catalogue["studiested_id"] = np.where(catalogue["utelatt"] == "", ids, "")
     return places, catalogue
 
 
@@ -449,7 +450,7 @@ def build_offer_catalogue(raw: Path) -> pd.DataFrame:
     seats = pd.to_numeric(frame["studieplasser"].replace("", np.nan))
     first = pd.to_numeric(frame["sokere_forstevalg"].replace("", np.nan))
     frame["sokere_per_plass"] = (first / seats).round(2)
-    frame["oppstart"] = frame["aar"] + "-" + INTAKE_MONTH_DAY
+    frame["oppstart"] = np.where(placed, frame["aar"] + "-" + INTAKE_MONTH_DAY, "")
     latest_year = frame["aar"].astype(int).max()
     programme = ["tilbyder", "studiekode", "kommunenummer", "studiested"]
     latest = frame[placed].groupby(programme)["aar"].transform("max").reindex(frame.index)
@@ -462,7 +463,7 @@ def build_offer_catalogue(raw: Path) -> pd.DataFrame:
     )
     if frame["tilbud_id"].duplicated().any():
         raise ValueError(f"tilbud_id not unique: {frame.loc[frame['tilbud_id'].duplicated(), 'tilbud_id'].tolist()}")
-    notes = [PLACES[k].merknad if k in PLACES else "" for k in frame["sted_nokkel"]]
+    notes = [PLACES[k].merknad if ok else "" for k, ok in zip(frame["sted_nokkel"], placed, strict=True)]
     frame["merknad"] = [
         "; ".join(part for part in (own, note) if part) for own, note in zip(frame["merknad_kilde"], notes, strict=True)
     ]
