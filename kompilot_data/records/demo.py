@@ -1,19 +1,27 @@
-"""Seeded demo needs and offers, grounded in the real structure of Trøndelag.
+"""The default data set: real offers from HK-dir, plus seeded demo needs and demo offers.
 
-Real businesses' needs are not public, so the app ships made-up records built
-on real structure:
+**Offers.** Every programme intake of the real offer catalogue (``tilbud_katalog.csv``, HK-dir's applicant
+figures from Samordna opptak) becomes an offer with ``demo = nei``: seats, first-choice applicants, year and
+source as HK-dir gives them. Demo offers (``demo = ja``) are added only where that catalogue has nothing:
+short courses and trade-certificate schemes (levels ``kurs`` and ``fagbrev``), on site, online or in the
+company. Three of them are real schemes (Akvafleks, Fagbrev på jobb, Praksiskandidatordningen) whose dates
+and seats are invented; they say so in ``datakilde``.
 
-* businesses are placed in the real 38 municipalities in proportion to their
-  employed residents (SSB 07984), with more weight in the three sub-regions,
-  where the pilot collected needs;
-* a business's industry follows its municipality's real employment by sector;
-* competence areas follow the industry and are weighted by NAV's real 2017
-  shortage pattern for Trøndelag;
-* offers sit at the real providers and study places, and include the real
-  example offers (with invented dates and seats).
+**Needs.** Real businesses' needs are not public, so every need is made up (``demo = ja``), but shaped like
+the pilot:
 
-Everything else (levels, sizes, dates, statuses) comes from the assumptions in
-the tables below. Every record has ``demo = ja``.
+* needs are where the pilot collected them: in the three sub-pilots, in proportion to employment and
+  weighted by rurality (``RURALITY_WEIGHT``: centrality classes 5–6 above 3–4). Trondheim and the other
+  municipalities outside the pilot get the small shares in ``NEEDS_OUTSIDE_PILOT`` (the one place to change
+  that). Every pilot municipality gets at least ``MIN_NEEDS_PER_PILOT_MUNICIPALITY`` when there are enough;
+* a business's industry follows its municipality's real employment by sector (SSB 07984), with primary
+  industry and fish processing weighted up on the coast (``COASTAL``: aquaculture);
+* a business is never larger than its municipality's sector allows: the lower bound of its size class is at
+  most ``FIRM_SHARE_OF_SECTOR`` of the sector's employed residents;
+* competence areas follow the industry and NAV's real 2017 shortage pattern; levels, modes, sizes, dates and
+  statuses come from the assumptions in the tables below;
+* registration dates span the pilot years 2021–2023 and after (``YEAR_WEIGHTS``); a need moves through the
+  pipeline with time, so older needs have come further.
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from kompilot_data._paths import DATA_DIR
 from kompilot_data.records.schema import NEED_COLUMNS, OFFER_COLUMNS
 from kompilot_data.reference import (
     OUTSIDE_PILOT,
@@ -35,11 +44,18 @@ from kompilot_data.reference import (
 
 DEFAULT_NEEDS = 1500
 DEFAULT_OFFERS = 150
+"""Demo offers added to the real catalogue (which adds its own rows)."""
 DEFAULT_SEED = 2021
 REFERENCE_DATE = np.datetime64("2026-11-01")
 """Demo dates are relative to this fixed day, so a seed gives the same files on any day."""
 
-PILOT_WEIGHT = 6.0
+# --- where the needs are: the one place to change it ---------------------------------------------------
+NEEDS_OUTSIDE_PILOT = {"5001": 0.005, "andre": 0.05}
+"""Share of all needs outside the three sub-pilots: Trondheim (5001), and all other municipalities outside
+the pilot together ("andre"). The rest (here 94.5 %) is in the sub-pilots."""
+RURALITY_WEIGHT = {1: 0.6, 2: 0.6, 3: 1.0, 4: 1.3, 5: 2.0, 6: 2.6}
+"""Needs per employed resident by SSB centrality class (the pilot targets classes 5–6)."""
+MIN_NEEDS_PER_PILOT_MUNICIPALITY = 5
 NEEDS_PER_BUSINESS = 2.5
 
 # SN2007 sector groups in SSB 07984 -> NACE section of the demo businesses.
@@ -47,6 +63,14 @@ SECTOR_TO_SECTION = {"01-03": "A", "10-33": "C", "84": "O", "85": "P", "86-88": 
 # The remaining employment (total minus the five groups) is spread over these
 # sections with these shares (demo assumption, roughly the national mix).
 OTHER_SECTIONS = {"F": 0.22, "G": 0.25, "H": 0.1, "I": 0.1, "J": 0.06, "M": 0.1, "N": 0.09, "D": 0.03, "S": 0.05}
+# How many more or fewer needs a sector's employment gives (demo assumption): primary industry is many small
+# firms, and the public sector reports fewer needs through business contacts.
+SECTION_NEED_WEIGHT = {"A": 1.6, "O": 0.6, "P": 0.8}
+COASTAL = frozenset({"5052", "5060", "5049", "5007", "5020", "5058", "5057", "5054", "5014", "5056", "5055"})
+"""Coastal municipalities with fish farming (Namdalen, Fosen, Trøndelag sørvest; demo assumption)."""
+COASTAL_NEED_WEIGHT = {"A": 1.8, "C": 1.3}
+FIRM_SHARE_OF_SECTOR = 0.5
+"""A business's size class starts at no more than this share of its sector's employed residents."""
 
 # Affinity of each industry for each competence area (demo assumption). The
 # default row applies to sections not listed.
@@ -66,6 +90,11 @@ AREA_AFFINITY = {
     "Q": {"helse": 8, "ledelse": 1, "ikt": 0.5, "sprak": 1},
     "default": {"reiseliv": 2, "ledelse": 2, "ikt": 1},
 }
+# On the coast, farms are mostly fish farms and factories mostly fish processing (demo assumption).
+COASTAL_AFFINITY = {
+    "A": {"primar": 8, "transport": 1, "elektro": 0.5, "ledelse": 1, "sprak": 1},
+    "C": {"industri": 4, "primar": 3, "elektro": 1, "ledelse": 1, "sprak": 1.5},
+}
 SHORTAGE_BASELINE = 100
 """Added to every area's NAV shortage so areas NAV did not list still occur."""
 
@@ -84,122 +113,148 @@ LEVEL_WEIGHTS = {
     "sprak": [0.85, 0.1, 0.03, 0.02, 0.0],
 }
 SIZE_WEIGHTS = np.array([0.3, 0.38, 0.17, 0.08, 0.07])
+SIZE_LOWER_BOUND = np.array([1, 5, 20, 50, 100])
 SIZE_MAX_PARTICIPANTS = np.array([2, 6, 12, 20, 40])
 SOURCE_WEIGHTS = {"sporreundersokelse": 0.4, "bedriftsbesok": 0.33, "nettverk": 0.22, "annet": 0.05}
-# How far a need has come per source (business visits broker best; demo assumption).
+# How fast a need moves through the pipeline per source (business visits broker best; demo assumption).
 SOURCE_PROGRESS = {"sporreundersokelse": 0.75, "bedriftsbesok": 1.25, "nettverk": 1.0, "annet": 0.8}
+MATCHABLE_SHARE = 0.7
+"""Share of needs (at progress 1) that can be matched to an offer at all; the others wait, then close."""
+STAGE_DAYS = (150, 200, 300)
+"""Mean days (at progress 1) from kartlagt to koblet, koblet to etablert and etablert to gjennomført."""
+ESTABLISHED_SHARE = 0.85
+"""Share of linked needs whose offer is established; the others are closed after a while."""
+CLOSING_DAYS = 900
+"""Mean days before a need that cannot be served is closed without an offer."""
+YEAR_WEIGHTS = {2021: 0.13, 2022: 0.2, 2023: 0.2, 2024: 0.16, 2025: 0.16, 2026: 0.15}
+"""Share of needs registered each year: the pilot years 2021–2023 and after (2026 until the reference date)."""
 
-# Course titles per competence area: (vocational: kurs/fagbrev, higher: fagskole and up).
+# Free-text notes (merknad) per competence area and per preferred mode; {sted} is the municipality.
+AREA_NOTES = {
+    "helse": [
+        "Mangler helsefagarbeidere med fagbrev; flere assistenter vil ta fagbrev på jobb.",
+        "Fast ansatte trenger videreutdanning i demensomsorg og psykisk helse.",
+        "Behov for kompetanse i legemiddelhåndtering og velferdsteknologi.",
+        "Turnus gjør lange reiser vanskelig.",
+    ],
+    "bygg": [
+        "To erfarne medarbeidere vil ta fagbrev som praksiskandidater.",
+        "Anleggslederen trenger formell kompetanse i prosjektledelse.",
+        "Behov for kurs i energieffektivisering og nye byggeregler.",
+    ],
+    "elektro": [
+        "Trenger flere med oppdatert FSE-kurs og elsikkerhet.",
+        "Ny produksjonslinje krever kompetanse i automasjon.",
+        "Montører som vil videre, ønsker fagskole i elkraft.",
+    ],
+    "industri": [
+        "Operatører vil ta fagbrev i industrimekanikk ved siden av jobb.",
+        "Flere ansatte trenger sveisesertifikat.",
+        "Vedlikeholdsteamet trenger kompetanse i feilsøking og automatisering.",
+    ],
+    "ikt": [
+        "Ansatte trenger grunnleggende digital kompetanse og informasjonssikkerhet.",
+        "Administrasjonen ønsker kurs i Excel og Power BI.",
+        "Behov for kompetanse i drift av nettverk og skytjenester.",
+    ],
+    "ledelse": [
+        "Nye mellomledere trenger lederopplæring.",
+        "Daglig leder ønsker kurs i økonomistyring og regnskap.",
+        "Behov for kompetanse i innovasjon og forretningsutvikling.",
+    ],
+    "primar": [
+        "Røktere på lokalitetene trenger fagbrev i akvakultur.",
+        "Behov for driftsledere med fagskole i havbruk.",
+        "Nyansatte trenger kurs i fiskehelse og fiskevelferd.",
+        "Gårdbrukere ønsker kurs i driftsledelse og lokalmat.",
+    ],
+    "reiseliv": [
+        "Sesongansatte trenger vertskapskurs før sommeren.",
+        "Kjøkkenet mangler faglærte kokker; to ansatte vil ta fagbrev.",
+        "Butikkansatte ønsker kurs i salg og service.",
+    ],
+    "transport": [
+        "Mangler sjåfører med yrkessjåførkompetanse.",
+        "Trenger maskinførerbevis for anleggsmaskiner.",
+        "Behov for kurs i lager og logistikk.",
+    ],
+    "oppvekst": [
+        "Assistenter i barnehagen vil ta fagbrev som barne- og ungdomsarbeider.",
+        "Mangler barnehagelærere; to assistenter vil ta utdanningen på deltid.",
+        "Lærere ønsker videreutdanning i spesialpedagogikk.",
+    ],
+    "sprak": [
+        "Flere ansatte med utenlandsk bakgrunn trenger norskopplæring på arbeidsplassen.",
+        "Operatører trenger kurs i lesing og skriving på jobb.",
+        "Ansatte trenger grunnleggende digitale ferdigheter.",
+    ],
+}
+MODE_NOTES = {
+    "": "",
+    "stedlig": "Ønsker undervisning i {sted}.",
+    "samlingsbasert": "Samlinger i {sted} passer best.",
+    "nettbasert": "Nettbasert passer, med lite reising.",
+    "bedriftsintern": "Ønsker opplæringen i bedriften.",
+}
+NOTE_SHARE = 0.7
+"""Share of needs with a free-text note."""
+
+# --- demo offers ---------------------------------------------------------------------------------------
+
+# Course titles per competence area and level of the demo offers (short courses and trade certificates).
 TITLES = {
     "helse": (
-        ["Helsefagarbeider på jobb", "Demensomsorg for fagarbeidere", "Legemiddelhåndtering"],
-        ["Psykisk helse og rus", "Velferdsteknologi", "Sykepleie"],
+        ["Demensomsorg for fagarbeidere", "Legemiddelhåndtering", "Velferdsteknologi i praksis"],
+        ["Helsefagarbeider for voksne"],
     ),
-    "bygg": (
-        ["Tømrerfaget for voksne", "Betong og armering", "Byggdrifter"],
-        ["Prosjektledelse i bygg", "Bygg og anleggsteknikk"],
-    ),
-    "elektro": (["Elektrofag for voksne", "FSE og elsikkerhet"], ["Automasjon", "Solenergi og energiledelse"]),
-    "industri": (
-        ["Industrimekaniker", "Sveising", "CNC-maskinering"],
-        ["Produksjonsteknikk", "Vedlikehold og driftsteknikk"],
-    ),
+    "bygg": (["Betong og armering", "Energieffektive bygg", "Stillas og sikkerhet"], ["Tømrerfaget for voksne"]),
+    "elektro": (["FSE og elsikkerhet", "Solcelleanlegg", "Automasjon for operatører"], ["Elektrofag for voksne"]),
+    "industri": (["Sveising", "CNC-maskinering", "Vedlikehold og feilsøking"], ["Industrimekaniker for voksne"]),
     "ikt": (
-        ["Digital kompetanse i arbeidslivet", "Excel og Power BI"],
-        ["Informasjonssikkerhet", "Dataanalyse", "Kunstig intelligens i praksis"],
+        ["Digital kompetanse i arbeidslivet", "Excel og Power BI", "Informasjonssikkerhet for alle"],
+        ["IKT-servicefaget for voksne"],
     ),
     "ledelse": (
-        ["Førstelinjeleder i praksis", "Regnskap for små bedrifter"],
-        ["Ledelse i praksis", "Økonomi og regnskap", "Innovasjon og forretningsutvikling"],
+        ["Førstelinjeleder i praksis", "Regnskap for små bedrifter", "Innovasjon i praksis"],
+        ["Kontor- og administrasjonsfaget"],
     ),
     "primar": (
-        ["Akvakulturfaget", "Skogbruk", "Landbruk for voksne"],
-        ["Havbruksoperasjoner", "Fiskehelse", "Landbruk og lokalmat"],
+        ["Fiskehelse og velferd", "Kran og løft på merdkanten", "Driftsledelse i landbruket"],
+        ["Akvakulturfaget for voksne"],
     ),
-    "reiseliv": (["Salg og service", "Kokkfaget", "Vertskap og opplevelser"], ["Reiselivsutvikling", "Servicedesign"]),
-    "transport": (["Yrkessjåfør", "Anleggsmaskinfører", "Truck og kran"], ["Logistikk og lager", "Maritim drift"]),
-    "oppvekst": (
-        ["Barne- og ungdomsarbeider", "Assistent i skole og barnehage"],
-        ["Barnehagepedagogikk", "Spesialpedagogikk", "Veiledning"],
+    "reiseliv": (["Vertskap og opplevelser", "Salg og service", "Mattrygghet"], ["Kokkfaget for voksne"]),
+    "transport": (
+        ["Yrkessjåfør etterutdanning", "Truck og kran", "Lager og logistikk"],
+        ["Yrkessjåførfaget for voksne"],
     ),
+    "oppvekst": (["Språkutvikling i barnehagen", "Veiledning av lærlinger"], ["Barne- og ungdomsarbeider for voksne"]),
     "sprak": (
-        ["Norsk på arbeidsplassen", "Grunnleggende digitale ferdigheter", "Lese og skrive på jobb"],
-        ["Norsk som andrespråk", "Flerkulturell kompetanse"],
+        ["Norsk på arbeidsplassen", "Lese og skrive på jobb", "Grunnleggende digitale ferdigheter"],
+        ["Norsk og samfunnskunnskap"],
     ),
 }
-# What each kind of study place offers: levels and areas (demo assumption).
-PLACE_PROFILE = {
-    "universitet": (["hoyere", "master", "kurs"], [0.6, 0.15, 0.25], ["helse", "oppvekst", "ikt", "ledelse", "primar"]),
-    "fagskole": (["fagskole", "kurs"], [0.8, 0.2], ["industri", "elektro", "helse", "ledelse", "primar", "bygg"]),
-    "vgs": (
-        ["fagbrev", "kurs"],
-        [0.6, 0.4],
-        ["helse", "bygg", "elektro", "industri", "primar", "reiseliv", "transport", "sprak", "oppvekst"],
-    ),
-    "studiesenter": (["hoyere", "fagskole", "kurs"], [0.4, 0.3, 0.3], ["helse", "oppvekst", "ledelse", "ikt"]),
-    "annet": (["kurs", "fagskole"], [0.7, 0.3], ["primar", "ledelse", "ikt", "industri"]),
-}
+FAGBREV_SHARE = 0.25
+"""Share of demo offers at the trade-certificate level (the rest are short courses)."""
+DEMO_MODE_SHARES = {"bedriftsintern": 0.3, "stedlig": 0.25, "samlingsbasert": 0.15, "nettbasert": 0.3}
+ONLINE_AREAS = {"ikt", "ledelse", "sprak"}
+"""Areas where online short courses are common; practical trades are rarely online (demo assumption)."""
 
-# Share of generated offers that are online, per area; practical trades are rarely online.
-ONLINE_SHARE = {"ikt": 0.45, "ledelse": 0.4, "sprak": 0.3, "oppvekst": 0.25, "helse": 0.12}
+REAL_SOURCE = "HK-dir, søkertall {aar} (Samordna opptak; lisens ikke bekreftet)"
+REAL_SOURCE_URL = "https://hkdir.no/sokertall-fra-samordna-opptak-til-nedlasting"
+DEMO_SOURCE = "Demo (oppdiktet)"
+EXAMPLE_SOURCE = "Demo: reell ordning (se kilde_url); datoer og plasser oppdiktet"
 
-# The real example offers (tilbud_eksempler.csv), coded for the import format.
-# Title, provider and place are real; dates and seats are invented.
+# Real schemes the HK-dir catalogue does not cover (tilbud_eksempler.csv); title, provider and mode as the
+# source says. Dates and seats are invented, so they are demo offers.
 REAL_EXAMPLES = [
-    dict(
-        tittel="Ledelse havbruksoperasjoner",
-        tilbyder="Trøndelag høyere yrkesfagskole avd. Ytre Namdal",
-        kompetanseomrade="primar",
-        niva="fagskole",
-        laeringsform="samlingsbasert",
-        kommunenummer="5060",
-        studiested="Rørvik",
-        studiepoeng=60.0,
-        kilde_prefix="Ledelse havbruksoperasjoner",
-    ),
     dict(
         tittel="Akvafleks – fleksibel videreutdanning i havbruk",
         tilbyder="Nord universitet",
         kompetanseomrade="primar",
         niva="hoyere",
         laeringsform="nettbasert",
-        kommunenummer=None,
-        studiested=None,
-        studiepoeng=30.0,
+        studiepoeng="30",
         kilde_prefix="Akvafleks",
-    ),
-    dict(
-        tittel="Sykepleierutdanning (bachelor), nett- og samlingsbasert deltid",
-        tilbyder="Nord universitet",
-        kompetanseomrade="helse",
-        niva="hoyere",
-        laeringsform="samlingsbasert",
-        kommunenummer="5027",
-        studiested="Støren",
-        studiepoeng=180.0,
-        kilde_prefix="Sykepleierutdanning",
-    ),
-    dict(
-        tittel="Verdiskaping i lokalmat",
-        tilbyder="Fagskolen i Trondheim / Røros vgs",
-        kompetanseomrade="primar",
-        niva="fagskole",
-        laeringsform="samlingsbasert",
-        kommunenummer="5025",
-        studiested="Røros",
-        studiepoeng=30.0,
-        kilde_prefix="Verdiskaping i lokalmat",
-    ),
-    dict(
-        tittel="Maritim fagskole: skipsoffiser (dekk)",
-        tilbyder="Trøndelag høyere yrkesfagskole avd. Ytre Namdal",
-        kompetanseomrade="transport",
-        niva="fagskole",
-        laeringsform="stedlig",
-        kommunenummer="5060",
-        studiested="Rørvik",
-        studiepoeng=120.0,
-        kilde_prefix="Maritim fagskole",
     ),
     dict(
         tittel="Fagbrev på jobb",
@@ -207,9 +262,7 @@ REAL_EXAMPLES = [
         kompetanseomrade="helse",
         niva="fagbrev",
         laeringsform="bedriftsintern",
-        kommunenummer=None,
-        studiested=None,
-        studiepoeng=None,
+        studiepoeng="",
         kilde_prefix="Fagbrev på jobb",
     ),
     dict(
@@ -217,10 +270,8 @@ REAL_EXAMPLES = [
         tilbyder="Trøndelag fylkeskommune",
         kompetanseomrade="bygg",
         niva="fagbrev",
-        laeringsform="nettbasert",
-        kommunenummer=None,
-        studiested=None,
-        studiepoeng=None,
+        laeringsform="bedriftsintern",
+        studiepoeng="",
         kilde_prefix="Praksiskandidatordningen",
     ),
 ]
@@ -229,6 +280,10 @@ REAL_EXAMPLES = [
 def _normalise(weights: np.ndarray) -> np.ndarray:
     weights = np.asarray(weights, dtype=float)
     return weights / weights.sum()
+
+
+def _normalise_rows(matrix: np.ndarray) -> np.ndarray:
+    return matrix / matrix.sum(axis=1, keepdims=True)
 
 
 def _choice_by_row(rng: np.random.Generator, probabilities: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -246,62 +301,129 @@ def shortage_weights() -> pd.Series:
     return (shortage.reindex(areas).fillna(0) + SHORTAGE_BASELINE).rename("vekt")
 
 
-def _industry_mix(municipalities: pd.DataFrame) -> tuple[list[str], np.ndarray]:
-    """Per municipality, the probability of each NACE section from real employment (SSB 07984)."""
+def _largest_remainder(total: int, weights: np.ndarray) -> np.ndarray:
+    """Whole numbers summing to ``total`` in proportion to ``weights`` (largest-remainder rounding)."""
+    exact = total * _normalise(weights) if weights.sum() > 0 else np.zeros(len(weights))
+    counts = np.floor(exact).astype(int)
+    order = np.argsort(-(exact - counts), kind="stable")
+    counts[order[: total - counts.sum()]] += 1
+    return counts
+
+
+def needs_per_municipality(n: int = DEFAULT_NEEDS) -> pd.Series:
+    """How many of ``n`` demo needs each municipality gets (deterministic; see the module text).
+
+    Sub-pilot municipalities share ``1 - sum(NEEDS_OUTSIDE_PILOT)`` of the needs in proportion to employed
+    residents × ``RURALITY_WEIGHT``; Trondheim and the other municipalities outside the pilot get their
+    shares in ``NEEDS_OUTSIDE_PILOT``. Each pilot municipality gets at least
+    ``MIN_NEEDS_PER_PILOT_MUNICIPALITY`` when ``n`` allows (taken from the largest).
+    """
+    municipalities = load_municipalities()
+    weight = municipalities["sysselsatte"].to_numpy(float) * municipalities["sentralitetsklasse"].map(
+        RURALITY_WEIGHT
+    ).to_numpy(float)
+    in_pilot = (municipalities["delregion"] != OUTSIDE_PILOT).to_numpy()
+    trondheim = (municipalities.index == "5001") & ~in_pilot
+    others = ~in_pilot & ~trondheim
+    shares = {"5001": NEEDS_OUTSIDE_PILOT["5001"], "andre": NEEDS_OUTSIDE_PILOT["andre"]}
+    group_totals = _largest_remainder(n, np.array([1 - sum(shares.values()), shares["5001"], shares["andre"]]))
+    counts = np.zeros(len(municipalities), dtype=int)
+    for mask, total in zip((in_pilot, trondheim, others), group_totals, strict=True):
+        counts[mask] = _largest_remainder(int(total), weight[mask])
+    floor = (
+        MIN_NEEDS_PER_PILOT_MUNICIPALITY
+        if group_totals[0] >= 4 * MIN_NEEDS_PER_PILOT_MUNICIPALITY * in_pilot.sum()
+        else 1
+    )
+    if group_totals[0] >= in_pilot.sum():
+        for index in np.flatnonzero(in_pilot & (counts < floor)):
+            donor = np.flatnonzero(in_pilot)[np.argmax(counts[in_pilot])]
+            moved = floor - counts[index]
+            counts[donor] -= moved
+            counts[index] += moved
+    return pd.Series(counts, index=municipalities.index, name="behov")
+
+
+def sector_employment() -> pd.DataFrame:
+    """Employed residents per municipality and NACE section of the demo (latest SSB 07984 year).
+
+    The five sector groups in SSB 07984 (A, C, O, P, Q) are real figures; the other sections share the rest
+    (total minus the five groups) by ``OTHER_SECTIONS``.
+    """
+    municipalities = load_municipalities()
     employment = load_employment()
     latest = employment[employment["aar"] == employment["aar"].max()]
     wide = latest.pivot(index="kommunenummer", columns="naering_sn2007", values="sysselsatte").reindex(
         municipalities.index
     )
-    sections = list(SECTOR_TO_SECTION.values()) + list(OTHER_SECTIONS)
-    known = wide[list(SECTOR_TO_SECTION)].to_numpy(float)
-    rest = np.clip(wide["00-99"].to_numpy(float) - known.sum(axis=1), 0, None)
-    other = rest[:, None] * np.array(list(OTHER_SECTIONS.values()))[None, :]
-    return sections, _normalise_rows(np.hstack([known, other]))
+    known = wide[list(SECTOR_TO_SECTION)].astype(float).rename(columns=SECTOR_TO_SECTION)
+    rest = (wide["00-99"].astype(float) - known.sum(axis=1)).clip(lower=0)
+    other = pd.DataFrame({s: rest * share for s, share in OTHER_SECTIONS.items()})
+    return pd.concat([known, other], axis=1)
 
 
-def _normalise_rows(matrix: np.ndarray) -> np.ndarray:
-    return matrix / matrix.sum(axis=1, keepdims=True)
-
-
-def _area_given_section(sections: list[str]) -> np.ndarray:
+def _area_matrix(sections: list[str], coastal: bool) -> np.ndarray:
     areas = taxonomy.codes("kompetanseomrade")
     weights = shortage_weights().to_numpy(float)
-    matrix = np.array([[AREA_AFFINITY.get(s, AREA_AFFINITY["default"]).get(a, 0.05) for a in areas] for s in sections])
-    return _normalise_rows(matrix * weights[None, :])
+    rows = []
+    for section in sections:
+        affinity = AREA_AFFINITY.get(section, AREA_AFFINITY["default"])
+        if coastal and section in COASTAL_AFFINITY:
+            affinity = COASTAL_AFFINITY[section]
+        rows.append([affinity.get(a, 0.05) for a in areas])
+    return _normalise_rows(np.array(rows) * weights[None, :])
 
 
 def generate_needs(n: int = DEFAULT_NEEDS, seed: int = DEFAULT_SEED) -> pd.DataFrame:
     """Generate ``n`` demo needs as a text frame in the import format (see ``schema.NEED_COLUMNS``)."""
     rng = np.random.default_rng([seed, 1])
     municipalities = load_municipalities()
-    n_businesses = max(1, round(n / NEEDS_PER_BUSINESS))
-    in_pilot = (municipalities["delregion"] != OUTSIDE_PILOT).to_numpy()
-    place_weight = municipalities["sysselsatte"].to_numpy(float) * np.where(in_pilot, PILOT_WEIGHT, 1.0)
-    business_municipality = rng.choice(len(municipalities), size=n_businesses, p=_normalise(place_weight))
-    sections, section_mix = _industry_mix(municipalities)
-    business_section = _choice_by_row(rng, section_mix, business_municipality)
-    business_size = rng.choice(len(SIZE_WEIGHTS), size=n_businesses, p=SIZE_WEIGHTS)
+    quota = needs_per_municipality(n).to_numpy()
+    sectors = sector_employment()
+    sections = list(sectors.columns)
+    employed = sectors.to_numpy(float)
 
-    # Larger businesses report more needs; every business reports at least one when n allows.
-    need_weight = _normalise(1.0 + business_size)
-    first = np.arange(min(n, n_businesses))
-    rest = rng.choice(n_businesses, size=n - len(first), p=need_weight)
-    business = rng.permutation(np.concatenate([first, rest]))
+    # Businesses: a few needs each, in the municipality's real sector mix.
+    businesses = np.maximum(np.minimum(quota, np.round(quota / NEEDS_PER_BUSINESS).astype(int)), (quota > 0))
+    business_municipality = np.repeat(np.arange(len(municipalities)), businesses)
+    coastal = municipalities.index.isin(COASTAL)
+    section_weight = np.array([[SECTION_NEED_WEIGHT.get(s, 1.0) for s in sections]] * len(municipalities))
+    section_weight[coastal] *= [COASTAL_NEED_WEIGHT.get(s, 1.0) for s in sections]
+    section_mix = _normalise_rows(employed * section_weight)
+    business_section = _choice_by_row(rng, section_mix, business_municipality)
+
+    # Size: the usual size mix, cut where the municipality's sector is too small for such a firm.
+    cap = employed[business_municipality, business_section] * FIRM_SHARE_OF_SECTOR
+    feasible = (SIZE_LOWER_BOUND[None, :] <= cap[:, None]) | (np.arange(len(SIZE_WEIGHTS)) == 0)[None, :]
+    business_size = _choice_by_row(rng, _normalise_rows(feasible * SIZE_WEIGHTS[None, :]), np.arange(len(cap)))
+
+    # Needs: every business has one; the rest of the municipality's quota goes to larger firms more often.
+    business = np.empty(n, dtype=int)
+    position = 0
+    starts = np.concatenate([[0], np.cumsum(businesses)])
+    for k in np.flatnonzero(quota):
+        own = np.arange(starts[k], starts[k + 1])
+        extra = rng.choice(own, size=quota[k] - len(own), p=_normalise(1.0 + business_size[own]))
+        business[position : position + quota[k]] = np.concatenate([own, extra])
+        position += quota[k]
+    business = rng.permutation(business)
+    place = business_municipality[business]
 
     area_codes = np.array(taxonomy.codes("kompetanseomrade"))
-    area = _choice_by_row(rng, _area_given_section(sections), business_section[business])
+    area = np.empty(n, dtype=int)
+    for is_coastal in (False, True):
+        rows = coastal[place] == is_coastal
+        area[rows] = _choice_by_row(rng, _area_matrix(sections, is_coastal), business_section[business[rows]])
     level_codes = np.array(taxonomy.codes("niva"))
     level_matrix = _normalise_rows(np.array([LEVEL_WEIGHTS[a] for a in area_codes]))
     level = _choice_by_row(rng, level_matrix, area)
 
-    centrality = municipalities["sentralitetsklasse"].to_numpy(int)[business_municipality[business]]
+    centrality = municipalities["sentralitetsklasse"].to_numpy(int)[place]
     mode_codes = np.array(["", *taxonomy.codes("laeringsform")])
-    remote = centrality >= 5
     mode_central = np.array([0.3, 0.25, 0.2, 0.15, 0.1])
     mode_remote = np.array([0.25, 0.1, 0.25, 0.3, 0.1])
     mode = np.where(
-        remote,
+        centrality >= 5,
         rng.choice(len(mode_codes), size=n, p=mode_remote),
         rng.choice(len(mode_codes), size=n, p=mode_central),
     )
@@ -309,14 +431,16 @@ def generate_needs(n: int = DEFAULT_NEEDS, seed: int = DEFAULT_SEED) -> pd.DataF
     size = business_size[business]
     participants = np.minimum(1 + rng.geometric(0.45, size=n) - 1 + (size >= 2), SIZE_MAX_PARTICIPANTS[size])
 
-    age_days = rng.integers(0, 730, size=n)
-    registered = REFERENCE_DATE - age_days.astype("timedelta64[D]")
+    registered = _registration_dates(rng, n)
+    age_days = (REFERENCE_DATE - registered).astype(int)
     start_from = registered + rng.integers(14, 120, size=n).astype("timedelta64[D]")
     start_to = start_from + rng.integers(90, 365, size=n).astype("timedelta64[D]")
 
     source_codes = np.array(list(SOURCE_WEIGHTS))
     source = rng.choice(len(source_codes), size=n, p=_normalise(list(SOURCE_WEIGHTS.values())))
     status = _pipeline_status(rng, age_days, np.array(list(SOURCE_PROGRESS.values()))[source])
+    names = municipalities["navn"].to_numpy()[place]
+    notes = _notes(rng, area_codes[area], mode_codes[mode], names)
 
     digits = len(str(n))
     frame = pd.DataFrame(
@@ -325,7 +449,7 @@ def generate_needs(n: int = DEFAULT_NEEDS, seed: int = DEFAULT_SEED) -> pd.DataF
             "registrert": registered.astype(str),
             "bedrift_id": [f"DEMO-V{b + 1:05d}" for b in business],
             "orgnr": "",
-            "kommunenummer": municipalities.index.to_numpy()[business_municipality[business]],
+            "kommunenummer": municipalities.index.to_numpy()[place],
             "naering": np.array(sections)[business_section[business]],
             "storrelse": np.array(taxonomy.codes("storrelse"))[size],
             "kompetanseomrade": area_codes[area],
@@ -336,120 +460,188 @@ def generate_needs(n: int = DEFAULT_NEEDS, seed: int = DEFAULT_SEED) -> pd.DataF
             "tidsramme_til": start_to.astype(str),
             "status": np.array(taxonomy.codes("behov_status"))[status],
             "kilde": source_codes[source],
-            "merknad": "Demo",
+            "merknad": notes,
             "demo": "ja",
         }
     )
     return frame[[c.name for c in NEED_COLUMNS]]
 
 
+def _registration_dates(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Days in the years of ``YEAR_WEIGHTS`` (uniform within a year), never after the reference date."""
+    years = np.array(list(YEAR_WEIGHTS))
+    year = years[rng.choice(len(years), size=n, p=_normalise(list(YEAR_WEIGHTS.values())))]
+    first = np.array([np.datetime64(f"{y}-01-01") for y in years])
+    last = np.array([min(np.datetime64(f"{y}-12-31"), REFERENCE_DATE - 1) for y in years])
+    index = np.searchsorted(years, year)
+    span = (last - first).astype(int)[index] + 1
+    return first[index] + (rng.random(n) * span).astype(int).astype("timedelta64[D]")
+
+
 def _pipeline_status(rng: np.random.Generator, age_days: np.ndarray, progress: np.ndarray) -> np.ndarray:
-    """Index into ``behov_status``: older needs and better-brokered sources have come further."""
+    """Index into ``behov_status`` at the reference date: older needs and better sources have come further.
+
+    A need can be matched with probability ``MATCHABLE_SHARE × progress``; a matchable need passes each stage
+    after an exponential time (means ``STAGE_DAYS`` / progress), and its offer is established with probability
+    ``ESTABLISHED_SHARE``. A need that cannot be matched, or whose offer is not established, is closed
+    without an offer after an exponential time (mean ``CLOSING_DAYS``) and waits until then.
+    """
+    n = len(age_days)
     codes = taxonomy.codes("behov_status")
-    stage = rng.random(len(age_days)) * (age_days / 730) * 4.2 * progress
-    index = np.select(
-        [stage < 0.9, stage < 1.8, stage < 2.6, stage >= 2.6],
-        [codes.index("kartlagt"), codes.index("koblet"), codes.index("etablert"), codes.index("gjennomfort")],
+    matchable = rng.random(n) < np.minimum(0.95, MATCHABLE_SHARE * progress)
+    established = rng.random(n) < ESTABLISHED_SHARE
+    reached = np.cumsum(np.column_stack([rng.exponential(d, size=n) for d in STAGE_DAYS]) / progress[:, None], axis=1)
+    stages = (reached <= age_days[:, None]).sum(axis=1)
+    stages = np.where(matchable, np.where(established, stages, np.minimum(stages, 1)), 0)
+    stuck = ~matchable | (~established & (stages == 1))
+    start_waiting = np.where(matchable, reached[:, 0], 0.0)
+    closed = stuck & (start_waiting + rng.exponential(CLOSING_DAYS, size=n) <= age_days)
+    stage_codes = np.array([codes.index(c) for c in ("kartlagt", "koblet", "etablert", "gjennomfort")])
+    return np.where(closed, codes.index("avsluttet"), stage_codes[stages])
+
+
+def _notes(rng: np.random.Generator, areas: np.ndarray, modes: np.ndarray, places: np.ndarray) -> list[str]:
+    pick = rng.random(len(areas))
+    draw = rng.random(len(areas))
+    with_note = rng.random(len(areas)) < NOTE_SHARE
+    notes = []
+    for area, mode, place, p, d, keep in zip(areas, modes, places, pick, draw, with_note, strict=True):
+        if not keep:
+            notes.append("")
+            continue
+        options = AREA_NOTES[area]
+        text = options[int(p * len(options))]
+        mode_text = MODE_NOTES[mode].format(sted=place) if d < 0.6 else ""
+        notes.append(f"{text} {mode_text}".strip())
+    return notes
+
+
+# --- offers --------------------------------------------------------------------------------------------
+
+
+def load_catalogue() -> pd.DataFrame:
+    """The real offer catalogue (``tilbud_katalog.csv``) as text, all rows (``utelatt`` says which are offers)."""
+    return pd.read_csv(DATA_DIR / "tilbud_katalog.csv", dtype=str, keep_default_na=False)
+
+
+def real_offers() -> pd.DataFrame:
+    """Every offer of the real catalogue in the import format, with ``demo = nei`` and its HK-dir source."""
+    catalogue = load_catalogue()
+    catalogue = catalogue[catalogue["utelatt"] == ""]
+    frame = pd.DataFrame(
+        {
+            "tilbud_id": catalogue["tilbud_id"],
+            "tilbyder": catalogue["tilbyder"],
+            "tittel": catalogue["tittel"],
+            "kompetanseomrade": catalogue["kompetanseomrade"],
+            "niva": catalogue["niva"],
+            "laeringsform": catalogue["laeringsform"],
+            "kommunenummer": catalogue["kommunenummer"],
+            "studiested": catalogue["studiested"],
+            "lat": catalogue["lat"].astype(float).map("{:.5f}".format),
+            "lon": catalogue["lon"].astype(float).map("{:.5f}".format),
+            "oppstart": catalogue["oppstart"],
+            "kapasitet": catalogue["studieplasser"],
+            "status": catalogue["status"],
+            "sokere_forstevalg": catalogue["sokere_forstevalg"],
+            "sokere_per_plass": catalogue["sokere_per_plass"],
+            "datakilde": [REAL_SOURCE.format(aar=year) for year in catalogue["aar"]],
+            "kilde_url": REAL_SOURCE_URL,
+            "demo": "nei",
+        }
     )
-    closed = (rng.random(len(age_days)) < 0.06 * age_days / 365) & (index <= codes.index("koblet"))
-    return np.where(closed, codes.index("avsluttet"), index)
+    return _in_offer_format(frame.sort_values("tilbud_id"))
 
 
-def generate_offers(m: int = DEFAULT_OFFERS, seed: int = DEFAULT_SEED) -> pd.DataFrame:
-    """Generate ``m`` demo offers (real examples first) as a text frame in the import format."""
-    rng = np.random.default_rng([seed, 2])
-    examples = _example_offers(rng)[:m]
-    generated = _generated_offers(rng, m - len(examples))
-    frame = pd.concat([examples, generated], ignore_index=True)
-    digits = len(str(m))
-    frame.insert(0, "tilbud_id", [f"DEMO-T{i + 1:0{digits}d}" for i in range(len(frame))])
-    frame["demo"] = "ja"
+def _in_offer_format(frame: pd.DataFrame) -> pd.DataFrame:
     for column in [c.name for c in OFFER_COLUMNS]:
         if column not in frame:
             frame[column] = ""
-    return frame[[c.name for c in OFFER_COLUMNS]].fillna("")
+    return frame[[c.name for c in OFFER_COLUMNS]].fillna("").reset_index(drop=True)
 
 
-def _example_offers(rng: np.random.Generator) -> pd.DataFrame:
+def generate_offers(m: int = DEFAULT_OFFERS, seed: int = DEFAULT_SEED) -> pd.DataFrame:
+    """The default offers: the real catalogue (``demo = nei``) followed by ``m`` demo offers.
+
+    Demo offers fill only what the catalogue lacks: short courses and trade-certificate schemes (the three
+    real schemes in ``REAL_EXAMPLES`` first, with invented dates and seats).
+    """
+    rng = np.random.default_rng([seed, 2])
+    examples = _example_offers()[:m]
+    generated = _generated_offers(rng, m - len(examples))
+    demo = pd.concat([examples, generated], ignore_index=True)
+    demo = _fill_schedule(rng, demo)
+    digits = len(str(m))
+    demo.insert(0, "tilbud_id", [f"DEMO-T{i + 1:0{digits}d}" for i in range(len(demo))])
+    demo["demo"] = "ja"
+    return pd.concat([real_offers(), _in_offer_format(demo)], ignore_index=True)
+
+
+def _example_offers() -> pd.DataFrame:
     from kompilot_data.reference import load_example_offers
 
     real = load_example_offers()
-    municipalities = load_municipalities()
-    places = load_study_places().dropna(subset=["lat", "lon"])
     rows = []
     for example in REAL_EXAMPLES:
         source = real.loc[real["tittel"].str.startswith(example["kilde_prefix"]), "kilde"]
         row = {k: v for k, v in example.items() if k != "kilde_prefix"}
         row["kilde_url"] = source.iloc[0].split(" ")[0] if len(source) else ""
-        code = example["kommunenummer"]
-        if code:
-            # The study place's own point where the place is known, else the municipality's point.
-            at_place = places[(places["kommunenummer"] == code) & (places["sted"] == example["studiested"])]
-            point = (
-                at_place[["lat", "lon"]].iloc[0]
-                if len(at_place)
-                else municipalities.loc[code, ["punkt_lat", "punkt_lon"]]
-            )
-            row["lat"], row["lon"] = (f"{point.iloc[0]:.5f}", f"{point.iloc[1]:.5f}")
+        row["datakilde"] = EXAMPLE_SOURCE
         rows.append(row)
-    frame = pd.DataFrame(rows)
-    return _fill_schedule(rng, frame)
+    return pd.DataFrame(rows)
 
 
 def _generated_offers(rng: np.random.Generator, m: int) -> pd.DataFrame:
+    """Short courses and trade-certificate courses at teaching study places, online or in the company."""
     if m <= 0:
         return pd.DataFrame()
     places = load_study_places().dropna(subset=["lat", "lon"])
-    municipalities = load_municipalities()
-    in_pilot = municipalities["delregion"].reindex(places["kommunenummer"]).to_numpy() != OUTSIDE_PILOT
-    place_weight = np.where(in_pilot, 2.0, 1.0) * np.where(places["type"].eq("vgs"), 0.6, 1.0)
-    place = rng.choice(len(places), size=m, p=_normalise(place_weight))
-    chosen = places.iloc[place]
-    levels, areas, titles = [], [], []
-    for place_type in chosen["type"]:
-        level_options, level_p, area_options = PLACE_PROFILE[place_type]
-        levels.append(rng.choice(level_options, p=level_p))
-        areas.append(rng.choice(area_options))
-        vocational, higher = TITLES[areas[-1]]
-        titles.append(rng.choice(vocational if levels[-1] in ("kurs", "fagbrev") else higher))
-    online_share = np.array([ONLINE_SHARE.get(a, 0.03) for a in areas])
-    draw = rng.random(m)
-    mode = np.select(
-        [draw < online_share, draw < online_share + 0.05, draw < online_share + 0.05 + (1 - online_share) * 0.45],
-        ["nettbasert", "bedriftsintern", "stedlig"],
-        default="samlingsbasert",
+    places = places[places["type"].isin(["vgs", "fagskole", "universitet"])]
+    population = load_municipalities()["befolkning"].astype(float)
+    place_weight = np.sqrt(population.reindex(places["kommunenummer"]).to_numpy()) * np.where(
+        places["type"].eq("vgs"), 1.0, 0.5
     )
+    chosen = places.iloc[rng.choice(len(places), size=m, p=_normalise(place_weight))]
+    area_codes = taxonomy.codes("kompetanseomrade")
+    areas = rng.choice(area_codes, size=m, p=_normalise(shortage_weights().to_numpy(float)))
+    fagbrev = rng.random(m) < FAGBREV_SHARE
+    titles = [rng.choice(TITLES[a][1] if f else TITLES[a][0]) for a, f in zip(areas, fagbrev, strict=True)]
+    modes = list(DEMO_MODE_SHARES)
+    online_weight = np.array(
+        [[1.0 if mode != "nettbasert" or a in ONLINE_AREAS else 0.2 for mode in modes] for a in areas]
+    )
+    mode_p = _normalise_rows(online_weight * np.array(list(DEMO_MODE_SHARES.values()))[None, :])
+    mode = np.array(modes)[_choice_by_row(rng, mode_p, np.arange(m))]
     local = np.isin(mode, ["stedlig", "samlingsbasert"])
-    credits = {"hoyere": ["7.5", "15", "30"], "master": ["15", "30", "60"], "fagskole": ["15", "30", "60"]}
-    frame = pd.DataFrame(
+    hours = rng.choice([8, 16, 24, 40, 80], size=m)
+    return pd.DataFrame(
         {
             "tilbyder": chosen["navn"].to_numpy(),
             "tittel": titles,
             "kompetanseomrade": areas,
-            "niva": levels,
+            "niva": np.where(fagbrev, "fagbrev", "kurs"),
             "laeringsform": mode,
             "kommunenummer": np.where(local, chosen["kommunenummer"], ""),
             "studiested": np.where(local, chosen["sted"], ""),
             "lat": np.where(local, chosen["lat"].map("{:.5f}".format), ""),
             "lon": np.where(local, chosen["lon"].map("{:.5f}".format), ""),
-            "studiepoeng": [rng.choice(credits[lv]) if lv in credits else "" for lv in levels],
-            "kilde_url": "",
+            "timer": np.where(fagbrev, "", hours.astype(str)),
+            "datakilde": DEMO_SOURCE,
         }
     )
-    frame["timer"] = np.where(frame["niva"].isin(["kurs", "fagbrev"]), rng.choice([8, 16, 24, 40, 80], size=m), 0)
-    frame["timer"] = frame["timer"].map(lambda h: str(h) if h else "")
-    return _fill_schedule(rng, frame)
 
 
 def _fill_schedule(rng: np.random.Generator, frame: pd.DataFrame) -> pd.DataFrame:
-    """Start dates, seats, price and status (invented for every demo offer)."""
+    """Start dates from autumn 2021 to spring 2027, seats, price and status (invented for every demo offer)."""
     m = len(frame)
-    start = REFERENCE_DATE + rng.integers(-300, 420, size=m).astype("timedelta64[D]")
+    first, last = np.datetime64("2021-08-15"), np.datetime64("2027-06-15")
+    start = first + (rng.random(m) * (last - first).astype(int)).astype(int).astype("timedelta64[D]")
     capacity = rng.choice([8, 10, 12, 15, 20, 25], size=m)
     minimum = np.minimum(capacity, rng.choice([5, 6, 8, 10, 12], size=m))
     days_to_start = (start - REFERENCE_DATE).astype(int)
+    duration = np.where(frame["niva"].eq("kurs"), 60, 365)
     status = np.select(
-        [days_to_start > 120, days_to_start > 0, days_to_start > -200],
+        [days_to_start > 120, days_to_start > 0, days_to_start > -duration],
         ["planlagt", "apen", "pagar"],
         default="avsluttet",
     )
@@ -470,7 +662,10 @@ def _fill_schedule(rng: np.random.Generator, frame: pd.DataFrame) -> pd.DataFram
 def write_demo(
     out: Path, needs: int = DEFAULT_NEEDS, offers: int = DEFAULT_OFFERS, seed: int = DEFAULT_SEED
 ) -> list[Path]:
-    """Write ``needs.csv`` and ``offers.csv`` (UTF-8, comma separated) into ``out``."""
+    """Write ``needs.csv`` and ``offers.csv`` (UTF-8, comma separated) into ``out``.
+
+    ``offers`` is the number of demo offers; the real catalogue's offers are always included.
+    """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     paths = [out / "needs.csv", out / "offers.csv"]
