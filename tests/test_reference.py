@@ -129,7 +129,7 @@ def test_education_and_employment():
 def test_geometry_is_valid_small_and_a_clean_coverage():
     path = DATA_DIR / "kommuner.geojson"
     assert path.stat().st_size <= 250_000
-    geometry = kd.load_geometry()
+    geometry = kd.load_geometry().geometry
     assert list(geometry.index) == TRONDELAG_CODES
     geoms = geometry.to_numpy()
     assert shapely.is_valid(geoms).all()
@@ -147,7 +147,7 @@ def test_geometry_is_valid_small_and_a_clean_coverage():
 
 def test_coordinates_are_rounded_and_in_trondelag():
     text = (DATA_DIR / "kommuner.geojson").read_text(encoding="utf-8")
-    coords = np.array(shapely.get_coordinates(kd.load_geometry().to_numpy()))
+    coords = np.array(shapely.get_coordinates(kd.load_geometry().geometry.to_numpy()))
     assert np.allclose(coords, np.round(coords, 4))
     assert coords[:, 0].min() > 7.5 and coords[:, 0].max() < 14.5
     assert coords[:, 1].min() > 62.2 and coords[:, 1].max() < 65.5
@@ -156,7 +156,7 @@ def test_coordinates_are_rounded_and_in_trondelag():
 
 def test_representative_point_inside_municipality():
     municipalities = kd.load_municipalities()
-    geometry = kd.load_geometry()
+    geometry = kd.load_geometry().geometry
     points = shapely.points(municipalities["punkt_lon"], municipalities["punkt_lat"])
     assert shapely.contains(geometry.reindex(municipalities.index).to_numpy(), points).all()
 
@@ -164,7 +164,7 @@ def test_representative_point_inside_municipality():
 def test_subregion_outlines_follow_membership():
     outlines = kd.load_subregion_geometry()
     assert list(outlines.index) == ["Namdalen", "Trøndelag sør", "Fosen"]
-    geometry = kd.load_geometry()
+    geometry = kd.load_geometry().geometry
     fosen_area = sum(geometry[c].area for c in ["5054", "5057", "5058", "5020"])
     assert outlines["Fosen"].area == pytest.approx(fosen_area, rel=1e-6)
 

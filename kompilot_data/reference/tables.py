@@ -137,21 +137,34 @@ def load_municipalities() -> pd.DataFrame:
 
 @lru_cache(maxsize=1)
 def _municipality_geometry() -> tuple[tuple[str, ...], np.ndarray]:
+    """Codes and shapely polygons (EPSG:4326) from ``kommuner.geojson``, in file order; no geopandas."""
     collection = json.loads((DATA_DIR / "kommuner.geojson").read_text(encoding="utf-8"))
     codes = tuple(f["properties"]["kommunenummer"] for f in collection["features"])
     geoms = np.array([shape(f["geometry"]) for f in collection["features"]])
     return codes, geoms
 
 
-def load_geometry() -> pd.Series:
-    """Municipality polygons (shapely, EPSG:4326) indexed by ``kommunenummer``."""
+@lru_cache(maxsize=1)
+def load_geometry():
+    """Municipality polygons as a ``geopandas.GeoDataFrame`` indexed by ``kommunenummer``, CRS EPSG:4326.
+
+    Columns ``navn`` and ``geometry``. The shapely polygon of one municipality is
+    ``load_geometry().geometry[code]``. geopandas is imported here, not when the package is imported.
+    """
+    from kompilot_data.reference.geometry import geodataframe
+
     codes, geoms = _municipality_geometry()
-    return pd.Series(geoms, index=pd.Index(codes, name="kommunenummer"), name="geometry")
+    names = [str(n) for n in load_municipalities()["navn"].reindex(list(codes))]
+    return geodataframe(codes, geoms, navn=names)
 
 
 @lru_cache(maxsize=1)
 def load_geojson() -> dict:
-    """Municipality polygons as a GeoJSON FeatureCollection (``id`` = kommunenummer)."""
+    """Municipality polygons as a GeoJSON FeatureCollection (``id`` = kommunenummer).
+
+    The same features as ``load_geometry().__geo_interface__``, read straight from the embedded file
+    so the map page needs no geopandas.
+    """
     collection = json.loads((DATA_DIR / "kommuner.geojson").read_text(encoding="utf-8"))
     for feature in collection["features"]:
         feature["id"] = feature["properties"]["kommunenummer"]
@@ -159,22 +172,26 @@ def load_geojson() -> dict:
 
 
 @lru_cache(maxsize=1)
-def load_subregion_geometry() -> pd.Series:
-    """Dissolved outline of each sub-region (primary members), following ``delregioner.csv``."""
-    geometry = load_geometry()
+def load_subregion_geometry():
+    """Outline of each sub-region (its primary members dissolved), following ``delregioner.csv``.
+
+    A ``geopandas.GeoSeries`` indexed by ``delregion`` in :data:`SUBREGIONS` order, CRS EPSG:4326.
+    """
+    from kompilot_data.reference.geometry import dissolve
+
     membership = load_subregion_membership()
-    primary = membership[membership["rolle"] == "primar"]
-    outlines = {
-        region: shapely.union_all(geometry.loc[primary.loc[primary["delregion"] == region, "kommunenummer"]].values)
-        for region in SUBREGIONS
-    }
-    return pd.Series(outlines, name="geometry").rename_axis("delregion")
+    primary = membership[membership["rolle"] == "primar"].set_index("kommunenummer")["delregion"]
+    outlines = dissolve(load_geometry(), primary, "delregion")
+    return outlines.reindex(list(SUBREGIONS))
 
 
 @lru_cache(maxsize=1)
 def load_county_geometry() -> shapely.Geometry:
-    """Dissolved outline of Trøndelag."""
-    return shapely.union_all(load_geometry().values)
+    """Outline of Trøndelag: the 38 municipalities dissolved (a shapely geometry, EPSG:4326)."""
+    from kompilot_data.reference.geometry import dissolve
+
+    frame = load_geometry()
+    return dissolve(frame, pd.Series("Trøndelag", index=frame.index), "fylke").iloc[0]
 
 
 @lru_cache(maxsize=1)
