@@ -236,6 +236,9 @@ TITLES = {
 FAGBREV_SHARE = 0.25
 """Share of demo offers at the trade-certificate level (the rest are short courses)."""
 DEMO_MODE_SHARES = {"bedriftsintern": 0.3, "stedlig": 0.25, "samlingsbasert": 0.15, "nettbasert": 0.3}
+DEMO_OFFER_PILOT_WEIGHT = 1.5
+"""Demo short courses per municipality follow the square root of its population, this much more in the pilot
+(the pilot arranged courses locally); a municipality's study places share its weight."""
 ONLINE_AREAS = {"ikt", "ledelse", "sprak"}
 """Areas where online short courses are common; practical trades are rarely online (demo assumption)."""
 
@@ -597,10 +600,11 @@ def _generated_offers(rng: np.random.Generator, m: int) -> pd.DataFrame:
         return pd.DataFrame()
     places = load_study_places().dropna(subset=["lat", "lon"])
     places = places[places["type"].isin(["vgs", "fagskole", "universitet"])]
-    population = load_municipalities()["befolkning"].astype(float)
-    place_weight = np.sqrt(population.reindex(places["kommunenummer"]).to_numpy()) * np.where(
-        places["type"].eq("vgs"), 1.0, 0.5
-    )
+    municipalities = load_municipalities()
+    population = municipalities["befolkning"].astype(float).reindex(places["kommunenummer"]).to_numpy()
+    in_pilot = (municipalities["delregion"] != OUTSIDE_PILOT).reindex(places["kommunenummer"]).to_numpy()
+    per_municipality = places.groupby("kommunenummer")["navn"].transform("size").to_numpy()
+    place_weight = np.sqrt(population) / per_municipality * np.where(in_pilot, DEMO_OFFER_PILOT_WEIGHT, 1.0)
     chosen = places.iloc[rng.choice(len(places), size=m, p=_normalise(place_weight))]
     area_codes = taxonomy.codes("kompetanseomrade")
     areas = rng.choice(area_codes, size=m, p=_normalise(shortage_weights().to_numpy(float)))
