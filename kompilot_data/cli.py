@@ -219,7 +219,12 @@ def _gap(args: argparse.Namespace) -> int:
 
     demo = commands.add_parser("demo", help="write a deterministic demo data set (needs.csv, offers.csv)")
     demo.add_argument("--needs", type=int, default=DEFAULT_NEEDS, help=f"number of needs (default {DEFAULT_NEEDS})")
-    demo.add_argument("--offers", type=int, default=DEFAULT_OFFERS, help=f"number of offers (default {DEFAULT_OFFERS})")
+    demo.add_argument(
+        "--offers",
+        type=int,
+        default=DEFAULT_OFFERS,
+        help=f"number of demo offers added to the real catalogue (default {DEFAULT_OFFERS})",
+    )
     demo.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
     demo.add_argument("--out", required=True, help="output folder")
     demo.set_defaults(run=_demo)

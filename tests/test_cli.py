@@ -18,7 +18,9 @@ def test_demo_then_validate(tmp_path, capsys):
     assert main(["demo", "--needs", "200", "--offers", "30", "--seed", "5", "--out", str(tmp_path)]) == 0
     assert len(pd.read_csv(tmp_path / "needs.csv")) == 200
     assert main(["validate", str(tmp_path / "offers.csv")]) == 0
-    assert "30 rader (tilbud), ingen feil." in capsys.readouterr().out
+    offers = pd.read_csv(tmp_path / "offers.csv", dtype=str, keep_default_na=False)
+    assert (offers["demo"] == "ja").sum() == 30  # 30 demo offers beside the real catalogue
+    assert f"{len(offers)} rader (tilbud), ingen feil." in capsys.readouterr().out
 
 
 def test_validate_reports_row_and_column_and_exits_non_zero(tmp_path, capsys):

@@ -10,7 +10,7 @@ import pytest
 
 import kompilot_data as kd
 from kompilot_data.engine import supply
-from kompilot_data.engine.reach import ReachSetting, active_offers, compute_reach, haversine_km
+from kompilot_data.engine.reach import ReachSetting, active_offers, available_seats, compute_reach, haversine_km
 
 MUNICIPALITIES = kd.load_municipalities()
 KM90 = ReachSetting("luftlinje", 90)
@@ -184,22 +184,32 @@ def test_edge_cases(needs, offers):
     assert np.isnan(supply.needs_matched_share(empty))
 
 
-def test_default_data_adds_up_and_tells_the_health_story():
-    """On the embedded data: every grouping sums to the same county totals, and health and care is short
-    wherever the county is."""
+def test_default_data_adds_up_and_tells_the_pilot_story():
+    """On the embedded data, with the default reach (90 min of travel time): every grouping sums to the same
+    county totals; health and care is short in the county and in the sub-pilots Namdalen and Fosen."""
     needs, offers = kd.load_needs(), kd.load_offers()
     active = active_offers(offers)
-    catchment = supply.catchment(needs, active, compute_reach(active, KM90))
-    seats_reached = active["kapasitet"].to_numpy(float)[~np.isnan(catchment.seats_per_participant)].sum()
-    assert catchment.apportioned.sum() == pytest.approx(seats_reached)
+    catchment = supply.catchment(needs, active, compute_reach(active))
+    seats = available_seats(active)
+    assert catchment.apportioned.sum() == pytest.approx(seats[~np.isnan(catchment.seats_per_participant)].sum())
     county = supply.aggregate(catchment, ("fylke",))
     for key in ("kommunenummer", "delregion", "sentralitetsklasse"):
         parts = supply.aggregate(catchment, (key,))[["ettersporsel", "tilbud_fordelt"]].sum()
         assert parts.tolist() == pytest.approx(county[["ettersporsel", "tilbud_fordelt"]].iloc[0].tolist())
-    health = supply.aggregate(catchment, ("delregion", "kompetanseomrade")).xs("helse", level="kompetanseomrade")
+    regions = supply.aggregate(catchment, ("delregion", "kompetanseomrade"))
+    health = regions.xs("helse", level="kompetanseomrade")
     county_health = supply.aggregate(catchment, ("fylke", "kompetanseomrade")).xs("helse", level=1)
+    assert county_health["gap"].iloc[0] == pytest.approx(health["gap"].sum())
     assert county_health["gap"].iloc[0] > 0
-    assert (health.loc[list(kd.SUBREGIONS), "gap"] > 0).all()
+    assert (health.loc[["Namdalen", "Fosen"], "gap"] > 0).all()
+    # Rural Namdalen has the largest shortfall relative to its demand of all sub-regions.
+    index = supply.aggregate(catchment, ("delregion",))["indeks"]
+    assert index.idxmax() == "Namdalen"
+
+
+def test_available_seats_of_real_programmes_are_those_first_choice_applicants_leave():
+    frame = pd.DataFrame({"kapasitet": [250, 20, 30], "sokere_forstevalg": [930, 12, None]})
+    assert available_seats(frame).tolist() == [0, 8, 30]
 
 
 def test_haversine_known_distance():

@@ -46,7 +46,7 @@ class ReachSetting:
         return "min" if self.method == TRAVEL_TIME else "km"
 
 
-DEFAULT_REACH = ReachSetting()
+DEFAULT_REACH = ReachSetting(TRAVEL_TIME, 90.0)
 
 
 @dataclass(frozen=True)
@@ -102,6 +102,20 @@ def haversine_km(lat1, lon1, lat2, lon2) -> np.ndarray:
 
 def active_offers(offers: pd.DataFrame) -> pd.DataFrame:
     return offers[offers["status"].isin(ACTIVE_OFFER_STATUSES).to_numpy()]
+
+
+def available_seats(offers: pd.DataFrame) -> np.ndarray:
+    """Seats an offer has for the needs of businesses (an estimate for offers with applicant figures).
+
+    Demo and coordinators' offers: their capacity. Real programmes with HK-dir applicant figures: the
+    seats not claimed by first-choice applicants, ``max(0, kapasitet - sokere_forstevalg)`` - an oversubscribed
+    campus programme has no seats to offer a business, a district programme with spare capacity has some.
+    """
+    capacity = offers["kapasitet"].to_numpy(float)
+    if "sokere_forstevalg" not in offers:
+        return capacity
+    applicants = pd.to_numeric(offers["sokere_forstevalg"], errors="coerce").to_numpy(float)
+    return np.where(np.isnan(applicants), capacity, np.clip(capacity - applicants, 0, None))
 
 
 def open_needs(needs: pd.DataFrame) -> pd.DataFrame:

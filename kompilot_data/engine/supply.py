@@ -4,8 +4,9 @@ Definitions (also on the app's "Om data" page):
 
 * **Demand** (etterspørsel) D: participants in *open* needs (status ``kartlagt`` or
   ``koblet``), per municipality and **cell** (competence area × level).
-* **Seats** S_j: the capacity of an *active* offer j (``planlagt``, ``apen``, ``pagar``) in
-  its cell. An offer reaches the municipalities in its catchment (see
+* **Seats** S_j: the seats of an *active* offer j (``planlagt``, ``apen``, ``pagar``) in its
+  cell that businesses can use: the capacity, or for real programmes with applicant figures the
+  seats not claimed by first-choice applicants (:func:`kompilot_data.engine.reach.available_seats`). An offer reaches the municipalities in its catchment (see
   :mod:`kompilot_data.engine.reach`: 90 minutes of travel time by default; offers without
   a place - online, in-company - reach every municipality, so they form one county-wide
   pool per cell).
@@ -36,7 +37,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from kompilot_data.engine.reach import Reach, active_offers, compute_reach, municipality_rows, open_needs
+from kompilot_data.engine.reach import (
+    Reach,
+    active_offers,
+    available_seats,
+    compute_reach,
+    municipality_rows,
+    open_needs,
+)
 from kompilot_data.reference import load_municipalities, taxonomy
 
 CELL_ATTRIBUTES = ("kompetanseomrade", "niva")
@@ -148,7 +156,7 @@ def catchment(needs: pd.DataFrame, offers: pd.DataFrame, reach: Reach | None = N
     if (columns < 0).any():
         raise ValueError("reach was computed for other offers than those given")
     offer_cell = cell_codes(active)
-    seats = active["kapasitet"].to_numpy(float)
+    seats = available_seats(active)
     weights = _weights(reach, columns, decay)  # municipalities × offers
 
     # Step 1: seats per participant of the (weighted) demand in each offer's catchment and cell.
