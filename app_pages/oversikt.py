@@ -14,9 +14,7 @@ columns[0].metric(ui.T("kpi_businesses"), ui.protected(view.total("bedrifter")))
 columns[1].metric(ui.T("kpi_needs"), ui.protected(view.total("behov")))
 columns[2].metric(ui.T("kpi_participants"), ui.protected(view.total("deltakere")))
 columns[3].metric(ui.T("kpi_offers"), ui.number(len(view.offers)))
-columns[4].metric(
-    ui.T("kpi_matched"), ui.protected(view.matched_share, percent=True), help=ui.T("kpi_matched_help")
-)
+columns[4].metric(ui.T("kpi_matched"), ui.protected(view.matched_share, percent=True), help=ui.T("kpi_matched_help"))
 st.caption(source)
 
 if view.needs.empty:
@@ -36,6 +34,14 @@ with left:
 with right:
     st.subheader(ui.T("pipeline_over_time"))
     ui.figure(figures.monthly_status(view.counts(("maaned", "status"), "behov"), lang, source), key="maaned")
+
+st.subheader(ui.T("centrality_title"))
+st.caption(ui.T("centrality_intro"))
+setting = view.key.reach
+ui.figure(
+    figures.centrality_access(view.centrality_table, lang, source, setting.limit, setting.unit),
+    key="sentralitet",
+)
 
 st.subheader(ui.T("pipeline_by_source"))
 ui.figure(figures.pipeline_by_source(view.pipeline("kilde"), lang, source), key="arbeidsmaater")

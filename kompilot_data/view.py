@@ -331,6 +331,41 @@ class View:
     def open_needs(self) -> pd.DataFrame:
         return open_needs(self.needs)
 
+    @cached_property
+    def centrality_table(self) -> pd.DataFrame:
+        """Per SSB centrality class (1 = most central … 6 = least central) of the selected places: needs, open
+        participants, the share of open needs with an offer in the same area and level within reach, and the
+        mean travel (minutes, or km) to the nearest such offer with a study place; protected."""
+        result = self.catchment
+        needs = result.needs
+        keep = np.ones(len(needs), dtype=bool)
+        if self.places is not None:
+            keep = needs["kommunenummer"].astype("string").isin(self.places).to_numpy()
+        classes = _need_key(needs, "sentralitetsklasse").to_numpy()
+        frame = pd.DataFrame(
+            {
+                "sentralitetsklasse": classes,
+                "innen_rekkevidde": supply.needs_with_offer_in_reach(result),
+                "naermeste": supply.nearest_place_minutes(result, self.reach, self.supply_offers),
+                "deltakere": needs["antall_deltakere"].to_numpy(float),
+                "bedrift_id": needs["bedrift_id"].to_numpy(),
+            }
+        )[keep]
+        grouped = frame.groupby("sentralitetsklasse")
+        table = pd.DataFrame(
+            {
+                "apne_behov": grouped.size().astype(float),
+                "deltakere": grouped["deltakere"].sum(),
+                "andel_innen_rekkevidde": grouped["innen_rekkevidde"].mean(),
+                "naermeste_snitt": grouped["naermeste"].mean(),
+                "bedrifter": grouped["bedrift_id"].nunique(),
+            }
+        ).reindex(range(1, 7))
+        table = table.fillna({"apne_behov": 0.0, "deltakere": 0.0, "bedrifter": 0}).astype({"bedrifter": int})
+        table.index.name = "sentralitetsklasse"
+        values = ["apne_behov", "deltakere", "andel_innen_rekkevidde", "naermeste_snitt"]
+        return self._protect(table, values, {"total": ()}, frame[["sentralitetsklasse", "bedrift_id"]])[0]
+
     # --- matching and pooling (record level: coordinators) ----------------------------------
 
     @cached_property

@@ -69,6 +69,7 @@ def exercise(view: View) -> None:
         view.demand_supply(by)
     _ = view.municipality_table
     _ = view.white_spots
+    _ = view.centrality_table
     view.pools(4)
     view.total("behov")
 
@@ -82,7 +83,9 @@ def test_a_viewer_cannot_see_or_derive_a_small_cell(needs, offers, filters):
     view = View(needs, offers, ViewKey(filters=filters, audience=Audience.viewer(), reach=KM90))
     exercise(view)
     assert len(view.protections) >= 15
-    problems = [f"{what}: {p}" for what, protected in view.protections for p in disclosure.disclosure_violations(protected)]
+    problems = [
+        f"{what}: {p}" for what, protected in view.protections for p in disclosure.disclosure_violations(protected)
+    ]
     assert problems == []
 
 
@@ -140,3 +143,20 @@ def test_the_view_key_is_hashable_and_decides_equality():
     key = ViewKey(Filters(delregioner=("Fosen",)), Audience.viewer(), KM90, "en", 7)
     assert hash(key) == hash(ViewKey(Filters(delregioner=("Fosen",)), Audience.viewer(), KM90, "en", 7))
     assert key != ViewKey(Filters(delregioner=("Fosen",)), Audience.coordinator(), KM90, "en", 7)
+
+
+def test_centrality_table_counts_every_open_need_once(needs, offers):
+    view = View(needs, offers, ViewKey(reach=KM90))
+    table = view.centrality_table
+    assert table["apne_behov"].sum() == len(view.open_needs)
+    classes = kd.load_municipalities()["sentralitetsklasse"]
+    # Røyrvik (class 6) and Lierne (class 6): their open needs, all in one class.
+    open_needs = view.open_needs
+    by_class = open_needs["kommunenummer"].astype(str).map(classes).value_counts()
+    assert table.loc[by_class.index, "apne_behov"].tolist() == by_class.tolist()
+    assert table["andel_innen_rekkevidde"].dropna().between(0, 1).all()
+    viewer = View(needs, offers, ViewKey(audience=Audience.viewer(), reach=KM90))
+    shown = viewer.centrality_table
+    assert len(viewer.protections) == 1
+    assert disclosure.disclosure_violations(viewer.protections[0][1]) == []
+    assert shown["apne_behov"].isna().sum() != 1  # never a single hidden class beside a visible total

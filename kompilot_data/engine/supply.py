@@ -363,3 +363,24 @@ def needs_matched_share(result: Catchment, places: list[str] | None = None) -> f
     if places is not None:
         keep = result.needs["kommunenummer"].astype("string").isin(places).to_numpy()
     return float(matched[keep].mean()) if keep.any() else float("nan")
+
+
+def nearest_place_minutes(result: Catchment, reach: Reach, offers: pd.DataFrame) -> np.ndarray:
+    """Per open need (rows of ``result.needs``): the cost (minutes, or km for straight-line reach) to the nearest
+    active offer with a study place in the same area and level, NaN if there is none in the county.
+
+    Online and in-company offers are left out: they need no travel.
+    """
+    active = active_offers(offers)
+    columns = reach.offer_ids.get_indexer(active["tilbud_id"])
+    cost = reach.cost[:, columns].astype(float)
+    placed = ~np.isnan(active["lat"].to_numpy(float))
+    offer_cell = cell_codes(active)
+    nearest = np.full((len(result.municipalities), len(result.cells)), np.nan)
+    for cell in np.unique(offer_cell[placed]):
+        chosen = placed & (offer_cell == cell)
+        nearest[:, cell] = np.nanmin(cost[:, chosen], axis=1)
+    out = np.full(len(result.needs), np.nan)
+    valid = result.need_municipality >= 0
+    out[valid] = nearest[result.need_municipality[valid], result.need_cell[valid]]
+    return out

@@ -780,3 +780,41 @@ def static_map(
     fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1 / np.cos(latitude))
     fig.update_layout(plot_bgcolor="#FFFFFF", hovermode="closest")
     return _layout(fig, language, indicator_source(indicator, language, table, records), label, height=height)
+
+
+def centrality_access(table: pd.DataFrame, language: str, source: str, limit: float, unit: str) -> go.Figure:
+    """Mean travel to the nearest matching offer with a study place, per SSB centrality class, from
+    ``View.centrality_table``; each bar says the share of open needs with such an offer within reach.
+
+    ``limit`` and ``unit`` ("min" or "km") name the reach. Classes without open needs are left out; hidden ones show "<3".
+    """
+    shown = table[table["apne_behov"].isna() | (table["apne_behov"] > 0)]
+    reach_label = f"{format_number(limit, language)} {unit}"
+    labels = [t(f"centrality_class_{int(c)}", language) for c in shown.index]
+    texts = [
+        SUPPRESSED
+        if h
+        else t(
+            "centrality_bar_text",
+            language,
+            share=format_percent(s, language),
+            reach=reach_label,
+            needs=format_number(n, language),
+        )
+        for s, n, h in zip(shown["andel_innen_rekkevidde"], shown["apne_behov"], shown["skjult"], strict=True)
+    ]
+    fig = go.Figure(
+        go.Bar(
+            x=shown["naermeste_snitt"].fillna(0).to_numpy(),
+            y=labels,
+            orientation="h",
+            marker_color=OKABE_ITO[0],
+            text=texts,
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{x:.0f}<br>%{text}<extra></extra>",
+        )
+    )
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title=t("centrality_axis", language, unit=unit), rangemode="tozero")
+    return _layout(fig, language, source, height=max(280, 46 * len(labels) + 120))
