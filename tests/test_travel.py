@@ -285,3 +285,19 @@ def test_cli_unknown_place_exits_with_code_2():
         "Ukjent kommune eller studiested: «Narvik». Bruk kommunenummer, kommunenavn eller studiested-id."
     )
     assert result.stdout == ""
+
+
+def test_summaries_and_labels_in_both_languages():
+    route = travel.route("Ørland", "Trondheim")
+    ferry = route.ferries[0]
+    assert travel.summary(route) == f"{route.minutes:.0f} min med bil inkl. ferje {ferry}"
+    assert travel.summary(route, "en") == f"{route.minutes:.0f} min by car incl. ferry {ferry}"
+    assert travel.summary(travel.route("Hitra", "Frøya"), "en").endswith(" min by car")
+    assert [travel.leg_kind_label(k, "en") for k in (ROAD, FERRY, FIXED_LINK)] == [
+        "road",
+        "ferry",
+        "fixed link (bridge or tunnel)",
+    ]
+    parameters = travel.parameters()
+    assert f"× {parameters['omvegsfaktor']:.2f}".replace(".", ",") in travel.model_note()
+    assert "estimate" in travel.model_note("en")

@@ -490,3 +490,37 @@ def describe(route_: Route, language: str = "nb") -> str:
         joiner = " og " if language == "nb" else " and "
         line += ", via " + joiner.join(f"{word} {name}" for name in route_.ferries)
     return line
+
+
+def summary(route_: Route, language: str = "nb") -> str:
+    """Short text for reasons and captions: «75 min med bil inkl. ferje Brekstad–Valset» (labels in travel.toml)."""
+    from kompilot_data.i18n import format_number, t
+
+    minutes = format_number(route_.minutes, language)
+    if route_.overridden:
+        return t("travel_summary_measured", language, minutes=minutes)
+    if route_.ferries:
+        joiner = " og " if language == "nb" else " and "
+        return t("travel_summary_ferry", language, minutes=minutes, ferries=joiner.join(route_.ferries))
+    return t("travel_summary", language, minutes=minutes)
+
+
+def model_note(language: str = "nb") -> str:
+    """How the travel times are estimated, with the calibrated parameters (labels in travel.toml)."""
+    from kompilot_data.i18n import format_number, t
+
+    values = parameters()
+    return t(
+        "travel_model_note",
+        language,
+        detour=format_number(values["omvegsfaktor"], language, 2),
+        speed=format_number(values["fart_kmt"], language),
+        error=format_number(values["median_absolutt_feil_min"], language),
+    )
+
+
+def leg_kind_label(kind: str, language: str = "nb") -> str:
+    """«vei»/«road», «ferje»/«ferry», «fast forbindelse (bru eller tunnel)»/«fixed link (bridge or tunnel)»."""
+    from kompilot_data.i18n import t
+
+    return t(f"travel_leg_{kind.replace(' ', '_')}", language)
