@@ -1,88 +1,175 @@
-import plotly.graph_objects as go
+"""Presentation mode: five steps for a forum, one screen each, fitted to a 16:9 projector.
+
+Each step: the title, a one-line finding, one row of headline figures (the county comparison in words on its
+own line; real statistics with their source, demo-derived figures with the demo tag), one main chart sized to
+the height that is left (and a table beside it where the step lists places), and the navigation pinned at the
+bottom. Keys: → / PageDown forward, ← / PageUp back, Esc leaves (keeping the filters). URL: ``profil`` and ``steg``.
+"""
+
+import html
+
 import streamlit as st
 
-import kompilot_data as kd
 import ui
-from kompilot_data.present.briefing import STEP_TITLES, STEPS
+from kompilot_data.present.briefing import STEPS, Step, Table
+from kompilot_data.reference import default_region, region_choices, resolve_region
+from ui.presentation import keyboard_navigation, projector_layout
 
 lang = ui.language()
-municipalities = kd.load_municipalities()
-choices = list(kd.SUBREGIONS) + list(municipalities.index)
 filters = ui.current_filters()
-region = ui.page_param("profil", (filters.kommuner or filters.delregioner or ("Namdalen",))[0])
-region = region if region in choices else "Namdalen"
+choices = {r.key: r for r in region_choices()}
 try:
-    step = min(max(int(ui.page_param("steg", "1")), 1), len(STEPS))
+    resolved = resolve_region(ui.page_param("profil") or default_region(filters))
 except ValueError:
-    step = 1
+    resolved = default_region(filters)
+region, name = resolved.key, resolved.name
+try:
+    step_number = min(max(int(ui.page_param("steg", "1")), 1), len(STEPS))
+except ValueError:
+    step_number = 1
 
-# Projector styling: large type, no sidebar, no toolbar.
-st.html(
-    """<style>
-    [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stToolbar"],
-    [data-testid="stHeader"] { display: none !important; }
-    .block-container { padding-top: 1.2rem; max-width: 96vw; }
-    [data-testid="stMain"] p, [data-testid="stMain"] li, [data-testid="stMain"] td { font-size: 1.35rem; }
-    [data-testid="stMetricValue"], [data-testid="stMetricValue"] * { font-size: 3.2rem !important; font-weight: 700; color: #00509E; }
-    [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * { font-size: 1.3rem !important; }
-    table.kompilot { width: 100%; border-collapse: collapse; }
-    table.kompilot td, table.kompilot th { font-size: 1.3rem; padding: 0.4rem 0.6rem; border-bottom: 1px solid #DDD; text-align: left; }
-    h1 { font-size: 3rem !important; }
-    </style>"""
-)
+projector_layout()
+keyboard_navigation()
 
 
 def go_to(new_step: int) -> None:
     ui.set_page_param("steg", str(new_step))
 
 
-name = region if region in kd.SUBREGIONS else municipalities.at[region, "navn"]
-current = ui.briefing(region)
-key = STEPS[step - 1]
-st.title(f"{name}: {STEP_TITLES[key][lang]}")
-if current.demo:
-    st.caption(ui.T("demo_badge"))
+def demo_tag() -> str:
+    return f'<span class="present-demo">{html.escape(ui.T("demo_tag"))}</span>'
 
-key_figures, step_figures, step_tables = current.for_step(key)
-if key_figures:
-    for column, (_, label, value) in zip(st.columns(len(key_figures)), key_figures, strict=True):
-        column.metric(label, value)
-for item in step_figures[:2] if key != "situasjon" else step_figures[:1]:
-    figure = go.Figure(item.figure)  # a copy: the briefing is cached
-    figure.update_layout(font={"size": 18}, height=560)
-    ui.figure(figure, key=f"present_{item.slug}", filename=current.file_stem(item.slug))
-for item in step_tables:
-    st.subheader(item.title)
-    st.html(item.frame.to_html(index=False, escape=True, border=0, classes="kompilot"))
 
-left, middle, right = st.columns([1, 2, 1])
-left.button(
-    ui.T("present_previous"),
-    on_click=go_to,
-    args=(step - 1,),
-    disabled=step == 1,
-    width="stretch",
-    key="present_previous",
-)
-middle.markdown(f"<div style='text-align:center;font-size:1.4rem'>{step} / {len(STEPS)}</div>", unsafe_allow_html=True)
-right.button(
-    ui.T("present_next"),
-    on_click=go_to,
-    args=(step + 1,),
-    disabled=step == len(STEPS),
-    width="stretch",
-    key="present_next",
-)
-with st.expander(ui.T("region_choose")):
-    chosen = st.selectbox(
-        ui.T("region_choose"),
-        choices,
-        index=choices.index(region),
-        key="present_region",
-        format_func=lambda c: c if c in kd.SUBREGIONS else f"{municipalities.at[c, 'navn']} ({c})",
+def table_html(table: Table) -> str:
+    numeric = [
+        column
+        for column in table.frame.columns
+        if table.frame[column].astype(str).str.fullmatch(r"[\d\s\u202f.,−<–-]+( \(.*\))?|0 \(.*\)").all()
+    ]
+    head = "".join(
+        f'<th class="{"number" if c in numeric else ""}">{html.escape(str(c))}</th>' for c in table.frame.columns
     )
-    if chosen != region:
-        ui.set_page_param("profil", chosen)
-        ui.set_page_param("steg", "1")
-        st.rerun()
-    ui.briefing_downloads(region, "present")
+    rows = "".join(
+        "<tr>"
+        + "".join(
+            f'<td class="{"number" if c in numeric else ""}">{html.escape(str(v))}</td>'
+            for c, v in zip(table.frame.columns, record, strict=True)
+        )
+        + "</tr>"
+        for record in table.frame.itertuples(index=False)
+    )
+    return f'<table class="present-table"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+
+
+def show_table(table: Table) -> None:
+    title = f'<p class="present-table-title">{html.escape(table.title)}</p>'
+    body = table_html(table) if len(table.frame) else ""
+    st.html(
+        f"{title}{body}<p class='present-caption'>{html.escape(table.caption)}</p>"
+        f"<p class='present-caption'>{html.escape(table.source)}</p>"
+    )
+
+
+def show_chart(current, step: Step) -> None:
+    item = step.main
+    if item is None:
+        return
+    figure = item.plotly(footer=False)
+    figure.update_layout(height=None, autosize=True)
+    st.plotly_chart(
+        figure,
+        key=f"present_{item.slug}",
+        height="stretch",
+        theme=None,
+        config={"displayModeBar": False, "responsive": True},
+    )
+    st.html(f'<p class="present-chart-source">{html.escape(item.footer)}</p>')
+
+
+current = ui.briefing(region)
+step: Step = current.steps[step_number - 1]
+
+with st.container(key="present_head"):
+    st.title(f"{name}: {step.title}", anchor=False)
+    if step.demo or step.finding:
+        finding = html.escape(step.finding)
+        st.html(
+            f'<div class="present-title-row"><p class="present-finding">{finding}</p>'
+            f"{demo_tag() if step.demo else ''}</div>"
+        )
+
+with st.container(key="present_kpis"):
+    if step.key_figures:
+        for column, figure in zip(st.columns(len(step.key_figures)), step.key_figures, strict=True):
+            with column:
+                st.metric(figure.label, figure.value)
+                lines = []
+                if figure.comparison:
+                    lines.append(f'<p class="present-comparison">{html.escape(figure.comparison)}</p>')
+                if figure.source:
+                    lines.append(f'<p class="present-source">{html.escape(figure.source)}</p>')
+                if lines:
+                    st.html("".join(lines))
+
+with st.container(key="present_body", height="stretch"):
+    tables = [t for t in step.tables if step.key == "gap"]
+    if step.main is not None and tables:
+        chart_column, table_column = st.columns([3, 2], gap="large")
+        with chart_column:
+            show_chart(current, step)
+        with table_column:
+            show_table(tables[0])
+    elif step.main is not None:
+        show_chart(current, step)
+    elif step.tables:
+        show_table(step.tables[0])
+
+with st.container(key="present_nav"):
+    previous, counter, following, settings, leave = st.columns([3, 2, 3, 2, 2], vertical_alignment="center")
+    previous.button(
+        ui.T("present_previous"),
+        on_click=go_to,
+        args=(step_number - 1,),
+        disabled=step_number == 1,
+        width="stretch",
+        key="present_previous",
+    )
+    counter.html(
+        f'<p class="present-counter">{ui.T("present_step", step=step_number, total=len(STEPS))}</p>'
+        f'<p class="present-keys">{html.escape(ui.T("present_keys_help"))}</p>'
+    )
+    following.button(
+        ui.T("present_next"),
+        on_click=go_to,
+        args=(step_number + 1,),
+        disabled=step_number == len(STEPS),
+        width="stretch",
+        key="present_next",
+    )
+    with settings.popover(ui.T("present_settings"), width="stretch"):
+        keys = list(choices) if region in choices else [region, *choices]
+        chosen = st.selectbox(
+            ui.T("region_choose"),
+            keys,
+            index=keys.index(region),
+            key="present_region",
+            format_func=lambda key: choices[key].label if key in choices else resolved.label,
+        )
+        if chosen != region:
+            ui.set_page_param("profil", chosen)
+            ui.set_page_param("steg", "1")
+            st.rerun()
+        ui.briefing_downloads(region, "present")
+    kept: dict[str, str | list[str]] = dict(filters.to_query())
+    if lang != "nb":
+        kept["lang"] = lang
+    kept["profil"] = region
+    with leave.container(key="present_exit"):
+        st.page_link(
+            "app_pages/region.py",
+            label=ui.T("present_exit"),
+            icon=":material/close:",
+            query_params=kept,
+            help=ui.T("present_exit_help"),
+            width="stretch",
+        )

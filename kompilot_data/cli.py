@@ -129,19 +129,35 @@ def _records_for(args: argparse.Namespace):
 
 
 def _briefing(args: argparse.Namespace) -> int:
-    from kompilot_data.present.briefing import build_briefing, write_all
-    from kompilot_data.reference import SUBREGIONS, load_municipalities
+    """Deck and HTML (no browser needed), then PNGs (kaleido + Chromium; skipped with a message without it)."""
+    from kompilot_data.present.briefing import build_briefing
+    from kompilot_data.present.deck import write_pptx
+    from kompilot_data.present.handout import write_html
+    from kompilot_data.present.png import ChromiumMissing, write_pngs
 
-    municipalities = load_municipalities()
-    region = args.region
-    if region not in SUBREGIONS and region not in municipalities.index:
-        by_name = {name.lower(): code for code, name in municipalities["navn"].items()}
-        region = by_name.get(region.lower(), region)
     needs, offers, source = _records_for(args)
-    briefing = build_briefing(region, needs, offers, language=args.lang)
-    for path in write_all(briefing, Path(args.out), pngs=not args.no_png):
-        print(path)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    timings = []
+    started = time.perf_counter()
+    briefing = build_briefing(args.region, needs, offers, language=args.lang)
+    timings.append(f"innhold {time.perf_counter() - started:.1f} s")
+    for label, write, suffix in (("PowerPoint", write_pptx, ".pptx"), ("HTML", write_html, ".html")):
+        started = time.perf_counter()
+        print(write(briefing, out / f"{briefing.file_stem('briefing')}{suffix}"))
+        timings.append(f"{label} {time.perf_counter() - started:.1f} s")
+    if args.no_png:
+        print("PNG-filene ble ikke laget (--no-png).")
+    else:
+        started = time.perf_counter()
+        try:
+            for path in write_pngs(briefing, out / "png"):
+                print(path)
+            timings.append(f"PNG {time.perf_counter() - started:.1f} s")
+        except ChromiumMissing as error:
+            print(error)
     print(f"Data: {source}")
+    print("Tid: " + ", ".join(timings))
     return 0
 
 

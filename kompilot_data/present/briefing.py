@@ -1,9 +1,15 @@
-"""Briefings for regional forums: the same content as the presentation mode, as PowerPoint and standalone HTML.
+"""Briefings for regional forums: what a presenter shows about one region, as data.
 
-``build_briefing`` gathers key figures, figures (plain plotly figures from :mod:`kompilot_data.present.figures`),
-tables and sources for one sub-region or municipality. ``deck.write_pptx``, ``handout.write_html`` and ``png.write_pngs``
-turn it into files that need no internet: charts become PNG through kaleido (which drives the
-installed Chromium), and the HTML carries plotly.js inline.
+``build_briefing`` computes, through the engine, five :class:`Step` s – situation, needs, offers, gaps,
+course opportunities – each with a one-line finding, headline figures (with the county comparison in words
+and their source), one main chart (and sometimes more), tables, speaker notes and sources. The writers turn
+it into files: :mod:`~kompilot_data.present.deck` (PowerPoint with native charts and a vector map, no
+browser), :mod:`~kompilot_data.present.handout` (one offline HTML file) and :mod:`~kompilot_data.present.png`
+(PNGs through kaleido and Chromium). The presentation page shows the same steps.
+
+Labelling: real statistics (SSB) carry "Kilde: SSB, tabell …" with the year and never a demo tag; everything
+computed from demo needs or offers is flagged ``demo`` and carries the demo tag where it is shown. Cells built
+on fewer than ``min_businesses`` businesses are suppressed ("<3"), since a briefing is handed out.
 """
 
 from __future__ import annotations
@@ -17,36 +23,121 @@ import pandas as pd
 
 from kompilot_data.access import MIN_BUSINESSES, SUPPRESSED, suppress_table
 from kompilot_data.engine import indicators, pooling
-from kompilot_data.engine.reach import DEFAULT_RADIUS_KM, active_offers, compute_reach, open_needs
-from kompilot_data.engine.supply import demand_supply, needs_matched_share, white_spots
-from kompilot_data.i18n import format_number, format_percent, t
-from kompilot_data.present import figures
-from kompilot_data.reference import SUBREGIONS, load_municipalities, source_line, taxonomy
+from kompilot_data.engine.reach import DEFAULT_REACH, ReachSetting, active_offers, compute_reach, open_needs
+from kompilot_data.engine.supply import aggregate, catchment, needs_matched_share, white_spots
+from kompilot_data.i18n import format_date, format_number, format_percent, t
+from kompilot_data.present import charts, vector_map
+from kompilot_data.present.charts import Chart, Series
+from kompilot_data.present.figures import OKABE_ITO, records_source
+from kompilot_data.present.vector_map import VectorMap
+from kompilot_data.reference import load_municipalities, resolve_region, source_line, taxonomy
 
 STEPS = ("situasjon", "behov", "tilbud", "gap", "kursmuligheter")
-STEP_TITLES = {
-    "situasjon": {"nb": "Situasjonen", "en": "The situation"},
-    "behov": {"nb": "Kompetansebehov", "en": "Competence needs"},
-    "tilbud": {"nb": "Tilbud innen rekkevidde", "en": "Offers within reach"},
-    "gap": {"nb": "Gap og hvite flekker", "en": "Gaps and white spots"},
-    "kursmuligheter": {"nb": "Kursmuligheter", "en": "Course opportunities"},
-}
 SLIDE_SIZE = (1600, 900)
+MAX_ROWS = 8  # table rows on a screen or slide
+MAX_BARS = 10  # proposals in the step 5 chart
+SHORT_COLOUR, SURPLUS_COLOUR = "#E66100", "#5D3A9B"  # more participants than seats / more seats
+REACHED_COLOUR, NOT_REACHED_COLOUR = "#009E73", "#9A9A9A"
+
+
+def step_title(step: str, language: str) -> str:
+    return t(f"step_{step}", language)
+
+
+STEP_TITLES = {step: {lang: step_title(step, lang) for lang in ("nb", "en")} for step in STEPS}
+
+
+@dataclass(frozen=True)
+class KeyFigure:
+    """A headline figure: ``value`` under ``label``; ``comparison`` on its own line, in words
+    (e.g. "Trøndelag: 4,4 %"); ``source`` for real statistics; ``demo`` when computed from demo records."""
+
+    label: str
+    value: str
+    comparison: str = ""
+    source: str = ""
+    demo: bool = False
 
 
 @dataclass
 class Figure:
-    step: str
+    """A chart (:class:`~kompilot_data.present.charts.Chart`) or the map
+    (:class:`~kompilot_data.present.vector_map.VectorMap`), drawn as plotly on demand."""
+
     slug: str
-    title: str
-    figure: object  # plotly Figure
+    content: Chart | VectorMap
+
+    @property
+    def title(self) -> str:
+        return self.content.title
+
+    @property
+    def demo(self) -> bool:
+        return self.content.demo
+
+    @property
+    def source(self) -> str:
+        return self.content.source
+
+    @property
+    def is_map(self) -> bool:
+        return isinstance(self.content, VectorMap)
+
+    def plotly(self, height: int | None = None, footer: bool = True):
+        """A new plotly figure (safe to change; the briefing may be cached); ``footer=False`` leaves the
+        source line out, for pages that set it as text."""
+        if self.is_map:
+            return vector_map.to_plotly(self.content, height, footer)
+        return charts.to_plotly(self.content, height, footer)
+
+    @property
+    def footer(self) -> str:
+        """The note (if any) and the source line, as set under the figure."""
+        return self.content.source if self.is_map else self.content.footer
+
+    @property
+    def figure(self):
+        return self.plotly()
 
 
 @dataclass
 class Table:
-    step: str
+    """A table ready to show: ``frame`` holds the rows listed (labels in the briefing's language);
+    ``caption`` says how they were chosen (e.g. "De 8 største av 13")."""
+
+    slug: str
     title: str
     frame: pd.DataFrame
+    caption: str
+    source: str
+    demo: bool
+
+
+@dataclass
+class Step:
+    key: str
+    title: str
+    finding: str
+    key_figures: list[KeyFigure] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)  # the first is the main chart
+    tables: list[Table] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # definitions, for speaker notes
+    sources: list[str] = field(default_factory=list)
+    finding_demo: bool = False
+
+    @property
+    def demo(self) -> bool:
+        """Whether anything on this step is computed from demo records."""
+        return (
+            self.finding_demo
+            or any(k.demo for k in self.key_figures)
+            or any(f.demo for f in self.figures)
+            or any(t_.demo for t_ in self.tables)
+        )
+
+    @property
+    def main(self) -> Figure | None:
+        return self.figures[0] if self.figures else None
 
 
 @dataclass
@@ -58,22 +149,28 @@ class Briefing:
     language: str
     made: date
     demo: bool
-    key_figures: list[tuple[str, str, str]] = field(default_factory=list)  # (step, label, value)
-    figures: list[Figure] = field(default_factory=list)
-    tables: list[Table] = field(default_factory=list)
+    steps: list[Step] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     pngs: dict[str, bytes] = field(default_factory=dict, repr=False)
+
+    def step(self, key: str) -> Step:
+        return next(s for s in self.steps if s.key == key)
+
+    @property
+    def figures(self) -> list[Figure]:
+        return [f for s in self.steps for f in s.figures]
+
+    @property
+    def tables(self) -> list[Table]:
+        return [t_ for s in self.steps for t_ in s.tables]
 
     def file_stem(self, what: str) -> str:
         """e.g. ``namdalen_briefing_2026-11-27`` (region_indicator_date)."""
         return file_stem(self.region_name, what, self.made)
 
-    def for_step(self, step: str):
-        return (
-            [k for k in self.key_figures if k[0] == step],
-            [f for f in self.figures if f.step == step],
-            [t_ for t_ in self.tables if t_.step == step],
-        )
+    @property
+    def subtitle(self) -> str:
+        return f"{t('briefing_subtitle', self.language)} · {format_date(self.made, self.language)}"
 
 
 def file_stem(region_name: str, what: str, made: date) -> str:
@@ -82,221 +179,522 @@ def file_stem(region_name: str, what: str, made: date) -> str:
     return f"{re.sub(r'[^a-z0-9]+', '-', text).strip('-')}_{what}_{made:%Y-%m-%d}"
 
 
+def signed_percent(share: float, language: str, decimals: int = 1) -> str:
+    """A change as "+4,4 %" / "−0,3 %" (never an arrow)."""
+    text = format_percent(share, language, decimals)
+    return text if text.startswith(("−", "–")) or share == 0 else f"+{text}"
+
+
+def reach_words(setting: ReachSetting, language: str) -> str:
+    """ "innen 90 min" / "within 90 km", from the reach setting the figures were computed with."""
+    return t(f"within_{setting.unit}", language, limit=format_number(setting.limit, language))
+
+
+def _demo(frame: pd.DataFrame | None) -> bool:
+    return frame is not None and len(frame) > 0 and bool(frame["demo"].any())
+
+
+def _shown_of(shown: int, total: int, language: str) -> str:
+    return (
+        t("shown_all", language, total=total) if shown >= total else t("shown_of", language, shown=shown, total=total)
+    )
+
+
 def build_briefing(
     region: str,
     needs: pd.DataFrame,
     offers: pd.DataFrame,
     language: str = "nb",
-    radius_km: float = DEFAULT_RADIUS_KM,
+    reach: ReachSetting | None = None,
     min_class: int = pooling.DEFAULT_MIN_CLASS,
     min_businesses: int = MIN_BUSINESSES,
     made: date | None = None,
 ) -> Briefing:
-    """Build the briefing for a sub-region (e.g. ``"Namdalen"``) or a municipality (kommunenummer).
+    """Build the briefing for a sub-region (``"Namdalen"``), a municipality (``"5007"``, ``"Namsos"``) or the
+    county (``"Trøndelag"``); any spelling :func:`~kompilot_data.reference.resolve_region` accepts.
 
-    ``needs`` and ``offers`` are all records (filtered as wanted, but not by place: reach decides
-    which offers count). Cells built on fewer than ``min_businesses`` businesses are suppressed,
-    since a briefing is handed out.
+    ``needs`` and ``offers`` are all records (filtered as wanted, but not by place: every need competes
+    for the seats, and reach decides which offers count). Cells built on fewer than ``min_businesses``
+    businesses are suppressed, since a briefing is handed out.
     """
+    setting = reach or DEFAULT_REACH
     municipalities = load_municipalities()
-    codes = indicators.region_codes(region)
-    name = region if region in SUBREGIONS else str(municipalities.at[region, "navn"])
-    nb = language == "nb"
+    resolved = resolve_region(region)
+    region, name, codes = resolved.key, resolved.name, list(resolved.codes)
     region_needs = needs[needs["kommunenummer"].isin(codes).to_numpy()]
     active = active_offers(offers)
-    reach = compute_reach(active, radius_km=radius_km)
-    briefing = Briefing(region, name, language, made or date.today(), bool(needs["demo"].any() or offers["demo"].any()))
+    reached = compute_reach(active, setting)
+    shared = catchment(needs, active, reached)  # every need competes for the seats; the region is a view of it
+    briefing = Briefing(region, name, language, made or date.today(), _demo(needs) or _demo(offers))
     few = region_needs["bedrift_id"].nunique() < min_businesses
+    within = reach_words(setting, language)
+    context = dict(
+        name=name,
+        language=language,
+        within=within,
+        min_businesses=min_businesses,
+        few=few,
+    )
+    briefing.steps = [
+        _situation(codes, municipalities, region, **context),
+        _needs(region_needs, _demo(region_needs) if len(region_needs) else _demo(needs), **context),
+        _offers(codes, active, reached, **context),
+        _gaps(codes, region_needs, active, shared, **context),
+        _course_opportunities(region_needs, active, reached, min_class, _demo(needs), **context),
+    ]
+    briefing.sources = list(dict.fromkeys(s for step in briefing.steps for s in step.sources))
+    return briefing
 
-    def value(number, decimals=0):
-        return SUPPRESSED if few else format_number(number, language, decimals)
 
-    # 1. Situation: SSB figures against the county, and the map.
+# --- 1. The situation: real statistics (SSB), and the map ---------------------------------------------
+
+
+def _situation(codes, municipalities, region, *, name, language, within, min_businesses, few) -> Step:
     profile, county = indicators.area_profile(codes), indicators.area_profile()
-    vs = t("county", language)
-    briefing.key_figures += [
-        ("situasjon", t("ind_befolkning", language), format_number(profile["befolkning"], language)),
-        (
-            "situasjon",
-            t("ind_befolkningsendring", language),
-            f"{format_percent(profile['endring_befolkning_2020'], language, 1)} ({vs} "
-            f"{format_percent(county['endring_befolkning_2020'], language, 1)})",
+    county_name = t("county", language)
+    population_year = int(municipalities["befolkning_aar"].iloc[0])
+    education_year = int(municipalities["utdanning_aar"].iloc[0])
+    population_source = source_line("befolkning", language, population_year)
+    change_source = source_line("befolkning", language, f"2020–{population_year}")
+    education_source = source_line("utdanning", language, education_year)
+    centrality_source = t("kf_centrality_source", language, year=population_year)
+    share_5_6 = format_percent(profile["andel_sentralitet_5_6"], language)
+    change = signed_percent(profile["endring_befolkning_2020"], language)
+    county_change = signed_percent(county["endring_befolkning_2020"], language)
+    key_figures = [
+        KeyFigure(
+            t("ind_befolkning", language),
+            format_number(profile["befolkning"], language),
+            f"{county_name}: {format_number(county['befolkning'], language)}",
+            population_source,
         ),
-        (
-            "situasjon",
+        KeyFigure(t("ind_befolkningsendring", language), change, f"{county_name}: {county_change}", change_source),
+        KeyFigure(
             t("ind_hoyere_utdanning", language),
-            f"{format_percent(profile['andel_hoyere_utdanning'], language, 1)} ({vs} "
-            f"{format_percent(county['andel_hoyere_utdanning'], language, 1)})",
+            format_percent(profile["andel_hoyere_utdanning"], language, 1),
+            f"{county_name}: {format_percent(county['andel_hoyere_utdanning'], language, 1)}",
+            education_source,
         ),
-        (
-            "situasjon",
-            "Innbyggere i sentralitetsklasse 5–6" if nb else "Inhabitants in centrality class 5–6",
-            format_percent(profile["andel_sentralitet_5_6"], language),
+        KeyFigure(
+            t("kf_centrality_5_6", language),
+            share_5_6,
+            f"{county_name}: {format_percent(county['andel_sentralitet_5_6'], language)}",
+            centrality_source,
         ),
     ]
-    table = indicators.municipality_table(needs, active, radius_km)
-    briefing.figures.append(
+    finding = t("finding_situasjon", language, share=share_5_6, change=change, county=county_change)
+    trend = {name: indicators.population_index(codes), county_name: indicators.population_index()}
+    years = [str(y) for y in trend[name].index]
+    population_chart = Chart(
+        "line",
+        t("population_trend", language),
+        tuple(years),
+        tuple(
+            Series(series_name, tuple(float(v) for v in values.reindex(trend[name].index)), colour)
+            for (series_name, values), colour in zip(trend.items(), (OKABE_ITO[0], "#8C8C8C"), strict=True)
+        ),
+        t("index_2020", language),
+        change_source,
+        language,
+        decimals=1,
+    )
+    the_map = vector_map.centrality_map(t("map_centrality", language), language, region)
+    return Step(
+        "situasjon",
+        step_title("situasjon", language),
+        finding,
+        key_figures,
+        [Figure("kart", the_map), Figure("befolkning", population_chart)],
+        notes=[t("note_situasjon", language, population_year=population_year, education_year=education_year)],
+        sources=[population_source, education_source, source_line("kommuner", language, 2024), the_map.source],
+    )
+
+
+# --- 2. Needs ---------------------------------------------------------------------------------------
+
+
+def _needs(region_needs, demo, *, name, language, within, min_businesses, few) -> Step:
+    source = records_source(language, region_needs)
+
+    def value(number) -> str:
+        return SUPPRESSED if few else format_number(number, language)
+
+    open_demand = open_needs(region_needs)
+    key_figures = [
+        KeyFigure(t("kpi_businesses", language), value(region_needs["bedrift_id"].nunique()), demo=demo),
+        KeyFigure(t("kpi_needs", language), value(len(region_needs)), demo=demo),
+        KeyFigure(t("kpi_participants", language), value(region_needs["antall_deltakere"].sum()), demo=demo),
+        KeyFigure(t("kf_open_needs", language), value(len(open_demand)), demo=demo),
+    ]
+    step = Step("behov", step_title("behov", language), "", key_figures, finding_demo=demo)
+    step.notes = [t("note_behov", language, min_businesses=min_businesses)]
+    step.sources = [source]
+    if few:
+        step.finding = t("finding_too_few", language, min_businesses=min_businesses)
+        return step
+    areas = taxonomy.labels("kompetanseomrade", language)
+    grouped = region_needs.groupby("kompetanseomrade", observed=True).agg(
+        deltakere=("antall_deltakere", "sum"), bedrifter=("bedrift_id", "nunique")
+    )
+    grouped = grouped[grouped["deltakere"] > 0]
+    shown = suppress_table(grouped, "bedrifter", ["deltakere"], min_businesses)
+    known = shown[shown["deltakere"] != SUPPRESSED].sort_values("deltakere", ascending=False, kind="stable")
+    hidden = shown[shown["deltakere"] == SUPPRESSED]
+    order = [*known.index, *hidden.index]
+    total = int(region_needs["antall_deltakere"].sum())
+    if len(known):
+        top = known.index[0]
+        people = int(known.at[top, "deltakere"])
+        step.finding = t(
+            "finding_behov",
+            language,
+            area=areas[top],
+            people=format_number(people, language),
+            total=format_number(total, language),
+            share=format_percent(people / total, language),
+        )
+    step.figures.append(
         Figure(
-            "situasjon",
-            "kart",
-            t("ind_delregion", language),
-            figures.static_map(table, "delregion", language, highlight=codes),
+            "behov_omrade",
+            Chart(
+                "bar",
+                t("chart_needs_by_area", language),
+                tuple(areas[a] for a in order),
+                (
+                    Series(
+                        t("participants", language),
+                        tuple(None if a in hidden.index else float(known.at[a, "deltakere"]) for a in order),
+                        OKABE_ITO[0],
+                    ),
+                ),
+                t("participants", language),
+                source,
+                language,
+                demo=demo,
+                note=t("suppressed_note", language, min_businesses=min_businesses) if len(hidden) else "",
+            ),
         )
     )
-    briefing.figures.append(
+    from kompilot_data.present.figures import FUNNEL_STAGES, stage_counts
+
+    stages = taxonomy.labels("behov_status", language)
+    counts = stage_counts(region_needs)
+    step.figures.append(
         Figure(
-            "situasjon",
-            "befolkning",
-            t("population_trend", language),
-            figures.population_trend(
-                {name: indicators.population_index(codes), t("county", language): indicators.population_index()},
+            "meglingslop",
+            Chart(
+                "bar",
+                t("chart_pipeline", language),
+                tuple(stages[s] for s in FUNNEL_STAGES),
+                (Series(t("count_needs", language), tuple(float(counts[s]) for s in FUNNEL_STAGES), OKABE_ITO[2]),),
+                t("count_needs", language),
+                source,
                 language,
+                demo=demo,
+            ),
+        )
+    )
+    return step
+
+
+# --- 3. Offers within reach ----------------------------------------------------------------------------
+
+
+def _offers(codes, active, reached, *, name, language, within, min_businesses, few) -> Step:
+    rows = reached.municipalities.get_indexer(codes)
+    columns = reached.offer_ids.get_indexer(active["tilbud_id"])
+    in_reach = active[reached.reachable[rows][:, columns].any(axis=0)]
+    demo = _demo(in_reach)
+    source = records_source(language, offers=in_reach)
+    seats = int(in_reach["kapasitet"].sum())
+    key_figures = [
+        KeyFigure(t("ind_tilbud_innen_rekkevidde", language), format_number(len(in_reach), language), demo=demo),
+        KeyFigure(t("kf_seats_in_offers", language), format_number(seats, language), demo=demo),
+        KeyFigure(t("online", language), format_number(int(in_reach["lat"].isna().sum()), language), demo=demo),
+    ]
+    step = Step("tilbud", step_title("tilbud", language), "", key_figures, finding_demo=demo)
+    step.notes = [t("note_tilbud", language, reach=t("reach_explained", language, within=within))]
+    step.sources = [source]
+    if not len(in_reach):
+        step.finding = t("finding_no_offers", language, within=within)
+        return step
+    areas = taxonomy.labels("kompetanseomrade", language)
+    by_area = in_reach.groupby("kompetanseomrade", observed=True).agg(
+        plasser=("kapasitet", "sum"), tilbud=("tilbud_id", "size")
+    )
+    by_area = by_area[by_area["plasser"] > 0].sort_values("plasser", ascending=False, kind="stable")
+    top = by_area.index[0]
+    step.finding = t(
+        "finding_tilbud",
+        language,
+        area=areas[top],
+        seats=format_number(by_area.at[top, "plasser"], language),
+        offers=format_number(by_area.at[top, "tilbud"], language),
+        within=within,
+    )
+    step.figures.append(
+        Figure(
+            "tilbud_omrade",
+            Chart(
+                "bar",
+                t("chart_seats_by_area", language, within=within),
+                tuple(areas[a] for a in by_area.index),
+                (Series(t("seats", language), tuple(float(v) for v in by_area["plasser"]), OKABE_ITO[1]),),
+                t("seats", language),
+                source,
+                language,
+                demo=demo,
+            ),
+        )
+    )
+    return step
+
+
+# --- 4. Gaps and white spots ---------------------------------------------------------------------------
+
+
+def _gaps(codes, region_needs, active, shared, *, name, language, within, min_businesses, few) -> Step:
+    demo = _demo(shared.needs) or _demo(active)
+    source = records_source(language, region_needs, active)
+    places = list(codes)
+    areas = taxonomy.labels("kompetanseomrade", language)
+    municipalities = load_municipalities()
+    per_area = aggregate(shared, ("fylke", "kompetanseomrade"), places=places)
+    per_area = per_area.droplevel(0) if len(per_area) else per_area
+    spots = white_spots(shared, places=places)
+    cells = aggregate(shared, ("kommunenummer", "kompetanseomrade"), places=places)
+    cells = cells[cells["ettersporsel"] > 0]
+    matched = needs_matched_share(shared, places=places)
+    shortfall = per_area[(per_area["gap"] > 0.5) & (per_area["bedrifter"] >= min_businesses)]
+    key_figures = [
+        KeyFigure(t("kpi_matched", language), SUPPRESSED if few else format_percent(matched, language), demo=demo),
+        KeyFigure(t("kf_white_spots", language), format_number(len(spots), language), demo=demo),
+        KeyFigure(
+            t("kf_areas_short", language),
+            SUPPRESSED if few else f"{len(shortfall)} / {len(per_area[per_area['ettersporsel'] > 0])}",
+            demo=demo,
+        ),
+    ]
+    step = Step("gap", step_title("gap", language), "", key_figures, finding_demo=demo)
+    step.notes = [t("note_gap", language, reach=t("reach_explained", language, within=within))]
+    step.sources = [source]
+    if few or not len(per_area):
+        step.finding = t("finding_too_few", language, min_businesses=min_businesses)
+        return step
+
+    # Chart: demand and shared supply per area, largest gap first; areas with too few businesses last, hidden.
+    visible = per_area[per_area["bedrifter"] >= min_businesses].sort_values("gap", ascending=False, kind="stable")
+    hidden = per_area[(per_area["bedrifter"] < min_businesses) & (per_area["ettersporsel"] > 0)]
+    order = [*visible.index, *hidden.index]
+    if len(visible) and visible["gap"].iloc[0] > 0.5:
+        top = visible.index[0]
+        step.finding = t(
+            "finding_gap",
+            language,
+            area=areas[top],
+            demand=format_number(visible.at[top, "ettersporsel"], language),
+            supply=format_number(visible.at[top, "tilbud_fordelt"], language),
+            within=within,
+        )
+    elif len(visible):
+        lowest = visible.sort_values("dekning", kind="stable").index[0]
+        step.finding = t(
+            "finding_no_gap",
+            language,
+            within=within,
+            area=areas[lowest],
+            demand=format_number(visible.at[lowest, "ettersporsel"], language),
+            supply=format_number(visible.at[lowest, "tilbud_fordelt"], language),
+        )
+    gaps = tuple(None if a in hidden.index else float(per_area.at[a, "gap"]) for a in order)
+    step.figures.append(
+        Figure(
+            "gap_omrade",
+            Chart(
+                "bar",
+                t("chart_gap", language),
+                tuple(areas[a] for a in order),
+                (
+                    Series(
+                        t("gap_series", language),
+                        gaps,
+                        SHORT_COLOUR,
+                        tuple(SURPLUS_COLOUR if g is not None and g < 0 else SHORT_COLOUR for g in gaps),
+                    ),
+                ),
+                t("gap_axis", language),
+                source,
+                language,
+                demo=demo,
+                note=t("suppressed_note", language, min_businesses=min_businesses) if len(hidden) else "",
+                legend=((t("gap_short", language), SHORT_COLOUR), (t("gap_surplus", language), SURPLUS_COLOUR)),
             ),
         )
     )
 
-    # 2. Needs.
-    open_demand = open_needs(region_needs)
-    briefing.key_figures += [
-        ("behov", t("kpi_businesses", language), value(region_needs["bedrift_id"].nunique())),
-        ("behov", t("kpi_needs", language), value(len(region_needs))),
-        ("behov", t("kpi_participants", language), value(region_needs["antall_deltakere"].sum())),
-        ("behov", "Åpne behov (kartlagt/koblet)" if nb else "Open needs (mapped/linked)", value(len(open_demand))),
+    # Table: municipality × area with more demand than shared seats, largest gap first; white spots marked.
+    spot_keys = set(zip(spots["kommunenummer"].astype(str), spots["kompetanseomrade"].astype(str), strict=True))
+    table = cells.reset_index()
+    table["kommunenummer"] = table["kommunenummer"].astype(str)
+    table["kompetanseomrade"] = table["kompetanseomrade"].astype(str)
+    table["hvit_flekk"] = [
+        (c, a) in spot_keys for c, a in zip(table["kommunenummer"], table["kompetanseomrade"], strict=True)
     ]
-    if not few:
-        counts = figures.count_by(
-            region_needs, "kompetanseomrade", "kompetanseomrade", language, "antall_deltakere", min_businesses
-        )
-        counts = counts[counts.isna() | (counts > 0)]
-        briefing.figures.append(
-            Figure(
-                "behov",
-                "behov_omrade",
-                t("by_area", language),
-                figures.bar_counts(
-                    counts, language, t("participants", language), figures.records_source(language, region_needs)
-                ),
-            )
-        )
-        briefing.figures.append(
-            Figure(
-                "behov",
-                "meglingslop",
-                t("pipeline", language),
-                figures.funnel_by_region(region_needs, language, min_businesses),
-            )
-        )
+    table = table[(table["gap"] > 0.5) | table["hvit_flekk"]]
+    marked = suppress_table(table, "bedrifter", ["ettersporsel", "gap"], min_businesses)
+    small = marked["bedrifter"] == SUPPRESSED
+    # Suppressed cells stay listed only as white spots (the place and area are no secret; the numbers are).
+    listed = pd.concat(
+        [marked[~small].sort_values("gap", ascending=False, kind="stable"), marked[small & marked["hvit_flekk"]]]
+    )
+    left_out = int((small & ~marked["hvit_flekk"]).sum())
+    rows = listed.head(MAX_ROWS)
+    white = t("white_spot", language)
 
-    # 3. Offers within reach of the region.
-    groups = pd.Series(name, index=codes)
-    reachable = reach.reachable[municipalities.index.get_indexer(codes)].any(axis=0)
-    in_reach = active[reachable]
-    briefing.key_figures += [
-        ("tilbud", t("ind_tilbud_innen_rekkevidde", language), format_number(len(in_reach), language)),
-        ("tilbud", t("seats", language), format_number(in_reach["kapasitet"].sum(), language)),
-        ("tilbud", t("online", language), format_number(in_reach["lat"].isna().sum(), language)),
+    def seats_text(row) -> str:
+        return white if row.hvit_flekk else format_number(row.tilbud_fordelt, language)
+
+    def number_text(value) -> str:
+        return value if isinstance(value, str) else format_number(value, language)
+
+    frame = pd.DataFrame(
+        {
+            t("filter_municipality", language): rows["kommunenummer"].map(municipalities["navn"]).to_numpy(),
+            t("filter_area", language): rows["kompetanseomrade"].map(areas).to_numpy(),
+            t("participants", language): [number_text(v) for v in rows["ettersporsel"]],
+            t("seats_shared", language): [seats_text(r) for r in rows.itertuples()],
+            t("gap_column", language): [number_text(v) for v in rows["gap"]],
+        }
+    )
+    caption = _shown_of(len(rows), len(listed), language)
+    if left_out:
+        caption += " " + t("cells_left_out", language, n=left_out, min_businesses=min_businesses)
+    if len(listed):
+        step.tables.append(Table("gap_kommune", t("table_gaps", language), frame, caption, source, demo))
+    else:
+        step.tables.append(
+            Table("gap_kommune", t("table_gaps", language), frame, t("no_gaps", language, within=within), source, demo)
+        )
+    return step
+
+
+# --- 5. Course opportunities ------------------------------------------------------------------------------
+
+
+def _course_opportunities(
+    region_needs, active, reached, min_class, demo, *, name, language, within, min_businesses, few
+):
+    source = records_source(language, region_needs)
+    pools = pooling.course_opportunities(region_needs, active, reach=reached, min_class=min_class, language=language)
+    small = int((pools["bedrifter"] < min_businesses).sum())
+    pools = pools[pools["bedrifter"] >= min_businesses].reset_index(drop=True)
+    reached_count = int(pools["min_klasse_naadd"].sum())
+    key_figures = [
+        KeyFigure(t("kf_proposals", language), format_number(len(pools), language), demo=demo),
+        KeyFigure(
+            t("kf_min_class", language, min_class=min_class),
+            format_number(reached_count, language),
+            t("of_proposals", language, total=len(pools)),
+            demo=demo,
+        ),
+        KeyFigure(
+            t("kf_pool_participants", language), format_number(int(pools["deltakere"].sum()), language), demo=demo
+        ),
     ]
-    if len(in_reach):
-        seats = figures.count_by(in_reach, "kompetanseomrade", "kompetanseomrade", language, "kapasitet")
-        briefing.figures.append(
-            Figure(
-                "tilbud",
-                "tilbud_omrade",
-                t("by_area", language),
-                figures.bar_counts(
-                    seats[seats > 0],
-                    language,
-                    t("seats", language),
-                    figures.records_source(language, offers=in_reach),
-                    colour="#E69F00",
-                ),
-            )
-        )
-
-    # 4. Gaps and white spots.
-    per_area = demand_supply(region_needs, active, ("region", "kompetanseomrade"), reach=reach, groups=groups)
-    per_area = per_area.droplevel(0) if len(per_area) else per_area
-    matched = needs_matched_share(region_needs, active, reach=reach)
-    briefing.key_figures.append(
-        ("gap", t("kpi_matched", language), SUPPRESSED if few else format_percent(matched, language))
+    step = Step("kursmuligheter", step_title("kursmuligheter", language), "", key_figures, finding_demo=demo)
+    step.notes = [t("note_kursmuligheter", language, min_class=min_class, within=within)]
+    step.sources = [source]
+    if small:
+        step.notes.append(t("pools_left_out", language, n=small, min_businesses=min_businesses))
+    if not len(pools):
+        step.finding = t("finding_no_pools", language)
+        return step
+    areas = taxonomy.labels("kompetanseomrade", language)
+    levels = taxonomy.labels("niva", language)
+    top = pools.iloc[0]
+    step.finding = t(
+        "finding_kursmuligheter",
+        language,
+        reached=reached_count,
+        total=len(pools),
+        min_class=min_class,
+        area=areas[top["kompetanseomrade"]],
+        host=top["vert"],
+        people=format_number(top["deltakere"], language),
     )
-    if len(per_area):
-        per_area.loc[per_area["bedrifter"] < min_businesses, "ettersporsel"] = float("nan")
-        briefing.figures.append(
-            Figure(
-                "gap",
-                "ettersporsel_tilbud",
-                f"{t('demand', language)} / {t('supply', language)}",
-                figures.demand_supply_bars(per_area, language, figures.records_source(language, region_needs, active)),
-            )
-        )
-    spots = white_spots(region_needs, active, reach=reach)
-    if len(spots):
-        spots = suppress_table(spots, "bedrifter", ["ettersporsel", "behov"], min_businesses)
-        areas = taxonomy.labels("kompetanseomrade", language)
-        briefing.tables.append(
-            Table(
-                "gap",
-                t("white_spots", language),
-                pd.DataFrame(
-                    {
-                        t("filter_municipality", language): spots["kommune"],
-                        t("filter_area", language): spots["kompetanseomrade"].map(areas),
-                        t("kpi_participants", language): spots["ettersporsel"].map(
-                            lambda v: v if isinstance(v, str) else format_number(v, language)
-                        ),
-                        t("kpi_businesses", language): spots["bedrifter"],
-                    }
-                ).head(12),
-            )
-        )
-
-    # 5. Course opportunities.
-    pools = pooling.course_opportunities(
-        region_needs, active, radius_km=radius_km, min_class=min_class, reach=reach, language=language
+    shown = pools.head(MAX_BARS)
+    place_names = load_municipalities()["navn"]
+    labels = tuple(
+        f"{areas[a]} · {t('level_short_' + lv, language)} – {place_names.get(str(code), code)}"
+        for a, lv, code in zip(shown["kompetanseomrade"], shown["niva"], shown["vert_kommunenummer"], strict=True)
     )
-    pools = pools[pools["bedrifter"] >= min_businesses]
-    briefing.key_figures.append(
-        (
+    note = _shown_of(len(shown), len(pools), language)
+    if small:
+        note += " " + t("pools_left_out", language, n=small, min_businesses=min_businesses)
+    step.figures.append(
+        Figure(
             "kursmuligheter",
-            "Forslag som når minste klasse" if nb else "Proposals reaching the minimum class",
-            f"{int(pools['min_klasse_naadd'].sum())} / {len(pools)}",
+            Chart(
+                "bar",
+                t("chart_pools", language),
+                labels,
+                (
+                    Series(
+                        t("participants", language),
+                        tuple(float(v) for v in shown["deltakere"]),
+                        REACHED_COLOUR,
+                        tuple(REACHED_COLOUR if r else NOT_REACHED_COLOUR for r in shown["min_klasse_naadd"]),
+                    ),
+                ),
+                t("participants", language),
+                source,
+                language,
+                demo=demo,
+                reference=(float(min_class), t("min_class_line", language, min_class=min_class)),
+                note=note,
+                legend=(
+                    (t("min_class_reached", language), REACHED_COLOUR),
+                    (t("min_class_not_reached", language), NOT_REACHED_COLOUR),
+                ),
+            ),
         )
     )
-    if len(pools):
-        briefing.tables.append(
-            Table(
-                "kursmuligheter",
-                t("tab_pools", language),
-                pd.DataFrame(
-                    {
-                        ("Forslag" if nb else "Proposal"): pools["beskrivelse"],
-                        ("Form" if nb else "Mode"): pools["foreslaatt_form"],
-                        t("min_class_reached", language): pools["min_klasse_naadd"].map(
-                            {True: "ja" if nb else "yes", False: "nei" if nb else "no"}
-                        ),
-                    }
-                ).head(8),
-            )
+    rows = pools.head(MAX_ROWS)
+    yes, no = t("yes", language), t("no", language)
+    frame = pd.DataFrame(
+        {
+            t("proposal", language): [
+                f"{areas[a]} · {levels[lv].lower()}"
+                for a, lv in zip(rows["kompetanseomrade"], rows["niva"], strict=True)
+            ],
+            t("host", language): rows["vert"].to_numpy(),
+            t("participants", language): [format_number(v, language) for v in rows["deltakere"]],
+            t("kpi_businesses", language): [format_number(v, language) for v in rows["bedrifter"]],
+            t("mode_suggested", language): [_mode(v, language) for v in rows["foreslaatt_form"]],
+            t("min_class_reached", language): [yes if v else no for v in rows["min_klasse_naadd"]],
+        }
+    )
+    step.tables.append(
+        Table(
+            "kursmuligheter", t("tab_pools", language), frame, _shown_of(len(rows), len(pools), language), source, demo
         )
-
-    briefing.sources = [
-        source_line("kommuner", language, 2024),
-        source_line("befolkning", language, "2020–2026"),
-        source_line("utdanning", language, 2025),
-        source_line("geometri", language, 2024),
-        source_line("studiesteder", language),
-        figures.records_source(language, needs, active),
-        t("reach_note", language, radius=int(radius_km)),
-    ]
-    return briefing
+    )
+    return step
 
 
-def write_all(briefing: Briefing, folder: Path | str, pngs: bool = True) -> list[Path]:
-    """The deck, the HTML file and (optionally) every chart as PNG into ``folder``."""
+def _mode(value: str, language: str) -> str:
+    return t("mode_gathering" if "samling" in str(value) else "mode_local", language)
+
+
+def write_all(briefing: Briefing, folder: Path | str, pngs: bool = True, report=print) -> list[Path]:
+    """The deck and the HTML file (no browser needed), then every chart as PNG (kaleido and Chromium).
+
+    When Chromium is missing, the PNGs are skipped with a Norwegian message passed to ``report``;
+    the deck and the HTML file are written all the same.
+    """
     from kompilot_data.present.deck import write_pptx
     from kompilot_data.present.handout import write_html
-    from kompilot_data.present.png import write_pngs
+    from kompilot_data.present.png import ChromiumMissing, write_pngs
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -305,5 +703,8 @@ def write_all(briefing: Briefing, folder: Path | str, pngs: bool = True) -> list
         write_html(briefing, folder / f"{briefing.file_stem('briefing')}.html"),
     ]
     if pngs:
-        written += write_pngs(briefing, folder / "png")
+        try:
+            written += write_pngs(briefing, folder / "png")
+        except ChromiumMissing as error:
+            report(str(error))
     return written
