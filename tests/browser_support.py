@@ -37,15 +37,16 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_app(env: dict[str, str] | None = None, timeout: float = 60):
-    """Run ``streamlit run app.py`` on a free loopback port; yield its base URL."""
+def running_app(env: dict[str, str] | None = None, timeout: float = 60, script: str | Path = "app.py"):
+    """Run ``streamlit run app.py`` (or ``script``, relative to the repository) on a free loopback port; yield its
+    base URL."""
     port = free_port()
     command = [
         sys.executable,
         "-m",
         "streamlit",
         "run",
-        str(ROOT / "app.py"),
+        str(ROOT / script),
         "--server.port",
         str(port),
         "--server.address",
