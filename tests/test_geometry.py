@@ -161,3 +161,25 @@ def test_importing_the_package_does_not_import_geopandas():
     script = "import sys, kompilot_data, kompilot_data.engine.travel; print('geopandas' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert result.stdout.strip() == "False", result.stderr[-2000:]
+
+
+def test_build_check_of_study_places_warns_near_the_border_and_stops_far_away():
+    from kompilot_data.reference.build.travel import PLACE_TOLERANCE_KM, check_study_places
+
+    polygons = kd.load_geometry()[["geometry"]]
+    near = _near_border_point("5031", "5001", 0.2, PLACE_TOLERANCE_KM - 0.2)
+    far = _near_border_point("5031", "5001", PLACE_TOLERANCE_KM + 1, 8)
+    places = pd.DataFrame(
+        {
+            "studiested_id": ["A", "B"],
+            "kommunenummer": ["5001", "5031"],
+            "lat": [near[0], 63.40],
+            "lon": [near[1], 10.80],
+        }
+    )
+    report = check_study_places(places, polygons)
+    assert list(report["studiested_id"]) == ["A"] and report.at[0, "ligger_i"] == "5031"
+    assert 0.1 < report.at[0, "avstand_km"] < PLACE_TOLERANCE_KM
+    places.loc[0, ["lat", "lon"]] = far
+    with pytest.raises(ValueError, match="study places outside their municipality"):
+        check_study_places(places, polygons)
