@@ -74,8 +74,6 @@ HEIGHT_PX = 620
 _ASSUMED_WIDTH_PX = 1000
 COUNTY_BOUNDS = (8.4, 62.25, 14.4, 65.5)  # lon/lat box of Trøndelag, for an empty selection
 
-_TOOLTIP_FIELDS = ("tt_tittel", "tt_linje1", "tt_linje2")
-
 
 @dataclass(frozen=True)
 class FlowData:
