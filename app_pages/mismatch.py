@@ -5,6 +5,7 @@ import kompilot_data as kd
 import ui
 from kompilot_data.engine import matching
 from kompilot_data.present import figures
+from ui.flows import flow_map
 
 ui.page_header("mismatch_title")
 view = ui.view()
@@ -47,6 +48,7 @@ with tab_gaps:
     ui.figure(figures.demand_supply_bars(per_area, lang, source), key="mismatch_stolper")
 
 with tab_match:
+    flow_map(view)  # aggregates: viewers see it too, protected
     if not view.audience.sees_records:
         st.info(ui.T("records_hidden"))
     else:

@@ -252,7 +252,7 @@ def _add_selection(fig: go.Figure, selected: list[str], on_map: bool = True) -> 
     """A thick outline around the selected municipalities (MapLibre map or plain axes)."""
     from kompilot_data.reference import load_geometry
 
-    geometry = load_geometry()
+    geometry = load_geometry().geometry
     lons, lats = _line_coordinates([geometry[c] for c in selected if c in geometry.index])
     style = {"mode": "lines", "line": {"color": "#D55E00", "width": 3.5}, "hoverinfo": "skip", "showlegend": False}
     fig.add_trace(go.Scattermap(lon=lons, lat=lats, **style) if on_map else go.Scatter(x=lons, y=lats, **style))
@@ -701,7 +701,7 @@ def static_map(
     from kompilot_data.reference import load_geometry
 
     spec = INDICATORS[indicator]
-    geometry = load_geometry()
+    geometry = load_geometry().geometry
     hidden = table["skjult"].to_numpy(bool) if "skjult" in table else np.zeros(len(table), dtype=bool)
     hidden = hidden & bool(spec.estimate)  # public statistics are never hidden
     if spec.scale == "category":
