@@ -1,40 +1,86 @@
 """Matching needs to offers (koble): a ranked, explained list of candidate offers per need.
 
-A candidate must be an *active* offer (planlagt, åpen, gjennomføres) in the
-**same competence area**, **within reach** of the need's municipality (see
-:mod:`kompilot_data.engine.reach`). Candidates are scored in [0, 1] as the
-weighted sum of five parts, each in [0, 1]; the weights are in :data:`WEIGHTS`:
+Candidates
+----------
+A candidate for an open need (``kartlagt``, ``koblet``) is an offer that
+
+* is *active* (``planlagt``, ``apen``, ``pagar``) and **not already under way**: an offer with
+  status ``pagar`` whose ``oppstart`` is before ``today`` has started and is not proposed
+  (:func:`started_offers`);
+* is in the **same competence area**;
+* is **within reach** of the need's municipality (:class:`~kompilot_data.engine.reach.Reach`):
+  modelled travel time by road and ferry (``reisetid``) or straight-line km (``luftlinje``).
+
+Score
+-----
+Each candidate gets five parts, each in [0, 1]; the weights are in :data:`WEIGHTS` (the only place
+for them):
 
 * ``niva`` – 1 for the wanted level, 0.5 one step away, else 0;
-* ``form`` – how well the offer's mode suits the need's preference
-  (:data:`MODE_FIT`; 1 when the need has no preference);
-* ``avstand`` – 1 for offers without a place, else 1 − d / radius
-  (samlingsbasert: 1 − 0.5·d / radius, as one travels only for sessions);
-* ``tidsramme`` – 1 when the start date is inside the need's timeframe, falling
-  linearly to 0 at :data:`TIMEFRAME_SLACK_DAYS` outside it;
-* ``kapasitet`` – 1 when the offer has seats for all the need's participants,
-  else seats / participants.
+* ``form`` – how well the offer's mode suits the need's preference (:data:`MODE_FIT`; 1 when the
+  need has no preference);
+* ``avstand`` – 1 for offers without a place; else 1 − c / L, where c is the reach's cost from the
+  need's municipality to the offer (travel minutes in travel-time mode, km in straight-line mode)
+  and L the reach's limit (e.g. 90 min); for ``samlingsbasert`` offers 1 − 0.5·c / L, as one
+  travels only for the sessions; clipped to [0, 1];
+* ``tidsramme`` – 1 when the start date is inside the need's window
+  [``tidsramme_fra``, ``tidsramme_til``], falling linearly to 0 at :data:`TIMEFRAME_SLACK_DAYS`
+  days outside it;
+* ``kapasitet`` – min(1, seats / participants).
 
-Ties are broken by offer id, so the ranking is deterministic.
+The score is the weighted sum, kept in whole millionths::
+
+    poeng = ( round(10⁶ · (w_niva·niva + w_form·form + w_avstand·avstand))
+            + round(10⁶ · (w_tidsramme·tidsramme + w_kapasitet·kapasitet)) ) / 10⁶
+
+so equal scores are exactly equal; ties are broken by offer id (ascending). The first three parts
+(:data:`OFFER_PARTS`) depend only on the need's municipality, level and mode; the last two
+(:data:`NEED_PARTS`) on the need's own window and size.
+
+A need whose latest wanted start (``tidsramme_til``) is before ``today`` is still matched but
+flagged: ``tidsvindu_utlopt`` in the candidates and a line in the reasons.
+
+How the top candidates are found (linear in the number of needs)
+----------------------------------------------------------------
+Needs are taken per competence area × municipality (a *cell*). In a cell, every need sees the
+same reachable offers; for each level × mode present, those offers are sorted once by their
+offer parts (best first, then offer id). Each need walks its sorted list in rounds of growing
+width (:data:`FIRST_WIDTH`, then doubling), keeping a running top-k (``np.argpartition`` over
+k + width), and stops as soon as the next offer cannot beat its k-th best: the next offer's
+offer parts plus the most the need's own parts could add (from the start date nearest its
+window and the largest capacity in the cell). The ranking is exact (the row-by-row reference
+:func:`rank_candidates_rowwise` gives the same), the work per need is the offers it has to look
+at (which does not grow with the number of offers once its top is full), there is no Python loop
+per need, and a round never holds more than :data:`CHUNK_CELLS` need × offer cells.
 """
 
 from __future__ import annotations
+
+from datetime import date
 
 import numpy as np
 import pandas as pd
 
 from kompilot_data.engine.reach import (
-    DEFAULT_RADIUS_KM,
+    STRAIGHT_LINE,
+    TRAVEL_TIME,
     Reach,
+    ReachSetting,
     active_offers,
     compute_reach,
     municipality_rows,
     open_needs,
 )
-from kompilot_data.i18n import format_date, format_number
+from kompilot_data.i18n import format_date, format_number, t
 from kompilot_data.reference import taxonomy
 
 WEIGHTS = {"niva": 0.30, "form": 0.20, "avstand": 0.20, "tidsramme": 0.20, "kapasitet": 0.10}
+OFFER_PARTS = ("niva", "form", "avstand")
+NEED_PARTS = ("tidsramme", "kapasitet")
+PARTS = OFFER_PARTS + NEED_PARTS
+assert set(PARTS) == set(WEIGHTS), "every part needs a weight"
+SCALE = 1_000_000
+"""Scores are kept in millionths (integers), so equal scores are exactly equal."""
 TIMEFRAME_SLACK_DAYS = 180.0
 MODES = ("stedlig", "samlingsbasert", "nettbasert", "bedriftsintern")
 # MODE_FIT[need's preference][offer's mode]
@@ -44,234 +90,502 @@ MODE_FIT = {
     "nettbasert": {"stedlig": 0.2, "samlingsbasert": 0.6, "nettbasert": 1.0, "bedriftsintern": 0.5},
     "bedriftsintern": {"stedlig": 0.4, "samlingsbasert": 0.5, "nettbasert": 0.6, "bedriftsintern": 1.0},
 }
-PARTS = tuple(WEIGHTS)
-CHUNK_CELLS = 2_000_000  # needs × offers evaluated at once (bounds memory: ~8 float32 arrays of this size)
+GATHERING_TRAVEL_SHARE = 0.5
+FIRST_WIDTH = 4  # offers per time slab read in the first round; doubles each round
+SLAB_DAYS = 60
+MAX_SLABS = 16
+MIN_SLAB_SIZE = 8
+CHUNK_CELLS = 1_000_000  # need × offer cells scored at once in one round (bounds memory)
+CANDIDATE_COLUMNS = [
+    "behov_id",
+    "rang",
+    "tilbud_id",
+    "poeng",
+    *PARTS,
+    "avstand_km",
+    "reisetid_min",
+    "ferje",
+    "tidsvindu_utlopt",
+]
+
+
+# --- which offers and needs -----------------------------------------------------------------
+
+
+def _today(today: date | None) -> pd.Timestamp:
+    return pd.Timestamp(today if today is not None else date.today()).normalize()
+
+
+def started_offers(offers: pd.DataFrame, today: date | None = None) -> np.ndarray:
+    """True for offers already under way: status ``pagar`` and ``oppstart`` before ``today``."""
+    status = offers["status"].astype("string").to_numpy(dtype=object)
+    start = pd.to_datetime(offers["oppstart"]).to_numpy("datetime64[ns]")
+    return (status == "pagar") & (start < _today(today).to_datetime64())
+
+
+def proposable_offers(offers: pd.DataFrame, today: date | None = None) -> pd.DataFrame:
+    """Offers matching may propose: active and not already under way."""
+    active = active_offers(offers)
+    return active[~started_offers(active, today)]
+
+
+def expired_window(needs: pd.DataFrame, today: date | None = None) -> np.ndarray:
+    """True for needs whose latest wanted start (``tidsramme_til``) is before ``today``."""
+    end = pd.to_datetime(needs["tidsramme_til"]).to_numpy("datetime64[ns]")
+    return end < _today(today).to_datetime64()
+
+
+def _resolve_reach(
+    offers: pd.DataFrame, reach: Reach | None, setting: ReachSetting | None, radius_km: float | None
+) -> Reach:
+    if reach is not None:
+        return reach
+    if setting is None and radius_km is not None:
+        setting = ReachSetting(STRAIGHT_LINE, radius_km)
+    return compute_reach(offers, setting)
+
+
+# --- the score, in one place ----------------------------------------------------------------
 
 
 def _mode_fit_matrix() -> np.ndarray:
     """Rows: need preference (0 = none, then MODES); columns: offer mode (MODES)."""
     rows = [np.ones(len(MODES))] + [[MODE_FIT[need][offer] for offer in MODES] for need in MODES]
-    return np.array(rows, dtype=np.float32)
+    return np.array(rows, dtype=np.float64)
 
 
-def _prepare(needs: pd.DataFrame, offers: pd.DataFrame, reach: Reach):
+def _level_part(level_gap):
+    return np.where(level_gap == 0, 1.0, np.where(level_gap == 1, 0.5, 0.0))
+
+
+def _distance_part(cost, limit: float, placeless, gathering):
+    travel = np.where(gathering, GATHERING_TRAVEL_SHARE, 1.0) * cost / limit
+    return np.where(placeless, 1.0, np.clip(1 - np.nan_to_num(travel, nan=0.0), 0, 1))
+
+
+def _timeframe_part(outside_days):
+    return np.clip(1 - outside_days / TIMEFRAME_SLACK_DAYS, 0, 1)
+
+
+def _offer_points(niva, form, avstand):
+    """Offer parts in millionths (int64)."""
+    total = WEIGHTS["niva"] * niva + WEIGHTS["form"] * form + WEIGHTS["avstand"] * avstand
+    return np.rint(total * SCALE).astype(np.int64)
+
+
+def _need_points(tidsramme, kapasitet):
+    """Need parts in millionths (int64)."""
+    total = WEIGHTS["tidsramme"] * tidsramme + WEIGHTS["kapasitet"] * kapasitet
+    return np.rint(total * SCALE).astype(np.int64)
+
+
+# --- vectorised ranking ---------------------------------------------------------------------
+
+
+def _codes(column: pd.Series, categories, offset: int = 0) -> np.ndarray:
+    """Position of each value in ``categories`` (+ offset); missing or unknown values give ``offset - 1``."""
+    wanted = pd.Index(list(categories))
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        position = wanted.get_indexer(column.cat.categories.astype(str))
+        codes = column.cat.codes.to_numpy(np.int64)
+        return np.where(codes >= 0, position[codes], -1).astype(np.int64) + offset
+    values = column.astype(object).where(column.notna(), None)
+    return wanted.get_indexer(values.map(lambda v: v if v is None else str(v))).astype(np.int64) + offset
+
+
+def _days(column: pd.Series) -> np.ndarray:
+    return pd.to_datetime(column).to_numpy("datetime64[D]").astype(np.int64)
+
+
+def _prepare(needs: pd.DataFrame, offers: pd.DataFrame, reach: Reach) -> tuple[dict, dict]:
     rank = taxonomy.attribute("niva", "rang")
-    mode_index = {m: i for i, m in enumerate(MODES)}
-    need_arrays = {
-        "row": municipality_rows(needs["kommunenummer"], reach.municipalities),
-        "area": needs["kompetanseomrade"].astype(str).to_numpy(),
-        "level": needs["niva"].astype(str).map(rank).to_numpy(np.float32),
-        "mode": needs["laeringsform"]
-        .astype(object)
-        .map(lambda m: 0 if pd.isna(m) else mode_index[m] + 1)
-        .to_numpy(int),
-        "start": needs["tidsramme_fra"].to_numpy("datetime64[D]").astype(np.int64),
-        "end": needs["tidsramme_til"].to_numpy("datetime64[D]").astype(np.int64),
-        "participants": needs["antall_deltakere"].to_numpy(np.float32),
+    levels = list(rank)
+    areas = taxonomy.codes("kompetanseomrade")
+    level_rank = np.array([rank[code] for code in levels], dtype=np.int64)
+    need_level = _codes(needs["niva"], levels)
+    offer_level = _codes(offers["niva"], levels)
+    if (need_level < 0).any() or (offer_level < 0).any() or level_rank.max() > 7:
+        raise ValueError("needs or offers with an unknown or missing niva cannot be matched")
+    n = {
+        "row": municipality_rows(needs["kommunenummer"], reach.municipalities).astype(np.int64),
+        "area": _codes(needs["kompetanseomrade"], areas),
+        "level": level_rank[need_level],
+        "mode": _codes(needs["laeringsform"], MODES, offset=1),
+        "start": _days(needs["tidsramme_fra"]),
+        "end": _days(needs["tidsramme_til"]),
+        "participants": needs["antall_deltakere"].to_numpy(np.float64),
     }
-    offer_arrays = {
+    offer_ids = offers["tilbud_id"].astype("string").to_numpy(dtype=object)
+    by_id = np.argsort(offer_ids, kind="stable")
+    id_rank = np.empty(len(offers), dtype=np.int64)
+    id_rank[by_id] = np.arange(len(offers))
+    mode = _codes(offers["laeringsform"], MODES)
+    if (mode < 0).any():
+        raise ValueError("offers with an unknown or missing laeringsform cannot be matched")
+    o = {
         "column": reach.offer_ids.get_indexer(offers["tilbud_id"]),
-        "area": offers["kompetanseomrade"].astype(str).to_numpy(),
-        "level": offers["niva"].astype(str).map(rank).to_numpy(np.float32),
-        "mode": offers["laeringsform"].astype(str).map(mode_index).to_numpy(int),
-        "start": offers["oppstart"].to_numpy("datetime64[D]").astype(np.int64),
-        "capacity": offers["kapasitet"].to_numpy(np.float32),
+        "area": _codes(offers["kompetanseomrade"], areas),
+        "level": level_rank[offer_level],
+        "mode": mode,
+        "start": _days(offers["oppstart"]),
+        "capacity": offers["kapasitet"].to_numpy(np.float64),
         "placeless": offers["lat"].isna().to_numpy(),
-        "gathering": (offers["laeringsform"].astype(str) == "samlingsbasert").to_numpy(),
+        "gathering": mode == MODES.index("samlingsbasert"),
+        "id_rank": id_rank,
     }
-    return need_arrays, offer_arrays
+    if (o["column"] < 0).any():
+        raise ValueError("reach was computed for other offers than those given")
+    return n, o
 
 
-def _score_block(n: dict, o: dict, distance: np.ndarray, radius_km: float, fit: np.ndarray):
-    """Parts and total score for needs (rows) of one municipality × reachable offers (columns) of one area."""
-    level_gap = np.abs(n["level"][:, None] - o["level"][None, :])
-    parts = {
-        "niva": np.where(level_gap == 0, 1.0, np.where(level_gap == 1, 0.5, 0.0)).astype(np.float32),
-        "form": fit[n["mode"][:, None], o["mode"][None, :]],
-    }
-    travel = np.where(o["gathering"], 0.5, 1.0) * distance / radius_km
-    distance_part = np.where(o["placeless"], 1.0, np.clip(1 - travel, 0, 1)).astype(np.float32)
-    parts["avstand"] = np.broadcast_to(distance_part, level_gap.shape)
-    outside = np.maximum(n["start"][:, None] - o["start"][None, :], o["start"][None, :] - n["end"][:, None])
-    parts["tidsramme"] = np.clip(1 - np.maximum(outside, 0) / TIMEFRAME_SLACK_DAYS, 0, 1).astype(np.float32)
-    parts["kapasitet"] = np.minimum(1, o["capacity"][None, :] / n["participants"][:, None]).astype(np.float32)
-    score = sum(WEIGHTS[p] * parts[p] for p in PARTS).astype(np.float32)
-    return score, parts
+def _slab_of(starts: np.ndarray) -> tuple[np.ndarray, int]:
+    """Split offers into time slabs of about equal count by start date (:data:`SLAB_DAYS` of the date span
+    each, at most :data:`MAX_SLABS`): the slab of each offer, and the number of slabs."""
+    if len(starts) == 0:
+        return np.zeros(0, dtype=np.int64), 1
+    span = int(starts.max() - starts.min()) + 1
+    slabs = int(min(MAX_SLABS, max(1, -(-span // SLAB_DAYS)), max(1, len(starts) // MIN_SLAB_SIZE)))
+    slab = np.empty(len(starts), dtype=np.int64)
+    slab[np.argsort(starts, kind="stable")] = np.arange(len(starts)) * slabs // len(starts)
+    return slab, slabs
 
 
-def _top_k(score: np.ndarray, k: int) -> np.ndarray:
-    """Column positions of the k best scores per row, best first; equal scores by column (= offer id) order."""
-    key = score.astype(np.float64) - np.arange(score.shape[1]) * 1e-12
-    if k < score.shape[1]:
-        candidates = np.argpartition(-key, k - 1, axis=1)[:, :k]
-    else:
-        candidates = np.broadcast_to(np.arange(score.shape[1]), score.shape)
-    order = np.argsort(-np.take_along_axis(key, candidates, axis=1), axis=1, kind="stable")
-    return np.take_along_axis(candidates, order, axis=1)
+def _rank_area(n: dict, o: dict, members: np.ndarray, area_offers: np.ndarray, reach: Reach, top: int):
+    """Top ``top`` offers (keys and offer positions, in no order) for the needs ``members`` of one
+    competence area; ``area_offers`` are the area's offers in id order."""
+    count = len(o["id_rank"])
+    columns = o["column"][area_offers]
+    # Groups: municipality × level × mode present among the members; all share the offer parts.
+    code = (n["row"][members] * 8 + n["level"][members]) * 8 + n["mode"][members]
+    codes, group = np.unique(code, return_inverse=True)
+    row_of_group, level_of_group, mode_of_group = codes // 64, (codes // 8) % 8, codes % 8
+    # Offer parts per municipality, level and mode, weighted, then summed per group (same order as the
+    # reference: niva + form + avstand).
+    rows, row_index = np.unique(row_of_group, return_inverse=True)
+    levels, level_index = np.unique(level_of_group, return_inverse=True)
+    modes, mode_index = np.unique(mode_of_group, return_inverse=True)
+    reachable = reach.reachable[rows][:, columns][row_index]
+    cost = reach.cost[rows][:, columns].astype(np.float64)
+    avstand = WEIGHTS["avstand"] * _distance_part(
+        cost, reach.setting.limit, o["placeless"][area_offers], o["gathering"][area_offers]
+    )
+    niva = WEIGHTS["niva"] * _level_part(np.abs(levels[:, None] - o["level"][area_offers][None, :]))
+    form = WEIGHTS["form"] * _mode_fit_matrix()[modes[:, None], o["mode"][area_offers][None, :]]
+    points = np.rint((niva[level_index] + form[mode_index] + avstand[row_index]) * SCALE).astype(np.int64)
+    del cost, avstand, niva, form
+    tie = count - 1 - o["id_rank"][area_offers]
+
+    # Offers in time slabs; in each group × slab, reachable offers sorted by offer parts, then id.
+    offer_start, offer_capacity = o["start"][area_offers], o["capacity"][area_offers]
+    slab, slabs = _slab_of(offer_start)
+    size = np.bincount(slab, minlength=slabs)
+    width_slab = int(size.max())
+    place = np.empty(len(area_offers), dtype=np.int64)
+    by_slab = np.argsort(slab, kind="stable")
+    place[by_slab] = slab[by_slab] * width_slab + (
+        np.arange(len(area_offers)) - np.repeat(np.cumsum(size) - size, size)
+    )
+    offer_at = np.zeros(slabs * width_slab, dtype=np.int64)
+    offer_at[place] = np.arange(len(area_offers))
+    key = np.full((len(codes), slabs * width_slab), -1, dtype=np.int64)
+    key[:, place] = np.where(reachable, points * count + tie[None, :], -1)
+    key = key.reshape(len(codes), slabs, width_slab)
+    order = np.argsort(-key, axis=2)
+    sorted_offer = offer_at.reshape(slabs, width_slab)[np.arange(slabs)[None, :, None], order]
+    sorted_points = np.take_along_axis(key, order, axis=2) // count
+    length = (key >= 0).sum(axis=2)  # groups × slabs
+    del key, order, points
+
+    # The most a need's own parts could add in each slab: nearest start date, largest capacity.
+    first, last = n["start"][members], n["end"][members]
+    participants = n["participants"][members]
+    low = np.full(slabs, np.iinfo(np.int64).max)
+    high = np.full(slabs, np.iinfo(np.int64).min)
+    most = np.zeros(slabs)
+    np.minimum.at(low, slab, offer_start)
+    np.maximum.at(high, slab, offer_start)
+    np.maximum.at(most, slab, offer_capacity)
+    outside = np.maximum(np.maximum(low[None, :] - last[:, None], first[:, None] - high[None, :]), 0)
+    bound = _need_points(_timeframe_part(outside), np.minimum(1.0, most[None, :] / participants[:, None]))
+
+    best_key = np.full((len(members), top), -1, dtype=np.int64)
+    best_local = np.zeros((len(members), top), dtype=np.int64)
+    walking = length[group] > 0  # needs × slabs: slabs still worth reading
+    active = np.flatnonzero(walking.any(axis=1))
+    position, width = 0, FIRST_WIDTH
+    while len(active):
+        g = group[active]
+        step = min(width, width_slab - position, max(1, CHUNK_CELLS // (len(active) * slabs)))
+        window = slice(position, position + step)
+        local = sorted_offer[g, :, window]
+        valid = walking[active][:, :, None] & (position + np.arange(step) < length[g][:, :, None])
+        outside = np.maximum(
+            np.maximum(first[active, None, None] - offer_start[local], offer_start[local] - last[active, None, None]),
+            0,
+        )
+        capacity = np.minimum(1.0, offer_capacity[local] / participants[active, None, None])
+        key = (sorted_points[g, :, window] + _need_points(_timeframe_part(outside), capacity)) * count + tie[local]
+        key = np.where(valid, key, -1).reshape(len(active), -1)
+        merged_key = np.concatenate([best_key[active], key], axis=1)
+        merged_local = np.concatenate([best_local[active], local.reshape(len(active), -1)], axis=1)
+        keep = np.argpartition(-merged_key, top - 1, axis=1)[:, :top]
+        rows = np.arange(len(active))[:, None]
+        best_key[active] = merged_key[rows, keep]
+        best_local[active] = merged_local[rows, keep]
+        position += step
+        if position >= width_slab:
+            break
+        kth = best_key[active].min(axis=1)  # -1 while fewer than top are found
+        upper = (sorted_points[g, :, position] + bound[active]) * count + tie[sorted_offer[g, :, position]]
+        walking[active] &= (position < length[g]) & (upper > kth[:, None])
+        active = active[walking[active].any(axis=1)]
+        width *= 2
+    return best_key, area_offers[best_local]
 
 
 def rank_candidates(
     needs: pd.DataFrame,
     offers: pd.DataFrame,
     top: int = 5,
-    radius_km: float = DEFAULT_RADIUS_KM,
     reach: Reach | None = None,
+    *,
+    setting: ReachSetting | None = None,
+    radius_km: float | None = None,
     only_open: bool = True,
+    today: date | None = None,
 ) -> pd.DataFrame:
-    """The ``top`` best offers for every need, vectorised per competence area × municipality.
+    """The ``top`` best offers for every need (see the module text for candidates, score and method).
 
-    Each block scores the needs of one municipality against the offers of one
-    area that municipality can reach, in chunks of at most :data:`CHUNK_CELLS`
-    cells, so memory stays bounded (no dense needs × offers matrix).
+    Parameters
+    ----------
+    needs, offers : pandas.DataFrame
+        Typed needs and offers. Only open needs (unless ``only_open=False``) and proposable offers
+        (:func:`proposable_offers`) count.
+    top : int
+        Candidates per need.
+    reach : Reach, optional
+        Reach of (at least) the proposable offers; its setting decides the distance part.
+        Computed from ``setting`` (or ``radius_km``, straight line) when not given.
+    today : datetime.date, optional
+        Decides which offers are under way and which windows have ended (default: today).
 
     Returns
     -------
     pandas.DataFrame
-        Long format: ``behov_id``, ``rang`` (1 = best), ``tilbud_id``,
-        ``poeng`` and one column per part (see :data:`WEIGHTS`), plus
-        ``avstand_km`` (NaN for offers without a place).
+        Long format, in the needs' order then ``rang`` (1 = best): ``behov_id``, ``rang``,
+        ``tilbud_id``, ``poeng``, one column per part (see :data:`WEIGHTS`), ``avstand_km``
+        (straight line; NaN for offers without a place), ``reisetid_min`` (modelled travel minutes;
+        NaN in straight-line mode and for offers without a place), ``ferje`` (ferries on the route,
+        categorical, missing when none) and ``tidsvindu_utlopt`` (the need's window has ended).
     """
+    if top < 1:
+        raise ValueError(f"top must be at least 1, got {top!r}")
     if only_open:
         needs = open_needs(needs)
-    offers = active_offers(offers)
-    reach = reach if reach is not None else compute_reach(offers, radius_km=radius_km)
-    n_all, o_all = _prepare(needs, offers, reach)
-    fit = _mode_fit_matrix()
-    need_ids = needs["behov_id"].to_numpy()
-    offer_ids = offers["tilbud_id"].to_numpy()
-    results = []
-    for area in np.unique(n_all["area"]):
-        area_offers = np.flatnonzero(o_all["area"] == area)
+    offers = proposable_offers(offers, today)
+    reach = _resolve_reach(offers, reach, setting, radius_km)
+    n, o = _prepare(needs, offers, reach)
+    matchable = np.flatnonzero((n["row"] >= 0) & (n["area"] >= 0))
+    best_key = np.full((len(needs), top), -1, dtype=np.int64)
+    best_offer = np.zeros((len(needs), top), dtype=np.int64)
+    for area in np.unique(n["area"][matchable]):
+        area_offers = np.flatnonzero(o["area"] == area)
         if len(area_offers) == 0:
             continue
-        area_offers = area_offers[np.argsort(offer_ids[area_offers], kind="stable")]
-        area_needs = np.flatnonzero(n_all["area"] == area)
-        for row in np.unique(n_all["row"][area_needs]):
-            reachable = reach.reachable[row, o_all["column"][area_offers]]
-            offer_rows = area_offers[reachable]
-            if len(offer_rows) == 0:
-                continue
-            o = {key: value[offer_rows] for key, value in o_all.items()}
-            distance = reach.distance_km[row, o["column"]]
-            block = area_needs[n_all["row"][area_needs] == row]
-            chunk = max(1, CHUNK_CELLS // len(offer_rows))
-            for start in range(0, len(block), chunk):
-                rows = block[start : start + chunk]
-                n = {key: value[rows] for key, value in n_all.items()}
-                score, parts = _score_block(n, o, distance, radius_km, fit)
-                best = _top_k(score, min(top, len(offer_rows)))
-                need_index = np.repeat(np.arange(len(rows)), best.shape[1])
-                columns = best.ravel()
-                frame = {
-                    "behov_id": need_ids[rows][need_index],
-                    "rang": np.tile(np.arange(1, best.shape[1] + 1), len(rows)),
-                    "tilbud_id": offer_ids[offer_rows][columns],
-                    "poeng": score[need_index, columns],
-                }
-                for part in PARTS:
-                    frame[part] = parts[part][need_index, columns]
-                frame["avstand_km"] = np.where(o["placeless"][columns], np.nan, distance[columns])
-                results.append(pd.DataFrame(frame))
-    columns = ["behov_id", "rang", "tilbud_id", "poeng", *PARTS, "avstand_km"]
-    if not results:
-        return pd.DataFrame(columns=columns)
-    ranked = pd.concat(results, ignore_index=True)[columns]
-    return ranked.sort_values(["behov_id", "rang"], kind="stable").reset_index(drop=True)
+        area_offers = area_offers[np.argsort(o["id_rank"][area_offers])]
+        members = matchable[n["area"][matchable] == area]
+        best_key[members], best_offer[members] = _rank_area(n, o, members, area_offers, reach, top)
+    # Best first per need (keys are unique), needs in their order.
+    order = np.argsort(-best_key, axis=1)
+    best_key = np.take_along_axis(best_key, order, axis=1).ravel()
+    best_offer = np.take_along_axis(best_offer, order, axis=1).ravel()
+    found = best_key >= 0
+    need = np.repeat(np.arange(len(needs)), top)[found]
+    rank = np.tile(np.arange(1, top + 1), len(needs))[found]
+    points = best_key[found] // len(o["id_rank"])
+    return _candidates_frame(needs, offers, reach, n, o, need, best_offer[found], rank, points, today)
+
+
+def _candidates_frame(needs, offers, reach: Reach, n_all, o_all, need, offer, rank, points, today) -> pd.DataFrame:
+    """The candidates table for (need position, offer position) pairs, with every part recomputed."""
+    n = {key: n_all[key][need] for key in ("row", "level", "mode", "start", "end", "participants")}
+    o = {key: o_all[key][offer] for key in ("column", "level", "mode", "start", "capacity", "placeless", "gathering")}
+    row, column = n["row"], o["column"]
+    cost = reach.cost[row, column].astype(np.float64)
+    outside = np.maximum(np.maximum(n["start"] - o["start"], o["start"] - n["end"]), 0)
+    parts = {
+        "niva": _level_part(np.abs(n["level"] - o["level"])),
+        "form": _mode_fit_matrix()[n["mode"], o["mode"]],
+        "avstand": _distance_part(cost, reach.setting.limit, o["placeless"], o["gathering"]),
+        "tidsramme": _timeframe_part(outside),
+        "kapasitet": np.minimum(1.0, o["capacity"] / n["participants"]),
+    }
+    computed = _offer_points(parts["niva"], parts["form"], parts["avstand"]) + _need_points(
+        parts["tidsramme"], parts["kapasitet"]
+    )
+    if not np.array_equal(computed, points):  # the parts shown must add up to the score ranked on
+        raise AssertionError("matching: recomputed scores differ from the ranked scores")
+    travel = reach.setting.method == TRAVEL_TIME and reach.minutes is not None
+    minutes = np.where(o["placeless"], np.nan, reach.minutes[row, column]) if travel else np.full(len(row), np.nan)
+    ferry = np.full(len(row), -1, dtype=np.int64)
+    if travel and reach.ferry is not None:
+        ferry = np.where(o["placeless"], -1, reach.ferry[row, column])
+    labels = list(dict.fromkeys(reach.ferry_labels))
+    label_code = np.array([labels.index(label) for label in reach.ferry_labels] + [-1], dtype=np.int64)
+    frame = {
+        "behov_id": needs["behov_id"].array.take(need),
+        "rang": rank.astype(np.int64),
+        "tilbud_id": offers["tilbud_id"].array.take(offer),
+        "poeng": points / SCALE,
+        **parts,
+        "avstand_km": np.where(o["placeless"], np.nan, reach.distance_km[row, column]),
+        "reisetid_min": minutes,
+        "ferje": pd.Categorical.from_codes(label_code[ferry], categories=labels),
+        "tidsvindu_utlopt": expired_window(needs, today)[need],
+    }
+    return pd.DataFrame(frame)[CANDIDATE_COLUMNS]
+
+
+# --- row-by-row reference -------------------------------------------------------------------
 
 
 def rank_candidates_rowwise(
-    needs: pd.DataFrame, offers: pd.DataFrame, top: int = 5, radius_km: float = DEFAULT_RADIUS_KM
+    needs: pd.DataFrame,
+    offers: pd.DataFrame,
+    top: int = 5,
+    reach: Reach | None = None,
+    *,
+    setting: ReachSetting | None = None,
+    radius_km: float | None = None,
+    today: date | None = None,
 ) -> pd.DataFrame:
-    """Reference implementation: one need and one offer at a time (for tests and the benchmark)."""
-    from kompilot_data.engine.reach import haversine_km
-    from kompilot_data.reference import load_municipalities
-
+    """Reference implementation: one need and one offer at a time, every candidate scored and sorted
+    (for tests and the benchmark). Same columns and order as :func:`rank_candidates`."""
     needs = open_needs(needs)
-    offers = active_offers(offers)
-    municipalities = load_municipalities()
+    offers = proposable_offers(offers, today)
+    reach = _resolve_reach(offers, reach, setting, radius_km)
+    now = _today(today)
     rank = taxonomy.attribute("niva", "rang")
+    row_of = {str(code): i for i, code in enumerate(reach.municipalities)}
+    column_of = {offer_id: j for j, offer_id in enumerate(reach.offer_ids)}
+    limit = reach.setting.limit
+    travel = reach.setting.method == TRAVEL_TIME and reach.minutes is not None
+    by_area: dict[str, list] = {}
+    for offer in offers.itertuples(index=False):
+        by_area.setdefault(str(offer.kompetanseomrade), []).append(offer)
     rows = []
     for need in needs.itertuples(index=False):
-        point = municipalities.loc[str(need.kommunenummer), ["punkt_lat", "punkt_lon"]]
+        row = row_of[str(need.kommunenummer)]
         scored = []
-        for offer in offers.itertuples(index=False):
-            if offer.kompetanseomrade != need.kompetanseomrade:
+        for offer in by_area.get(str(need.kompetanseomrade), []):
+            column = column_of[offer.tilbud_id]
+            if not reach.reachable[row, column]:
                 continue
             placeless = pd.isna(offer.lat)
-            distance = np.nan if placeless else float(haversine_km(point.iloc[0], point.iloc[1], offer.lat, offer.lon))
-            if not placeless and np.float32(distance) > radius_km:
-                continue
             gap = abs(rank[str(need.niva)] - rank[str(offer.niva)])
             part = {"niva": 1.0 if gap == 0 else 0.5 if gap == 1 else 0.0}
             part["form"] = 1.0 if pd.isna(need.laeringsform) else MODE_FIT[need.laeringsform][offer.laeringsform]
-            travel = (0.5 if offer.laeringsform == "samlingsbasert" else 1.0) * distance / radius_km
-            part["avstand"] = 1.0 if placeless else min(1.0, max(0.0, 1 - travel))
+            cost = float(reach.cost[row, column])
+            share = GATHERING_TRAVEL_SHARE if offer.laeringsform == "samlingsbasert" else 1.0
+            part["avstand"] = 1.0 if placeless else min(1.0, max(0.0, 1 - share * cost / limit))
             outside = max((need.tidsramme_fra - offer.oppstart).days, (offer.oppstart - need.tidsramme_til).days, 0)
             part["tidsramme"] = min(1.0, max(0.0, 1 - outside / TIMEFRAME_SLACK_DAYS))
-            part["kapasitet"] = min(1.0, offer.kapasitet / need.antall_deltakere)
-            score = sum(WEIGHTS[p] * part[p] for p in PARTS)
-            scored.append((-round(score, 5), offer.tilbud_id, score, part))
+            part["kapasitet"] = min(1.0, float(offer.kapasitet) / float(need.antall_deltakere))
+            offer_points = round(
+                (WEIGHTS["niva"] * part["niva"] + WEIGHTS["form"] * part["form"] + WEIGHTS["avstand"] * part["avstand"])
+                * SCALE
+            )
+            need_points = round(
+                (WEIGHTS["tidsramme"] * part["tidsramme"] + WEIGHTS["kapasitet"] * part["kapasitet"]) * SCALE
+            )
+            scored.append((-(offer_points + need_points), str(offer.tilbud_id), part, row, column, placeless))
         scored.sort(key=lambda item: (item[0], item[1]))
-        for position, (_, offer_id, score, part) in enumerate(scored[:top], start=1):
-            rows.append({"behov_id": need.behov_id, "rang": position, "tilbud_id": offer_id, "poeng": score, **part})
-    return pd.DataFrame(rows, columns=["behov_id", "rang", "tilbud_id", "poeng", *PARTS])
+        for position, (negative, offer_id, part, row_, column, placeless) in enumerate(scored[:top], start=1):
+            ferry = int(reach.ferry[row_, column]) if travel and reach.ferry is not None and not placeless else -1
+            rows.append(
+                {
+                    "behov_id": need.behov_id,
+                    "rang": position,
+                    "tilbud_id": offer_id,
+                    "poeng": -negative / SCALE,
+                    **part,
+                    "avstand_km": np.nan if placeless else float(reach.distance_km[row_, column]),
+                    "reisetid_min": float(reach.minutes[row_, column]) if travel and not placeless else np.nan,
+                    "ferje": reach.ferry_labels[ferry] if ferry >= 0 else None,
+                    "tidsvindu_utlopt": bool(need.tidsramme_til < now),
+                }
+            )
+    frame = pd.DataFrame(rows, columns=CANDIDATE_COLUMNS)
+    frame["ferje"] = pd.Categorical(frame["ferje"], categories=list(dict.fromkeys(reach.ferry_labels)))
+    return frame
+
+
+# --- reasons and the reverse view -----------------------------------------------------------
 
 
 def reasons(candidate: pd.Series, need: pd.Series, offer: pd.Series, language: str = "nb") -> list[str]:
     """Plain-language reasons for one candidate (a row of :func:`rank_candidates`)."""
-    nb = language == "nb"
     levels = taxonomy.labels("niva", language)
     modes = taxonomy.labels("laeringsform", language)
-    out = ["Samme kompetanseområde" if nb else "Same competence area"]
+    level, wanted_level = levels[str(offer["niva"])], levels[str(need["niva"])]
+    out = [t("match_reason_area", language)]
     if candidate["niva"] == 1:
-        out.append(("Samme nivå: " if nb else "Same level: ") + levels[str(offer["niva"])])
+        out.append(t("match_reason_level_same", language, level=level))
     elif candidate["niva"] > 0:
-        out.append(
-            f"{'Nivå nær ønsket' if nb else 'Level close to wanted'}: {levels[str(offer['niva'])]} "
-            f"({'ønsket' if nb else 'wanted'} {levels[str(need['niva'])]})"
-        )
+        out.append(t("match_reason_level_near", language, level=level, wanted=wanted_level))
     else:
-        out.append(("Annet nivå: " if nb else "Different level: ") + levels[str(offer["niva"])])
+        out.append(t("match_reason_level_other", language, level=level))
+    mode = modes[str(offer["laeringsform"])]
     preference = need["laeringsform"]
     if pd.isna(preference):
-        out.append(f"{modes[str(offer['laeringsform'])]} ({'ingen preferanse' if nb else 'no preference'})")
+        out.append(t("match_reason_mode_any", language, mode=mode))
     else:
-        fit = "passer" if candidate["form"] == 1 else "delvis" if candidate["form"] >= 0.5 else "passer dårlig"
-        fit_en = "fits" if candidate["form"] == 1 else "partly" if candidate["form"] >= 0.5 else "poor fit"
-        out.append(
-            f"{modes[str(offer['laeringsform'])]}: {fit if nb else fit_en} "
-            f"({'ønsket' if nb else 'wanted'} {modes[str(preference)].lower()})"
+        fit = "good" if candidate["form"] == 1 else "partly" if candidate["form"] >= 0.5 else "poor"
+        fit_text = t(f"match_reason_fit_{fit}", language)
+        out.append(t("match_reason_mode", language, mode=mode, fit=fit_text, wanted=modes[str(preference)].lower()))
+    minutes = candidate.get("reisetid_min", np.nan)
+    if pd.isna(candidate["avstand_km"]) and pd.isna(minutes):
+        out.append(t("match_reason_no_place", language))
+    elif not pd.isna(minutes):
+        ferry = candidate.get("ferje")
+        via = (
+            "" if ferry is None or pd.isna(ferry) or not str(ferry) else t("match_reason_ferry", language, ferry=ferry)
         )
-    if pd.isna(candidate["avstand_km"]):
-        out.append("Uten studiested – ingen reise" if nb else "No study place – no travel")
+        out.append(t("match_reason_travel", language, minutes=format_number(minutes, language), via=via))
     else:
-        distance = format_number(candidate["avstand_km"], language)
-        out.append(f"{distance} km {'luftlinje' if nb else 'straight line'}")
+        out.append(t("match_reason_straight_line", language, km=format_number(candidate["avstand_km"], language)))
     start = format_date(offer["oppstart"], language)
-    if candidate["tidsramme"] == 1:
-        out.append(
-            f"{'Oppstart' if nb else 'Start'} {start} {'innenfor ønsket tidsrom' if nb else 'within the wanted timeframe'}"
-        )
-    else:
-        out.append(
-            f"{'Oppstart' if nb else 'Start'} {start} {'utenfor ønsket tidsrom' if nb else 'outside the wanted timeframe'}"
-        )
+    inside = "match_reason_start_inside" if candidate["tidsramme"] == 1 else "match_reason_start_outside"
+    out.append(t(inside, language, start=start))
     seats = format_number(offer["kapasitet"], language)
-    if candidate["kapasitet"] == 1:
-        out.append(f"{seats} {'plasser – nok til alle' if nb else 'seats – enough for all'}")
-    else:
-        out.append(f"{'Bare' if nb else 'Only'} {seats} {'plasser' if nb else 'seats'}")
+    out.append(
+        t("match_reason_seats_all" if candidate["kapasitet"] == 1 else "match_reason_seats_few", language, seats=seats)
+    )
+    if bool(candidate.get("tidsvindu_utlopt", False)):
+        out.append(t("match_reason_window_ended", language, end=format_date(need["tidsramme_til"], language)))
     return out
 
 
 def needs_for_offer(
-    offer_id: str, needs: pd.DataFrame, offers: pd.DataFrame, top: int = 20, radius_km: float = DEFAULT_RADIUS_KM
+    offer_id: str,
+    needs: pd.DataFrame,
+    offers: pd.DataFrame,
+    top: int = 20,
+    reach: Reach | None = None,
+    *,
+    setting: ReachSetting | None = None,
+    radius_km: float | None = None,
+    today: date | None = None,
 ) -> pd.DataFrame:
-    """The reverse view: open needs an offer could serve, best first (same scoring)."""
-    offer = offers[offers["tilbud_id"] == offer_id]
+    """The reverse view: open needs an offer could serve, best first (same score; ties by need id).
+
+    Empty when the offer is not proposable (inactive or already under way, see
+    :func:`proposable_offers`). Raises KeyError for an unknown offer id.
+    """
+    offer = offers[(offers["tilbud_id"] == offer_id).to_numpy()]
     if offer.empty:
         raise KeyError(f"unknown offer {offer_id!r}")
-    area_needs = needs[(needs["kompetanseomrade"] == offer["kompetanseomrade"].iloc[0]).to_numpy()]
-    ranked = rank_candidates(area_needs, offer, top=1, radius_km=radius_km)
+    area_needs = needs[(needs["kompetanseomrade"].astype(str) == str(offer["kompetanseomrade"].iloc[0])).to_numpy()]
+    ranked = rank_candidates(area_needs, offer, top=1, reach=reach, setting=setting, radius_km=radius_km, today=today)
     ranked = ranked.sort_values(["poeng", "behov_id"], ascending=[False, True], kind="stable").head(top)
     return ranked.reset_index(drop=True).drop(columns="rang")

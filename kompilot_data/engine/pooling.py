@@ -1,175 +1,329 @@
 """Demand pooling (tilrettelegge): turn uncovered needs into proposed course opportunities.
 
-1. Take open needs with **no reachable active offer in the same competence area
-   and level** (their municipality × area × level cell has zero supply).
-2. Per area × level, cluster them around hosts. Host candidates are the
-   municipalities' representative points and the study places with
-   coordinates. Greedily, the host that gathers the most participants within
-   ``radius_km`` wins (ties: smaller participant-weighted distance, then
-   name); its needs form a pool; repeat with the rest.
-3. Each pool is a course opportunity: participants, businesses, municipalities,
-   distances, whether the minimum class size (default 12) is reached, and a
-   suggested delivery mode (samlingsbasert/nettbasert when the farthest
-   participant is more than :data:`LONG_DISTANCE_KM` away).
+1. **Uncovered needs**: open needs with no offer matching could propose (active and not already
+   under way, see :func:`kompilot_data.engine.matching.proposable_offers`) in the same
+   competence area **and level** within reach of their municipality.
+2. **Hosts**: every municipality's centre (the point reach travels from) and every study place
+   with coordinates. A host *reaches* a need when it lies within the reach limit from the need's
+   municipality, on the same :class:`~kompilot_data.engine.reach.ReachSetting` as the reach:
+   modelled minutes by road and ferry (``reisetid``) or straight-line km (``luftlinje``).
+3. Per area × level, greedily:
+
+   a. the host that reaches the most participants among the needs left seeds a pool (ties: less
+      total participant travel, then host order); the pool is every need left that it reaches;
+   b. the pool's host is the place that reaches **all** its needs with the **least total
+      participant travel** (minutes, or km in straight-line mode); ties: a host in the pool's
+      sub-region, then host order (study places before centres);
+   c. repeat with the needs left.
+
+4. **Region label** (``delregion``): the sub-region holding most of the pool's participants
+   (ties: more needs, then name) – never the host's region.
+5. **Sub-region filter**: only the needs passed in are pooled. Filter them first (e.g. Fosen's
+   needs); since a host must reach every pooled need, a Fosen pool is hosted where Fosen's
+   businesses can travel to, not somewhere that only straight-line distance across the fjord
+   makes near.
+6. Each pool is a course opportunity: participants, businesses, municipalities, total and
+   longest travel, ferries on the way, whether the minimum class size (default 12) is reached,
+   and a suggested mode: ``samlingsbasert eller nettbasert`` when the farthest participant
+   travels more than :data:`LONG_TRAVEL_MINUTES` (or :data:`LONG_DISTANCE_KM` straight line),
+   else ``stedlig``.
 """
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import pandas as pd
 
-from kompilot_data.engine.reach import DEFAULT_RADIUS_KM, Reach, haversine_km, open_needs
-from kompilot_data.engine.supply import catchment, needs_with_offer_in_reach
-from kompilot_data.i18n import format_number
+from kompilot_data.engine.matching import _resolve_reach, proposable_offers
+from kompilot_data.engine.reach import (
+    TRAVEL_TIME,
+    Reach,
+    ReachSetting,
+    _municipality_points,
+    compute_reach,
+    municipality_rows,
+    open_needs,
+)
+from kompilot_data.i18n import format_number, t
 from kompilot_data.reference import OUTSIDE_PILOT, load_municipalities, load_study_places, taxonomy
 
 DEFAULT_MIN_CLASS = 12
 LONG_DISTANCE_KM = 60.0
+LONG_TRAVEL_MINUTES = 60.0
+"""Farthest one-way trip (modelled minutes) above which sessions or online teaching are suggested."""
+MODE_LOCAL = "stedlig"
+MODE_DISTRIBUTED = "samlingsbasert eller nettbasert"
+COLUMNS = [
+    "kompetanseomrade",
+    "niva",
+    "delregion",
+    "vert",
+    "vert_kommunenummer",
+    "deltakere",
+    "bedrifter",
+    "behov",
+    "kommuner",
+    "sum_avstand_km",
+    "maks_avstand_km",
+    "sum_reisetid_min",
+    "maks_reisetid_min",
+    "ferjer",
+    "min_klasse_naadd",
+    "foreslaatt_form",
+    "beskrivelse",
+    "behov_ids",
+]
 
 
-def uncovered_needs(needs: pd.DataFrame, offers: pd.DataFrame, reach: Reach | None = None) -> pd.DataFrame:
-    """Open needs whose municipality × area × level has no reachable active offer."""
+def uncovered_needs(
+    needs: pd.DataFrame,
+    offers: pd.DataFrame,
+    reach: Reach | None = None,
+    *,
+    setting: ReachSetting | None = None,
+    radius_km: float | None = None,
+    today: date | None = None,
+) -> pd.DataFrame:
+    """Open needs with no proposable offer of the same area and level within reach of their municipality."""
     demand = open_needs(needs)
+    offers = proposable_offers(offers, today)
     if demand.empty:
         return demand
-    shared = catchment(demand, offers, reach)
-    return shared.needs[~needs_with_offer_in_reach(shared)]
+    reach = _resolve_reach(offers, reach, setting, radius_km)
+    columns = reach.offer_ids.get_indexer(offers["tilbud_id"])
+    if (columns < 0).any():
+        raise ValueError("reach was computed for other offers than those given")
+    areas, levels = taxonomy.codes("kompetanseomrade"), taxonomy.codes("niva")
+
+    def cell(frame: pd.DataFrame) -> np.ndarray:
+        area = pd.Index(areas).get_indexer(frame["kompetanseomrade"].astype(str))
+        level = pd.Index(levels).get_indexer(frame["niva"].astype(str))
+        return np.where((area >= 0) & (level >= 0), area * len(levels) + level, -1)
+
+    n_cells = len(areas) * len(levels)
+    offer_cell = cell(offers)
+    seats = np.zeros((len(offers), n_cells), dtype=np.float32)
+    known = offer_cell >= 0
+    seats[np.flatnonzero(known), offer_cell[known]] = 1
+    covered = (reach.reachable[:, columns].astype(np.float32) @ seats) > 0  # municipalities × cells
+    rows = municipality_rows(demand["kommunenummer"], reach.municipalities)
+    need_cell = cell(demand)
+    inside = (rows >= 0) & (need_cell >= 0)
+    is_covered = np.zeros(len(demand), dtype=bool)
+    is_covered[inside] = covered[rows[inside], need_cell[inside]]
+    return demand[~is_covered]
 
 
-def _hosts() -> pd.DataFrame:
+def hosts() -> pd.DataFrame:
+    """Host candidates: study places with coordinates (first), then every municipality's centre.
+
+    Columns ``vert_id``, ``vert`` (name), ``vert_type`` (``studiested``/``kommune``),
+    ``kommunenummer``, ``delregion``, ``lat``, ``lon``.
+    """
     municipalities = load_municipalities()
+    lat, lon = _municipality_points(municipalities)
     centres = pd.DataFrame(
         {
+            "vert_id": "K" + municipalities.index.astype(str),
             "vert": municipalities["navn"].to_numpy(),
             "vert_type": "kommune",
-            "kommunenummer": municipalities.index.to_numpy(),
-            "lat": municipalities["punkt_lat"].to_numpy(float),
-            "lon": municipalities["punkt_lon"].to_numpy(float),
+            "kommunenummer": municipalities.index.astype(str),
+            "lat": lat,
+            "lon": lon,
         }
     )
     places = load_study_places().dropna(subset=["lat", "lon"])
-    places = places.drop_duplicates(subset=["navn", "lat", "lon"])
+    places = places[~places.duplicated(subset=["navn", "lat", "lon"])]
     studies = pd.DataFrame(
         {
-            "vert": (places["navn"] + " (" + places["sted"].astype(str) + ")").to_numpy(),
+            "vert_id": places.index.astype(str),
+            "vert": (places["navn"].astype(str) + " (" + places["sted"].astype(str) + ")").to_numpy(),
             "vert_type": "studiested",
-            "kommunenummer": places["kommunenummer"].to_numpy(),
+            "kommunenummer": places["kommunenummer"].astype(str).to_numpy(),
             "lat": places["lat"].to_numpy(float),
             "lon": places["lon"].to_numpy(float),
         }
     )
-    return pd.concat([studies, centres], ignore_index=True)
+    frame = pd.concat([studies, centres], ignore_index=True)
+    frame["delregion"] = frame["kommunenummer"].map(municipalities["delregion"].astype(str)).fillna(OUTSIDE_PILOT)
+    return frame[["vert_id", "vert", "vert_type", "kommunenummer", "delregion", "lat", "lon"]]
+
+
+def host_reach(setting: ReachSetting, host_frame: pd.DataFrame | None = None) -> Reach:
+    """Reach from every municipality to every host (columns = ``vert_id``), on ``setting``."""
+    frame = host_frame if host_frame is not None else hosts()
+    points = pd.DataFrame(
+        {
+            "tilbud_id": frame["vert_id"].to_numpy(),
+            "lat": frame["lat"].to_numpy(float),
+            "lon": frame["lon"].to_numpy(float),
+            "kommunenummer": frame["kommunenummer"].astype(str).to_numpy(),
+        }
+    )
+    return compute_reach(points, setting)
 
 
 def course_opportunities(
     needs: pd.DataFrame,
     offers: pd.DataFrame,
-    radius_km: float = DEFAULT_RADIUS_KM,
-    min_class: int = DEFAULT_MIN_CLASS,
     reach: Reach | None = None,
+    *,
+    setting: ReachSetting | None = None,
+    radius_km: float | None = None,
+    min_class: int = DEFAULT_MIN_CLASS,
     language: str = "nb",
+    today: date | None = None,
+    host_frame: pd.DataFrame | None = None,
+    host_travel: Reach | None = None,
 ) -> pd.DataFrame:
     """Proposed course opportunities from uncovered open needs (see the module text).
+
+    Parameters
+    ----------
+    needs, offers : pandas.DataFrame
+        Typed needs (already filtered: only these are pooled) and offers.
+    reach : Reach, optional
+        Reach of (at least) the proposable offers; its setting is the pooling's too. Computed from
+        ``setting`` (or ``radius_km``, straight line) when not given.
+    host_frame, host_travel : optional
+        Host candidates (as :func:`hosts`) and the reach from every municipality to them (as
+        :func:`host_reach`); computed on the reach's setting when not given.
 
     Returns
     -------
     pandas.DataFrame
-        One row per pool, largest first: ``kompetanseomrade``, ``niva``,
-        ``delregion`` (where most participants are), ``vert`` and
-        ``vert_kommunenummer``, ``deltakere``, ``bedrifter``, ``behov``,
-        ``kommuner``, ``sum_avstand_km`` (participant-weighted),
-        ``maks_avstand_km``, ``min_klasse_naadd``, ``foreslaatt_form`` and a
-        one-line ``beskrivelse``; ``behov_ids`` lists the pooled needs.
+        One row per pool, largest first: ``kompetanseomrade``, ``niva``, ``delregion`` (where most
+        participants are), ``vert`` and ``vert_kommunenummer``, ``deltakere``, ``bedrifter``,
+        ``behov``, ``kommuner``, ``sum_avstand_km`` (participant-weighted, straight line) and
+        ``maks_avstand_km``, ``sum_reisetid_min`` and ``maks_reisetid_min`` (modelled; NaN in
+        straight-line mode), ``ferjer`` (ferries between participants and host, "; "-separated),
+        ``min_klasse_naadd``, ``foreslaatt_form``, a one-line ``beskrivelse``, and ``behov_ids``
+        (the pooled needs, ";"-separated).
     """
-    pending = uncovered_needs(needs, offers, reach=reach)
-    columns = [
-        "kompetanseomrade",
-        "niva",
-        "delregion",
-        "vert",
-        "vert_kommunenummer",
-        "deltakere",
-        "bedrifter",
-        "behov",
-        "kommuner",
-        "sum_avstand_km",
-        "maks_avstand_km",
-        "min_klasse_naadd",
-        "foreslaatt_form",
-        "beskrivelse",
-        "behov_ids",
-    ]
+    offers = proposable_offers(offers, today)
+    reach = _resolve_reach(offers, reach, setting, radius_km)
+    pending = uncovered_needs(needs, offers, reach, today=today)
     if pending.empty:
-        return pd.DataFrame(columns=columns)
-    municipalities = load_municipalities()
-    hosts = _hosts()
-    point = municipalities.loc[pending["kommunenummer"].astype(str), ["punkt_lat", "punkt_lon"]].to_numpy(float)
-    distance = haversine_km(
-        point[:, [0]], point[:, [1]], hosts["lat"].to_numpy()[None, :], hosts["lon"].to_numpy()[None, :]
-    )
-    participants = pending["antall_deltakere"].to_numpy(float)
+        return pd.DataFrame(columns=COLUMNS)
+    frame = host_frame if host_frame is not None else hosts()
+    travel = host_travel if host_travel is not None else host_reach(reach.setting, frame)
+    if list(travel.offer_ids) != list(frame["vert_id"]):
+        raise ValueError("host_travel was computed for other hosts than host_frame")
+    pools = _pool_all(pending, frame, travel, min_class)
+    result = pd.DataFrame(pools, columns=[c for c in COLUMNS if c != "beskrivelse"])
+    minutes_mode = travel.setting.method == TRAVEL_TIME and travel.minutes is not None
+    result["beskrivelse"] = [_describe(row, language, minutes_mode) for row in result.itertuples(index=False)]
+    result = result.sort_values(["deltakere", "bedrifter", "vert"], ascending=[False, False, True], kind="stable")
+    return result.reset_index(drop=True)[COLUMNS]
+
+
+def _pool_all(pending: pd.DataFrame, frame: pd.DataFrame, travel: Reach, min_class: int) -> list[dict]:
+    municipalities = load_municipalities().reindex(travel.municipalities)
+    row_region = municipalities["delregion"].astype(str).to_numpy()
+    row_name = municipalities["navn"].astype(str).to_numpy()
+    within = travel.reachable.astype(np.float64)  # municipalities × hosts
+    cost = np.where(travel.reachable, np.nan_to_num(travel.cost.astype(np.float64), nan=0.0), 0.0)
+    minutes_mode = travel.setting.method == TRAVEL_TIME and travel.minutes is not None
+    host_order = np.arange(len(frame))
+    host_region = frame["delregion"].astype(str).to_numpy()
+    host_name = frame["vert"].astype(str).to_numpy()
+    host_code = frame["kommunenummer"].astype(str).to_numpy()
+    centre_of_row = pd.Index(frame["vert_id"]).get_indexer("K" + travel.municipalities.astype(str))
+    rows = municipality_rows(pending["kommunenummer"], travel.municipalities)
+    participants = pending["antall_deltakere"].to_numpy(np.float64)
+    business = pd.factorize(pending["bedrift_id"])[0]
+    need_ids = pending["behov_id"].astype(str).to_numpy(dtype=object)
     area = pending["kompetanseomrade"].astype(str).to_numpy()
     level = pending["niva"].astype(str).to_numpy()
     pools = []
     for key in sorted(set(zip(area, level, strict=True))):
-        remaining = np.flatnonzero((area == key[0]) & (level == key[1]))
-        while len(remaining):
-            within = distance[remaining] <= radius_km
-            gathered = (participants[remaining, None] * within).sum(axis=0)
-            travel = (participants[remaining, None] * distance[remaining] * within).sum(axis=0)
-            # Most participants, then least travel, then host order (study places before centres).
-            best = np.lexsort((np.arange(len(hosts)), travel, -gathered))[0]
-            members = remaining[within[:, best]]
-            if len(members) == 0:  # every need is within reach of its own municipality's centre
-                members = remaining[:1]
-            pools.append(_pool(pending.iloc[members], distance[members, best], hosts.iloc[best], key, min_class))
-            remaining = np.setdiff1d(remaining, members)
-    frame = pd.DataFrame(pools, columns=[c for c in columns if c != "beskrivelse"])
-    frame["beskrivelse"] = [_describe(row, language) for row in frame.itertuples(index=False)]
-    return frame.sort_values(["deltakere", "bedrifter", "vert"], ascending=[False, False, True]).reset_index(drop=True)[
-        columns
-    ]
+        chosen = np.flatnonzero((area == key[0]) & (level == key[1]) & (rows >= 0))
+        people = np.bincount(rows[chosen], weights=participants[chosen], minlength=len(travel.municipalities))
+        needs_per_row = np.bincount(rows[chosen], minlength=len(travel.municipalities))
+        left = needs_per_row > 0
+        while left.any():
+            weight = np.where(left, people, 0.0)
+            seed = np.lexsort((host_order, weight @ cost, -(weight @ within)))[0]
+            members = left & travel.reachable[:, seed]
+            if not members.any():  # no host reaches what is left: the first municipality on its own
+                members = np.zeros_like(left)
+                members[np.flatnonzero(left)[0]] = True
+            region = _region(row_region[members], people[members], needs_per_row[members])
+            reaches_all = travel.reachable[members].all(axis=0)
+            if reaches_all.any():
+                sums = np.where(reaches_all, weight[members] @ cost[members], np.inf)
+                host = int(np.lexsort((host_order, host_region != region, sums))[0])
+            else:
+                host = int(centre_of_row[np.flatnonzero(members)[0]])
+            pooled = chosen[members[rows[chosen]]]
+            where = rows[pooled]
+            weights = participants[pooled]
+            km = travel.distance_km[where, host].astype(np.float64)
+            minutes = travel.minutes[where, host].astype(np.float64) if minutes_mode else np.full(len(where), np.nan)
+            ferries = ""
+            if minutes_mode and travel.ferry is not None:
+                codes = sorted({int(code) for code in travel.ferry[where, host] if code >= 0})
+                ferries = "; ".join(dict.fromkeys(travel.ferry_labels[code] for code in codes))
+            longest = float(np.nanmax(minutes)) if minutes_mode else float(np.nanmax(km))
+            distributed = longest > (LONG_TRAVEL_MINUTES if minutes_mode else LONG_DISTANCE_KM)
+            total = int(weights.sum())
+            pools.append(
+                {
+                    "kompetanseomrade": key[0],
+                    "niva": key[1],
+                    "delregion": region,
+                    "vert": host_name[host],
+                    "vert_kommunenummer": host_code[host],
+                    "deltakere": total,
+                    "bedrifter": len(np.unique(business[pooled])),
+                    "behov": len(pooled),
+                    "kommuner": ", ".join(sorted(set(row_name[where]))),
+                    "sum_avstand_km": round(float((weights * km).sum()), 1),
+                    "maks_avstand_km": round(float(np.nanmax(km)), 1),
+                    "sum_reisetid_min": round(float((weights * minutes).sum())) if minutes_mode else np.nan,
+                    "maks_reisetid_min": round(float(np.nanmax(minutes))) if minutes_mode else np.nan,
+                    "ferjer": ferries,
+                    "min_klasse_naadd": total >= min_class,
+                    "foreslaatt_form": MODE_DISTRIBUTED if distributed else MODE_LOCAL,
+                    "behov_ids": ";".join(need_ids[pooled]),
+                }
+            )
+            left &= ~members
+    return pools
 
 
-def _pool(group: pd.DataFrame, distances: np.ndarray, host: pd.Series, key: tuple[str, str], min_class: int) -> dict:
-    municipalities = load_municipalities()
-    weights = group["antall_deltakere"].to_numpy(float)
-    regions = group["kommunenummer"].astype(str).map(municipalities["delregion"].astype(str))
-    region = regions.groupby(regions).size().sort_index().idxmax()
-    total = int(weights.sum())
-    farthest = float(distances.max())
-    return {
-        "kompetanseomrade": key[0],
-        "niva": key[1],
-        "delregion": region,
-        "vert": host["vert"],
-        "vert_kommunenummer": host["kommunenummer"],
-        "deltakere": total,
-        "bedrifter": int(group["bedrift_id"].nunique()),
-        "behov": len(group),
-        "kommuner": ", ".join(sorted(municipalities.loc[group["kommunenummer"].astype(str).unique(), "navn"])),
-        "sum_avstand_km": round(float((weights * distances).sum()), 1),
-        "maks_avstand_km": round(farthest, 1),
-        "min_klasse_naadd": total >= min_class,
-        "foreslaatt_form": "samlingsbasert eller nettbasert" if farthest > LONG_DISTANCE_KM else "stedlig",
-        "behov_ids": ";".join(group["behov_id"].astype(str)),
-    }
+def _region(regions: np.ndarray, people: np.ndarray, needs: np.ndarray) -> str:
+    """The sub-region with most participants (ties: more needs, then name)."""
+    totals: dict[str, list[float]] = {}
+    for region, count, number in zip(regions, people, needs, strict=True):
+        entry = totals.setdefault(str(region), [0.0, 0])
+        entry[0] += float(count)
+        entry[1] += int(number)
+    return min(totals, key=lambda region: (-totals[region][0], -totals[region][1], region))
 
 
-def _describe(row, language: str) -> str:
+def _describe(row, language: str, minutes_mode: bool) -> str:
     area = taxonomy.labels("kompetanseomrade", language)[row.kompetanseomrade]
     level = taxonomy.labels("niva", language)[row.niva]
-    people = format_number(row.deltakere, language)
-    distance = format_number(row.sum_avstand_km, language)
-    outside = row.delregion == OUTSIDE_PILOT
-    if language == "nb":
-        where = "utenfor delregionene" if outside else f"i {row.delregion}"
-        return (
-            f"{people} deltakere fra {row.bedrifter} bedrifter {where} ønsker {level.lower()} i "
-            f"{area.lower()}; beste vertssted: {row.vert} (sum avstand {distance} km)"
-        )
-    return (
-        f"{people} participants from {row.bedrifter} businesses "
-        f"{'outside the sub-regions' if outside else 'in ' + row.delregion} want {level.lower()} in "
-        f"{area.lower()}; best host: {row.vert} (total distance {distance} km)"
+    if row.delregion == OUTSIDE_PILOT:
+        where = t("pool_where_outside", language)
+    else:
+        where = t("pool_where_region", language, region=row.delregion)
+    if minutes_mode:
+        via = t("pool_travel_ferry", language, ferries=row.ferjer) if row.ferjer else ""
+        travel = t("pool_travel_minutes", language, minutes=format_number(row.sum_reisetid_min, language), via=via)
+    else:
+        travel = t("pool_travel_km", language, km=format_number(row.sum_avstand_km, language))
+    return t(
+        "pool_description",
+        language,
+        people=format_number(row.deltakere, language),
+        businesses=format_number(row.bedrifter, language),
+        where=where,
+        level=level.lower(),
+        area=area.lower(),
+        host=row.vert,
+        travel=travel,
     )
