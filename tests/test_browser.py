@@ -121,31 +121,3 @@ def test_english_link(app_url, browser_page):
     page.get_by_role("heading", name="Map").first.wait_for(timeout=30_000)
     wait_for_map(page)
     page.screenshot(path=SCREENSHOTS / "kart_en_hoyere_utdanning.png")
-
-
-def test_presentation_mode_walks_all_steps(app_url, browser_page):
-    page, blocked = browser_page
-    open_page(page, f"{app_url}/presentasjon?profil=Namdalen&steg=1")
-    titles = []
-    for step in range(1, 6):
-        heading = page.locator("[data-testid='stMain'] h1").first
-        heading.wait_for(timeout=30_000)
-        page.wait_for_timeout(1500)
-        titles.append(heading.inner_text())
-        assert f"steg={step}" in page.url
-        assert page.locator("[data-testid='stSidebar']").is_hidden()
-        page.screenshot(path=SCREENSHOTS / f"presentasjon_{step}.png")
-        if step < 5:
-            page.get_by_role("button", name="Neste ▶").click()
-            page.wait_for_url(f"**steg={step + 1}**", timeout=20_000)
-            wait_for_app(page)
-    assert titles == [
-        "Namdalen: Situasjonen",
-        "Namdalen: Kompetansebehov",
-        "Namdalen: Tilbud innen rekkevidde",
-        "Namdalen: Gap og hvite flekker",
-        "Namdalen: Kursmuligheter",
-    ]
-    page.get_by_role("button", name="◀ Forrige").click()
-    page.wait_for_url("**steg=4**", timeout=20_000)
-    assert blocked == []
