@@ -13,13 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-import pandas as pd
+from kompilot_data.engine.disclosure import MIN_BUSINESSES, SUPPRESSED, suppress_counts, suppress_table  # noqa: F401
 
 COORDINATOR = "koordinator"
 VIEWER = "leser"
-MIN_BUSINESSES = 3
-SUPPRESSED = f"<{MIN_BUSINESSES}"
 ALL_REGIONS = "*"
 
 
@@ -65,20 +62,3 @@ def resolve_access(
     if region is None:
         return Access(VIEWER, email, "innlogget")
     return Access(COORDINATOR, email, "innlogget", None if region == ALL_REGIONS else region)
-
-
-def suppress_table(
-    table: pd.DataFrame, business_column: str, value_columns: list[str], threshold: int = MIN_BUSINESSES
-) -> pd.DataFrame:
-    """Replace ``value_columns`` and the business count by ``"<3"`` where fewer than ``threshold`` businesses."""
-    out = table.copy()
-    small = out[business_column].to_numpy() < threshold
-    for column in [*value_columns, business_column]:
-        out[column] = out[column].astype(object).where(~small, f"<{threshold}")
-    return out
-
-
-def suppress_counts(values: pd.Series, businesses: pd.Series, threshold: int = MIN_BUSINESSES) -> pd.Series:
-    """Counts with cells built on fewer than ``threshold`` businesses set to NaN (shown as "<3")."""
-    businesses = businesses.reindex(values.index).fillna(0)
-    return values.where(businesses.to_numpy() >= threshold, np.nan)
