@@ -397,7 +397,7 @@ def tables_and_lines(draw):
     return table, lines
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(tables_and_lines())
 def test_property_no_table_and_lines_leave_a_recoverable_cell(case):
     table, lines = case
