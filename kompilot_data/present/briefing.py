@@ -306,7 +306,7 @@ def _situation(codes, municipalities, region, *, name, language, within, min_bus
         key_figures,
         [Figure("kart", the_map), Figure("befolkning", population_chart)],
         notes=[t("note_situasjon", language, population_year=population_year, education_year=education_year)],
-        sources=[population_source, education_source, source_line("kommuner", language, 2024), the_map.source],
+        sources=list(dict.fromkeys([*(k.source for k in key_figures), the_map.source, population_chart.source])),
     )
 
 

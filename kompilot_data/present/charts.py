@@ -83,6 +83,17 @@ def write_run(paragraph, text: str, size: float, bold: bool = False, colour: str
     return run
 
 
+def unstyled(shape):
+    """Drop the theme style reference (``p:style``) of a python-pptx shape: no theme shadow or outline, only
+    the fill and line set explicitly (LibreOffice draws the theme's shadow even with an empty effect list)."""
+    from pptx.oxml.ns import qn
+
+    style = shape._element.find(qn("p:style"))
+    if style is not None:
+        shape._element.remove(style)
+    return shape
+
+
 def demo_tag(language: str) -> str:
     return t("demo_tag", language)
 
@@ -131,10 +142,14 @@ def to_plotly(chart: Chart, height: int | None = None, footer: bool = True) -> g
     if chart.kind == "bar":
         tick_size = TEXT_SIZE if len(chart.categories) <= 8 else SOURCE_SIZE
         fig.update_yaxes(autorange="reversed", tickfont={"size": tick_size}, automargin=True)
+        # The category labels' width, under-estimated, so the source line starts near the figure's left edge
+        # (automargin adds the labels' real width to the left margin).
+        label_room = int(12 + 0.42 * tick_size * max((len(c) for c in chart.categories), default=0))
         fig.update_xaxes(title={"text": chart.value_title, "font": {"size": TEXT_SIZE}}, tickfont={"size": 15})
         if chart.percent:
             fig.update_xaxes(tickformat=".0%")
-        fig.update_layout(barmode="group", bargap=0.25)
+        few = len(chart.categories)
+        fig.update_layout(barmode="group", bargap=0.6 if few <= 2 else 0.45 if few <= 4 else 0.25)
     else:
         fig.update_xaxes(type="category", tickfont={"size": TEXT_SIZE})
         fig.update_yaxes(title={"text": chart.value_title, "font": {"size": TEXT_SIZE}}, tickfont={"size": 15})
@@ -157,15 +172,19 @@ def to_plotly(chart: Chart, height: int | None = None, footer: bool = True) -> g
         low, high = min([*values, 0]), max([*values, 1])
         span = high - low
         fig.update_xaxes(range=[low - 0.2 * span if low < 0 else 0, high + 0.14 * span])  # room for labels
+    else:
+        label_room = 80
+    lines = [line for line in (chart.note, chart.source) if line]
     return style(
         fig,
         chart.title,
-        chart.footer if footer else "",
+        "<br>".join(lines) if footer else "",
         chart.language,
         chart.demo,
         several,
         height,
         62 if chart.kind == "bar" else 40,
+        left=label_room,
     )
 
 
@@ -178,10 +197,13 @@ def style(
     legend: bool = False,
     height: int | None = None,
     below: int = 62,
+    left: int = 12,
 ) -> go.Figure:
     """Presentation look shared by charts and the map: title top left, demo tag top right, legend under the
-    title, and the source line ``below`` px under the plot area (room for tick labels and the axis title)."""
+    title, and the source line(s) ``below`` px under the plot area (room for tick labels and the axis title),
+    starting ``left`` px left of the plot area (the width of the category labels)."""
     top = 104 if legend else 64
+    lines = footer.count("<br>") + 1 if footer else 0
     below = below if footer else below - 28
     fig.update_layout(
         template="plotly_white",
@@ -198,7 +220,7 @@ def style(
             "pad": {"l": 12, "t": 14},
             "font": {"size": TITLE_SIZE},
         },
-        margin={"l": 12, "r": 40, "t": top, "b": below + 34},
+        margin={"l": 12, "r": 40, "t": top, "b": max(12, below + 12 + 22 * lines)},
         showlegend=legend,
         legend={
             "orientation": "h",
@@ -219,6 +241,7 @@ def style(
             x=0,
             y=0,
             yshift=-below,
+            xshift=-(left - 12),
             xanchor="left",
             yanchor="top",
             showarrow=False,

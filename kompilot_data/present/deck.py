@@ -84,6 +84,7 @@ def _set_title(slide, text: str, width: int = CONTENT_WIDTH) -> None:
     )
     frame = title.text_frame
     frame.clear()
+    frame.margin_left = frame.margin_right = Emu(0)
     frame.word_wrap = True
     frame.vertical_anchor = MSO_ANCHOR.MIDDLE
     paragraph = frame.paragraphs[0]
@@ -105,7 +106,7 @@ def _demo_tag(slide, language: str) -> None:
     tag.fill.solid()
     tag.fill.fore_color.rgb = RGBColor.from_string(charts.DEMO_COLOUR.lstrip("#"))
     tag.line.fill.background()
-    tag.shadow.inherit = False
+    charts.unstyled(tag)
     frame = tag.text_frame
     frame.vertical_anchor = MSO_ANCHOR.MIDDLE
     paragraph = frame.paragraphs[0]

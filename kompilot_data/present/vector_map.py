@@ -303,7 +303,7 @@ def add_to_slide(vmap: VectorMap, shapes, left: int, top: int, width: int, heigh
         swatch.fill.solid()
         swatch.fill.fore_color.rgb = RGBColor.from_string(colour.lstrip("#"))
         swatch.line.fill.background()
-        swatch.shadow.inherit = False
+        charts.unstyled(swatch)
         box = shapes.add_textbox(Emu(legend_left + 280000), Emu(legend_top + row * i), Emu(legend_width - 280000), row)
         box.text_frame.word_wrap = True
         box.text_frame.paragraphs[0].alignment = PP_ALIGN.LEFT
@@ -340,5 +340,4 @@ def _freeform(shapes, contours: list[list[tuple[int, int]]], name: str):
             etree.SubElement(operation, point_tag, x=str(int(x - left)), y=str(int(y - top)))
         etree.SubElement(path, close)
     shape.name = name
-    shape.shadow.inherit = False
-    return shape
+    return charts.unstyled(shape)
