@@ -222,10 +222,10 @@ def style(
         },
         margin={"l": 12, "r": 40, "t": top, "b": max(12, below + 12 + 22 * lines)},
         showlegend=legend,
-        legend={
+        legend={  # relative to the plot area: a legend placed on the container pushes the left margin
             "orientation": "h",
             "x": 0,
-            "xref": "container",
+            "xref": "paper",
             "y": 1,
             "yref": "paper",
             "yanchor": "bottom",
