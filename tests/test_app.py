@@ -33,7 +33,10 @@ def test_every_page_renders_with_heading_and_demo_badge(page, title):
     app = run_page(page)
     assert app.title[0].value == title
     if page.endswith("presentasjon.py"):
-        assert any("DEMO-DATA" in c.value for c in app.caption)
+        # Step 1 shows real SSB statistics only: no demo tag (issue 10 §5); step 2 is built on demo needs.
+        assert not any("DEMO-DATA" in str(element.proto) for element in [*app.caption, *app.get("html")])
+        step_two = run_page(page, steg="2")
+        assert any("DEMO-DATA" in str(element.proto) for element in step_two.get("html"))
     elif not page.endswith("om_data.py"):
         assert any("DEMO-DATA" in w.value for w in app.warning)
 
