@@ -1,12 +1,19 @@
-import tempfile
-from pathlib import Path
+"""Data (coordinators): import, edit, undo, audit log, exports, backup and restore.
+
+Every user-supplied text shown here (file names, cell values in messages, ids) goes through
+``safe_text.plain``; tables show cells as text. Every action runs through ``guarded``: a failure becomes one
+Norwegian message that says what to do, and the traceback goes to the server log.
+"""
+
+import hashlib
 
 import pandas as pd
 import streamlit as st
 
 import ui
-from kompilot_data.records import importer, storage
-from kompilot_data.records.schema import ID_COLUMN, SPECS, DataValidationError, format_problems
+from kompilot_data.present.safe_text import plain, plain_lines
+from kompilot_data.records import backup, errors, importer, reader, storage
+from kompilot_data.records.schema import ID_COLUMN, format_problems
 
 st.title(ui.T("data_title"))
 if ui.files_mode():
@@ -15,6 +22,7 @@ if ui.files_mode():
 current = ui.require_coordinator()
 engine = ui.engine()
 KIND_LABELS = {"needs": ui.T("kind_needs"), "offers": ui.T("kind_offers")}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def done(message: str) -> None:
@@ -22,8 +30,21 @@ def done(message: str) -> None:
     ui.refresh_data_version()
 
 
+def guarded(what: str, action):
+    """Run ``action``; on any failure show a Norwegian message (the traceback goes to the server log)."""
+    try:
+        return action()
+    except Exception as error:
+        st.error(plain(errors.log(error, what)), icon=":material/error:")
+        return None
+
+
+def number(value: int) -> str:
+    return f"{value:,d}".replace(",", "\u202f")
+
+
 if "data_message" in st.session_state:
-    st.success(st.session_state.pop("data_message"))
+    st.success(st.session_state.pop("data_message"))  # our own text (counts), no user input
 
 demo_needs, demo_offers = storage.count(engine, "needs", demo=True), storage.count(engine, "offers", demo=True)
 if demo_needs or demo_offers:
@@ -36,6 +57,15 @@ tab_import, tab_edit, tab_batches, tab_log, tab_export = st.tabs(
 with tab_import:
     st.markdown(ui.T("import_intro"))
     st.caption(ui.T("upload_limit", limit=st.get_option("server.maxUploadSize")))
+    st.caption(
+        ui.T(
+            "read_limits",
+            rows=number(reader.MAX_ROWS),
+            columns=number(reader.MAX_COLUMNS),
+            cells=number(reader.MAX_CELLS),
+            chars=number(reader.MAX_CELL_CHARS),
+        )
+    )
     upload = st.file_uploader(ui.T("file"), type=["csv", "xlsx"], key="data_upload")
     kind_choice = st.radio(
         ui.T("kind"),
@@ -46,157 +76,196 @@ with tab_import:
     )
     if upload is not None:
         data = upload.getvalue()
-        prepared = ui.prepared_upload(data, upload.name, None if kind_choice == "auto" else kind_choice)
-        if current.region:
-            prepared = importer.restrict_to_region(prepared, current.region)
-        label = KIND_LABELS[prepared.kind].lower()
-        st.markdown(f"**{upload.name}**: " + ui.T("rows_of_kind", rows=len(prepared.frame), kind=label))
-        if len(prepared.warnings):
-            st.warning(ui.T("corrected") + "\n\n" + format_problems(prepared.warnings).replace("\n", "\n\n"))
-        bad_rows = set(prepared.problems["rad"].dropna().astype(int))
-        first = prepared.first_data_row
-        preview = prepared.frame.copy()
-        preview.index = range(first, first + len(preview))
-        preview.index.name = "rad"
+        prepared = guarded(
+            "lesing", lambda: ui.prepared_upload(data, upload.name, None if kind_choice == "auto" else kind_choice)
+        )
+        if prepared is not None:
+            prepared = guarded("tilgangskontroll", lambda: importer.restrict_to_access(prepared, current, engine))
+        if prepared is not None:
+            label = KIND_LABELS[prepared.kind].lower()
+            st.markdown(f"**{plain(upload.name)}**: " + ui.T("rows_of_kind", rows=len(prepared.frame), kind=label))
+            if len(prepared.warnings):
+                st.warning(ui.T("corrected") + "\n\n" + plain_lines(format_problems(prepared.warnings)))
+            if len(prepared.frame.columns):
+                bad_rows = set(prepared.problems["rad"].dropna().astype(int))
+                first = prepared.first_data_row
+                preview = prepared.frame.head(1000).copy()
+                preview.index = range(first, first + len(preview))
+                preview.index.name = "rad"
 
-        def highlight(row):
-            return ["background-color: #F8D7DA" if row.name in bad_rows else "" for _ in row]
+                def highlight(row):
+                    return ["background-color: #F8D7DA" if row.name in bad_rows else "" for _ in row]
 
-        st.dataframe(preview.head(1000).style.apply(highlight, axis=1), width="stretch", height=320)
-        if not prepared.ok:
-            st.error(
-                ui.T("import_rejected", problems=len(prepared.problems), rows=prepared.rejected_rows)
-                + "\n\n"
-                + format_problems(prepared.problems.head(200)).replace("\n", "\n\n")
-            )
-        elif st.button(ui.T("import_confirm", rows=len(prepared.frame)), type="primary", key="data_confirm"):
-            bar = st.progress(0.0, text=ui.T("importing"))
-            result = importer.import_prepared(
-                engine, prepared, data, upload.name, current.user, progress=lambda share: bar.progress(share)
-            )
-            done(result.summary())
-            st.rerun()
+                st.dataframe(preview.style.apply(highlight, axis=1), width="stretch", height=320)
+            if not prepared.ok:
+                st.error(
+                    ui.T("import_rejected", problems=len(prepared.problems), rows=prepared.rejected_rows)
+                    + "\n\n"
+                    + plain_lines(format_problems(prepared.problems.head(200)))
+                )
+            elif st.button(ui.T("import_confirm", rows=len(prepared.frame)), type="primary", key="data_confirm"):
+                bar = st.progress(0.0, text=ui.T("importing"))
+                result = guarded(
+                    "import",
+                    lambda: importer.import_prepared(
+                        engine,
+                        prepared,
+                        data,
+                        upload.name,
+                        current.user,
+                        progress=lambda share: bar.progress(share),
+                        access=current,
+                    ),
+                )
+                if result is not None:
+                    done(result.summary())
+                    st.rerun()
 
 with tab_edit:
     kind = st.radio(ui.T("table"), ["needs", "offers"], horizontal=True, key="edit_kind", format_func=KIND_LABELS.get)
     records = storage.read_frame(engine, kind, with_meta=True)
-    if current.region and kind == "needs":
-        from kompilot_data.engine.indicators import region_codes
-
-        records = records[records["kommunenummer"].isin(region_codes(current.region))]
-        st.caption(ui.T("edit_region", region=current.region))
+    if not current.all_regions:
+        allowed = current.municipalities() or frozenset()
+        records = records[records["kommunenummer"].astype(object).isin(allowed).to_numpy()]
+        st.caption(ui.T("edit_region_both", region=plain(current.region)))
     id_column = ID_COLUMN[kind]
-    shown = importer.as_import_format(records, kind).set_index(id_column)
-    versions = dict(zip(records[id_column].astype(str), records["versjon"], strict=True))
+    shown = importer.as_import_format(records, kind, spreadsheet=False).set_index(id_column)
+    versions = dict(zip(records[id_column].astype(str).tolist(), records["versjon"].astype(int).tolist(), strict=True))
     st.caption(ui.T("edit_help"))
-    edited = st.data_editor(shown, num_rows="dynamic", key=f"editor_{kind}", height=420, width="stretch")
+    st.data_editor(shown, num_rows="dynamic", key=f"editor_{kind}", height=420, width="stretch")
     if st.button(ui.T("save_changes"), key="edit_save", type="primary"):
         state = st.session_state[f"editor_{kind}"]
-        messages, errors = [], []
         ids = list(shown.index)
-        for position, changes in state.get("edited_rows", {}).items():
-            record_id = ids[int(position)]
-            try:
-                storage.update_record(engine, kind, record_id, changes, versions[record_id], current.user)
-                messages.append(record_id)
-            except (storage.ConflictError, storage.RecordNotFound) as error:
-                errors.append(str(error))
-            except DataValidationError as error:
-                errors.append(f"{record_id}: " + format_problems(error.problems).split(": ", 1)[-1])
-        for added in state.get("added_rows", []):
-            try:
-                storage.add_record(
-                    engine,
-                    kind,
-                    {spec.name: added.get(spec.name) for spec in SPECS[kind]}
-                    | {id_column: added.get("_index") or added.get(id_column)},
-                    current.user,
-                )
-                messages.append(str(added.get("_index") or added.get(id_column)))
-            except (storage.ConflictError, DataValidationError) as error:
-                errors.append(str(error))
-        deleted = [ids[int(p)] for p in state.get("deleted_rows", [])]
-        if deleted:
-            try:
-                storage.delete_records(engine, kind, {i: versions[i] for i in deleted}, current.user)
-                messages += deleted
-            except storage.ConflictError as error:
-                errors.append(str(error))
-        for error in errors:
-            st.error(error)
-        if messages and not errors:
-            done(ui.T("saved", count=len(messages)))
+        edited = {ids[int(position)]: changes for position, changes in state.get("edited_rows", {}).items()}
+        added = [{**row, id_column: row.get("_index") or row.get(id_column)} for row in state.get("added_rows", [])]
+        deleted = [ids[int(position)] for position in state.get("deleted_rows", [])]
+        result = guarded(
+            "lagring", lambda: storage.apply_edits(engine, kind, edited, added, deleted, versions, current)
+        )
+        if result is not None and result.ok and result.saved:
+            done(ui.T("saved", count=result.saved))
             st.rerun()
-        elif messages:
-            ui.refresh_data_version()
-            st.info(ui.T("saved_some", count=len(messages)))
+        elif result is not None:
+            for message in result.errors:
+                st.error(plain(message))
 
 with tab_batches:
     batches = storage.batches(engine)
     st.dataframe(batches, width="stretch", hide_index=True)
     open_batches = batches[batches["angret"].isna()]["id"].tolist()
     if open_batches:
+        names = batches.set_index("id")["filnavn"]
         chosen = st.selectbox(
-            ui.T("undo_import"),
-            open_batches,
-            key="undo_choice",
-            format_func=lambda i: f"{i}: {batches.set_index('id').at[i, 'filnavn']}",
+            ui.T("undo_import"), open_batches, key="undo_choice", format_func=lambda i: f"{i}: {names.at[i]}"
         )
         if st.button(ui.T("undo_selected"), key="undo_button"):
-            try:
-                result = storage.undo_batch(engine, int(chosen), current.user)
+            result = guarded("angring", lambda: storage.undo_batch(engine, int(chosen), current.user, access=current))
+            if result is not None:
                 done(ui.T("undone", batch=chosen, deleted=result["slettet"], restored=result["gjenopprettet"]))
                 st.rerun()
-            except storage.ConflictError as error:
-                st.error(str(error))
     st.divider()
     st.markdown(ui.T("demo_count", needs=demo_needs, offers=demo_offers))
-    if demo_needs or demo_offers:
+    if (demo_needs or demo_offers) and current.all_regions:
         sure = st.checkbox(ui.T("demo_sure"), key="demo_sure")
         if st.button(ui.T("demo_remove"), disabled=not sure, key="demo_remove"):
-            removed = storage.remove_demo(engine, current.user)
-            done(ui.T("demo_removed", needs=removed["needs"], offers=removed["offers"]))
-            st.rerun()
+            removed = guarded("fjerning av demodata", lambda: storage.remove_demo(engine, current.user, access=current))
+            if removed is not None:
+                done(ui.T("demo_removed", needs=removed["needs"], offers=removed["offers"]))
+                st.rerun()
+    elif demo_needs or demo_offers:
+        st.caption(ui.T("all_regions_only"))
 
 with tab_log:
     st.dataframe(storage.audit_log(engine, limit=1000), width="stretch", hide_index=True, height=480)
 
 with tab_export:
-    needs, offers = ui.view().needs, ui.view().offers
+    view = ui.view()
     left, right = st.columns(2)
     with left:
         st.markdown(ui.T("export_filtered"))
-        for kind, frame in (("needs", needs), ("offers", offers)):
-            st.download_button(
-                f"{KIND_LABELS[kind]} ({len(frame)}) – Excel",
-                lambda k=kind, f=frame: ui.excel_bytes(importer.as_import_format(f, k)),
-                f"kompilot_{kind}.xlsx",
+        st.caption(ui.T("export_report_note"))
+        for kind, frame in (("needs", view.needs), ("offers", view.offers)):
+            table = importer.as_import_format(frame, kind)
+            name = f"kompilot_{kind}"
+            csv_column, excel_column = st.columns(2)
+            csv_column.download_button(
+                ui.T("download_kind_csv", kind=KIND_LABELS[kind], count=len(frame)),
+                lambda t=table: importer.csv_bytes(t),
+                f"{name}.csv",
+                "text/csv",
+                key=f"export_{kind}_csv",
+                on_click="ignore",
+                width="stretch",
+            )
+            problem = importer.excel_problem(table)
+            excel_column.download_button(
+                ui.T("download_kind_excel", kind=KIND_LABELS[kind], count=len(frame)),
+                lambda t=table, k=kind: importer.excel_bytes(t, "behov" if k == "needs" else "tilbud"),
+                f"{name}.xlsx",
+                XLSX,
                 key=f"export_{kind}",
                 on_click="ignore",
+                width="stretch",
+                disabled=problem is not None,
             )
-    with right:
-        st.markdown(ui.T("export_backup"))
-
-        def backup_bytes() -> bytes:
-            with tempfile.TemporaryDirectory() as folder:
-                return importer.backup(engine, Path(folder) / "kopi.xlsx").read_bytes()
-
-        def template_bytes(kind: str) -> bytes:
-            with tempfile.TemporaryDirectory() as folder:
-                return importer.write_template(kind, Path(folder) / "mal.xlsx").read_bytes()
-
-        st.download_button(
-            ui.T("download_backup"),
-            backup_bytes,
-            f"kompilot_sikkerhetskopi_{pd.Timestamp.now():%Y-%m-%d}.xlsx",
-            key="backup_download",
-            on_click="ignore",
-        )
+            if problem:
+                st.caption(plain(problem))
+        st.markdown(ui.T("templates_title"))
         for kind in ("needs", "offers"):
             st.download_button(
                 ui.T("template", kind=KIND_LABELS[kind].lower()),
-                lambda k=kind: template_bytes(k),
+                lambda k=kind: importer.template_bytes(k),
                 f"kompilot_mal_{kind}.xlsx",
+                XLSX,
                 key=f"template_{kind}",
                 on_click="ignore",
             )
+    with right:
+        st.markdown(ui.T("backup_title"))
+        st.caption(ui.T("backup_help"))
+        st.download_button(
+            ui.T("backup_download"),
+            lambda: backup.backup_bytes(engine),
+            f"kompilot-sikkerhetskopi-{pd.Timestamp.now():%Y-%m-%d}.zip",
+            "application/zip",
+            key="backup_download",
+            on_click="ignore",
+        )
+        st.markdown(ui.T("restore_title"))
+        if not current.all_regions:
+            st.caption(ui.T("all_regions_only"))
+        else:
+            copy = st.file_uploader(ui.T("restore_upload"), type=["zip"], key="restore_upload")
+            if copy is not None:
+                content = copy.getvalue()
+                key = hashlib.sha256(content).hexdigest()
+                if st.session_state.get("_restore_key") != key:  # verify once per file, not on every rerun
+                    st.session_state["_restore_key"] = key
+                    st.session_state["_restore_version"] = storage.data_version(engine)
+                    st.session_state["_restore_tables"] = guarded(
+                        "kontroll av sikkerhetskopi", lambda: backup.read_backup(content, copy.name)
+                    )
+                verified = st.session_state.get("_restore_tables")
+                if verified is not None:
+                    counts = verified.counts
+                    st.info(ui.T("restore_checked", **counts))
+                    sure = st.checkbox(ui.T("restore_sure"), key="restore_sure")
+                    if st.button(ui.T("restore_button"), disabled=not sure, key="restore_button", type="primary"):
+                        restored = guarded(
+                            "gjenoppretting",
+                            lambda: (
+                                backup.restore_verified(
+                                    engine,
+                                    verified,
+                                    current.user,
+                                    access=current,
+                                    expected_version=st.session_state["_restore_version"],
+                                )
+                                or True
+                            ),
+                        )
+                        st.session_state.pop("_restore_key", None)
+                        st.session_state.pop("_restore_tables", None)
+                        if restored:
+                            done(ui.T("restored", **counts))
+                            st.rerun()

@@ -38,6 +38,27 @@ def _print_table(frame, label: str) -> None:
         print(format_problems(frame))
 
 
+def _readable_errors(command):
+    """Data commands print one Norwegian message that says what to do instead of a traceback (exit code 2)."""
+    import functools
+
+    @functools.wraps(command)
+    def run(args: argparse.Namespace) -> int:
+        from kompilot_data.records.errors import log
+
+        try:
+            return command(args)
+        except FileNotFoundError as error:
+            print(f"Feil: finner ikke filen {error.filename}.", file=sys.stderr)
+            return 2
+        except Exception as error:  # every failure becomes a message; the traceback goes to the log
+            print(f"Feil: {log(error, command.__name__.strip('_'))}", file=sys.stderr)
+            return 2
+
+    return run
+
+
+@_readable_errors
 def _validate(args: argparse.Namespace) -> int:
     from kompilot_data.records.importer import prepare_file
 
@@ -60,6 +81,7 @@ def _engine(args: argparse.Namespace):
     return make_engine(args.database)
 
 
+@_readable_errors
 def _import(args: argparse.Namespace) -> int:
     from kompilot_data.records.importer import import_file
 
@@ -74,15 +96,29 @@ def _import(args: argparse.Namespace) -> int:
     return 1 if result.rejected else 0
 
 
+@_readable_errors
 def _export(args: argparse.Namespace) -> int:
     from kompilot_data.records.importer import backup, export_records
 
+    suffix = Path(args.out).suffix.lower()
+    if args.kind and suffix not in (".csv", ".xlsx"):
+        print(f"Feil: --kind skriver én tabell som .csv eller .xlsx, ikke «{suffix or args.out}».", file=sys.stderr)
+        return 2
+    if not args.kind and suffix != ".zip":
+        print(
+            "Feil: uten --kind skriver export en full sikkerhetskopi, og den er en .zip-fil "
+            f"(ikke «{suffix or args.out}»). Bruk for eksempel kompilot-kopi.zip, eller --kind needs|offers "
+            "for én tabell som .csv eller .xlsx.",
+            file=sys.stderr,
+        )
+        return 2
     engine = _engine(args)
     path = export_records(engine, args.kind, args.out) if args.kind else backup(engine, args.out)
     print(f"Skrev {path} ({path.stat().st_size:,d} B)".replace(",", " "))
     return 0
 
 
+@_readable_errors
 def _restore(args: argparse.Namespace) -> int:
     from kompilot_data.records.importer import restore
 
@@ -91,6 +127,7 @@ def _restore(args: argparse.Namespace) -> int:
     return 0
 
 
+@_readable_errors
 def _template(args: argparse.Namespace) -> int:
     from kompilot_data.records.importer import write_template
 
@@ -98,6 +135,7 @@ def _template(args: argparse.Namespace) -> int:
     return 0
 
 
+@_readable_errors
 def _undo(args: argparse.Namespace) -> int:
     from kompilot_data.records.storage import undo_batch
 
@@ -106,6 +144,7 @@ def _undo(args: argparse.Namespace) -> int:
     return 0
 
 
+@_readable_errors
 def _remove_demo(args: argparse.Namespace) -> int:
     from kompilot_data.records.storage import remove_demo
 
@@ -161,6 +200,31 @@ def _briefing(args: argparse.Namespace) -> int:
     return 0
 
 
+def _gap(args: argparse.Namespace) -> int:
+    """Demand, apportioned supply (2SFCA), gap, coverage and index per group, as a table or CSV."""
+    from kompilot_data.engine.reach import STRAIGHT_LINE, TRAVEL_TIME, ReachSetting
+    from kompilot_data.engine.supply import PLACE_KEYS
+    from kompilot_data.view import View, ViewKey
+
+    by = tuple(part.strip() for part in args.by.split(",") if part.strip())
+    if not by or by[0] not in PLACE_KEYS:
+        raise ValueError(f"--by må starte med et stednivå ({', '.join(PLACE_KEYS)}), fikk «{args.by}»")
+    method = TRAVEL_TIME if args.reach == "minutes" else STRAIGHT_LINE
+    needs, offers, source = _records_for(args)
+    view = View(needs, offers, ViewKey(reach=ReachSetting(method, args.radius), decay=args.decay))
+    table = view.demand_supply(by)[["ettersporsel", "tilbud_fordelt", "gap", "dekning", "indeks"]].reset_index()
+    if args.csv:
+        table.to_csv(sys.stdout, index=False, float_format="%.3f", lineterminator="\n")
+    else:
+        with __import__("pandas").option_context(
+            "display.max_rows", None, "display.max_columns", None, "display.width", 200
+        ):
+            print(table.round({"ettersporsel": 1, "tilbud_fordelt": 1, "gap": 1, "dekning": 2, "indeks": 2}))
+        unit = "min reisetid" if method == TRAVEL_TIME else "km luftlinje"
+        print(f"Rekkevidde: {args.radius:g} {unit}; plasser delt med 2SFCA ({args.decay}). Data: {source}")
+    return 0
+
+
 def _bench(args: argparse.Namespace) -> int:
     from kompilot_data.bench import run
 
@@ -200,31 +264,6 @@ def make_parser() -> argparse.ArgumentParser:
         description="Kompetansepilot Trøndelag: reference data, demo data and validation.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-def _gap(args: argparse.Namespace) -> int:
-    """Demand, apportioned supply (2SFCA), gap, coverage and index per group, as a table or CSV."""
-    from kompilot_data.engine.reach import STRAIGHT_LINE, TRAVEL_TIME, ReachSetting
-    from kompilot_data.engine.supply import PLACE_KEYS
-    from kompilot_data.view import View, ViewKey
-
-    by = tuple(part.strip() for part in args.by.split(",") if part.strip())
-    if not by or by[0] not in PLACE_KEYS:
-        raise ValueError(f"--by må starte med et stednivå ({', '.join(PLACE_KEYS)}), fikk «{args.by}»")
-    method = TRAVEL_TIME if args.reach == "minutes" else STRAIGHT_LINE
-    needs, offers, source = _records_for(args)
-    view = View(needs, offers, ViewKey(reach=ReachSetting(method, args.radius), decay=args.decay))
-    table = view.demand_supply(by)[["ettersporsel", "tilbud_fordelt", "gap", "dekning", "indeks"]].reset_index()
-    if args.csv:
-        table.to_csv(sys.stdout, index=False, float_format="%.3f", lineterminator="\n")
-    else:
-        with __import__("pandas").option_context(
-            "display.max_rows", None, "display.max_columns", None, "display.width", 200
-        ):
-            print(table.round({"ettersporsel": 1, "tilbud_fordelt": 1, "gap": 1, "dekning": 2, "indeks": 2}))
-        unit = "min reisetid" if method == TRAVEL_TIME else "km luftlinje"
-        print(f"Rekkevidde: {args.radius:g} {unit}; plasser delt med 2SFCA ({args.decay}). Data: {source}")
-    return 0
-
-
 
     build = commands.add_parser("build-reference", help="build the embedded reference data from the raw sources")
     build.add_argument("--raw", required=True, help="the raw data folder (with PROVENANCE.md)")
@@ -262,14 +301,16 @@ def _gap(args: argparse.Namespace) -> int:
     database_options(load)
     load.set_defaults(run=_import)
 
-    export = commands.add_parser("export", help="full backup (.xlsx, all tables), or one table with --kind")
-    export.add_argument("out", help="output .xlsx (or .csv with --kind)")
+    export = commands.add_parser(
+        "export", help="full backup (.zip: every table, exact), or one table as a .csv/.xlsx report with --kind"
+    )
+    export.add_argument("out", help="output .zip (a backup), or .csv/.xlsx with --kind")
     export.add_argument("--kind", choices=["needs", "offers"], help="export one table in the import format")
     database_options(export)
     export.set_defaults(run=_export)
 
     back = commands.add_parser("restore", help="replace the database content with a backup made by export")
-    back.add_argument("file", help="a backup .xlsx")
+    back.add_argument("file", help="a backup .zip made by export (verified before anything is replaced)")
     database_options(back)
     back.set_defaults(run=_restore)
 
@@ -299,13 +340,26 @@ def _gap(args: argparse.Namespace) -> int:
     brief.add_argument("--database", help="SQLAlchemy URL (default: the local database if it exists, else demo data)")
     brief.set_defaults(run=_briefing)
 
+    gap = commands.add_parser("gap", help="demand, apportioned supply (2SFCA), gap, coverage and index per group")
+    gap.add_argument(
+        "--by", default="delregion,kompetanseomrade", help="a place key, then kompetanseomrade and/or niva"
+    )
+    gap.add_argument("--reach", choices=["minutes", "km"], default="minutes", help="travel time or straight line")
+    gap.add_argument("--radius", type=float, default=90.0, help="the reach limit in minutes or km (default 90)")
+    gap.add_argument("--decay", choices=["ingen", "gauss"], default="ingen", help="E2SFCA distance decay")
+    gap.add_argument("--csv", action="store_true", help="CSV on standard output")
+    gap.add_argument("--database", help="SQLAlchemy URL (default: the local database if it exists, else demo data)")
+    gap.set_defaults(run=_gap)
+
     bench = commands.add_parser("bench", help="time indicators, matching and pooling at 1,500 and 100,000 needs")
     bench.add_argument("--sample", type=int, default=300, help="needs in the row-by-row comparison (default 300)")
     bench.add_argument("--seed", type=int, default=DEFAULT_SEED)
     bench.set_defaults(run=_bench)
 
     trip = commands.add_parser("travel", help="modelled travel time by road and ferry between two places")
-    trip.add_argument("origin", metavar="FROM", help="municipality number or name (e.g. 5001, Leka), or a study place id")
+    trip.add_argument(
+        "origin", metavar="FROM", help="municipality number or name (e.g. 5001, Leka), or a study place id"
+    )
     trip.add_argument("destination", metavar="TO", help="municipality number or name, or a study place id")
     trip.add_argument("--json", action="store_true", help="print the route (with its legs) as JSON")
     trip.set_defaults(run=_travel)
@@ -319,14 +373,3 @@ def main(argv: list[str] | None = None) -> int:
     except (FileNotFoundError, ValueError, KeyError, RuntimeError) as error:
         print(f"Feil: {error}", file=sys.stderr)
         return 2
-    gap = commands.add_parser("gap", help="demand, apportioned supply (2SFCA), gap, coverage and index per group")
-    gap.add_argument(
-        "--by", default="delregion,kompetanseomrade", help="a place key, then kompetanseomrade and/or niva"
-    )
-    gap.add_argument("--reach", choices=["minutes", "km"], default="minutes", help="travel time or straight line")
-    gap.add_argument("--radius", type=float, default=90.0, help="the reach limit in minutes or km (default 90)")
-    gap.add_argument("--decay", choices=["ingen", "gauss"], default="ingen", help="E2SFCA distance decay")
-    gap.add_argument("--csv", action="store_true", help="CSV on standard output")
-    gap.add_argument("--database", help="SQLAlchemy URL (default: the local database if it exists, else demo data)")
-    gap.set_defaults(run=_gap)
-

@@ -4,84 +4,20 @@ Every kind of bad input is checked for its exact message and for the database be
 """
 
 import io
-import os
 import threading
 
-import pandas as pd
 import pandas.testing as pdt
 import pytest
-import sqlalchemy as sa
-from records_support import need
+from records_support import BACKENDS, HEADER, assert_unchanged, csv_bytes, database, row, snapshot
 
 import kompilot_data as kd
 from kompilot_data.cli import main
 from kompilot_data.records import importer, storage
 
-POSTGRES_URL = os.environ.get("KOMPILOT_TEST_POSTGRES_URL")
-BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-
-
-def _fresh_postgres() -> sa.Engine:
-    engine = sa.create_engine(POSTGRES_URL)
-    with engine.begin() as connection:
-        connection.execute(sa.text("DROP SCHEMA public CASCADE"))
-        connection.execute(sa.text("CREATE SCHEMA public"))
-    engine.dispose()
-    return storage.make_engine(POSTGRES_URL)
-
 
 @pytest.fixture(params=BACKENDS)
 def engine(request, tmp_path):
-    if request.param == "postgresql":
-        if not POSTGRES_URL:
-            if os.environ.get("KOMPILOT_REQUIRE_POSTGRES") == "1":
-                pytest.fail("KOMPILOT_TEST_POSTGRES_URL is not set, but CI requires the PostgreSQL tests")
-            pytest.skip("no PostgreSQL (set KOMPILOT_TEST_POSTGRES_URL)")
-        engine = _fresh_postgres()
-    else:
-        engine = storage.make_engine(f"sqlite:///{tmp_path / 'kompilot.sqlite'}")
-    yield engine
-    engine.dispose()
-
-
-HEADER = [
-    "behov_id",
-    "registrert",
-    "bedrift_id",
-    "orgnr",
-    "kommunenummer",
-    "naering",
-    "storrelse",
-    "kompetanseomrade",
-    "niva",
-    "laeringsform",
-    "antall_deltakere",
-    "tidsramme_fra",
-    "tidsramme_til",
-    "status",
-    "kilde",
-    "merknad",
-]
-
-
-def row(**changes) -> list[str]:
-    values = need(**changes)
-    return [values[h] for h in HEADER]
-
-
-def csv_bytes(rows, header=HEADER, sep=";", encoding="utf-8") -> bytes:
-    lines = [sep.join(header)] + [sep.join(r) for r in rows]
-    return ("\n".join(lines) + "\n").encode(encoding)
-
-
-def snapshot(engine) -> dict[str, pd.DataFrame]:
-    return storage.dump_all(engine)
-
-
-def assert_unchanged(engine, before):
-    after = snapshot(engine)
-    for key in before:
-        pdt.assert_frame_equal(before[key], after[key], check_dtype=False)
+    yield from database(request, tmp_path)
 
 
 def test_import_then_reimport_is_idempotent(engine):
@@ -376,33 +312,64 @@ def test_edit_is_validated_and_audited(engine):
 
 
 def test_demo_seed_and_remove(engine):
+    needs, offers = kd.load_needs(), kd.load_offers()
+    demo_needs, demo_offers = int(needs["demo"].sum()), int(offers["demo"].sum())
     assert storage.seed_demo_if_empty(engine) is True
-    assert storage.count(engine, "needs") == 1500 and storage.count(engine, "offers") == 150
+    assert storage.count(engine, "needs") == len(needs) and storage.count(engine, "offers") == len(offers)
     assert storage.seed_demo_if_empty(engine) is False
     importer.import_file(engine, csv_bytes([row(behov_id="EKTE")]), "a", filename="ekte.csv")
-    assert storage.remove_demo(engine, "a") == {"needs": 1500, "offers": 150}
+    assert storage.remove_demo(engine, "a") == {"needs": demo_needs, "offers": demo_offers}
     assert storage.read_frame(engine, "needs")["behov_id"].tolist() == ["EKTE"]
 
 
-def test_export_restore_round_trip_is_identical(engine, tmp_path):
+def test_backup_restore_round_trip_is_identical(engine, tmp_path):
     storage.seed_demo_if_empty(engine)
     importer.import_file(
         engine, csv_bytes([row(behov_id="F1", merknad='=HYPERLINK("http://x")')]), "a", filename="f.csv"
     )
     storage.update_record(engine, "needs", "DEMO-B0001", {"merknad": "+47 123"}, expected_version=1, user="b")
     before = snapshot(engine)
-    path = importer.backup(engine, tmp_path / "backup.xlsx")
-    from openpyxl import load_workbook
+    path = importer.backup(engine, tmp_path / "backup.zip")
+    import zipfile
 
-    cells = [c.value for c in load_workbook(path)["behov"]["P"]]  # merknad column
-    assert '\'=HYPERLINK("http://x")' in cells and "'+47 123" in cells  # no formula reaches Excel
+    with zipfile.ZipFile(path) as archive:
+        assert sorted(archive.namelist()) == [
+            "behov.jsonl",
+            "endringslogg.jsonl",
+            "import_batch.jsonl",
+            "manifest.json",
+            "tilbud.jsonl",
+        ]
     storage.remove_demo(engine, "a")
-    importer.restore(engine, path, "a")
+    assert importer.restore(engine, path, "a") == {
+        "behov": len(before["needs"]),
+        "tilbud": len(before["offers"]),
+        "import_batch": 3,
+        "endringslogg": len(before["audit"]),
+    }
     after = snapshot(engine)
     for key in ("needs", "offers", "batches"):
         pdt.assert_frame_equal(before[key], after[key], check_dtype=False)
     pdt.assert_frame_equal(before["audit"], after["audit"].iloc[: len(before["audit"])], check_dtype=False)
     assert after["audit"]["handling"].iloc[-1] == "gjenoppretting"
+    assert storage.read_frame(engine, "needs").set_index("behov_id").at["F1", "merknad"] == '=HYPERLINK("http://x")'
+
+
+def test_excel_export_is_a_report_with_formulas_neutralised(engine, tmp_path):
+    from openpyxl import load_workbook
+
+    importer.import_file(
+        engine,
+        csv_bytes([row(behov_id="F1", merknad='=HYPERLINK("http://x")'), row(behov_id="F2", merknad="+47 123")]),
+        "a",
+        filename="f.csv",
+    )
+    path = importer.export_records(engine, "needs", tmp_path / "behov.xlsx")
+    sheet = load_workbook(path)["behov"]
+    assert sheet["A1"].value.startswith("kompilot-eksport:")
+    cells = [c.value for c in sheet["P"]]  # merknad column
+    assert cells[2:] == ['\'=HYPERLINK("http://x")', "'+47 123"]  # no formula reaches Excel
+    assert all(c.data_type == "s" for c in sheet["P"][2:])
 
 
 def test_export_of_one_table_reimports_unchanged(engine, tmp_path):
@@ -410,14 +377,18 @@ def test_export_of_one_table_reimports_unchanged(engine, tmp_path):
     for suffix in ("csv", "xlsx"):
         path = importer.export_records(engine, "offers", tmp_path / f"tilbud.{suffix}")
         result = importer.import_file(engine, path, "a")
-        assert (result.new, result.updated, result.unchanged) == (0, 0, 150), suffix
+        assert (result.new, result.updated, result.unchanged) == (0, 0, storage.count(engine, "offers")), suffix
 
 
 def test_restore_refuses_a_file_that_is_not_a_backup(engine, tmp_path):
     before = snapshot(engine)
     path = importer.write_template("needs", tmp_path / "mal.xlsx")
-    with pytest.raises(ValueError, match="mangler arket/arkene tilbud, import_batch, endringslogg"):
+    with pytest.raises(importer.BackupError) as error:
         importer.restore(engine, path, "a")
+    assert str(error.value) == (
+        "«mal.xlsx» er en Excel-fil. Sikkerhetskopier lages nå som .zip (eksakte verdier, ingen grenser); "
+        "en Excel-fil er en rapport og kan ikke gjenopprettes. Databasen er ikke endret."
+    )
     assert_unchanged(engine, before)
 
 
@@ -451,8 +422,8 @@ def test_cli_import_validate_export_restore(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "Rad 2, kolonne «niva»: «bachelor» er ikke en gyldig kode." in out
     assert "Ingenting importert: 1 av 1 rader (behov) har feil." in out
-    assert main(["export", str(tmp_path / "backup.xlsx"), "--database", url]) == 0
-    assert main(["restore", str(tmp_path / "backup.xlsx"), "--database", url]) == 0
+    assert main(["export", str(tmp_path / "backup.zip"), "--database", url]) == 0
+    assert main(["restore", str(tmp_path / "backup.zip"), "--database", url]) == 0
     assert "Gjenopprettet: 2 behov, 0 tilbud, 1 import_batch, 2 endringslogg" in capsys.readouterr().out
     assert main(["template", "offers", str(tmp_path / "mal.xlsx")]) == 0
     assert main(["undo", "9", "--database", url]) == 2

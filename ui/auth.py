@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from kompilot_data import access as access_rules
+from kompilot_data.present.safe_text import plain
 from ui.state import T
 
 # --- access -----------------------------------------------------------------------------------
@@ -18,12 +19,20 @@ def _secrets_section(name: str) -> dict:
 
 
 def access() -> access_rules.Access:
-    """The current user's role: local single-user mode without login, else by the allow-list in secrets."""
+    """The current user's role: local single-user mode without login, else by the allow-list in secrets.
+
+    A wrong allow-list (an empty or unknown sub-region, e.g. ``""`` or ``"fosen"``) stops the app with a
+    Norwegian configuration message: it never fails open and never crashes with a traceback.
+    """
     login_configured = bool(_secrets_section("auth"))
     coordinators = _secrets_section("kompilot").get("koordinatorer", {})
     user = st.user
     logged_in = bool(user.get("is_logged_in", False)) if login_configured else False
-    return access_rules.resolve_access(login_configured, logged_in, user.get("email"), dict(coordinators))
+    try:
+        return access_rules.resolve_access(login_configured, logged_in, user.get("email"), dict(coordinators))
+    except access_rules.ConfigurationError as error:
+        st.error(plain(str(error)), icon=":material/settings_alert:")
+        st.stop()
 
 
 def min_businesses() -> int:
@@ -51,6 +60,6 @@ def sidebar_access() -> None:
             st.button(T("login"), on_click=st.login, width="stretch")
         else:
             role = T("role_coordinator") if current.can_edit else T("role_viewer")
-            region = f" ({current.region})" if current.region else ""
-            st.caption(f"{T('logged_in_as')} {current.user} · {role}{region}")
+            region = f" ({plain(current.region)})" if current.region else ""
+            st.caption(f"{T('logged_in_as')} {plain(current.user)} · {role}{region}")
             st.button(T("logout"), on_click=st.logout, width="stretch")

@@ -1,8 +1,9 @@
-"""Reading coordinators' real files, import into the database, export, backup and templates.
+"""Coordinators' real files into the database (all rows or none), exports and templates.
 
-Files from Norwegian offices are messy; :func:`read_upload` and :func:`normalise` take:
+Files from Norwegian offices are messy; :func:`~kompilot_data.records.reader.read_upload` (the one place for
+input hygiene and limits) and :func:`normalise` take:
 
-* CSV separated by semicolon or comma, UTF-8 with or without BOM, or Windows-1252;
+* CSV separated by semicolon or comma, UTF-8 with or without BOM, UTF-16 or Windows-1252 (never a mix);
 * Excel (.xlsx) with title rows above the header, blank trailing rows and merged cells;
 * header names in bokmål variants and common aliases (``Kommune``/``Kommunenr``; ``Fagområde``;
   ``Antall deltakere`` …);
@@ -17,123 +18,32 @@ Row numbers in messages are those the user sees in Excel (or the CSV line number
 from __future__ import annotations
 
 import hashlib
-import io
-import re
-import unicodedata
+import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from kompilot_data._paths import DATA_DIR
-from kompilot_data.records.schema import ID_COLUMN, SPECS, format_problems, mapped, to_typed, validate
+from kompilot_data.records.backup import BackupError, backup, backup_bytes, restore  # noqa: F401 - re-exported
+from kompilot_data.records.reader import (  # noqa: F401 - re-exported for callers of the importer
+    EXPORT_TITLE,
+    HEADER_ALIASES,
+    ReadError,
+    ReadResult,
+    _header_key,
+    _known_header,
+    limits_text,
+    read_upload,
+)
+from kompilot_data.records.schema import ID_COLUMN, SPECS, mapped, text_frame, to_typed, validate
 from kompilot_data.reference import taxonomy
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+EXCEL_CELL_LIMIT = 32_767
+PROBLEM_COLUMNS = ["rad", "kolonne", "verdi", "melding"]
 
-# Normalised header (see _header_key) -> column name in the import format.
-HEADER_ALIASES = {
-    "behovid": "behov_id",
-    "behov": "behov_id",
-    "id": None,
-    "behovsid": "behov_id",
-    "behovnr": "behov_id",
-    "behovsnr": "behov_id",
-    "behovsnummer": "behov_id",
-    "tilbudsnummer": "tilbud_id",
-    "tilbudid": "tilbud_id",
-    "tilbudsid": "tilbud_id",
-    "tilbudnr": "tilbud_id",
-    "registrert": "registrert",
-    "registreringsdato": "registrert",
-    "dato": "registrert",
-    "registrertdato": "registrert",
-    "bedrift": "bedrift_id",
-    "bedriftid": "bedrift_id",
-    "bedriftsid": "bedrift_id",
-    "virksomhet": "bedrift_id",
-    "orgnr": "orgnr",
-    "organisasjonsnummer": "orgnr",
-    "orgnummer": "orgnr",
-    "kommune": "kommunenummer",
-    "kommunenr": "kommunenummer",
-    "kommunenummer": "kommunenummer",
-    "knr": "kommunenummer",
-    "kommunenavn": "kommunenummer",
-    "studiestedkommune": "kommunenummer",
-    "naering": "naering",
-    "bransje": "naering",
-    "nace": "naering",
-    "naeringskode": "naering",
-    "sn2007": "naering",
-    "storrelse": "storrelse",
-    "bedriftsstorrelse": "storrelse",
-    "ansatte": "storrelse",
-    "antallansatte": "storrelse",
-    "kompetanseomrade": "kompetanseomrade",
-    "fagomrade": "kompetanseomrade",
-    "omrade": "kompetanseomrade",
-    "kompetanse": "kompetanseomrade",
-    "fagfelt": "kompetanseomrade",
-    "niva": "niva",
-    "utdanningsniva": "niva",
-    "onsketniva": "niva",
-    "laeringsform": "laeringsform",
-    "form": "laeringsform",
-    "undervisningsform": "laeringsform",
-    "onsketlaeringsform": "laeringsform",
-    "gjennomforing": "laeringsform",
-    "antall": "antall_deltakere",
-    "antalldeltakere": "antall_deltakere",
-    "deltakere": "antall_deltakere",
-    "antallansattesomtrenger": "antall_deltakere",
-    "antallpersoner": "antall_deltakere",
-    "tidsrammefra": "tidsramme_fra",
-    "fra": "tidsramme_fra",
-    "onsketfra": "tidsramme_fra",
-    "oppstartfra": "tidsramme_fra",
-    "tidsrammetil": "tidsramme_til",
-    "til": "tidsramme_til",
-    "onskettil": "tidsramme_til",
-    "oppstarttil": "tidsramme_til",
-    "status": "status",
-    "kilde": "kilde",
-    "funnetvia": "kilde",
-    "merknad": "merknad",
-    "kommentar": "merknad",
-    "notat": "merknad",
-    "demo": "demo",
-    "tilbyder": "tilbyder",
-    "leverandor": "tilbyder",
-    "institusjon": "tilbyder",
-    "tittel": "tittel",
-    "navn": "tittel",
-    "kurs": "tittel",
-    "studiepoeng": "studiepoeng",
-    "sp": "studiepoeng",
-    "timer": "timer",
-    "studiested": "studiested",
-    "sted": "studiested",
-    "lat": "lat",
-    "breddegrad": "lat",
-    "lon": "lon",
-    "lengdegrad": "lon",
-    "oppstart": "oppstart",
-    "startdato": "oppstart",
-    "start": "oppstart",
-    "kapasitet": "kapasitet",
-    "plasser": "kapasitet",
-    "antallplasser": "kapasitet",
-    "mindeltakere": "min_deltakere",
-    "minsteantalldeltakere": "min_deltakere",
-    "minimum": "min_deltakere",
-    "pris": "pris_kr",
-    "priskr": "pris_kr",
-    "finansiering": "finansiering",
-    "kildeurl": "kilde_url",
-    "url": "kilde_url",
-    "lenke": "kilde_url",
-}
 CODE_COLUMNS = {
     "naering": "naering",
     "storrelse": "storrelse",
@@ -143,16 +53,6 @@ CODE_COLUMNS = {
     "kilde": "behov_kilde",
 }
 STATUS_TAXONOMY = {"needs": "behov_status", "offers": "tilbud_status"}
-
-
-@dataclass
-class ReadResult:
-    """A file read as text: the frame, the spreadsheet row number of its first data row, and notes."""
-
-    frame: pd.DataFrame
-    first_data_row: int
-    sheet: str | None = None
-    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -172,139 +72,6 @@ class Prepared:
     @property
     def rejected_rows(self) -> int:
         return int(self.problems["rad"].dropna().nunique())
-
-
-def _header_key(text: object) -> str:
-    """'Antall deltakere' -> 'antalldeltakere'; 'Kompetanse­område' -> 'kompetanseomrade'."""
-    text = str(text).strip().lower().replace("æ", "ae").replace("ø", "o").replace("å", "a")
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]", "", text)
-
-
-def _known_header(value: object) -> str | None:
-    """The import column a header names, by alias or by the column's own name; None if unknown."""
-    key = _header_key(value)
-    if key in HEADER_ALIASES:
-        return HEADER_ALIASES[key]
-    return _COLUMN_KEYS.get(key)
-
-
-_COLUMN_KEYS = {spec.name.replace("_", ""): spec.name for specs in SPECS.values() for spec in specs}
-
-
-# --- reading ----------------------------------------------------------------------------------
-
-
-def read_upload(source: Path | str | bytes, filename: str | None = None) -> ReadResult:
-    """Read a CSV or .xlsx file (path or bytes) as text, finding the header row."""
-    if isinstance(source, (str, Path)):
-        filename = filename or Path(source).name
-        data = Path(source).read_bytes()
-    else:
-        data = source
-    name = (filename or "").lower()
-    if name.endswith((".xlsx", ".xlsm")) or data[:2] == b"PK":
-        return _read_excel(data)
-    return _read_csv(data)
-
-
-def _decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252")
-
-
-def _read_csv(data: bytes) -> ReadResult:
-    text = _decode(data)
-    lines = text.splitlines()
-    header_line = _find_header([re.split(r"[;,\t]", line) for line in lines[:30]])
-    header = lines[header_line] if lines else ""
-    separator = max([";", ",", "\t"], key=header.count)
-    frame = pd.read_csv(
-        io.StringIO("\n".join(lines[header_line:])),
-        sep=separator,
-        dtype=str,
-        keep_default_na=False,
-        skip_blank_lines=False,
-    )
-    return _tidy(frame, header_line + 2)
-
-
-def _read_excel(data: bytes) -> ReadResult:
-    from openpyxl import load_workbook
-
-    workbook = load_workbook(io.BytesIO(data), data_only=True)
-    sheet = _pick_sheet(workbook)
-    # Merged cells: every cell of a merged range gets the range's value.
-    values = [list(row) for row in sheet.iter_rows(values_only=True)]
-    for merged in sheet.merged_cells.ranges:
-        value = values[merged.min_row - 1][merged.min_col - 1]
-        for r in range(merged.min_row - 1, merged.max_row):
-            for c in range(merged.min_col - 1, merged.max_col):
-                values[r][c] = value
-    header_row = _find_header(values[:30])
-    header = [("" if v is None else str(v)).strip() for v in values[header_row]] if values else []
-    rows = [[_cell_text(v) for v in row] for row in values[header_row + 1 :]]
-    width = len(header)
-    frame = pd.DataFrame([row[:width] + [""] * (width - len(row)) for row in rows], columns=_unique(header))
-    result = _tidy(frame, header_row + 2)
-    result.sheet = sheet.title
-    return result
-
-
-def _pick_sheet(workbook):
-    """The first sheet whose first rows contain a recognisable header (else the active sheet)."""
-    for sheet in workbook.worksheets:
-        rows = [list(r) for r in sheet.iter_rows(min_row=1, max_row=30, values_only=True)]
-        if rows and sum(_known_header(v) is not None for v in rows[_find_header(rows)]) >= 3:
-            return sheet
-    return workbook.active
-
-
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, pd.Timestamp) or hasattr(value, "strftime"):
-        return value.strftime("%Y-%m-%d")
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _unique(names: list[str]) -> list[str]:
-    seen: dict[str, int] = {}
-    out = []
-    for name in names:
-        name = name or "kolonne"
-        seen[name] = seen.get(name, 0) + 1
-        out.append(name if seen[name] == 1 else f"{name}.{seen[name]}")
-    return out
-
-
-def _find_header(rows: list[list]) -> int:
-    """The first row with at least three recognisable column names (title rows above are skipped)."""
-    best, best_count = 0, -1
-    for index, row in enumerate(rows):
-        hits = sum(_known_header(v) is not None for v in row if v not in (None, ""))
-        if hits >= 3:
-            return index
-        if hits > best_count:
-            best, best_count = index, hits
-    return best
-
-
-def _tidy(frame: pd.DataFrame, first_data_row: int) -> ReadResult:
-    """Drop blank trailing rows and fully blank columns; keep row numbering."""
-    frame = frame.fillna("").astype(str).map(str.strip)
-    blank = (frame == "").all(axis=1)
-    if blank.all():
-        frame = frame.iloc[0:0]
-    else:
-        last = blank[~blank].index[-1]
-        frame = frame.loc[:last]
-    frame = frame.loc[:, ~((frame == "").all(axis=0) & frame.columns.str.startswith("kolonne"))]
-    return ReadResult(frame.reset_index(drop=True), first_data_row)
 
 
 # --- normalising ------------------------------------------------------------------------------
@@ -346,9 +113,16 @@ def _code_lookup(name: str) -> dict[str, str]:
     return lookup
 
 
+def _file_problem(message: str) -> pd.DataFrame:
+    """A problem with the whole file (no row, no column)."""
+    return pd.DataFrame(
+        {"rad": pd.array([None], dtype="Int64"), "kolonne": [None], "verdi": [None], "melding": [message]}
+    )
+
+
 def normalise(read: ReadResult, kind: str | None = None) -> Prepared:
     """Map headers, municipalities and code labels to the import format, then validate."""
-    frame = read.frame.copy()
+    frame = read.frame
     kind = kind or guess_kind(frame)
     renamed: dict[str, str] = {}
     for column in frame.columns:
@@ -359,14 +133,23 @@ def normalise(read: ReadResult, kind: str | None = None) -> Prepared:
             target = ID_COLUMN[kind]
         if target and target not in renamed.values():
             renamed[column] = target
-    frame = frame.rename(columns=renamed)[list(renamed.values())] if renamed else frame.iloc[:, 0:0]
-    warnings: list[dict] = []
+    if len(renamed) < 3:
+        label = "behov" if kind == "needs" else "tilbud"
+        return Prepared(
+            frame.iloc[0:0, 0:0],
+            kind,
+            read.first_data_row,
+            pd.DataFrame(columns=PROBLEM_COLUMNS),
+            _file_problem(
+                f"Fant ikke kolonnene for {label} i filen (overskriftsraden mangler eller har andre navn). "
+                "Bruk malen under «Eksport og maler», eller gi kolonnene navnene i datamodellen."
+            ),
+        )
+    frame = frame[list(renamed)].rename(columns=renamed)
+    warnings: list[pd.DataFrame] = []
 
-    def row_number(index: int) -> int:
-        return index + read.first_data_row
-
-    # Neutralised formulas from our own exports: '=SUM(...) -> =SUM(...)
-    frame = strip_neutralised(frame)
+    if read.exported:  # our own export put an apostrophe before = + - @ and ': take exactly that one off
+        frame = strip_neutralised(frame)
 
     if "kommunenummer" in frame:
         current, former = _municipality_lookup()
@@ -389,22 +172,30 @@ def normalise(read: ReadResult, kind: str | None = None) -> Prepared:
                 )
             else:
                 resolved[value] = (value, None)
-        for index, value in frame["kommunenummer"].items():
-            message = resolved[value][1]
-            if message:
-                warnings.append(
-                    {"rad": row_number(index), "kolonne": "kommunenummer", "verdi": value, "melding": message}
+        messages = mapped(frame["kommunenummer"], lambda v: resolved[v][1])
+        flagged = messages.notna().to_numpy()
+        if flagged.any():
+            warnings.append(
+                pd.DataFrame(
+                    {
+                        "rad": (frame.index[flagged] + read.first_data_row).to_numpy(),
+                        "kolonne": "kommunenummer",
+                        "verdi": frame["kommunenummer"].to_numpy()[flagged],
+                        "melding": messages.to_numpy()[flagged],
+                    }
                 )
-        frame["kommunenummer"] = frame["kommunenummer"].map({v: r[0] for v, r in resolved.items()})
+            )
+        frame["kommunenummer"] = mapped(frame["kommunenummer"], lambda v: resolved[v][0])
 
     for column, name in {**CODE_COLUMNS, "status": STATUS_TAXONOMY[kind]}.items():
         if column in frame:
             lookup = _code_lookup(name)
             frame[column] = mapped(frame[column], lambda v, lookup=lookup: lookup.get(_header_key(v), v) if v else v)
 
+    frame = text_frame(frame)  # cleaned once here; validate and to_typed pass it on
     problems = validate(frame, kind, first_data_row=read.first_data_row)
     problems = problems[~problems["melding"].str.contains("delt kommune", regex=False)] if len(problems) else problems
-    warning_frame = pd.DataFrame(warnings, columns=["rad", "kolonne", "verdi", "melding"])
+    warning_frame = pd.concat(warnings, ignore_index=True) if warnings else pd.DataFrame(columns=PROBLEM_COLUMNS)
     split = warning_frame[warning_frame["melding"].str.contains("ble delt mellom", regex=False)]
     if len(split):
         problems = pd.concat([problems, split]).sort_values(["rad", "kolonne"]).reset_index(drop=True)
@@ -437,6 +228,8 @@ class ImportResult:
 
     def summary(self) -> str:
         label = "behov" if self.kind == "needs" else "tilbud"
+        if self.rejected and self.problems["rad"].isna().all():
+            return "Ingenting importert: filen kan ikke leses som den er. Se feilmeldingen, rett filen og prøv igjen."
         if self.rejected:
             return (
                 f"Ingenting importert: {self.rejected} av {self.rows} rader ({label}) har feil. "
@@ -448,35 +241,74 @@ class ImportResult:
         )
 
 
-def restrict_to_region(prepared: Prepared, region: str) -> Prepared:
-    """For a coordinator limited to a sub-region: needs in other municipalities become problems."""
-    from kompilot_data.engine.indicators import region_codes
+def restrict_to_access(prepared: Prepared, access, engine=None) -> Prepared:
+    """Rows a coordinator limited to a sub-region may not write become problems (row, column, message).
 
-    if prepared.kind != "needs" or "kommunenummer" not in prepared.frame:
+    * a record placed outside the sub-region (for offers: also one with no place, an online offer);
+    * with ``engine``: an id that belongs to an existing record outside the sub-region (it would be
+      overwritten and moved).
+
+    The storage checks the same rules again when it writes (:func:`storage.import_frame`); this gives the
+    coordinator the rows and columns to fix before confirming.
+    """
+    from kompilot_data.records import storage
+
+    if access is None or access.all_regions or prepared.frame.empty:
         return prepared
-    allowed = set(region_codes(region))
-    outside = prepared.frame.index[~prepared.frame["kommunenummer"].isin(allowed)]
-    extra = pd.DataFrame(
-        {
-            "rad": pd.array([i + prepared.first_data_row for i in outside], dtype="Int64"),
-            "kolonne": "kommunenummer",
-            "verdi": prepared.frame.loc[outside, "kommunenummer"].to_numpy(),
-            "melding": [
-                f"«{v}» er utenfor {region}, som du kan registrere behov for."
-                for v in prepared.frame.loc[outside, "kommunenummer"]
-            ],
-        }
-    )
-    if extra.empty:
+    label = "behov" if prepared.kind == "needs" else "tilbud"
+    frame = prepared.frame
+    allowed = access.municipalities() or frozenset()
+    extra = []
+    place = frame["kommunenummer"] if "kommunenummer" in frame else pd.Series("", index=frame.index, dtype=object)
+    outside = ~place.isin(allowed)
+    for index, value in place[outside].items():
+        message = (
+            f"«{value}» er utenfor {access.region}, som du kan registrere {label} for."
+            if value
+            else "Tilbud uten studiested kan bare registreres av koordinatorer for alle delregioner "
+            f"(du kan registrere {label} i {access.region})."
+        )
+        extra.append(
+            {"rad": index + prepared.first_data_row, "kolonne": "kommunenummer", "verdi": value, "melding": message}
+        )
+    if engine is not None and ID_COLUMN[prepared.kind] in frame:
+        id_name = ID_COLUMN[prepared.kind]
+        ids = [i for i in frame[id_name].dropna().astype(str).unique() if i]
+        owners = storage.record_places(engine, prepared.kind, ids)
+        positions = {value: index for index, value in frame[id_name].items()}
+        for record_id, place_code in owners.items():
+            if not access.may_write(place_code):
+                extra.append(
+                    {
+                        "rad": positions[record_id] + prepared.first_data_row,
+                        "kolonne": id_name,
+                        "verdi": record_id,
+                        "melding": storage.foreign_id_message(prepared.kind, record_id, place_code, access.region),
+                    }
+                )
+    if not extra:
         return prepared
-    problems = pd.concat([prepared.problems, extra], ignore_index=True).sort_values(["rad", "kolonne"])
-    return Prepared(
-        prepared.frame, prepared.kind, prepared.first_data_row, prepared.warnings, problems.reset_index(drop=True)
-    )
+    problems = pd.concat(
+        [prepared.problems, pd.DataFrame(extra, columns=PROBLEM_COLUMNS).astype({"rad": "Int64"})], ignore_index=True
+    ).sort_values(["rad", "kolonne"])
+    return Prepared(frame, prepared.kind, prepared.first_data_row, prepared.warnings, problems.reset_index(drop=True))
+
+
+def restrict_to_region(prepared: Prepared, region: str, engine=None) -> Prepared:
+    """:func:`restrict_to_access` for a coordinator limited to ``region``."""
+    from kompilot_data.access import COORDINATOR, Access
+
+    return restrict_to_access(prepared, Access(COORDINATOR, "", "innlogget", region), engine)
 
 
 def prepare_file(source: Path | str | bytes, filename: str | None = None, kind: str | None = None) -> Prepared:
-    return normalise(read_upload(source, filename), kind)
+    """Read and check a file; a file that cannot be read gives one problem naming why (never an exception)."""
+    try:
+        read = read_upload(source, filename)
+    except ReadError as error:
+        empty = pd.DataFrame()
+        return Prepared(empty, kind or "needs", 2, pd.DataFrame(columns=PROBLEM_COLUMNS), _file_problem(str(error)))
+    return normalise(read, kind)
 
 
 def import_file(
@@ -486,18 +318,24 @@ def import_file(
     filename: str | None = None,
     kind: str | None = None,
     progress=None,
+    access=None,
     **storage_options,
 ) -> ImportResult:
-    """Validate a file and, only if every row is valid, write all of it in one transaction."""
+    """Validate a file and, only if every row is valid, write all of it in one transaction.
+
+    ``access`` (a :class:`kompilot_data.access.Access`) limits the rows a coordinator may write; None is the
+    command line's full access.
+    """
     data = Path(source).read_bytes() if isinstance(source, (str, Path)) else source
     filename = filename or (Path(source).name if isinstance(source, (str, Path)) else "opplasting")
-    return import_prepared(
-        engine, prepare_file(data, filename, kind), data, filename, user, progress, **storage_options
-    )
+    prepared = prepare_file(data, filename, kind)
+    if access is not None:
+        prepared = restrict_to_access(prepared, access, engine)
+    return import_prepared(engine, prepared, data, filename, user, progress, access=access, **storage_options)
 
 
 def import_prepared(
-    engine, prepared: Prepared, data: bytes, filename: str, user: str, progress=None, **storage_options
+    engine, prepared: Prepared, data: bytes, filename: str, user: str, progress=None, access=None, **storage_options
 ) -> ImportResult:
     """Write a file already read and checked by :func:`prepare_file` (all rows or none)."""
     from kompilot_data.records import storage
@@ -515,6 +353,7 @@ def import_prepared(
         hashlib.sha256(data).hexdigest(),
         user,
         progress=progress,
+        access=access,
         **storage_options,
     )
     result.batch_id, result.new, result.updated, result.unchanged = (
@@ -526,29 +365,48 @@ def import_prepared(
     return result
 
 
-# --- export, backup, template -----------------------------------------------------------------
+# --- export (a report for spreadsheets; the backup is records/backup.py) ------------------------
+
+
+class ExportError(ValueError):
+    """The data cannot be written in the asked format (the message says which cell, and what to use instead)."""
 
 
 def neutralise(value):
-    """Make a cell safe for spreadsheets: text starting with = + - @ gets a leading apostrophe."""
+    """Make a cell safe for spreadsheets: text starting with = + - @ (tab, CR) gets a leading apostrophe."""
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
 
 
+def mark(value):
+    """Like :func:`neutralise`, and text that starts with an apostrophe gets one more.
+
+    Used in files that carry :data:`EXPORT_TITLE`, so that import takes off exactly one apostrophe
+    from every cell that starts with one, and gets back what was exported.
+    """
+    if isinstance(value, str) and value.startswith((*FORMULA_START, "'")):
+        return "'" + value
+    return value
+
+
 def strip_neutralised(frame: pd.DataFrame) -> pd.DataFrame:
-    """Undo :func:`neutralise`: ``'=SUM(…)`` back to ``=SUM(…)`` (only text that starts with ' and = + - @)."""
+    """Undo :func:`mark` (in a file written by our export): one leading apostrophe off every cell that has one."""
     frame = frame.copy()
     for column in frame.columns:
         text = frame[column].astype(object)
-        marked = text.map(lambda v: isinstance(v, str) and v[:1] == "'" and v[1:2] in FORMULA_START).astype(bool)
+        marked = text.map(lambda v: isinstance(v, str) and v[:1] == "'").astype(bool)
         if marked.any():
             frame[column] = text.where(~marked, text.str[1:])
     return frame
 
 
-def as_import_format(typed: pd.DataFrame, kind: str) -> pd.DataFrame:
-    """Typed records -> text columns exactly as ``import`` reads them (ISO dates, ja/nei, codes)."""
+def as_import_format(typed: pd.DataFrame, kind: str, spreadsheet: bool = True) -> pd.DataFrame:
+    """Typed records -> text columns exactly as ``import`` reads them (ISO dates, ja/nei, codes).
+
+    With ``spreadsheet`` (files), text cells are marked against formula injection (see :func:`mark`);
+    without it (the table editor) every value is shown as stored.
+    """
     out = pd.DataFrame(index=typed.index)
     for spec in SPECS[kind]:
         column = typed[spec.name] if spec.name in typed else pd.Series(None, index=typed.index)
@@ -560,101 +418,131 @@ def as_import_format(typed: pd.DataFrame, kind: str) -> pd.DataFrame:
             out[spec.name] = column.map(lambda v: "" if pd.isna(v) else repr(float(v)))
         else:
             out[spec.name] = column.astype("string").fillna("").astype(str)
-    return out.map(neutralise).reset_index(drop=True)
+    out = out.reset_index(drop=True)
+    return out.map(mark) if spreadsheet else out
 
 
-def write_table(frame: pd.DataFrame, path: Path | str, sheet: str = "data") -> Path:
-    """CSV (semicolon, UTF-8 with BOM for Excel) or .xlsx by the file's suffix."""
+def _atomic(path: Path, write) -> Path:
+    """Write through a temporary file in the same folder, then rename: never a partial file under ``path``."""
     path = Path(path)
-    if path.suffix.lower() == ".xlsx":
-        with pd.ExcelWriter(path, engine="openpyxl") as writer:
-            frame.to_excel(writer, sheet_name=sheet, index=False)
-    else:
-        frame.to_csv(path, sep=";", index=False, encoding="utf-8-sig")
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(handle)
+    try:
+        write(Path(temporary))
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
     return path
 
 
-def export_records(engine, kind: str, path: Path | str, filtered: pd.DataFrame | None = None) -> Path:
-    """Export needs or offers (all, or the given filtered typed frame) in the import format."""
+def excel_problem(frame: pd.DataFrame) -> str | None:
+    """Why ``frame`` cannot be written to Excel without changing it (None when it can).
+
+    Excel holds at most 32 767 characters in a cell and no control characters: such a table is refused, never cut.
+    """
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    for column in frame.columns:
+        values = frame[column]
+        if values.dtype != object and not pd.api.types.is_string_dtype(values):
+            continue
+        text = [v if isinstance(v, str) else "" for v in values.tolist()]
+        for position, value in enumerate(text):
+            if len(value) > EXCEL_CELL_LIMIT:
+                reason = f"har mer enn {EXCEL_CELL_LIMIT:,d} tegn, som er grensen i Excel".replace(",", " ")
+            elif ILLEGAL_CHARACTERS_RE.search(value):
+                reason = "har et kontrolltegn som Excel ikke kan lagre"
+            else:
+                continue
+            return (
+                f"Rad {position + 3}, kolonne «{column}» {reason}. Excel-filen er ikke laget. Last ned som CSV i "
+                "stedet (CSV har ingen slik grense), eller bruk sikkerhetskopien."
+            )
+    return None
+
+
+def _check_excel_cells(frame: pd.DataFrame) -> None:
+    problem = excel_problem(frame)
+    if problem:
+        raise ExportError(problem)
+
+
+def write_table(frame: pd.DataFrame, path: Path | str, sheet: str = "data", title: str | None = EXPORT_TITLE) -> Path:
+    """CSV (semicolon, UTF-8 with BOM for Excel) or .xlsx by the file's suffix, with ``title`` as the first row.
+
+    Raises
+    ------
+    ExportError
+        For .xlsx: a cell longer than Excel allows or with a control character (nothing is written).
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise ExportError(f"«{path.name}»: skriv til en .csv- eller .xlsx-fil.")
+    if suffix == ".xlsx":
+        _check_excel_cells(frame)
+        return _atomic(path, lambda target: target.write_bytes(excel_bytes(frame, sheet, title)))
+    return _atomic(path, lambda target: target.write_bytes(csv_bytes(frame, title)))
+
+
+def csv_bytes(frame: pd.DataFrame, title: str | None = EXPORT_TITLE) -> bytes:
+    """Semicolon-separated UTF-8 with BOM (opens in Norwegian Excel), ``title`` on the first line."""
+    body = frame.to_csv(sep=";", index=False, lineterminator="\r\n")
+    return ("\ufeff" + (f"{title}\r\n" if title else "") + body).encode("utf-8")
+
+
+def excel_bytes(frame: pd.DataFrame, sheet: str = "data", title: str | None = EXPORT_TITLE) -> bytes:
+    """An .xlsx file with ``title`` in A1 and the table from row 2; every text cell stored as text."""
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    _check_excel_cells(frame)
+    workbook = Workbook(write_only=True)
+    worksheet = workbook.create_sheet(sheet)
+
+    def text_cell(value: str) -> WriteOnlyCell:
+        cell = WriteOnlyCell(worksheet, value=value)
+        cell.data_type = "s"  # text, even when it starts with "=": a cell value never becomes a formula
+        return cell
+
+    if title:
+        worksheet.append([text_cell(title)])
+    header = []
+    for name in frame.columns:
+        cell = text_cell(str(name))
+        cell.font = Font(bold=True)
+        header.append(cell)
+    worksheet.append(header)
+    for row in frame.itertuples(index=False, name=None):
+        worksheet.append(
+            [(None if v == "" else text_cell(v) if v[:1] == "=" else v) if isinstance(v, str) else v for v in row]
+        )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def export_records(engine, kind: str, path: Path | str, filtered: pd.DataFrame | None = None, access=None) -> Path:
+    """Export needs or offers (all, or the given filtered typed frame) in the import format (a report).
+
+    ``access``: a coordinator limited to a sub-region exports only records they may write.
+    """
     from kompilot_data.records import storage
 
     typed = filtered if filtered is not None else storage.read_frame(engine, kind)
+    if access is not None and not access.all_regions:
+        typed = typed[[access.may_write(v) for v in typed["kommunenummer"].astype(object)]]
     return write_table(as_import_format(typed, kind), path, sheet="behov" if kind == "needs" else "tilbud")
 
 
-BACKUP_SHEETS = {"needs": "behov", "offers": "tilbud", "batches": "import_batch", "audit": "endringslogg"}
-
-
-def backup(engine, path: Path | str) -> Path:
-    """Full backup of every table to one .xlsx file (text cells neutralised)."""
-    from kompilot_data.records import storage
-
-    path = Path(path)
-    tables = storage.dump_all(engine)
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for key, sheet in BACKUP_SHEETS.items():
-            tables[key].map(neutralise).to_excel(writer, sheet_name=sheet, index=False)
-    return path
-
-
-def restore(engine, path: Path | str, user: str) -> dict[str, int]:
-    """Replace the database content with a backup made by :func:`backup` (one transaction)."""
-    from kompilot_data.records import storage
-
-    sheets = pd.read_excel(path, sheet_name=None, dtype=object)
-    missing = [s for s in BACKUP_SHEETS.values() if s not in sheets]
-    if missing:
-        raise ValueError(
-            f"{Path(path).name}: mangler arket/arkene {', '.join(missing)}; er dette en kompilot-sikkerhetskopi?"
-        )
-    tables = {}
-    for key, sheet in BACKUP_SHEETS.items():
-        frame = sheets[sheet].astype(object).where(sheets[sheet].notna(), None)
-        frame = strip_neutralised(frame)
-        table = (
-            storage.TABLES.get(key)
-            if key in storage.TABLES
-            else (storage.BATCH_TABLE if key == "batches" else storage.AUDIT_TABLE)
-        )
-        tables[key] = _coerce_for_table(frame, table)
-    if "needs" in tables:
-        for kind in ("needs", "offers"):
-            problems = validate(tables[kind][[s.name for s in SPECS[kind]]].map(lambda v: "" if v is None else v), kind)
-            if len(problems):
-                raise ValueError(
-                    f"{Path(path).name}, ark «{BACKUP_SHEETS[kind]}»:\n{format_problems(problems.head(20))}"
-                )
-    storage.replace_all(engine, tables, user)
-    return {BACKUP_SHEETS[k]: len(v) for k, v in tables.items()}
-
-
-def _coerce_for_table(frame: pd.DataFrame, table) -> pd.DataFrame:
-    """Excel cells back to the column types of ``table`` (object columns, None for empty cells)."""
-    import datetime as dt
-
-    import sqlalchemy as sa
-
-    def text(v):
-        if isinstance(v, dt.date):
-            return v.strftime("%Y-%m-%d")
-        if isinstance(v, float) and v.is_integer():
-            return str(int(v))
-        return str(v)
-
-    converters = [
-        (sa.DateTime, lambda v: pd.Timestamp(v).to_pydatetime()),
-        (sa.Date, lambda v: pd.Timestamp(v).date()),
-        (sa.Integer, int),
-        (sa.Float, float),
-        (sa.Boolean, bool),
-    ]
-    out = pd.DataFrame(index=frame.index)
-    for column in table.columns:
-        values = frame[column.name].tolist() if column.name in frame else [None] * len(frame)
-        convert = next((f for kind, f in converters if isinstance(column.type, kind)), text)
-        cleaned = [None if v is None or (not isinstance(v, str) and pd.isna(v)) else convert(v) for v in values]
-        out[column.name] = pd.Series(cleaned, index=frame.index, dtype=object)
-    return out
+def template_bytes(kind: str) -> bytes:
+    """The .xlsx template of :func:`write_template` as bytes (for a download button)."""
+    with tempfile.TemporaryDirectory() as folder:
+        return write_template(kind, Path(folder) / "mal.xlsx").read_bytes()
 
 
 def write_template(kind: str, path: Path | str) -> Path:

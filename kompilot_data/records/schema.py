@@ -36,6 +36,7 @@ class ColumnSpec:
     taxonomy: str | None = None
     minimum: float | None = None
     maximum: float | None = None
+    max_length: int | None = None  # text columns: None = the default for the column (see text_limit)
 
 
 NEED_COLUMNS: tuple[ColumnSpec, ...] = (
@@ -143,6 +144,42 @@ TRUE_WORDS = {"ja", "j", "true", "sann", "1", "x", "yes"}
 FALSE_WORDS = {"nei", "n", "false", "usann", "0", "no"}
 _DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
 
+# --- text hygiene: the same rules for files, edits and restores ---------------------------------
+#
+# * Line breaks inside a cell (CR LF, a lone CR, U+2028, U+2029, U+0085 NEL, vertical tab, form feed) are
+#   normalised to one "\n": the text keeps its line breaks, written the same way everywhere.
+# * A tab is kept.
+# * Every other control character (NUL, U+0001–U+0008, U+000E–U+001F, DEL, U+0080–U+009F except NEL) is
+#   refused with a row/column message: it is invisible, breaks Excel files and PostgreSQL cannot store NUL.
+# * Lengths follow the database, so SQLite and PostgreSQL accept exactly the same data: ids at most
+#   ID_MAX_LENGTH characters (the primary key is VARCHAR(64)), other text at most TEXT_MAX_LENGTH.
+
+ID_MAX_LENGTH = 64
+TEXT_MAX_LENGTH = 100_000
+LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
+SHOWN_LENGTH = 60
+
+
+def normalise_line_breaks(text: str) -> str:
+    """Every kind of line break inside a cell becomes ``"\n"``."""
+    return LINE_BREAKS.sub("\n", text)
+
+
+def text_limit(spec: ColumnSpec) -> int | None:
+    """The longest text a column accepts (None for columns that are not free text)."""
+    if spec.max_length is not None:
+        return spec.max_length
+    if spec.name in ID_COLUMN.values():
+        return ID_MAX_LENGTH
+    return TEXT_MAX_LENGTH if spec.kind == "text" else None
+
+
+def shown(value: object) -> str:
+    """A cell value for a message: control characters made visible (U+0000), long text cut with "…"."""
+    text = CONTROL_CHARACTERS.sub(lambda m: f"<U+{ord(m.group()):04X}>", str(value))
+    return text if len(text) <= SHOWN_LENGTH else text[: SHOWN_LENGTH - 1] + "…"
+
 
 class DataValidationError(ValueError):
     """Raised when a file of needs or offers has invalid cells.
@@ -219,9 +256,16 @@ def orgnr_is_valid(value: object) -> bool:
 
 
 def mapped(series: pd.Series, function) -> pd.Series:
-    """``series.map(function)``, calling ``function`` once per distinct value (dates, codes and counts repeat a lot)."""
-    lookup = {value: function(value) for value in pd.unique(series.dropna())}
-    return series.map(lookup)
+    """``series.map(function)``, calling ``function`` once per distinct value (dates, codes and counts repeat a lot).
+
+    Missing values stay missing (NaN); the result has object dtype.
+    """
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    results = np.empty(len(uniques) + 1, dtype=object)
+    for position, value in enumerate(uniques):
+        results[position] = function(value)
+    results[-1] = np.nan  # code -1: a missing value
+    return pd.Series(results[codes], index=series.index, dtype=object)
 
 
 def _is_int(value: object) -> bool:
@@ -240,16 +284,47 @@ def _known_municipalities() -> list[str]:
 
 def _isin(allowed: list[str], name: str) -> pa.Check:
     allowed_set = frozenset(allowed)
-    return pa.Check(lambda series: series.isin(allowed_set), name=name)
+    with_missing = allowed_set | {None}  # a missing value is the nullable check's business, not this one's
+    return pa.Check(lambda series: series.isin(with_missing), name=name, ignore_na=False)
 
 
 def _cell_check(function, name: str) -> pa.Check:
     """A per-cell rule, evaluated once per distinct value of the column."""
-    return pa.Check(lambda series: mapped(series, function).astype(bool), name=name)
+    # mapped() keeps missing values as NaN, which is truthy: no need for pandera to drop them per check
+    return pa.Check(lambda series: mapped(series, function).astype(bool), name=name, ignore_na=False)
+
+
+def _no_control_characters(series: pd.Series) -> pd.Series:
+    values = series.to_numpy(dtype=object)
+    try:
+        joined = "\n".join(values)
+    except TypeError:
+        joined = "\n".join(str(v) for v in values if v is not None)
+    if not CONTROL_CHARACTERS.search(joined):  # one search over the whole column
+        return pd.Series(True, index=series.index)
+    return series.map(lambda v: v is None or not CONTROL_CHARACTERS.search(str(v))).astype(bool)
+
+
+def _not_longer_than(limit: int):
+    def check(series: pd.Series) -> pd.Series:
+        values = series.to_numpy(dtype=object)
+        try:
+            if max(map(len, values), default=0) <= limit:  # one pass in C for a column of text
+                return pd.Series(True, index=series.index)
+        except TypeError:
+            pass
+        lengths = np.fromiter((0 if v is None else len(str(v)) for v in values), int, count=len(values))
+        return pd.Series(lengths <= limit, index=series.index)
+
+    return check
 
 
 def _column_checks(spec: ColumnSpec) -> list[pa.Check]:
     checks: list[pa.Check] = []
+    limit = text_limit(spec)
+    if limit is not None:
+        checks.append(pa.Check(_no_control_characters, name="kontrolltegn", ignore_na=False))
+        checks.append(pa.Check(_not_longer_than(limit), name=f"lengde:{limit}", ignore_na=False))
     if spec.kind == "code":
         checks.append(_isin(taxonomy.codes(spec.taxonomy), f"kode:{spec.taxonomy}"))
     elif spec.kind == "kommune":
@@ -321,7 +396,10 @@ def build_schema(kind: str) -> pa.DataFrameSchema:
         )
         for spec in specs
     }
-    columns[ID_COLUMN[kind]] = pa.Column(None, nullable=False, unique=True, required=True)
+    id_spec = next(spec for spec in specs if spec.name == ID_COLUMN[kind])
+    columns[ID_COLUMN[kind]] = pa.Column(
+        None, checks=_column_checks(id_spec), nullable=False, unique=True, required=True
+    )
     return pa.DataFrameSchema(
         columns,
         checks=[_row_check(name, function) for name, _, function in ROW_CHECKS[kind]],
@@ -341,6 +419,18 @@ def _closest(value: str, allowed: list[str]) -> str:
 
 
 def _message(check: str, column: str | None, value: object) -> str:
+    if check == "kontrolltegn":
+        found = CONTROL_CHARACTERS.search(str(value))
+        where = f"U+{ord(found.group()):04X} på plass {found.start() + 1}" if found else "et kontrolltegn"
+        return (
+            f"«{shown(value)}» inneholder et usynlig kontrolltegn ({where}), som ikke kan lagres. "
+            "Fjern tegnet og last opp på nytt."
+        )
+    if check.startswith("lengde:"):
+        limit = int(check.split(":", 1)[1])
+        length, most = (f"{n:,d}".replace(",", " ") for n in (len(str(value)), limit))
+        return f"«{shown(value)}» er for lang: {length} tegn, høyst {most} er tillatt."
+    value = shown(value)
     if check == "column_in_dataframe":
         return f"Kolonnen «{value}» mangler i filen."
     if check == "not_nullable":
@@ -387,6 +477,9 @@ def format_problems(problems: pd.DataFrame) -> str:
     """One Norwegian line per problem: ``Rad 5, kolonne «niva»: …``."""
     lines = []
     for row in problems.itertuples(index=False):
+        if pd.isna(row.kolonne) or row.kolonne is None:  # a problem with the whole file
+            lines.append(str(row.melding))
+            continue
         where = f"Rad {row.rad}, kolonne «{row.kolonne}»" if pd.notna(row.rad) else f"Kolonne «{row.kolonne}»"
         lines.append(f"{where}: {row.melding}")
     return "\n".join(lines)
@@ -413,20 +506,45 @@ def _problems_from_errors(errors: pa.errors.SchemaErrors, kind: str, first_data_
     return problems.sort_values(["rad", "kolonne"], na_position="first").reset_index(drop=True)
 
 
-def _as_text_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Strip cells and turn empty strings into missing values; keep everything as objects (None for missing)."""
-    columns = {}
-    for name in frame.columns:
-        column = frame[name]
-        if pd.api.types.is_string_dtype(column):  # the usual case: text read from CSV/Excel, vectorised
-            column = column.astype("string").str.strip()
-            column = column.where(column != "")
+def _text_values(values) -> list:
+    """Cells stripped, empty text and every kind of missing value as None (one pass, no dtype conversions)."""
+    try:  # the usual case: every cell is text (as read from a file)
+        return [text or None for text in map(str.strip, values)]
+    except TypeError:
+        pass
+    out = []
+    append = out.append
+    for value in values:
+        if value.__class__ is str:
+            value = value.strip()
+            append(value if value else None)
+        elif value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value):
+            append(None)
         else:
-            column = column.astype(object).map(lambda v: v.strip() if isinstance(v, str) else v)
-            column = column.where(column != "")
-        column = column.astype(object)
-        columns[name] = column.where(column.notna(), None)
-    return pd.DataFrame(columns, index=frame.index, columns=frame.columns)
+            append(value)
+    return out
+
+
+_TEXT_FRAME = "kompilot_text_frame"
+
+
+def _as_text_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Strip cells and turn empty strings into missing values; keep everything as objects (None for missing).
+
+    The result has a fresh 0..n-1 index. A frame this function made (and nobody copied since) is passed on
+    without a second pass over every cell; the caller gets a shallow copy it may add columns to.
+    """
+    if frame.attrs.get(_TEXT_FRAME) == id(frame):
+        return frame.copy(deep=False)
+    columns = {name: _text_values(frame[name].to_numpy(dtype=object)) for name in frame.columns}
+    out = pd.DataFrame(columns, columns=frame.columns, dtype=object)
+    out.attrs[_TEXT_FRAME] = id(out)
+    return out
+
+
+def text_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame as :func:`validate` and :func:`to_typed` read it (cleaned once, then passed on as it is)."""
+    return _as_text_frame(frame)
 
 
 def validate(frame: pd.DataFrame, kind: str, first_data_row: int = 2) -> pd.DataFrame:
@@ -443,7 +561,7 @@ def validate(frame: pd.DataFrame, kind: str, first_data_row: int = 2) -> pd.Data
     """
     if kind not in SPECS:
         raise ValueError(f"kind must be 'needs' or 'offers', not {kind!r}")
-    text = _as_text_frame(frame.reset_index(drop=True))
+    text = _as_text_frame(frame)
     schema = build_schema(kind)
     missing = [c for c in schema.columns if schema.columns[c].required and c not in text.columns]
     if missing:
@@ -475,7 +593,7 @@ def to_typed(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
 
     Call :func:`validate` first; cells that do not parse become missing values.
     """
-    text = _as_text_frame(frame.reset_index(drop=True))
+    text = _as_text_frame(frame)
     typed = pd.DataFrame(index=text.index)
     for spec in SPECS[kind]:
         column = text[spec.name] if spec.name in text.columns else pd.Series(None, index=text.index, dtype=object)
@@ -491,8 +609,13 @@ def to_typed(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
             typed[spec.name] = mapped(column, parse_number).astype(float)
         elif spec.kind == "bool":
             typed[spec.name] = (mapped(column, parse_bool) == True).to_numpy(bool)  # noqa: E712 - NaN-safe
+        elif spec.kind == "orgnr":  # "923 609 016" is stored as 923609016 (spaces are only layout)
+            typed[spec.name] = column.astype("string").str.replace(r"\s+", "", regex=True)
         else:
-            typed[spec.name] = column.astype("string")
+            values = column.astype("string")
+            if values.str.contains(LINE_BREAKS, regex=True).fillna(False).any():
+                values = values.str.replace(LINE_BREAKS, "\n", regex=True)
+            typed[spec.name] = values
     return typed
 
 
