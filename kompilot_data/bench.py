@@ -85,4 +85,56 @@ def run(sample: int = 300, seed: int = 2021, out: Callable[[str], None] = print)
         peak = _peak_mib(lambda n=needs, o=offers: matching.rank_candidates(n, o, top=5))
         out(f"  minnetopp under matching:        {peak:8.0f} MiB (tracemalloc)")
         figures[f"matching_peak_mib_{n_needs}"] = peak
+    figures.update(import_speed(seed=seed, out=out))
     return figures
+
+
+def import_speed(n_needs: int = 100_000, seed: int = 2021, out: Callable[[str], None] = print) -> dict[str, float]:
+    """Import of ``n_needs`` needs from a CSV file into a fresh SQLite database – reading, validation, bulk insert
+    and the audit log included – against pandas ``read_csv`` + ``to_sql`` of the same file, in the same run.
+
+    Each is run twice, alternating, on a fresh database; the best wall and CPU times are kept. The ratio is
+    what to compare across machines (absolute times vary with load).
+    """
+    import sqlite3
+    import tempfile
+    from pathlib import Path
+
+    import pandas as pd
+
+    from kompilot_data.records import importer, storage
+
+    times = {"import": [], "baseline": []}
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "needs.csv"
+        generate_needs(n_needs, seed).to_csv(path, index=False)
+        for attempt in range(2):
+            engine = storage.make_engine(f"sqlite:///{folder}/import{attempt}.sqlite")  # migrations not timed
+            wall, cpu = time.perf_counter(), time.process_time()
+            result = importer.import_file(engine, path, "bench")
+            times["import"].append((time.perf_counter() - wall, time.process_time() - cpu))
+            engine.dispose()
+            if result.new != n_needs:
+                raise RuntimeError(result.summary())
+            wall, cpu = time.perf_counter(), time.process_time()
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+            with sqlite3.connect(f"{folder}/baseline{attempt}.sqlite") as connection:
+                frame.to_sql("behov", connection, index=False)
+            times["baseline"].append((time.perf_counter() - wall, time.process_time() - cpu))
+    ours_wall, ours_cpu = (min(t[i] for t in times["import"]) for i in (0, 1))
+    base_wall, base_cpu = (min(t[i] for t in times["baseline"]) for i in (0, 1))
+
+    def rate(seconds: float) -> str:
+        return f"{n_needs / seconds:,.0f}".replace(",", " ")
+
+    count = f"{n_needs:,}".replace(",", " ")
+    out(f"== import av {count} behov, CSV → SQLite (lesing, validering, lagring og endringslogg)")
+    out(f"  kompilot import:            {ours_wall * 1000:8.0f} ms = {rate(ours_wall)} rader/s (CPU {ours_cpu:.2f} s)")
+    out(f"  pandas read_csv + to_sql:   {base_wall * 1000:8.0f} ms = {rate(base_wall)} rader/s (CPU {base_cpu:.2f} s)")
+    out(f"  forhold:                    {ours_wall / base_wall:8.2f} × (CPU {ours_cpu / base_cpu:.2f} ×; mål ≤ 3)")
+    return {
+        "import_rows_per_s": n_needs / ours_wall,
+        "import_baseline_rows_per_s": n_needs / base_wall,
+        "import_ratio": ours_wall / base_wall,
+        "import_cpu_ratio": ours_cpu / base_cpu,
+    }
