@@ -43,6 +43,7 @@ fig = figures.choropleth_map(
     show_outlines=show_outlines,
     selected=list(view.filters.kommuner),
     basemap=basemap,
+    **ui.map_geometry(),  # the polygons as static files: a rerun sends only the values (issue 17)
 )
 ui.figure(fig, key="kart", on_select=on_map_select, selection_mode="points")
 if INDICATORS[indicator].estimate:

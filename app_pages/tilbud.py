@@ -39,7 +39,7 @@ ui.figure(figures.offers_timeline(offers, lang), key="tilbud_tidslinje")
 st.subheader(ui.T("offers_map"))
 placed = offers.dropna(subset=["lat", "lon"])
 table = view.municipality_table
-fig = figures.offer_map(table, placed, lang)
+fig = figures.offer_map(table, placed, lang, **ui.map_geometry())  # polygons as static files (issue 17)
 ui.figure(fig, key="tilbud_kart")
 st.caption(f"{ui.T('online')}: {ui.number(offers['lat'].isna().sum())} · " + kd.source_line("studiesteder", lang))
 

@@ -140,3 +140,173 @@ def lonlat_to_pixel(
     cx, cy = project(center["lon"], center["lat"])
     px, py = project(lon, lat)
     return size[0] / 2 + (px - cx), size[1] / 2 + (py - cy)
+
+
+# --- measuring a running server and what crosses its websocket (scripts/bench_app.py, performance tests) ------
+
+
+class AppServer:
+    """A ``streamlit run`` process started by :func:`served_app`: its base ``url`` and process id."""
+
+    def __init__(self, url: str, pid: int):
+        self.url = url
+        self.pid = pid
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the server process has used so far (all its threads)."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def memory(self) -> tuple[int, int]:
+        """(resident now, peak resident) of the server process, in bytes (``VmRSS``, ``VmHWM``)."""
+        status = dict(
+            line.split(":", 1) for line in Path(f"/proc/{self.pid}/status").read_text().splitlines() if ":" in line
+        )
+        return int(status["VmRSS"].split()[0]) * 1024, int(status["VmHWM"].split()[0]) * 1024
+
+
+@contextlib.contextmanager
+def served_app(root: str | Path = ROOT, env: dict[str, str] | None = None, options=(), timeout: float = 120):
+    """Like :func:`running_app`, for the app in ``root`` (e.g. a ``git worktree`` of an older commit), with extra
+    ``streamlit run`` options (``["--runner.postScriptGC", "false"]``); yields an :class:`AppServer`."""
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(Path(root) / "app.py"),
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+        *options,
+    ]
+    import tempfile
+
+    with tempfile.TemporaryFile() as log:  # the server's output, shown if it does not start
+        process = subprocess.Popen(command, cwd=root, env={**os.environ, **(env or {})}, stdout=log, stderr=log)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline and process.poll() is None:
+                try:
+                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                        if response.status == 200:
+                            break
+                except OSError:
+                    time.sleep(0.3)
+            else:
+                log.seek(0)
+                raise RuntimeError(f"streamlit did not start: {log.read().decode(errors='replace')[-2000:]}")
+            yield AppServer(url, process.pid)
+        finally:
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+#: Runs in the page before Streamlit: records every websocket message (arrival time, size, and the bytes of small
+#: ones, so ``script_finished`` can be found), every message sent, clicks, and the last change of the main area.
+WEBSOCKET_PROBE = """
+(() => {
+  const probe = {received: [], sent: [], clicks: [], lastChange: 0};
+  window.__probe = probe;
+  const Native = window.WebSocket;
+  const send = Native.prototype.send;
+  Native.prototype.send = function (data) {
+    probe.sent.push([performance.now(), data.byteLength ?? data.size ?? data.length ?? 0]);
+    return send.call(this, data);
+  };
+  class Probed extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener("message", (event) => {
+        const data = event.data;
+        const size = data.byteLength ?? data.size ?? data.length ?? 0;
+        const small = data instanceof ArrayBuffer && size <= 600 ? Array.from(new Uint8Array(data)) : null;
+        probe.received.push([performance.now(), size, small]);
+      });
+    }
+  }
+  window.WebSocket = Probed;
+  document.addEventListener("click", () => probe.clicks.push(performance.now()), true);
+  const watch = () => {
+    const main = document.querySelector("[data-testid='stMain']");
+    if (!main) return setTimeout(watch, 50);
+    new MutationObserver(() => { probe.lastChange = performance.now(); })
+      .observe(main, {subtree: true, childList: true, attributes: true, characterData: true});
+  };
+  watch();
+})();
+"""
+
+
+def probed_page(context):
+    """A new page of ``context`` with :data:`WEBSOCKET_PROBE` installed."""
+    page = context.new_page()
+    page.add_init_script(WEBSOCKET_PROBE)
+    return page
+
+
+def probe_mark(page) -> int:
+    """How many messages have arrived so far (pass to :func:`probe_since`)."""
+    return page.evaluate("() => window.__probe.received.length")
+
+
+def probe_since(page, mark: int = 0) -> dict:
+    """What arrived after ``mark``: ``bytes`` (payload, as the browser gets it), ``messages``, the arrival time of
+    ``script_finished`` and of the last message, the first send and click after ``mark``'s first message, and
+    the main area's last change (``performance.now()`` milliseconds)."""
+    from google.protobuf.message import DecodeError
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    probe = page.evaluate("() => window.__probe")
+    received = probe["received"][mark:]
+    finished = []
+    for arrived, _, small in received:
+        if small is not None:
+            message = ForwardMsg()
+            try:
+                message.ParseFromString(bytes(small))
+            except DecodeError:  # not a ForwardMsg: not the end of a run
+                continue
+            if message.WhichOneof("type") == "script_finished":
+                finished.append(arrived)
+    return {
+        "bytes": sum(size for _, size, _ in received),
+        "messages": len(received),
+        "finished": finished,
+        "last_message": received[-1][0] if received else None,
+        "sent": [t for t, _ in probe["sent"]],
+        "clicks": probe["clicks"],
+        "last_change": probe["lastChange"],
+    }
+
+
+def wait_for_run(page, mark: int = 0, timeout: float = 120, quiet: float = 1.0) -> dict:
+    """Wait until a script run that started after message ``mark`` has finished (``script_finished`` arrived, the
+    app says ``notRunning``) and the main area has not changed for ``quiet`` seconds; return :func:`probe_since`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        seen = probe_since(page, mark)
+        state = page.evaluate(
+            "() => document.querySelector(\"[data-testid='stApp']\")?.getAttribute('data-test-script-state')"
+        )
+        now = page.evaluate("() => performance.now()")
+        if (
+            seen["finished"]
+            and state == "notRunning"
+            and now - max(seen["last_change"], seen["last_message"]) > quiet * 1000
+        ):
+            return seen
+        time.sleep(0.1)
+    raise TimeoutError(f"no finished script run within {timeout} s")

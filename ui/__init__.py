@@ -25,6 +25,7 @@ from ui.cached import (
     region_view,
     view,
 )
+from ui.geometry import map_geometry
 from ui.state import (
     T,
     current_filters,

@@ -14,7 +14,7 @@ from kompilot_data.filters import DATE_MAX, DATE_MIN, FILTER_SPECS
 from kompilot_data.reference import taxonomy
 from kompilot_data.reference.regions import resolve_region
 from ui.cached import briefing, is_demo
-from ui.state import LANGUAGE_KEY, WIDGET_KEY, T, current_filters, describe_filters, language, number, reset_filters
+from ui.state import LANGUAGE_KEY, WIDGET_KEY, T, describe_filters, language, number, reset_filters
 
 
 def sidebar_filters() -> None:
@@ -116,14 +116,16 @@ def page_header(title_key: str, intro_key: str | None = None) -> None:
 
 
 def figure(fig, key: str | None = None, filename: str | None = None, **kwargs):
-    """Show a plotly figure; the mode bar saves a PNG at presentation resolution named region_indicator_date."""
+    """Show a plotly figure; the mode bar saves a PNG at presentation resolution, ``kompilot_<key>_<date>``.
+
+    The message depends on nothing but the figure, ``key`` and the day: an unchanged figure gives the same
+    message, which Streamlit's message cache does not send or draw again (issue 17). So the file name holds
+    no filter (it did hold the place filter, and every place change re-sent the whole map).
+    """
     if filename is None:
-        filters = current_filters()
-        place = (filters.kommuner or filters.delregioner or ("trondelag",))[0]
         from kompilot_data.present.briefing import file_stem
 
-        place = kd.load_municipalities()["navn"].get(place, place)
-        filename = file_stem(str(place), key or "figur", date.today())
+        filename = file_stem("kompilot", key or "figur", date.today())
     config = {
         "displaylogo": False,
         "toImageButtonOptions": {"format": "png", "width": 1600, "height": 900, "scale": 1, "filename": filename},

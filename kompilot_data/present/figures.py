@@ -8,9 +8,12 @@ topojson are fetched, so they render offline.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from kompilot_data.access import SUPPRESSED
 from kompilot_data.engine.indicators import INDICATORS
@@ -50,12 +53,34 @@ PLACE_COLOURS = {
 FUNNEL_STAGES = ("kartlagt", "koblet", "etablert", "gjennomfort")
 
 
+@lru_cache(maxsize=1)
+def _template() -> go.layout.Template:
+    """plotly's ``plotly_white`` template, validated once per process."""
+    return pio.templates["plotly_white"]
+
+
+def _set_template(fig: go.Figure) -> None:
+    """Give ``fig`` the ``plotly_white`` template without validating it again.
+
+    ``update_layout(template=...)`` copies and validates the whole template, some 15 ms a figure and the
+    largest single cost of a page rerun (issue 17). The template is validated once (:func:`_template`);
+    it is assigned the way plotly assigns its default template (``_validate`` off for that one property).
+    """
+    layout = fig.layout
+    validate = layout._validate
+    layout._validate = False
+    try:
+        layout.template = _template()
+    finally:
+        layout._validate = validate
+
+
 def _layout(fig: go.Figure, language: str, source: str, title: str | None = None, height: int = 380) -> go.Figure:
     """Common look. From the plot downwards: tick labels, axis title, the source line, then the legend
     (pinned to the figure's bottom edge), so none of them overlap."""
     has_legend = any(getattr(trace, "showlegend", None) is not False and trace.name for trace in fig.data)
+    _set_template(fig)
     fig.update_layout(
-        template="plotly_white",
         separators=plotly_separators(language),
         height=height,
         margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 118 if has_legend else 92},
@@ -127,6 +152,8 @@ def choropleth_map(
     basemap: bool = False,
     height: int = 620,
     records: str | None = None,
+    geojson: dict | str | None = None,
+    outlines: dict | str | None = None,
 ) -> go.Figure:
     """Choropleth of the 38 municipalities for ``indicator`` (a key of ``INDICATORS``).
 
@@ -135,10 +162,15 @@ def choropleth_map(
     coloured by type. ``selected`` municipalities get a thick outline. Rows with ``skjult``
     (the View's protection for viewers) show no colour and "<3" on hover.
     ``records`` is the :func:`records_source` line shown under indicators built on needs and offers.
+
+    ``geojson`` and ``outlines`` are the municipality polygons and the sub-region outlines: ``None`` embeds
+    them in the figure (:func:`kompilot_data.reference.load_geojson`, :func:`subregion_geojson`), so a saved
+    figure works offline as one file; a URL (the app serves both as static files) lets the browser fetch
+    each once, so a rerun sends only the values (issue 17).
     """
     spec = INDICATORS[indicator]
     label = t(f"ind_{indicator}", language)
-    geojson = load_geojson()
+    geojson = load_geojson() if geojson is None else geojson
     codes = table.index.astype(str).tolist()
     hidden = table["skjult"].to_numpy(bool) if "skjult" in table else np.zeros(len(table), dtype=bool)
     hidden = hidden & bool(spec.estimate)  # public statistics are never hidden
@@ -190,9 +222,12 @@ def choropleth_map(
         colour_args = _colour_args(spec.scale, values, indicator, language)
         fig.add_trace(go.Choroplethmap(**common, z=values, name=label, **colour_args))
     if show_outlines:
-        _add_outlines(fig, language)
+        _add_outlines(fig, language, outlines)
     if selected:
-        _add_selection(fig, selected)
+        if isinstance(geojson, str):  # the polygons the browser already has, outlined: no coordinates sent
+            _add_outlined_polygons(fig, geojson, [c for c in selected if c in set(codes)])
+        else:
+            _add_selection(fig, selected)
     if places is not None and len(places):
         _add_places(fig, places, language)
     fig.update_layout(
@@ -232,20 +267,84 @@ def _line_coordinates(geometries) -> tuple[list, list]:
     return lons, lats
 
 
-def _add_outlines(fig: go.Figure, language: str) -> None:
-    outlines = load_subregion_geometry()
-    lons, lats = _line_coordinates(outlines.values)
+@lru_cache(maxsize=1)
+def subregion_geojson() -> dict:
+    """The sub-region outlines (:func:`kompilot_data.reference.load_subregion_geometry`) as a GeoJSON
+    FeatureCollection, one feature per sub-region with ``properties.delregion``."""
+    from shapely.geometry import mapping
+
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "id": name, "properties": {"delregion": name}, "geometry": mapping(geometry)}
+            for name, geometry in load_subregion_geometry().items()
+        ],
+    }
+
+
+#: File names of the map geometry the app serves (see :func:`write_map_geometry`), by argument name.
+MAP_GEOMETRY_FILES = {"geojson": "kommuner", "outlines": "delregioner"}
+
+
+def write_map_geometry(folder) -> dict[str, str]:
+    """Write the municipality polygons and the sub-region outlines as compact GeoJSON files into ``folder``,
+    named by their content (``kommuner-<hash>.json``), so a browser never keeps an outdated copy.
+
+    Returns the file names by argument of :func:`choropleth_map` and :func:`offer_map` (``geojson``,
+    ``outlines``). Older versions of the files are removed; an unchanged file is not rewritten.
+    """
+    import hashlib
+    import json
+    import os
+    from pathlib import Path
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    names = {}
+    for argument, collection in (("geojson", load_geojson()), ("outlines", subregion_geojson())):
+        data = json.dumps(collection, ensure_ascii=False, separators=(",", ":")).encode()
+        stem = MAP_GEOMETRY_FILES[argument]
+        name = f"{stem}-{hashlib.sha256(data).hexdigest()[:12]}.json"
+        target = folder / name
+        if not target.exists() or target.read_bytes() != data:
+            partial = folder / f".{name}.{os.getpid()}"
+            partial.write_bytes(data)
+            os.replace(partial, target)  # atomic: a browser never reads half a file
+        for old in folder.glob(f"{stem}-*.json"):
+            if old.name != name:
+                old.unlink(missing_ok=True)
+        names[argument] = name
+    return names
+
+
+def _add_outlined_polygons(
+    fig: go.Figure, geojson: dict | str, locations: list[str], key: str = "properties.kommunenummer", **line
+) -> None:
+    """Outline ``locations`` of ``geojson`` (a FeatureCollection or its URL) on a MapLibre map, no fill.
+
+    A choropleth trace with a transparent fill: with a URL, the browser reuses the polygons it has already
+    fetched, so the outline costs a few bytes, not the coordinates. The trace takes no hover or click.
+    """
+    clear = "rgba(0,0,0,0)"
     fig.add_trace(
-        go.Scattermap(
-            lon=lons,
-            lat=lats,
-            mode="lines",
-            line={"color": "#1B2733", "width": 2.2},
-            hoverinfo="skip",
-            name=t("filter_region", language),
+        go.Choroplethmap(
+            geojson=geojson,
+            locations=locations,
+            featureidkey=key,
+            z=np.zeros(len(locations)),
+            colorscale=[[0, clear], [1, clear]],
+            showscale=False,
             showlegend=False,
+            hoverinfo="skip",
+            marker={"line": {"color": line.get("color", "#D55E00"), "width": line.get("width", 3.5)}},
         )
     )
+
+
+def _add_outlines(fig: go.Figure, language: str, outlines: dict | str | None = None) -> None:
+    """The sub-region outlines: ``outlines`` is their GeoJSON or its URL (``None``: :func:`subregion_geojson`)."""
+    outlines = subregion_geojson() if outlines is None else outlines
+    _add_outlined_polygons(fig, outlines, list(SUBREGIONS), "properties.delregion", color="#1B2733", width=2.2)
 
 
 def _add_selection(fig: go.Figure, selected: list[str], on_map: bool = True) -> None:
@@ -532,9 +631,19 @@ def population_trend(series: dict[str, pd.Series], language: str) -> go.Figure:
     return _layout(fig, language, source_line("befolkning", language, "2020–2026"), height=320)
 
 
-def offer_map(table: pd.DataFrame, offers: pd.DataFrame, language: str, height: int = 560) -> go.Figure:
-    """Offers with a study place as points (colour = level, size = seats) over grey municipalities."""
-    geojson = load_geojson()
+def offer_map(
+    table: pd.DataFrame,
+    offers: pd.DataFrame,
+    language: str,
+    height: int = 560,
+    geojson: dict | str | None = None,
+    outlines: dict | str | None = None,
+) -> go.Figure:
+    """Offers with a study place as points (colour = level, size = seats) over grey municipalities.
+
+    ``geojson`` and ``outlines`` as in :func:`choropleth_map`: ``None`` embeds the geometry, a URL lets the
+    browser fetch it once."""
+    geojson = load_geojson() if geojson is None else geojson
     codes = table.index.astype(str).tolist()
     fig = go.Figure(
         go.Choroplethmap(
@@ -549,7 +658,7 @@ def offer_map(table: pd.DataFrame, offers: pd.DataFrame, language: str, height: 
             marker={"line": {"color": "#FFFFFF", "width": 0.8}},
         )
     )
-    _add_outlines(fig, language)
+    _add_outlines(fig, language, outlines)
     levels = taxonomy.labels("niva", language)
     for i, code in enumerate(taxonomy.codes("niva")):
         group = offers[(offers["niva"] == code).to_numpy()]
