@@ -42,16 +42,20 @@ flagged: ``tidsvindu_utlopt`` in the candidates and a line in the reasons.
 
 How the top candidates are found (linear in the number of needs)
 ----------------------------------------------------------------
-Needs are taken per competence area × municipality (a *cell*). In a cell, every need sees the
-same reachable offers; for each level × mode present, those offers are sorted once by their
-offer parts (best first, then offer id). Each need walks its sorted list in rounds of growing
-width (:data:`FIRST_WIDTH`, then doubling), keeping a running top-k (``np.argpartition`` over
-k + width), and stops as soon as the next offer cannot beat its k-th best: the next offer's
-offer parts plus the most the need's own parts could add (from the start date nearest its
-window and the largest capacity in the cell). The ranking is exact (the row-by-row reference
-:func:`rank_candidates_rowwise` gives the same), the work per need is the offers it has to look
-at (which does not grow with the number of offers once its top is full), there is no Python loop
-per need, and a round never holds more than :data:`CHUNK_CELLS` need × offer cells.
+Needs are taken per competence area, all municipalities at once (no Python loop per need or per
+municipality). Needs of one municipality × level × mode (a *group*) share the offer parts, so for
+each group the reachable offers are sorted once by offer parts (best first, then offer id), in
+time slabs: offers split by start date into slabs of equal count, one per :data:`SLAB_DAYS` days
+of the date span (at most :data:`MAX_SLABS`). Each need × slab is a *walker* that reads its slab's list from the top, in
+rounds (:data:`FIRST_WIDTH` offers, then doubling up to :data:`MAX_WIDTH`; in the first round
+only each need's most promising slabs). Candidates are merged into each need's running top-k. A
+walker stops as soon as its next offer cannot beat the need's k-th best: that offer's offer parts
+plus the most the need's own parts could add in the slab (the slab's start date nearest the
+need's window, and its largest capacity). Keys are integers (score in millionths × number of
+offers + id order), so the bound is exact and the ranking equals the row-by-row reference
+:func:`rank_candidates_rowwise`. The offers a need reads do not grow with the number of offers
+once its top is full; sorting costs groups × offers per area (groups are at most
+municipalities × levels × modes). A round never scores more than :data:`CHUNK_CELLS` cells.
 """
 
 from __future__ import annotations
@@ -91,7 +95,8 @@ MODE_FIT = {
     "bedriftsintern": {"stedlig": 0.4, "samlingsbasert": 0.5, "nettbasert": 0.6, "bedriftsintern": 1.0},
 }
 GATHERING_TRAVEL_SHARE = 0.5
-FIRST_WIDTH = 4  # offers per time slab read in the first round; doubles each round
+FIRST_WIDTH = 4  # offers a walker reads in the first two rounds; then doubling up to MAX_WIDTH
+MAX_WIDTH = 32
 SLAB_DAYS = 60
 MAX_SLABS = 16
 MIN_SLAB_SIZE = 8
@@ -285,16 +290,17 @@ def _rank_area(n: dict, o: dict, members: np.ndarray, area_offers: np.ndarray, r
     place[by_slab] = slab[by_slab] * width_slab + (
         np.arange(len(area_offers)) - np.repeat(np.cumsum(size) - size, size)
     )
-    offer_at = np.zeros(slabs * width_slab, dtype=np.int64)
+    offer_at = np.zeros(slabs * width_slab, dtype=np.int32)
     offer_at[place] = np.arange(len(area_offers))
-    key = np.full((len(codes), slabs * width_slab), -1, dtype=np.int64)
-    key[:, place] = np.where(reachable, points * count + tie[None, :], -1)
+    key = np.full((len(codes), slabs * width_slab), 1, dtype=np.int64)  # negated keys; 1 = no offer
+    key[:, place] = np.where(reachable, -(points * count + tie[None, :]), 1)
+    del points, reachable
     key = key.reshape(len(codes), slabs, width_slab)
-    order = np.argsort(-key, axis=2)
+    order = np.argsort(key, axis=2)
+    length = (key <= 0).sum(axis=2).astype(np.int32)  # groups × slabs
     sorted_offer = offer_at.reshape(slabs, width_slab)[np.arange(slabs)[None, :, None], order]
-    sorted_points = np.take_along_axis(key, order, axis=2) // count
-    length = (key >= 0).sum(axis=2)  # groups × slabs
-    del key, order, points
+    sorted_points = (np.take_along_axis(key, order, axis=2) // -count).astype(np.int32)
+    del key, order
 
     # The most a need's own parts could add in each slab: nearest start date, largest capacity.
     first, last = n["start"][members], n["end"][members]
@@ -310,37 +316,69 @@ def _rank_area(n: dict, o: dict, members: np.ndarray, area_offers: np.ndarray, r
 
     best_key = np.full((len(members), top), -1, dtype=np.int64)
     best_local = np.zeros((len(members), top), dtype=np.int64)
-    walking = length[group] > 0  # needs × slabs: slabs still worth reading
-    active = np.flatnonzero(walking.any(axis=1))
-    position, width = 0, FIRST_WIDTH
-    while len(active):
-        g = group[active]
-        step = min(width, width_slab - position, max(1, CHUNK_CELLS // (len(active) * slabs)))
-        window = slice(position, position + step)
-        local = sorted_offer[g, :, window]
-        valid = walking[active][:, :, None] & (position + np.arange(step) < length[g][:, :, None])
-        outside = np.maximum(
-            np.maximum(first[active, None, None] - offer_start[local], offer_start[local] - last[active, None, None]),
-            0,
-        )
-        capacity = np.minimum(1.0, offer_capacity[local] / participants[active, None, None])
-        key = (sorted_points[g, :, window] + _need_points(_timeframe_part(outside), capacity)) * count + tie[local]
-        key = np.where(valid, key, -1).reshape(len(active), -1)
-        merged_key = np.concatenate([best_key[active], key], axis=1)
-        merged_local = np.concatenate([best_local[active], local.reshape(len(active), -1)], axis=1)
-        keep = np.argpartition(-merged_key, top - 1, axis=1)[:, :top]
-        rows = np.arange(len(active))[:, None]
-        best_key[active] = merged_key[rows, keep]
-        best_local[active] = merged_local[rows, keep]
-        position += step
-        if position >= width_slab:
+    # Walkers: one per need × slab with reachable offers (sorted by need), each at its own position.
+    walker_need, walker_slab = np.nonzero(length[group] > 0)
+    walker_group = group[walker_need]
+    position = np.zeros(len(walker_need), dtype=np.int64)
+
+    def upper_bound(need, grp, slab, at):
+        return (sorted_points[grp, slab, at] + bound[need, slab]) * count + tie[sorted_offer[grp, slab, at]]
+
+    upper = upper_bound(walker_need, walker_group, walker_slab, position)
+    width, first_round = FIRST_WIDTH, True
+    while len(walker_need):
+        # Drop walkers that cannot beat their need's k-th best (-1 while fewer are found).
+        alive = upper > best_key.min(axis=1)[walker_need]
+        walker_need, walker_group, walker_slab = walker_need[alive], walker_group[alive], walker_slab[alive]
+        position, upper = position[alive], upper[alive]
+        if not len(walker_need):
             break
-        kth = best_key[active].min(axis=1)  # -1 while fewer than top are found
-        upper = (sorted_points[g, :, position] + bound[active]) * count + tie[sorted_offer[g, :, position]]
-        walking[active] &= (position < length[g]) & (upper > kth[:, None])
-        active = active[walking[active].any(axis=1)]
-        width *= 2
+        reading = np.arange(len(walker_need))
+        if first_round:  # each need starts with its most promising slab(s)
+            starts = np.flatnonzero(np.r_[True, walker_need[1:] != walker_need[:-1]])
+            best = np.repeat(np.maximum.reduceat(upper, starts), np.diff(np.r_[starts, len(upper)]))
+            reading = np.flatnonzero(upper == best)
+        step = min(width, max(1, CHUNK_CELLS // len(reading)))
+        need, grp, slab = walker_need[reading], walker_group[reading], walker_slab[reading]
+        at = position[reading, None] + np.arange(step)
+        valid = at < length[grp, slab][:, None]
+        at = np.minimum(at, width_slab - 1)
+        local = sorted_offer[grp[:, None], slab[:, None], at]
+        start = offer_start[local]
+        outside = np.maximum(np.maximum(first[need, None] - start, start - last[need, None]), 0)
+        capacity = np.minimum(1.0, offer_capacity[local] / participants[need, None])
+        points = sorted_points[grp[:, None], slab[:, None], at]
+        key = (points + _need_points(_timeframe_part(outside), capacity)) * count + tie[local]
+        _merge_top(best_key, best_local, need, np.where(valid, key, -1), local)
+        position[reading] += step
+        more = position < length[walker_group, walker_slab]
+        walker_need, walker_group, walker_slab, position = (
+            walker_need[more],
+            walker_group[more],
+            walker_slab[more],
+            position[more],
+        )
+        upper = upper_bound(walker_need, walker_group, walker_slab, position)
+        width, first_round = (width if first_round else min(2 * width, MAX_WIDTH)), False
     return best_key, area_offers[best_local]
+
+
+def _merge_top(best_key: np.ndarray, best_local: np.ndarray, need: np.ndarray, key: np.ndarray, local: np.ndarray):
+    """Merge the rows ``key``/``local`` (one per walker; ``need`` sorted; -1 = no offer) into each need's
+    running top-k, in place: one ``np.argpartition`` over the need's k best and its walkers' offers."""
+    top, step = best_key.shape[1], key.shape[1]
+    first = np.r_[True, need[1:] != need[:-1]]
+    touched = need[first]
+    row = np.cumsum(first) - 1
+    slot = np.arange(len(need)) - np.flatnonzero(first)[row]  # the walker's place among its need's walkers
+    columns = top + slot[:, None] * step + np.arange(step)
+    merged_key = np.full((len(touched), top + (int(slot.max()) + 1) * step), -1, dtype=np.int64)
+    merged_local = np.zeros(merged_key.shape, dtype=np.int64)
+    merged_key[:, :top], merged_local[:, :top] = best_key[touched], best_local[touched]
+    merged_key[row[:, None], columns], merged_local[row[:, None], columns] = key, local
+    keep = np.argpartition(-merged_key, top - 1, axis=1)[:, :top]
+    rows = np.arange(len(touched))[:, None]
+    best_key[touched], best_local[touched] = merged_key[rows, keep], merged_local[rows, keep]
 
 
 def rank_candidates(
@@ -407,29 +445,29 @@ def rank_candidates(
 
 
 def _candidates_frame(needs, offers, reach: Reach, n_all, o_all, need, offer, rank, points, today) -> pd.DataFrame:
-    """The candidates table for (need position, offer position) pairs, with every part recomputed."""
-    n = {key: n_all[key][need] for key in ("row", "level", "mode", "start", "end", "participants")}
-    o = {key: o_all[key][offer] for key in ("column", "level", "mode", "start", "capacity", "placeless", "gathering")}
-    row, column = n["row"], o["column"]
+    """The candidates table for (need position, offer position) pairs, with every part recomputed (column by
+    column, so few temporaries of the table's length are alive at once)."""
+    row, column = n_all["row"][need], o_all["column"][offer]
+    placeless = o_all["placeless"][offer]
+    niva = _level_part(np.abs(n_all["level"][need] - o_all["level"][offer]))
+    form = _mode_fit_matrix()[n_all["mode"][need], o_all["mode"][offer]]
     cost = reach.cost[row, column].astype(np.float64)
-    outside = np.maximum(np.maximum(n["start"] - o["start"], o["start"] - n["end"]), 0)
-    parts = {
-        "niva": _level_part(np.abs(n["level"] - o["level"])),
-        "form": _mode_fit_matrix()[n["mode"], o["mode"]],
-        "avstand": _distance_part(cost, reach.setting.limit, o["placeless"], o["gathering"]),
-        "tidsramme": _timeframe_part(outside),
-        "kapasitet": np.minimum(1.0, o["capacity"] / n["participants"]),
-    }
-    computed = _offer_points(parts["niva"], parts["form"], parts["avstand"]) + _need_points(
-        parts["tidsramme"], parts["kapasitet"]
-    )
-    if not np.array_equal(computed, points):  # the parts shown must add up to the score ranked on
+    avstand = _distance_part(cost, reach.setting.limit, placeless, o_all["gathering"][offer])
+    del cost
+    start = o_all["start"][offer]
+    outside = np.maximum(np.maximum(n_all["start"][need] - start, start - n_all["end"][need]), 0)
+    del start
+    tidsramme = _timeframe_part(outside)
+    del outside
+    kapasitet = np.minimum(1.0, o_all["capacity"][offer] / n_all["participants"][need])
+    # The parts shown must add up to the score ranked on.
+    if not np.array_equal(_offer_points(niva, form, avstand) + _need_points(tidsramme, kapasitet), points):
         raise AssertionError("matching: recomputed scores differ from the ranked scores")
     travel = reach.setting.method == TRAVEL_TIME and reach.minutes is not None
-    minutes = np.where(o["placeless"], np.nan, reach.minutes[row, column]) if travel else np.full(len(row), np.nan)
+    minutes = np.where(placeless, np.nan, reach.minutes[row, column]) if travel else np.full(len(row), np.nan)
     ferry = np.full(len(row), -1, dtype=np.int64)
     if travel and reach.ferry is not None:
-        ferry = np.where(o["placeless"], -1, reach.ferry[row, column])
+        ferry = np.where(placeless, -1, reach.ferry[row, column])
     labels = list(dict.fromkeys(reach.ferry_labels))
     label_code = np.array([labels.index(label) for label in reach.ferry_labels] + [-1], dtype=np.int64)
     frame = {
@@ -437,13 +475,18 @@ def _candidates_frame(needs, offers, reach: Reach, n_all, o_all, need, offer, ra
         "rang": rank.astype(np.int64),
         "tilbud_id": offers["tilbud_id"].array.take(offer),
         "poeng": points / SCALE,
-        **parts,
-        "avstand_km": np.where(o["placeless"], np.nan, reach.distance_km[row, column]),
+        "niva": niva,
+        "form": form,
+        "avstand": avstand,
+        "tidsramme": tidsramme,
+        "kapasitet": kapasitet,
+        "avstand_km": np.where(placeless, np.nan, reach.distance_km[row, column]),
         "reisetid_min": minutes,
         "ferje": pd.Categorical.from_codes(label_code[ferry], categories=labels),
         "tidsvindu_utlopt": expired_window(needs, today)[need],
     }
-    return pd.DataFrame(frame)[CANDIDATE_COLUMNS]
+    assert list(frame) == CANDIDATE_COLUMNS
+    return pd.DataFrame(frame, copy=False)
 
 
 # --- row-by-row reference -------------------------------------------------------------------

@@ -32,6 +32,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -116,17 +117,26 @@ def uncovered_needs(
     return demand[~is_covered]
 
 
+def _centre_id(kommunenummer) -> str:
+    return f"K{kommunenummer}"
+
+
 def hosts() -> pd.DataFrame:
     """Host candidates: study places with coordinates (first), then every municipality's centre.
 
-    Columns ``vert_id``, ``vert`` (name), ``vert_type`` (``studiested``/``kommune``),
-    ``kommunenummer``, ``delregion``, ``lat``, ``lon``.
+    Columns ``vert_id`` (the study place's id, or ``K`` + kommunenummer for a centre), ``vert`` (name),
+    ``vert_type`` (``studiested``/``kommune``), ``kommunenummer``, ``delregion``, ``lat``, ``lon``.
     """
+    return _hosts().copy()
+
+
+@lru_cache(maxsize=1)
+def _hosts() -> pd.DataFrame:
     municipalities = load_municipalities()
     lat, lon = _municipality_points(municipalities)
     centres = pd.DataFrame(
         {
-            "vert_id": "K" + municipalities.index.astype(str),
+            "vert_id": [_centre_id(code) for code in municipalities.index],
             "vert": municipalities["navn"].to_numpy(),
             "vert_type": "kommune",
             "kommunenummer": municipalities.index.astype(str),
@@ -152,8 +162,19 @@ def hosts() -> pd.DataFrame:
 
 
 def host_reach(setting: ReachSetting, host_frame: pd.DataFrame | None = None) -> Reach:
-    """Reach from every municipality to every host (columns = ``vert_id``), on ``setting``."""
-    frame = host_frame if host_frame is not None else hosts()
+    """Reach from every municipality to every host (columns = ``vert_id``), on ``setting``. For the
+    default hosts it is computed once per setting and process (as the travel model is)."""
+    if host_frame is None:
+        return _default_host_reach(setting)
+    return _host_reach(setting, host_frame)
+
+
+@lru_cache(maxsize=8)
+def _default_host_reach(setting: ReachSetting) -> Reach:
+    return _host_reach(setting, _hosts())
+
+
+def _host_reach(setting: ReachSetting, frame: pd.DataFrame) -> Reach:
     points = pd.DataFrame(
         {
             "tilbud_id": frame["vert_id"].to_numpy(),
@@ -207,8 +228,8 @@ def course_opportunities(
     pending = uncovered_needs(needs, offers, reach, today=today)
     if pending.empty:
         return pd.DataFrame(columns=COLUMNS)
-    frame = host_frame if host_frame is not None else hosts()
-    travel = host_travel if host_travel is not None else host_reach(reach.setting, frame)
+    frame = host_frame if host_frame is not None else _hosts()
+    travel = host_travel if host_travel is not None else host_reach(reach.setting, host_frame)
     if list(travel.offer_ids) != list(frame["vert_id"]):
         raise ValueError("host_travel was computed for other hosts than host_frame")
     pools = _pool_all(pending, frame, travel, min_class)
@@ -230,7 +251,7 @@ def _pool_all(pending: pd.DataFrame, frame: pd.DataFrame, travel: Reach, min_cla
     host_region = frame["delregion"].astype(str).to_numpy()
     host_name = frame["vert"].astype(str).to_numpy()
     host_code = frame["kommunenummer"].astype(str).to_numpy()
-    centre_of_row = pd.Index(frame["vert_id"]).get_indexer("K" + travel.municipalities.astype(str))
+    centre_of_row = pd.Index(frame["vert_id"]).get_indexer([_centre_id(code) for code in travel.municipalities])
     rows = municipality_rows(pending["kommunenummer"], travel.municipalities)
     participants = pending["antall_deltakere"].to_numpy(np.float64)
     business = pd.factorize(pending["bedrift_id"])[0]
