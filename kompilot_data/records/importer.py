@@ -253,6 +253,10 @@ def restrict_to_access(prepared: Prepared, access, engine=None) -> Prepared:
     """
     from kompilot_data.records import storage
 
+    if access is not None and not access.can_edit:
+        from kompilot_data.access import AccessDenied
+
+        raise AccessDenied("Bare koordinatorer kan endre data.")
     if access is None or access.all_regions or prepared.frame.empty:
         return prepared
     label = "behov" if prepared.kind == "needs" else "tilbud"

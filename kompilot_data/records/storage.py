@@ -388,9 +388,9 @@ def _outside(access, kind: str, items: Iterable[tuple[str, str | None, str]]) ->
     messages = []
     for record_id, place, what in items:
         if place not in allowed:
+            where = f"ligger i {_place_name(place)}, utenfor {access.region}" if place else "har ikke studiested"
             messages.append(
-                f"{_label(kind).capitalize()} «{record_id}» ({what}) er i {_place_name(place)}, utenfor "
-                f"{access.region}, som du kan endre data for."
+                f"{_label(kind).capitalize()} «{record_id}» ({what}) {where}. Du kan endre data i {access.region}."
             )
     return messages
 
@@ -751,7 +751,7 @@ def undo_batch(
             )
         befores = {e["post_id"]: _from_json(json.loads(e["foer"]), kind) if e["foer"] else None for e in entries}
         _refuse(
-            _outside(access, kind, ((i, current[i]["kommunenummer"], "importert") for i in befores))
+            _outside(access, kind, ((i, current[i]["kommunenummer"], "etter importen") for i in befores))
             + _outside(access, kind, ((i, b["kommunenummer"], "før importen") for i, b in befores.items() if b)),
             f"Import {batch_id} er ikke angret.",
         )
@@ -868,8 +868,8 @@ def _update_in(
     before = {spec.name: current[spec.name] for spec in SPECS[kind]}
     clean = _validated_record(kind, {**before, **changes, id_name: record_id}, source=f"«{record_id}»")
     _refuse(
-        _outside(access, kind, [(record_id, before.get("kommunenummer"), "slik den er")])
-        + _outside(access, kind, [(record_id, clean.get("kommunenummer"), "etter endringen")])
+        _outside(access, kind, [(record_id, before.get("kommunenummer"), "slik det er")])
+        or _outside(access, kind, [(record_id, clean.get("kommunenummer"), "etter endringen")])
     )
     result = connection.execute(
         sa.update(table)
@@ -921,7 +921,8 @@ def _delete_in(connection: Connection, kind: str, versions: dict[str, int], user
             f"{len(stale)} poster er endret eller slettet av andre ({', '.join(stale[:5])}). Ingenting er slettet."
         )
     _refuse(
-        _outside(access, kind, ((i, current[i]["kommunenummer"], "slettes") for i in versions)), "Ingenting er slettet."
+        _outside(access, kind, ((i, current[i]["kommunenummer"], "som skulle slettes") for i in versions)),
+        "Ingenting er slettet.",
     )
     deleted = _bulk_execute(
         connection,
