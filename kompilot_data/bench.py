@@ -16,9 +16,8 @@ import time
 import tracemalloc
 from collections.abc import Callable
 
-from kompilot_data.engine import indicators, matching, pooling
+from kompilot_data.engine import matching, pooling
 from kompilot_data.engine.reach import active_offers, compute_reach, open_needs
-from kompilot_data.engine.supply import demand_supply, needs_matched_share, white_spots
 from kompilot_data.records.demo import generate_needs, generate_offers
 from kompilot_data.records.schema import to_typed
 
@@ -55,16 +54,17 @@ def _peak_mib(function: Callable[[], object]) -> float:
     return peak / 2**20
 
 
-def indicator_set(needs, offers) -> None:
-    """What the dashboard computes for one filter: map table, region × area, municipality × area,
-    white spots and the matched share (one shared reach)."""
-    active = active_offers(offers)
-    reach = compute_reach(active)
-    indicators.municipality_table(needs, active, reach=reach)
-    demand_supply(needs, active, ("delregion", "kompetanseomrade"), reach=reach)
-    demand_supply(needs, active, ("kommunenummer", "kompetanseomrade"), reach=reach)
-    white_spots(needs, active, reach=reach)
-    needs_matched_share(needs, active, reach=reach)
+def indicator_set(needs, offers, audience=None) -> None:
+    """What the dashboard computes for one filter, through a fresh View (one reach, one 2SFCA): the map table,
+    region × area, municipality × area, white spots, the matched share and the centrality lens - protected
+    when ``audience`` is a viewer."""
+    from kompilot_data.view import Audience, View, ViewKey
+
+    view = View(needs, offers, ViewKey(audience=audience or Audience.coordinator()))
+    _ = view.municipality_table
+    view.demand_supply(("delregion", "kompetanseomrade"))
+    view.demand_supply(("kommunenummer", "kompetanseomrade"))
+    _ = view.white_spots, view.matched_share, view.centrality_table
 
 
 def run(sample: int = 300, seed: int = 2021, out: Callable[[str], None] = print) -> dict[str, float]:
@@ -81,6 +81,11 @@ def run(sample: int = 300, seed: int = 2021, out: Callable[[str], None] = print)
         seconds, _ = _best_of(lambda n=needs, o=offers: indicator_set(n, o))
         out(f"  indikatorer (hele filtersettet): {seconds * 1000:8.0f} ms")
         figures[f"indicators_{n_needs}"] = seconds
+        from kompilot_data.view import Audience
+
+        seconds, _ = _best_of(lambda n=needs, o=offers: indicator_set(n, o, Audience.viewer()))
+        out(f"  indikatorer for lesere (skjermet): {seconds * 1000:6.0f} ms")
+        figures[f"indicators_viewer_{n_needs}"] = seconds
         figures.update(_matching_and_pooling(needs, offers, n_needs, sample, out))
     figures.update(_matching_scaling(seed, out, figures))
     figures.update(import_speed(seed=seed, out=out))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property, wraps
 
 import numpy as np
@@ -65,6 +66,8 @@ class ViewKey:
     language: str = "nb"
     data_version: int = 0
     decay: str = "ingen"
+    #: The day the view is computed for (offers under way and ended time windows depend on it).
+    today: date = field(default_factory=date.today)
 
 
 def _memo(method: Callable) -> Callable:
@@ -375,7 +378,7 @@ class View:
 
         if not self.audience.sees_records:
             return pd.DataFrame()
-        return matching.rank_candidates(self.needs, self.supply_offers, top=5, reach=self.reach)
+        return matching.rank_candidates(self.needs, self.supply_offers, top=5, reach=self.reach, today=self.key.today)
 
     @_memo
     def pools(self, min_class: int) -> pd.DataFrame:
@@ -383,7 +386,12 @@ class View:
         from kompilot_data.engine import pooling
 
         pools = pooling.course_opportunities(
-            self.needs, self.supply_offers, reach=self.reach, min_class=min_class, language=self.language
+            self.needs,
+            self.supply_offers,
+            reach=self.reach,
+            min_class=min_class,
+            language=self.language,
+            today=self.key.today,
         )
         if pools.empty or not self.threshold:
             return pools.assign(skjult=False)
@@ -391,11 +399,11 @@ class View:
         pools.index.name = "pool"
         protected = self._protect(
             pools.set_index(["kompetanseomrade", "niva"], append=True),
-            ["deltakere", "behov", "sum_avstand_km", "maks_avstand_km"],
+            ["deltakere", "behov", "sum_avstand_km", "maks_avstand_km", "sum_reisetid_min", "maks_reisetid_min"],
             {"alle": ()},
             pd.DataFrame({"bedrift_id": self.open_needs["bedrift_id"].to_numpy()}),
         )[0]
-        protected.loc[protected["skjult"], ["kommuner", "beskrivelse", "vert", "vert_kommunenummer"]] = None
+        protected.loc[protected["skjult"], ["kommuner", "beskrivelse", "vert", "vert_kommunenummer", "ferjer"]] = None
         return protected.reset_index(["kompetanseomrade", "niva"])
 
     # --- briefings ---------------------------------------------------------------------------

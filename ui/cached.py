@@ -6,6 +6,7 @@ Every ``st.cache_*`` wrapper lives here (the OWID wizard's ``cached.py`` pattern
 from __future__ import annotations
 
 import os
+from datetime import date
 
 import pandas as pd
 import streamlit as st
@@ -100,7 +101,7 @@ def reach_setting() -> ReachSetting:
 
 def view_key(filters: Filters | None = None) -> ViewKey:
     chosen = current_filters() if filters is None else filters
-    return ViewKey(chosen, audience(), reach_setting(), language(), data_version())
+    return ViewKey(chosen, audience(), reach_setting(), language(), data_version(), today=date.today())
 
 
 def view(filters: Filters | None = None) -> View:
