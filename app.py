@@ -23,6 +23,7 @@ PAGES = {
     "nav_group_about": [
         ("app_pages/data.py", "nav_data", "data", ":material/database:", False),
         ("app_pages/om_data.py", "nav_about", "om-data", ":material/info:", False),
+        ("app_pages/tilgjengelighet.py", "nav_accessibility", "tilgjengelighet", ":material/accessibility:", False),
     ],
 }
 
@@ -31,21 +32,24 @@ if "language" not in st.session_state:
     lang = st.query_params.get("lang", "nb")
     st.session_state["language"] = lang if lang in ("nb", "en") else "nb"
 
-navigation = st.navigation(
-    {
-        ui.T(group): [
-            st.Page(path, title=ui.T(title), url_path=url, icon=icon, default=default)
-            for path, title, url, icon, default in pages
-        ]
-        for group, pages in PAGES.items()
-    }
-)
+# The menu is drawn by ui.sidebar_navigation (links under group headings): Streamlit's sectioned menu is not a
+# valid list for screen readers.
+groups = {
+    ui.T(group): [
+        st.Page(path, title=ui.T(title), url_path=url, icon=icon, default=default)
+        for path, title, url, icon, default in pages
+    ]
+    for group, pages in PAGES.items()
+}
+navigation = st.navigation(groups, position="hidden")
+ui.page_style()
 ui.sync_from_url(navigation.url_path)
 ui.refresh_data_version()
 if st.query_params.get("present") == "1" and navigation.url_path != "presentasjon":
     # ?present=1 on any page opens the presentation with the same filters.
     kept = {key: st.query_params.get_all(key) for key in st.query_params.keys() if key != "present"}  # noqa: SIM118
     st.switch_page("app_pages/presentasjon.py", query_params=kept)
+ui.sidebar_navigation(groups)
 ui.sidebar_access()
 ui.sidebar_filters()
 ui.write_url()

@@ -1,7 +1,7 @@
 import streamlit as st
 
 import ui
-from kompilot_data.present import figures
+from kompilot_data.present import figures, summaries, tables
 
 ui.page_header("needs_title")
 view = ui.view()
@@ -12,38 +12,52 @@ if view.needs.empty:
 source = view.records_source()
 
 
-def bars(key: str, taxonomy_name: str, measure: str, axis_label: str, chart_key: str, colour: str | None = None):
+def bars(key: str, taxonomy_name: str, measure: str, chart_key: str, title: str) -> None:
+    """Bars of needs (or participants) per code of ``key``, one neutral colour, largest on top, with the
+    chart's text alternative (summary and table) under it."""
     counts = view.counts((key,), measure)[measure]
     counts = counts[counts.isna() | (counts > 0)]
-    extra = {"colour": colour} if colour else {}
-    ui.figure(
-        figures.bar_counts(figures.labelled(counts, taxonomy_name, lang), lang, axis_label, source, **extra),
-        key=chart_key,
+    shown = figures.labelled(counts, taxonomy_name, lang)
+    axis = ui.T("participants") if measure == "deltakere" else ui.T("count_needs")
+    summary = summaries.ranking(shown, lang, ui.T(f"unit_{'participants' if measure == 'deltakere' else 'needs'}"))
+    ui.figure(figures.bar_counts(shown, lang, axis, source, title), key=chart_key, alt=summary)
+    table = view.counts((key,), measure).loc[counts.index].reset_index()
+    ui.chart_alternative(title, ui.display(table, columns=[key, measure]), summary)
+
+
+ui.section(ui.T("needs_participants_title"))
+left, right = st.columns(2, gap="medium")
+with left:
+    bars("kompetanseomrade", "kompetanseomrade", "deltakere", "behov_omrade", ui.T("needs_by_area_title"))
+with right:
+    table = view.counts(("kompetanseomrade", "niva"), "deltakere")
+    title = ui.T("needs_treemap_title")
+    ui.figure(figures.treemap_area_level(table, lang, source, title=title), key="behov_treemap", alt=title)
+    ui.chart_alternative(
+        title,
+        tables.pivot(
+            table,
+            "deltakere",
+            lang,
+            "kompetanseomrade",
+            "niva",
+            figures.taxonomy.labels("kompetanseomrade", lang),
+            figures.taxonomy.labels("niva", lang),
+            corner=ui.T("th_kompetanseomrade"),
+        ),
     )
 
-
-left, right = st.columns(2)
+ui.section(ui.T("needs_count_title"))
+left, middle, right = st.columns(3, gap="medium")
 with left:
-    st.subheader(ui.T("by_area"))
-    bars("kompetanseomrade", "kompetanseomrade", "deltakere", ui.T("participants"), "behov_omrade")
-with right:
-    st.subheader(ui.T("area_x_level"))
-    table = view.counts(("kompetanseomrade", "niva"), "deltakere")
-    ui.figure(figures.treemap_area_level(table, lang, source), key="behov_treemap")
-
-left, middle, right = st.columns(3)
-with left:
-    st.subheader(ui.T("by_level"))
-    bars("niva", "niva", "behov", ui.T("count_needs"), "behov_niva", "#E69F00")
+    bars("niva", "niva", "behov", "behov_niva", ui.T("needs_by_level_title"))
 with middle:
-    st.subheader(ui.T("by_status"))
-    bars("status", "behov_status", "behov", ui.T("count_needs"), "behov_status", "#009E73")
+    bars("status", "behov_status", "behov", "behov_status", ui.T("needs_by_status_title"))
 with right:
-    st.subheader(ui.T("by_industry"))
-    bars("naering", "naering", "behov", ui.T("count_needs"), "behov_naering", "#CC79A7")
+    bars("naering", "naering", "behov", "behov_naering", ui.T("needs_by_industry_title"))
 
-st.subheader(ui.T("records"))
+ui.section(ui.T("records"))
 if not view.audience.sees_records:
     st.info(ui.T("records_hidden"))
     st.stop()
-ui.record_table(ui.labelled(view.needs), "behov_tabell", "kompilot_behov")
+ui.record_table(view.needs, "behov_tabell", ui.T("file_needs"), kind="needs")

@@ -3,15 +3,18 @@ import streamlit as st
 import kompilot_data as kd
 import ui
 from kompilot_data.engine.indicators import INDICATORS
-from kompilot_data.present import figures
+from kompilot_data.present import figures, summaries
 
-ui.page_header("map_title", "map_intro")
+ui.page_header("map_title")
 view = ui.view()
 lang = view.language
+# The map colours every municipality: its view is the filter without its place part. The place filter
+# (a clicked municipality, a sub-region) is drawn as an outline, so the others stay coloured and clickable.
+map_view = ui.view(view.filters.without_place())
 
 indicator_keys = list(INDICATORS)
 chosen = ui.page_param("indikator", "delregion")
-controls = st.columns([3, 2, 2, 2])
+controls = st.columns([3, 2, 2])
 indicator = controls[0].selectbox(
     ui.T("map_indicator"),
     indicator_keys,
@@ -22,42 +25,57 @@ indicator = controls[0].selectbox(
 if indicator != chosen:
     ui.set_page_param("indikator", None if indicator == "delregion" else indicator)
 show_places = controls[1].toggle(ui.T("map_show_places"), value=True)
+show_labels = controls[1].toggle(ui.T("map_labels"), value=False)
 show_outlines = controls[2].toggle(ui.T("map_show_outlines"), value=True)
-basemap = controls[3].toggle(ui.T("map_basemap"), value=False)
+basemap = controls[2].toggle(ui.T("map_basemap"), value=False)
+
+table = map_view.municipality_table
+municipality_codes = set(table.index.astype(str))
 
 
 def on_map_select():
     points = st.session_state["kart"].selection.get("points", [])
-    codes = [p.get("location") for p in points if p.get("location")]
+    codes = [p.get("location") for p in points if p.get("location") in municipality_codes]
     if codes:
         ui.toggle_municipality(codes[0])
 
 
-table = view.municipality_table
+spec = INDICATORS[indicator]
+label = ui.T(f"ind_{indicator}")
 fig = figures.choropleth_map(
     table,
     indicator,
     lang,
     places=kd.load_study_places() if show_places else None,
-    records=view.records_source(),
+    records=map_view.records_source(),
     show_outlines=show_outlines,
     selected=list(view.filters.kommuner),
+    regions=list(view.filters.delregioner),
     basemap=basemap,
+    labels=show_labels,
     **ui.map_geometry(),  # the polygons as static files: a rerun sends only the values (issue 17)
 )
-ui.figure(fig, key="kart", on_select=on_map_select, selection_mode="points")
-if INDICATORS[indicator].estimate:
-    st.caption(ui.reach_caption() + " " + view.records_source())
+hidden = table["skjult"].fillna(False).astype(bool) & spec.estimate
+values = table[spec.column]
+shown = table[["navn", "delregion"]].copy()
+if spec.column != "delregion":
+    shown[spec.column] = values.where(~hidden)
+    shown["skjult"] = hidden
+    shown = shown.sort_values(spec.column, ascending=False, na_position="last")
+else:
+    order = {name: i for i, name in enumerate([*kd.SUBREGIONS, kd.OUTSIDE_PILOT])}
+    shown = shown.sort_values(["delregion", "navn"], key=lambda c: c.map(order) if c.name == "delregion" else c)
+summary = summaries.map_summary(shown, indicator, lang)
 
-with st.expander(ui.T("map_table")):
-    spec = INDICATORS[indicator]
-    shown = table[["navn", "delregion"]].copy()
-    if spec.column != "delregion":
-        hidden = table["skjult"] & spec.estimate
-        shown[ui.T(f"ind_{indicator}")] = [
-            ui.protected(None) if h else figures.format_indicator(indicator, v, lang)
-            for v, h in zip(table[spec.column], hidden, strict=True)
-        ]
-    st.dataframe(
-        shown.rename(columns={"navn": ui.T("filter_municipality"), "delregion": ui.T("filter_region")}), width="stretch"
-    )
+left, right = st.columns([3, 2], gap="medium")
+with left:
+    ui.figure(fig, key="kart", on_select=on_map_select, selection_mode="points", alt=summary)
+    if show_labels:
+        st.caption(ui.T("map_labels_note"))
+with right:
+    st.markdown(ui.T("map_intro"))
+    st.markdown(summary)
+    if spec.estimate:
+        st.caption(ui.reach_caption() + " " + map_view.records_source())
+    columns = ["navn", "delregion"] + ([spec.column] if spec.column != "delregion" else [])
+    ui.show_table(ui.display(shown, columns=columns), height=360, alt=summary)

@@ -11,8 +11,8 @@ ui.page_header("mismatch_title")
 view = ui.view()
 lang = view.language
 municipalities = kd.load_municipalities()
+names = municipalities["navn"].to_dict()
 ui.reach_controls("mismatch_reach")
-min_class = st.slider(ui.T("min_class"), 4, 30, 12, key="mismatch_min_class")
 active = view.supply_offers
 source = view.records_source()
 st.caption(ui.reach_caption() + " " + source)
@@ -26,26 +26,43 @@ tab_gaps, tab_match, tab_pools, tab_spots = st.tabs(
     [ui.T("tab_gaps"), ui.T("tab_match"), ui.T("tab_pools"), ui.T("white_spots_short")]
 )
 
-with tab_gaps:
-    st.subheader(ui.T("filter_region") + " × " + ui.T("filter_area"))
-    ui.figure(
-        figures.gap_heatmap(by_region, lang, source, {kd.OUTSIDE_PILOT: ui.T("outside_pilot")}),
-        key="mismatch_region",
+
+def gap_chart(table: pd.DataFrame, key: str, title: str, labels: dict[str, str] | None = None) -> None:
+    """The heatmap on a desktop, the same cells as a sorted bar list on a phone, and the cells as a table."""
+    with ui.responsive(key, phone=False):
+        ui.figure(figures.gap_heatmap(table, lang, source, labels, title=title), key=key, alt=title)
+    with ui.responsive(key, phone=True):
+        st.caption(ui.T("gap_phone_note"))
+        ui.figure(figures.gap_bar_list(table, lang, source, labels, title=title), key=f"{key}_liste", alt=title)
+    cells = figures.gap_cells(table, lang, labels).sort_values("gap", ascending=False, na_position="last")
+    ui.chart_alternative(
+        title,
+        ui.display(cells, columns=["sted", "kompetanseomrade", "gap", "ettersporsel", "tilbud_fordelt"]),
     )
+
+
+with tab_gaps:
+    ui.section(ui.T("gap_region_title"))
+    st.caption(ui.T("gap_heatmap_note"))
+    gap_chart(by_region, "mismatch_region", ui.T("gap_region_title"))
+
+    ui.section(ui.T("gap_municipality_title"))
     by_municipality = view.demand_supply(("kommunenummer", "kompetanseomrade"))
     if view.places is None:  # the whole county: the pilot's municipalities
         pilot = municipalities.index[municipalities["delregion"] != kd.OUTSIDE_PILOT]
         by_municipality = by_municipality[by_municipality.index.get_level_values(0).isin(pilot)]
-    st.subheader(ui.T("filter_municipality") + " × " + ui.T("filter_area"))
-    ui.figure(
-        figures.gap_heatmap(by_municipality, lang, source, municipalities["navn"].to_dict()),
-        key="mismatch_kommune",
-    )
+        st.caption(ui.T("gap_pilot_only"))
+    gap_chart(by_municipality, "mismatch_kommune", ui.T("gap_municipality_title"), names)
 
-    st.subheader(ui.T("demand") + " / " + ui.T("supply"))
+    ui.section(ui.T("demand_supply_title"))
     per_area = view.demand_supply(("fylke", "kompetanseomrade")).droplevel("fylke")
     st.caption(ui.T("seats_counted_once"))
-    ui.figure(figures.demand_supply_bars(per_area, lang, source), key="mismatch_stolper")
+    title = ui.T("demand_supply_title")
+    ui.figure(figures.demand_supply_bars(per_area, lang, source, title=title), key="mismatch_stolper", alt=title)
+    ui.chart_alternative(
+        title,
+        ui.display(per_area.reset_index(), columns=["kompetanseomrade", "ettersporsel", "tilbud_fordelt", "gap"]),
+    )
 
 with tab_match:
     flow_map(view)  # aggregates: viewers see it too, protected
@@ -57,25 +74,27 @@ with tab_match:
         st.markdown(ui.T("match_intro"))
         if len(ranked):
             best = ranked[ranked["rang"] == 1]
-            st.subheader(ui.T("flow_title"))
-            ui.figure(figures.sankey_area_provider(best, open_needs, active, lang), key="mismatch_sankey")
-        left, right = st.columns(2)
-        with left:
-            st.subheader(ui.T("pick_need"))
-            shown = ui.labelled(
-                open_needs[
-                    [
-                        "behov_id",
-                        "kommunenummer",
-                        "kompetanseomrade",
-                        "niva",
-                        "laeringsform",
-                        "antall_deltakere",
-                        "tidsramme_fra",
-                        "tidsramme_til",
-                    ]
-                ]
+            ui.section(ui.T("flow_title"))
+            title = ui.T("sankey_title")
+            ui.figure(
+                figures.sankey_area_provider(best, open_needs, active, lang, title=title),
+                key="mismatch_sankey",
+                alt=title,
             )
+        left, right = st.columns(2, gap="medium")
+        with left:
+            ui.section(ui.T("pick_need"))
+            need_columns = [
+                "behov_id",
+                "kommunenummer",
+                "kompetanseomrade",
+                "niva",
+                "laeringsform",
+                "antall_deltakere",
+                "tidsramme_fra",
+                "tidsramme_til",
+            ]
+            shown = ui.display(open_needs, kind="needs", columns=need_columns)
             position = ui.selectable_table(shown, "match_need_table", height=320)
             if position is not None:
                 need = open_needs.iloc[position]
@@ -95,21 +114,18 @@ with tab_match:
             else:
                 st.caption(ui.T("select_row_help"))
         with right:
-            st.subheader(ui.T("pick_offer"))
-            offer_table = ui.labelled(
-                active[
-                    [
-                        "tilbud_id",
-                        "tittel",
-                        "tilbyder",
-                        "kompetanseomrade",
-                        "niva",
-                        "laeringsform",
-                        "oppstart",
-                        "kapasitet",
-                    ]
-                ]
-            )
+            ui.section(ui.T("pick_offer"))
+            offer_columns = [
+                "tilbud_id",
+                "tittel",
+                "tilbyder",
+                "kompetanseomrade",
+                "niva",
+                "laeringsform",
+                "oppstart",
+                "kapasitet",
+            ]
+            offer_table = ui.display(active, kind="offers", columns=offer_columns)
             position = ui.selectable_table(offer_table, "match_offer_table", height=320)
             if position is not None:
                 offer_id = active.iloc[position]["tilbud_id"]
@@ -118,17 +134,34 @@ with tab_match:
                     st.warning(ui.T("no_candidates"))
                 else:
                     served = served.merge(open_needs[["behov_id", "kommunenummer", "antall_deltakere"]], on="behov_id")
-                    st.dataframe(
-                        ui.labelled(served),
-                        hide_index=True,
-                        width="stretch",
-                        column_config={"poeng": st.column_config.NumberColumn(format="%.2f")},
+                    served = served.rename(columns={"niva": "niva_poeng", "kapasitet": "kapasitet_poeng"})
+                    ui.show_table(
+                        ui.display(
+                            served,
+                            columns=[
+                                "behov_id",
+                                "kommunenummer",
+                                "antall_deltakere",
+                                "poeng",
+                                "reisetid_min",
+                                "avstand_km",
+                                "ferje",
+                                "niva_poeng",
+                                "form",
+                                "avstand",
+                                "tidsramme",
+                                "kapasitet_poeng",
+                            ],
+                        )
                     )
             else:
                 st.caption(ui.T("select_row_help"))
-        st.caption(ui.T("weights_note", weights=", ".join(f"{k} {v:.0%}" for k, v in matching.WEIGHTS.items())))
+        weights = ", ".join(f"{ui.T(f'weight_{k}')} {ui.percent(v)}" for k, v in matching.WEIGHTS.items())
+        st.caption(ui.T("weights_note", weights=weights))
 
 with tab_pools:
+    ui.section(ui.T("pools_title"))
+    min_class = st.slider(ui.T("min_class"), 4, 30, 12, key="mismatch_min_class")
     pools = view.pools(min_class)
     st.markdown(ui.T("pools_intro", min_class=min_class))
     if pools.empty:
@@ -136,23 +169,18 @@ with tab_pools:
     else:
         reached = int(pools["min_klasse_naadd"].sum())
         st.metric(ui.T("pools_reached"), f"{reached} / {len(pools)}")
-        shown = ui.labelled(pools.drop(columns=["behov_ids", "skjult"], errors="ignore"))
-        st.dataframe(
-            shown,
-            hide_index=True,
-            width="stretch",
-            column_config={"min_klasse_naadd": st.column_config.CheckboxColumn(ui.T("min_class_reached"))},
-        )
-        ui.downloads(shown, "kompilot_kursmuligheter")
+        shown = ui.display(pools)
+        ui.show_table(shown)
+        ui.downloads(shown, ui.T("file_pools"))
 
 with tab_spots:
-    st.subheader(ui.T("white_spots"))
+    ui.section(ui.T("white_spots"))
     spots = view.white_spots
     if spots.empty:
         st.success(ui.T("no_white_spots"))
     else:
-        shown = ui.labelled(
-            spots[["kommunenummer", "delregion", "kompetanseomrade", "ettersporsel", "behov", "bedrifter"]]
+        shown = ui.display(
+            spots, columns=["kommunenummer", "delregion", "kompetanseomrade", "ettersporsel", "behov", "bedrifter"]
         )
-        st.dataframe(shown, width="stretch", hide_index=True)
-        ui.downloads(shown, "kompilot_hvite_flekker")
+        ui.show_table(shown)
+        ui.downloads(shown, ui.T("file_white_spots"))

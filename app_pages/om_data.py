@@ -4,7 +4,7 @@ import kompilot_data as kd
 import ui
 from kompilot_data.engine import matching, pooling
 from kompilot_data.engine.indicators import INDICATORS
-from kompilot_data.engine.reach import DEFAULT_RADIUS_KM
+from kompilot_data.engine.reach import DEFAULT_REACH
 from kompilot_data.i18n import format_date, page_text
 
 lang = ui.language()
@@ -17,29 +17,39 @@ st.markdown(
         demand=ui.T("demand"),
         supply=ui.T("supply"),
         gap=ui.T("gap"),
-        radius=int(DEFAULT_RADIUS_KM),
-        weights=", ".join(f"{part} {ui.percent(weight)}" for part, weight in matching.WEIGHTS.items()),
+        reach_minutes=ui.number(DEFAULT_REACH.limit),
+        weights=", ".join(
+            f"{ui.T(f'weight_{part}')} {ui.percent(weight)}" for part, weight in matching.WEIGHTS.items()
+        ),
         min_class=pooling.DEFAULT_MIN_CLASS,
         long_km=int(pooling.LONG_DISTANCE_KM),
     )
 )
 
-st.header(ui.T("sources_title"))
+ui.section(ui.T("sources_title"))
 columns = {
     "tittel": ui.T("col_dataset"),
     "utgiver": ui.T("col_source"),
     "aar": ui.T("col_year"),
     "lisens": ui.T("col_licence"),
     "kreditering": ui.T("col_attribution"),
-    "url": "URL",
+    "url": ui.T("col_url"),
 }
 rows = [
-    {columns["tittel"]: source[f"tittel_{lang}"], **{columns[k]: source[k] for k in list(columns)[1:]}}
+    {
+        columns["tittel"]: source[f"tittel_{lang}"],
+        columns["utgiver"]: source.get(f"utgiver_{lang}") or source["utgiver"],
+        columns["aar"]: str(source["aar"]),
+        columns["lisens"]: source.get(f"lisens_{lang}") or source["lisens"],
+        columns["kreditering"]: source["kreditering"],
+        columns["url"]: source["url"],
+    }
     for source in kd.load_sources().values()
 ]
-st.dataframe(rows, width="stretch", hide_index=True, column_config={"URL": st.column_config.LinkColumn()})
+st.caption(ui.T("attribution_note"))
+ui.show_table(rows, column_config={columns["url"]: st.column_config.LinkColumn()}, alt=ui.T("sources_title"))
 
-st.header(ui.T("data_date"))
+ui.section(ui.T("data_date"))
 needs = ui.all_needs()
 latest = format_date(needs["registrert"].max(), lang) if len(needs) else "–"
 st.markdown(ui.T("data_date_text", latest=latest))

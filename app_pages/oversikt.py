@@ -1,48 +1,131 @@
 import streamlit as st
 
+import kompilot_data as kd
 import ui
-from kompilot_data.present import figures
-from kompilot_data.reference import source_line
+from kompilot_data.present import figures, summaries, tables
+from kompilot_data.reference import source_line, taxonomy
 
 ui.page_header("overview_title", "overview_intro")
 view = ui.view()
 lang = view.language
 source = view.records_source()
+areas = taxonomy.labels("kompetanseomrade", lang)
+stages = taxonomy.labels("behov_status", lang)
 
-columns = st.columns(5)
-columns[0].metric(ui.T("kpi_businesses"), ui.protected(view.total("bedrifter")))
-columns[1].metric(ui.T("kpi_needs"), ui.protected(view.total("behov")))
-columns[2].metric(ui.T("kpi_participants"), ui.protected(view.total("deltakere")))
-columns[3].metric(ui.T("kpi_offers"), ui.number(len(view.offers)))
-columns[4].metric(ui.T("kpi_matched"), ui.protected(view.matched_share, percent=True), help=ui.T("kpi_matched_help"))
-st.caption(source)
+setting = view.key.reach
+reach_words = ui.T(f"within_{setting.unit}", limit=ui.number(setting.limit))
+ui.key_figures(
+    [
+        (ui.T("kpi_businesses"), ui.protected(view.total("bedrifter"))),
+        (ui.T("kpi_needs"), ui.protected(view.total("behov"))),
+        (ui.T("kpi_participants"), ui.protected(view.total("deltakere"))),
+        (
+            ui.T("kpi_offers_in_reach"),
+            ui.number(ui.offers_in_reach(view)),
+            ui.T("kpi_offers_in_reach_help", reach=reach_words, here=ui.number(len(view.offers))),
+        ),
+        (
+            ui.T("kpi_matched"),
+            ui.protected(view.matched_share, percent=True),
+            ui.T("kpi_matched_help") + " " + ui.T("kpi_reach_definition", reach=reach_words),
+        ),
+    ],
+    source=source,
+    demo=view.demo,
+    key="kpis_overview",
+)
 
 if view.needs.empty:
     st.info(ui.T("no_data"))
     st.stop()
 
-st.subheader(ui.T("per_subregion"))
-ui.figure(
-    figures.small_multiple_figures(view.counts(("delregion", "kompetanseomrade"), "deltakere"), lang, source),
-    key="smamultipler",
+ui.section(ui.T("overview_participants_title"))
+st.caption(ui.T("overview_participants_note"))
+table = view.counts(("delregion", "kompetanseomrade"), "deltakere")
+panels = figures.small_multiple_figures(table, lang, source)
+for row in (panels[:2], panels[2:]):
+    for column, fig in zip(st.columns(2, gap="medium"), row, strict=True):
+        with column:
+            ui.figure(fig, key=f"smamultipler_{panels.index(fig)}", alt=fig.layout.title.text)
+cross = tables.pivot(
+    table, "deltakere", lang, "kompetanseomrade", "delregion", areas, corner=ui.T("th_kompetanseomrade")
+)
+totals = table["deltakere"].groupby(level="kompetanseomrade", observed=False).sum(min_count=1)
+ui.chart_alternative(
+    ui.T("overview_participants_title"),
+    cross,
+    summaries.ranking(totals.rename(index=areas), lang, ui.T("unit_participants")),
 )
 
-left, right = st.columns(2)
+left, right = st.columns(2, gap="medium")
 with left:
-    st.subheader(ui.T("pipeline_by_region"))
-    ui.figure(figures.funnel_by_region(view.pipeline("delregion"), lang, source), key="trakt")
+    ui.section(ui.T("pipeline_by_region"))
+    pipeline = view.pipeline("delregion")
+    ui.figure(
+        figures.funnel_by_region(pipeline, lang, source, title=ui.T("funnel_title")),
+        key="trakt",
+        alt=ui.T("funnel_title"),
+    )
+    ui.chart_alternative(
+        ui.T("pipeline_by_region"),
+        tables.pivot(pipeline, "behov", lang, "trinn", "delregion", stages, corner=ui.T("th_trinn")),
+    )
 with right:
-    st.subheader(ui.T("pipeline_over_time"))
-    ui.figure(figures.monthly_status(view.counts(("maaned", "status"), "behov"), lang, source), key="maaned")
+    ui.section(ui.T("pipeline_over_time"))
+    monthly = view.counts(("maaned", "status"), "behov")
+    ui.figure(
+        figures.monthly_status(monthly, lang, source, title=ui.T("monthly_title")),
+        key="maaned",
+        alt=ui.T("monthly_title"),
+    )
+    ui.chart_alternative(
+        ui.T("pipeline_over_time"),
+        tables.pivot(monthly, "behov", lang, "maaned", "status", column_labels=stages, corner=ui.T("th_maaned")),
+    )
 
-st.subheader(ui.T("centrality_title"))
+ui.section(ui.T("centrality_title"))
 st.caption(ui.T("centrality_intro"))
-setting = view.key.reach
+centrality = view.centrality_table
 ui.figure(
-    figures.centrality_access(view.centrality_table, lang, source, setting.limit, setting.unit),
+    figures.centrality_access(
+        centrality, lang, source, setting.limit, setting.unit, title=ui.T("centrality_chart_title", unit=setting.unit)
+    ),
     key="sentralitet",
+    alt=ui.T("centrality_chart_title", unit=setting.unit),
+)
+shown = centrality.reset_index()
+shown["sentralitetsklasse"] = [ui.T(f"centrality_class_{int(c)}") for c in shown["sentralitetsklasse"]]
+ui.chart_alternative(
+    ui.T("centrality_title"),
+    ui.display(
+        shown, columns=["sentralitetsklasse", "apne_behov", "deltakere", "andel_innen_rekkevidde", "naermeste_snitt"]
+    ),
 )
 
-st.subheader(ui.T("pipeline_by_source"))
-ui.figure(figures.pipeline_by_source(view.pipeline("kilde"), lang, source), key="arbeidsmaater")
-st.caption(source_line("delregioner", lang))
+ui.section(ui.T("pipeline_by_source"))
+by_source = view.pipeline("kilde")
+ui.figure(
+    figures.pipeline_by_source(by_source, lang, source, title=ui.T("by_source_title")),
+    key="arbeidsmaater",
+    alt=ui.T("by_source_title"),
+)
+ui.chart_alternative(
+    ui.T("pipeline_by_source"),
+    tables.pivot(
+        by_source,
+        "behov",
+        lang,
+        "kilde",
+        "trinn",
+        taxonomy.labels("behov_kilde", lang),
+        stages,
+        corner=ui.T("th_kilde"),
+    ),
+)
+st.caption(
+    source_line("delregioner", lang)
+    + " · "
+    + ui.T(
+        "outside_pilot_note", count=ui.number(int((kd.load_municipalities()["delregion"] == kd.OUTSIDE_PILOT).sum()))
+    )
+)

@@ -1,9 +1,10 @@
+import pandas as pd
 import streamlit as st
 
 import kompilot_data as kd
 import ui
 from kompilot_data.engine import indicators
-from kompilot_data.present import figures
+from kompilot_data.present import figures, summaries
 from kompilot_data.reference.regions import default_region, region_choices, resolve_region
 
 ui.page_header("region_title")
@@ -30,70 +31,84 @@ ui.briefing_downloads(region.key, "region")
 profile = indicators.area_profile(codes)
 county = indicators.area_profile()
 
-columns = st.columns(4)
-columns[0].metric(
-    ui.T("ind_befolkning"),
-    ui.number(profile["befolkning"]),
-    help=kd.source_line("befolkning", lang, int(municipalities["befolkning_aar"].iloc[0])),
+year = int(municipalities["befolkning_aar"].iloc[0])
+ssb_source = "; ".join(
+    [
+        kd.source_line("befolkning", lang, year),
+        kd.source_line("utdanning", lang, int(municipalities["utdanning_aar"].iloc[0])),
+        kd.source_line("kommuner", lang, 2024),
+    ]
 )
-columns[1].metric(
-    ui.T("ind_befolkningsendring"),
-    ui.percent(profile["endring_befolkning_2020"], 1),
-    delta=f"{ui.T('county')}: {ui.percent(county['endring_befolkning_2020'], 1)}",
-    delta_color="off",
-)
-columns[2].metric(
-    ui.T("ind_hoyere_utdanning"),
-    ui.percent(profile["andel_hoyere_utdanning"], 1),
-    delta=f"{ui.T('county')}: {ui.percent(county['andel_hoyere_utdanning'], 1)}",
-    delta_color="off",
-)
-columns[3].metric(
-    ui.T("centrality_weighted"),
-    ui.number(profile["sentralitetsindeks"]),
-    delta=f"{ui.T('county')}: {ui.number(county['sentralitetsindeks'])}",
-    delta_color="off",
+ui.key_figures(  # official statistics: a source line, never a demo tag
+    [
+        (ui.T("ind_befolkning"), ui.number(profile["befolkning"]), kd.source_line("befolkning", lang, year)),
+        (
+            ui.T("ind_befolkningsendring"),
+            ui.percent(profile["endring_befolkning_2020"], 1),
+            None,
+            f"{ui.T('county')}: {ui.percent(county['endring_befolkning_2020'], 1)}",
+        ),
+        (
+            ui.T("ind_hoyere_utdanning"),
+            ui.percent(profile["andel_hoyere_utdanning"], 1),
+            None,
+            f"{ui.T('county')}: {ui.percent(county['andel_hoyere_utdanning'], 1)}",
+        ),
+        (
+            ui.T("centrality_weighted"),
+            ui.number(profile["sentralitetsindeks"]),
+            None,
+            f"{ui.T('county')}: {ui.number(county['sentralitetsindeks'])}",
+        ),
+    ],
+    source=ssb_source,
+    key="kpis_region",
 )
 
-left, right = st.columns(2)
+left, right = st.columns(2, gap="medium")
 with left:
-    st.subheader(ui.T("region_vs_county"))
-    ui.figure(figures.profile_comparison(profile, county, name, lang), key="region_profil")
+    ui.section(ui.T("region_vs_county"))
+    title = ui.T("region_profile_title", region=name)
+    ui.figure(figures.profile_comparison(profile, county, name, lang, title=title), key="region_profil", alt=title)
 with right:
-    st.subheader(ui.T("population_trend"))
+    ui.section(ui.T("population_trend"))
     series = {name: indicators.population_index(codes), ui.T("county"): indicators.population_index()}
-    ui.figure(figures.population_trend(series, lang), key="region_befolkning")
+    title = ui.T("region_trend_title")
+    ui.figure(figures.population_trend(series, lang, title=title), key="region_befolkning", alt=title)
+    trend = pd.DataFrame({label: values.round(1) for label, values in series.items()})
+    trend.index = trend.index.astype(str)
+    trend = trend.rename_axis(ui.T("col_year")).reset_index()
+    for label in series:
+        trend[label] = [ui.number(v, 1) for v in trend[label]]
+    ui.chart_alternative(title, trend)
 
 source = view.records_source()
-left, right = st.columns(2)
+left, right = st.columns(2, gap="medium")
 with left:
-    st.subheader(ui.T("top_needs"))
+    ui.section(ui.T("top_needs"))
     counts = view.counts(("kompetanseomrade",), "deltakere")["deltakere"]
     counts = counts[counts.isna() | (counts > 0)]
     if counts.empty:
         st.info(ui.T("no_data"))
     else:
+        shown = figures.labelled(counts, "kompetanseomrade", lang)
+        title = ui.T("region_needs_title")
+        summary = summaries.ranking(shown, lang, ui.T("unit_participants"))
         ui.figure(
-            figures.bar_counts(figures.labelled(counts, "kompetanseomrade", lang), lang, ui.T("participants"), source),
+            figures.bar_counts(shown, lang, ui.T("participants"), source, title),
             key="region_behov",
+            alt=summary,
         )
+        table = view.counts(("kompetanseomrade",), "deltakere").loc[counts.index].reset_index()
+        ui.chart_alternative(title, ui.display(table, columns=["kompetanseomrade", "deltakere"]), summary)
 with right:
-    st.subheader(ui.T("offers_in_reach"))
+    ui.section(ui.T("offers_in_reach"))
     table = view.municipality_table.loc[codes]
-    shown = table[["navn", "tilbud_innen_rekkevidde"]].copy()
-    for column in ("ettersporsel", "tilbud_fordelt"):
-        shown[column] = [ui.protected(v) for v in table[column]]
-    shown["indeks"] = [ui.protected(v, 2) for v in table["indeks"]]
-    st.dataframe(
-        shown.rename(
-            columns={
-                "navn": ui.T("filter_municipality"),
-                "tilbud_innen_rekkevidde": ui.T("ind_tilbud_innen_rekkevidde"),
-                "ettersporsel": ui.T("demand"),
-                "tilbud_fordelt": ui.T("supply"),
-                "indeks": ui.T("ind_mismatch"),
-            }
+    ui.show_table(
+        ui.display(
+            table.reset_index(),
+            columns=["navn", "tilbud_innen_rekkevidde", "ettersporsel", "tilbud_fordelt", "indeks"],
         ),
-        width="stretch",
+        alt=ui.T("region_reach_table_title"),
     )
     st.caption(ui.reach_caption() + " " + source)

@@ -2,7 +2,7 @@ import streamlit as st
 
 import kompilot_data as kd
 import ui
-from kompilot_data.present import figures
+from kompilot_data.present import figures, summaries
 
 ui.page_header("offers_title")
 view = ui.view()
@@ -13,36 +13,50 @@ if offers.empty:
     st.stop()
 source = figures.records_source(lang, offers=offers)
 
-left, right = st.columns(2)
+
+def bars(counts, axis: str, chart_key: str, title: str, what: str) -> None:
+    counts = counts[counts > 0]
+    summary = summaries.ranking(counts, lang, what)
+    ui.figure(figures.bar_counts(counts, lang, axis, source, title), key=chart_key, alt=summary)
+    frame = counts.rename(axis).rename_axis(ui.T("th_verdi")).reset_index()
+    frame[axis] = [ui.number(v) for v in frame[axis]]
+    ui.chart_alternative(title, frame, summary)
+
+
+ui.section(ui.T("offers_what_title"))
+left, right = st.columns(2, gap="medium")
 with left:
-    st.subheader(ui.T("by_provider"))
     counts = offers.groupby(offers["tilbyder"].astype(str)).size().nlargest(12)
-    ui.figure(figures.bar_counts(counts, lang, ui.T("offers_count"), source), key="tilbud_tilbyder")
+    bars(counts, ui.T("offers_count"), "tilbud_tilbyder", ui.T("offers_by_provider_title"), ui.T("unit_offers"))
 with right:
-    st.subheader(ui.T("by_area"))
     counts = figures.labelled(view.offer_counts("kompetanseomrade", "plasser"), "kompetanseomrade", lang)
-    ui.figure(figures.bar_counts(counts, lang, ui.T("seats"), source, colour="#E69F00"), key="tilbud_omrade")
+    bars(counts, ui.T("seats"), "tilbud_omrade", ui.T("offers_seats_by_area_title"), ui.T("unit_seats"))
 
-left, right = st.columns(2)
+left, right = st.columns(2, gap="medium")
 with left:
-    st.subheader(ui.T("by_level"))
     counts = figures.labelled(view.offer_counts("niva"), "niva", lang)
-    ui.figure(figures.bar_counts(counts, lang, ui.T("offers_count"), source, colour="#009E73"), key="tilbud_niva")
+    bars(counts, ui.T("offers_count"), "tilbud_niva", ui.T("offers_by_level_title"), ui.T("unit_offers"))
 with right:
-    st.subheader(ui.T("by_mode"))
     counts = figures.labelled(view.offer_counts("laeringsform"), "laeringsform", lang)
-    ui.figure(figures.bar_counts(counts, lang, ui.T("offers_count"), source, colour="#CC79A7"), key="tilbud_form")
+    bars(counts, ui.T("offers_count"), "tilbud_form", ui.T("offers_by_mode_title"), ui.T("unit_offers"))
 
-st.subheader(ui.T("start_timeline"))
-ui.figure(figures.offers_timeline(offers, lang), key="tilbud_tidslinje")
+ui.section(ui.T("start_timeline"))
+title = ui.T("offers_timeline_title")
+ui.figure(figures.offers_timeline(offers, lang, title=title), key="tilbud_tidslinje", alt=title)
+ui.chart_alternative(
+    title,
+    ui.display(
+        offers.sort_values("oppstart"), columns=["oppstart", "tittel", "tilbyder", "kompetanseomrade", "kapasitet"]
+    ),
+)
 
-st.subheader(ui.T("offers_map"))
+ui.section(ui.T("offers_map"))
 placed = offers.dropna(subset=["lat", "lon"])
 table = view.municipality_table
-fig = figures.offer_map(table, placed, lang, **ui.map_geometry())  # polygons as static files (issue 17)
-ui.figure(fig, key="tilbud_kart")
+title = ui.T("offers_map_title")
+fig = figures.offer_map(table, placed, lang, title=title, **ui.map_geometry())  # polygons as static files (issue 17)
+ui.figure(fig, key="tilbud_kart", alt=title)
 st.caption(f"{ui.T('online')}: {ui.number(offers['lat'].isna().sum())} · " + kd.source_line("studiesteder", lang))
 
-st.subheader(ui.T("records"))
-shown = ui.labelled(offers)
-ui.record_table(shown, "tilbud_tabell", "kompilot_tilbud")
+ui.section(ui.T("records"))
+ui.record_table(offers, "tilbud_tabell", ui.T("file_offers"), kind="offers")

@@ -3,7 +3,8 @@
 * :mod:`ui.state` – language, the shared filters and page parameters, bound to the URL;
 * :mod:`ui.cached` – every ``st.cache_*`` wrapper: the database, records and what is computed from them;
 * :mod:`ui.auth` – roles from the login and the allow-list;
-* :mod:`ui.widgets` – sidebar, page header, figures, tables and downloads.
+* :mod:`ui.widgets` – sidebar, page header, figures, tables and downloads;
+* :mod:`ui.design` – page style, menu, sections, key figures, chart text alternatives, tables as read.
 
 Pages use ``import ui`` and the names re-exported here.
 """
@@ -24,6 +25,18 @@ from ui.cached import (
     refresh_data_version,
     region_view,
     view,
+)
+from ui.design import (
+    chart_alternative,
+    display,
+    key_figures,
+    offers_in_reach,
+    page_style,
+    record_card,
+    responsive,
+    section,
+    show_table,
+    sidebar_navigation,
 )
 from ui.geometry import map_geometry
 from ui.state import (

@@ -8,10 +8,8 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-import kompilot_data as kd
 from kompilot_data import i18n
 from kompilot_data.filters import DATE_MAX, DATE_MIN, FILTER_SPECS
-from kompilot_data.reference import taxonomy
 from kompilot_data.reference.regions import resolve_region
 from ui.cached import briefing, is_demo
 from ui.state import LANGUAGE_KEY, WIDGET_KEY, T, describe_filters, language, number, reset_filters
@@ -38,6 +36,7 @@ def sidebar_filters() -> None:
                     format_func=lambda value, spec=spec: spec.option_label(value, lang),
                     placeholder=T("filter_all"),
                     help=T(f"{spec.label}_help") if f"{spec.label}_help" in i18n.TEXTS else None,
+                    select_all=False,  # Streamlit's "Select all"/"Select N matches" option is English only
                 )
         _period_inputs(lang)
         st.button(T("filter_reset"), on_click=reset_filters, width="stretch")
@@ -177,24 +176,36 @@ def downloads(frame: pd.DataFrame, name: str) -> None:
     )
 
 
-def selectable_table(frame: pd.DataFrame, key: str, height: int = 380) -> int | None:
-    """A table where one row can be selected; returns the selected position or None."""
+def selectable_table(frame: pd.DataFrame, key: str, height: int = 380, alt: str | None = None) -> int | None:
+    """A table (already in display form, see :func:`ui.design.display`) where one row can be selected;
+    returns the selected position or None. Missing values are blank."""
     event = st.dataframe(
-        frame, width="stretch", hide_index=True, on_select="rerun", selection_mode="single-row", key=key, height=height
+        frame,
+        width="stretch",
+        hide_index=True,
+        on_select="rerun",
+        selection_mode="single-row",
+        key=key,
+        height=height,
+        placeholder="",
+        alt=alt,
     )
     rows = event.selection.rows if event else []
     return rows[0] if rows else None
 
 
-def record_table(frame: pd.DataFrame, key: str, download_name: str) -> None:
-    """Records with a details panel for the selected row, and downloads."""
-    position = selectable_table(frame, key)
+def record_table(frame: pd.DataFrame, key: str, download_name: str, kind: str | None = None) -> None:
+    """Records as a reader sees them (translated headers, labels, dd.mm.yyyy, blanks, ja/nei), a card with
+    the selected record's details, and downloads of what is shown."""
+    from ui.design import display, record_card
+
+    shown = display(frame, kind=kind)
+    position = selectable_table(shown, key)
     if position is None:
         st.caption(T("select_row_help"))
     else:
-        st.subheader(T("details"))
-        st.json(frame.iloc[position].astype(str).to_dict(), expanded=True)
-    downloads(frame, download_name)
+        record_card(frame.iloc[position], kind=kind, title=T("details"))
+    downloads(shown, download_name)
 
 
 def briefing_downloads(region: str, key: str) -> None:
@@ -221,24 +232,9 @@ def briefing_downloads(region: str, key: str) -> None:
     )
 
 
-def labelled(frame: pd.DataFrame) -> pd.DataFrame:
-    """Replace codes by labels in the current language (for tables and downloads)."""
-    lang = language()
-    out = frame.copy()
-    for column, name in [
-        ("kompetanseomrade", "kompetanseomrade"),
-        ("niva", "niva"),
-        ("laeringsform", "laeringsform"),
-        ("naering", "naering"),
-        ("storrelse", "storrelse"),
-        ("kilde", "behov_kilde"),
-    ]:
-        if column in out:
-            out[column] = out[column].astype("string").map(taxonomy.labels(name, lang))
-    if "status" in out:
-        name = "behov_status" if "behov_id" in out else "tilbud_status"
-        out["status"] = out["status"].astype("string").map(taxonomy.labels(name, lang))
-    if "kommunenummer" in out:
-        names = kd.load_municipalities()["navn"]
-        out.insert(out.columns.get_loc("kommunenummer") + 1, "kommune", out["kommunenummer"].map(names))
-    return out
+def labelled(frame: pd.DataFrame, kind: str | None = None, columns: list[str] | None = None) -> pd.DataFrame:
+    """``frame`` as a reader sees it in the current language: translated headers, labels for codes, the
+    municipality's name, dd.mm.yyyy, blanks and ja/nei (:func:`kompilot_data.present.tables.display_table`)."""
+    from ui.design import display
+
+    return display(frame, kind=kind, columns=columns)
