@@ -655,6 +655,23 @@ def test_full_disk_gives_a_norwegian_message_and_changes_nothing(tmp_path):
     engine.dispose()
 
 
+def test_postgresql_and_operating_system_errors_get_the_same_messages():
+    import errno
+
+    import psycopg
+
+    def wrapped(orig):
+        return sa.exc.OperationalError("INSERT …", {}, orig)
+
+    assert errors.user_message(wrapped(psycopg.errors.DiskFull("could not extend file"))) == errors.DISK_FULL
+    assert errors.user_message(wrapped(psycopg.errors.LockNotAvailable("lock timeout"))) == errors.BUSY
+    assert errors.user_message(OSError(errno.ENOSPC, "No space left on device")) == errors.DISK_FULL
+    assert errors.user_message(zipfile.BadZipFile("File is not a zip file")) == errors.BROKEN_FILE
+    unexpected = errors.user_message(RuntimeError("/srv/kompilot/secret/path.py line 3"))
+    assert unexpected.startswith("Noe uventet gikk galt, og ingenting er lagret. Feilen er skrevet i serverloggen")
+    assert "/srv" not in unexpected
+
+
 def test_two_large_imports_at_once_both_finish(engine):
     files = [csv_bytes([row(behov_id=f"{p}{i}") for i in range(5_000)]) for p in ("A", "B")]
     barrier = threading.Barrier(2)

@@ -2,34 +2,28 @@
 
 from __future__ import annotations
 
-from io import StringIO
 from pathlib import Path
 
 import pandas as pd
 
 from kompilot_data._paths import DEMO_DIR
+from kompilot_data.records.reader import read_upload
 from kompilot_data.records.schema import validated
 
 
 def read_table(path: Path | str) -> pd.DataFrame:
-    """Read a CSV (comma or semicolon, UTF-8 with/without BOM or Windows-1252) or .xlsx file as text."""
-    path = Path(path)
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return pd.read_excel(path, dtype=str, keep_default_na=False)
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252")
-    first_line = text.split("\n", 1)[0]
-    separator = ";" if first_line.count(";") > first_line.count(",") else ","
+    """Read a CSV (comma or semicolon, UTF-8 with/without BOM or Windows-1252) or .xlsx file as text.
 
-    return pd.read_csv(StringIO(text), sep=separator, dtype=str, keep_default_na=False)
+    The same reader as imports (:func:`kompilot_data.records.reader.read_upload`): the same limits, encodings
+    and line-break rules; a file that cannot be read raises its Norwegian ``ReadError``.
+    """
+    return read_upload(Path(path)).frame
 
 
 def _load(kind: str, path: Path | str | None) -> pd.DataFrame:
     path = Path(path) if path is not None else DEMO_DIR / f"{kind}.csv"
-    return validated(read_table(path), kind, source=str(path))
+    read = read_upload(path)
+    return validated(read.frame, kind, source=str(path), first_data_row=read.first_data_row)
 
 
 def load_needs(path: Path | str | None = None) -> pd.DataFrame:

@@ -452,6 +452,8 @@ def excel_problem(frame: pd.DataFrame) -> str | None:
         if values.dtype != object and not pd.api.types.is_string_dtype(values):
             continue
         text = [v if isinstance(v, str) else "" for v in values.tolist()]
+        if max(map(len, text), default=0) <= EXCEL_CELL_LIMIT and not ILLEGAL_CHARACTERS_RE.search("".join(text)):
+            continue  # the usual case: one pass over the column, no cell-by-cell search
         for position, value in enumerate(text):
             if len(value) > EXCEL_CELL_LIMIT:
                 reason = f"har mer enn {EXCEL_CELL_LIMIT:,d} tegn, som er grensen i Excel".replace(",", " ")

@@ -211,6 +211,16 @@ def parse_date(value: object) -> date | None:
     if isinstance(value, date):
         return value
     text = str(value).strip()
+    if len(text) == 10 and text[4] == "-" and text[7] == "-":  # 2026-11-27: the usual case, without strptime
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            return None
+    if len(text) == 10 and text[2] == "." and text[5] == ".":  # 27.11.2026
+        try:
+            return date(int(text[6:]), int(text[3:5]), int(text[:2]))
+        except ValueError:
+            return None
     for fmt in _DATE_FORMATS:
         try:
             return datetime.strptime(text, fmt).date()
@@ -319,6 +329,14 @@ def _not_longer_than(limit: int):
     return check
 
 
+def _present() -> pa.Check:
+    def present(series: pd.Series) -> pd.Series:
+        values = series.to_numpy(dtype=object)
+        return pd.Series(values != None, index=series.index)  # noqa: E711 - element-wise, not identity
+
+    return pa.Check(present, name="not_nullable", ignore_na=False)
+
+
 def _column_checks(spec: ColumnSpec) -> list[pa.Check]:
     checks: list[pa.Check] = []
     limit = text_limit(spec)
@@ -390,16 +408,19 @@ ID_COLUMN = {"needs": "behov_id", "offers": "tilbud_id"}
 def build_schema(kind: str) -> pa.DataFrameSchema:
     """The pandera schema that validates a text frame of ``kind`` (``needs`` or ``offers``)."""
     specs = SPECS[kind]
+    # Required values are checked by _present (one vectorised comparison) rather than pandera's nullable check,
+    # which runs isna over every object column; the message is the same ("not_nullable").
     columns = {
         spec.name: pa.Column(
-            None, checks=_column_checks(spec), nullable=not spec.required, required=spec.required, coerce=False
+            None,
+            checks=[*([_present()] if spec.required else []), *_column_checks(spec)],
+            nullable=True,
+            required=spec.required,
+            coerce=False,
+            unique=spec.name == ID_COLUMN[kind],
         )
         for spec in specs
     }
-    id_spec = next(spec for spec in specs if spec.name == ID_COLUMN[kind])
-    columns[ID_COLUMN[kind]] = pa.Column(
-        None, checks=_column_checks(id_spec), nullable=False, unique=True, required=True
-    )
     return pa.DataFrameSchema(
         columns,
         checks=[_row_check(name, function) for name, _, function in ROW_CHECKS[kind]],

@@ -327,9 +327,12 @@ def _json_rows(columns: dict[str, list], rows: list[int] | None = None) -> list[
             table[position] = _json_value(value)
         table[-1] = "null"
         encoded.append(table[codes])
-    keys = [encode_basestring(n).replace("%", "%%") for n in names]
-    template = "{" + ", ".join(f"{key}: %s" for key in keys) + "}"
-    return [template % values for values in zip(*encoded, strict=True)]
+    parts: list = []  # "{", key, value, ", ", key, value, … "}": one join per row
+    for position, (name, values) in enumerate(zip(names, encoded, strict=True)):
+        parts.append(itertools.repeat(("{" if position == 0 else ", ") + encode_basestring(name) + ": "))
+        parts.append(values)
+    parts.append(itertools.repeat("}"))
+    return list(map("".join, zip(*parts, strict=False)))  # the repeated separators are endless
 
 
 def _comparable(record: dict, kind: str) -> tuple:
