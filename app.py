@@ -43,6 +43,7 @@ groups = {
 }
 navigation = st.navigation(groups, position="hidden")
 ui.page_style()
+ui.localise_streamlit()
 ui.sync_from_url(navigation.url_path)
 ui.refresh_data_version()
 if st.query_params.get("present") == "1" and navigation.url_path != "presentasjon":

@@ -28,8 +28,10 @@ from ui.cached import (
 )
 from ui.design import (
     chart_alternative,
+    chart_config,
     display,
     key_figures,
+    localise_streamlit,
     offers_in_reach,
     page_style,
     record_card,

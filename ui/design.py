@@ -34,7 +34,9 @@ FOCUS = "#00509E"
 STYLE = f"""
 <style>
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p,
-[data-testid="stWidgetLabel"] [data-testid="stCaptionContainer"] {{ color: {SECONDARY_TEXT} !important; }}
+[data-testid="stWidgetLabel"] [data-testid="stCaptionContainer"] {{
+  color: {SECONDARY_TEXT} !important; opacity: 1 !important;
+}}
 [data-testid="stMainBlockContainer"] {{ padding-top: 3rem; }}
 [data-testid="stMain"] h1 {{ font-size: 2.1rem; }}
 [data-testid="stMain"] h2 {{ font-size: 1.45rem; padding-top: 0.9rem; }}
@@ -48,6 +50,7 @@ a:focus-visible, button:focus-visible, summary:focus-visible, input:focus-visibl
   margin: 0.9rem 0 0.1rem 0; font-size: 0.85rem; font-weight: 600; color: {SECONDARY_TEXT};
 }}
 .st-key-kompilot_nav [data-testid="stPageLink"] a {{ padding-top: 0.1rem; padding-bottom: 0.1rem; }}
+.dvn-scroller:focus, .dvn-scroller:focus-visible {{ outline: 3px solid {FOCUS} !important; outline-offset: -3px; }}
 [class*="st-key-kpis"] [data-testid="stMetric"] {{ min-width: 8.5rem; }}
 [class*="st-key-kpis"] > div {{ flex: 1 1 8.5rem; }}
 [data-testid="stMetricLabel"] p {{ white-space: normal !important; overflow-wrap: anywhere; }}
@@ -160,3 +163,180 @@ def offers_in_reach(view) -> int:
         return 0
     rows = reach.municipalities.isin(view.places) if view.places is not None else slice(None)
     return int(reach.reachable[rows].any(axis=0).sum())
+
+
+#: Streamlit's own English interface strings (its widgets have no setting for them in 1.67) and their bokmål:
+#: exact texts, for aria-label, title, placeholder and the text of a few elements.
+STREAMLIT_NB = {
+    "Skip to main content": "Hopp til hovedinnholdet",
+    "Choose date": "Velg dato",
+    "Link to heading": "Lenke til overskriften",
+    "Show/hide columns": "Vis eller skjul kolonner",
+    "Search": "Søk",
+    "Fullscreen": "Fullskjerm",
+    "Close fullscreen": "Lukk fullskjerm",
+    "Add row": "Legg til rad",
+    "Delete row(s)": "Slett rad(er)",
+    "Upload": "Last opp",
+    "file upload": "filopplasting",
+    "Browse files": "Velg fil",
+    "Drag and drop file here": "Dra og slipp filen her",
+    "Choose an option": "Velg",
+    "Open": "Åpne",
+    "Close": "Lukk",
+    "Clear all": "Fjern alle",
+    "Clear value": "Fjern verdien",
+    "Collapse sidebar": "Skjul sidepanelet",
+    "Expand sidebar": "Vis sidepanelet",
+    "Sidebar": "Sidepanel",
+    "Running...": "Kjører …",
+    "No results": "Ingen treff",
+}
+#: Patterns of Streamlit's strings with a part to keep: (regular expression, bokmål with \\1 for the part).
+STREAMLIT_NB_PATTERNS = [
+    (r"^Help for (.+)$", r"Hjelp til \1"),
+    (r"^day, (.+)$", r"dag, \1"),
+    (r"^month, (.+)$", r"måned, \1"),
+    (r"^year, (.+)$", r"år, \1"),
+    (r"^Show/hide columns: (.+)$", r"Vis eller skjul kolonner: \1"),
+    (r"^Search: (.+)$", r"Søk: \1"),
+    (r"^Fullscreen: (.+)$", r"Fullskjerm: \1"),
+    (r"^(\d+)MB per file • (.+)$", r"Høyst \1 MB per fil • \2"),
+]
+
+LOCALISE_SCRIPT = """
+<script>
+(() => {
+  const setup = window.__kompilotLocale || (window.__kompilotLocale = {});
+  setup.exact = %(exact)s;
+  setup.patterns = %(patterns)s.map(([p, r]) => [new RegExp(p), r]);
+  const translate = (text) => {
+    if (!text) return null;
+    if (Object.prototype.hasOwnProperty.call(setup.exact, text)) return setup.exact[text];
+    for (const [pattern, replacement] of setup.patterns) {
+      if (pattern.test(text)) return text.replace(pattern, replacement.replace(/\\\\(\\d)/g, '$$$1'));
+    }
+    return null;
+  };
+  const apply = (root) => {
+    root.querySelectorAll('[aria-label],[title],[placeholder],[data-title]').forEach((e) => {
+      for (const name of ['aria-label', 'title', 'placeholder', 'data-title']) {
+        const done = translate(e.getAttribute(name));
+        if (done !== null && done !== e.getAttribute(name)) e.setAttribute(name, done);
+      }
+    });
+    root.querySelectorAll(
+      '[data-testid=stSkipToContent], [data-testid=stFileUploaderDropzone] p, ' +
+      '[data-testid=stFileUploaderDropzoneInstructions] span'
+    ).forEach((e) => {
+      if (e.children.length) return;
+      const done = translate(e.textContent.trim());
+      if (done !== null && done !== e.textContent) e.textContent = done;
+    });
+  };
+  if (!setup.observer) {
+    setup.observer = new MutationObserver(() => setup.enabled && apply(document.body));
+    setup.observer.observe(document.body, {subtree: true, childList: true, attributes: true,
+                                           attributeFilter: ['aria-label', 'title', 'placeholder', 'data-title']});
+  }
+  setup.enabled = %(enabled)s;
+  if (setup.enabled) apply(document.body);
+})();
+</script>
+"""
+
+
+def localise_streamlit() -> None:
+    """Streamlit's own interface strings (date picker, table toolbar, file uploader, skip link …) in bokmål
+    when the app is in bokmål: a small script that rewrites their labels as they appear. Streamlit 1.67 has
+    no setting for them; the page's own texts never pass through here."""
+    import json
+
+    enabled = language() == "nb"
+    st.html(
+        LOCALISE_SCRIPT
+        % {
+            "exact": json.dumps(STREAMLIT_NB if enabled else {}, ensure_ascii=False),
+            "patterns": json.dumps(STREAMLIT_NB_PATTERNS if enabled else [], ensure_ascii=False),
+            "enabled": "true" if enabled else "false",
+        },
+        unsafe_allow_javascript=True,
+    )
+
+
+#: Plotly's mode bar and date texts in bokmål, passed with every chart (``config.locales``): no locale file is
+#: fetched, so it works offline.
+PLOTLY_NB = {
+    "dictionary": {
+        "Download plot as a PNG": "Last ned figuren som PNG",
+        "Download plot as a png": "Last ned figuren som PNG",
+        "Download plot": "Last ned figuren",
+        "Zoom": "Zoom",
+        "Pan": "Panorer",
+        "Box Select": "Velg med rektangel",
+        "Lasso Select": "Velg med lasso",
+        "Zoom in": "Zoom inn",
+        "Zoom out": "Zoom ut",
+        "Autoscale": "Tilpass automatisk",
+        "Reset axes": "Tilbakestill aksene",
+        "Reset view": "Tilbakestill visningen",
+        "Reset views": "Tilbakestill visningene",
+        "Reset camera to default": "Tilbakestill kameraet",
+        "Toggle Spike Lines": "Vis eller skjul hjelpelinjer",
+        "Show closest data on hover": "Vis nærmeste verdi ved pekeren",
+        "Compare data on hover": "Sammenlign verdier ved pekeren",
+        "Produced with Plotly.js": "Laget med Plotly.js",
+        "Snapshot succeeded": "Bildet er lagret",
+        "Taking snapshot - this may take a few seconds": "Lager bilde – det kan ta noen sekunder",
+        "Double-click to zoom back out": "Dobbeltklikk for å zoome ut igjen",
+        "Click to enter Colorscale title": "Klikk for å skrive tittel på fargeskalaen",
+        "Click to enter Plot title": "Klikk for å skrive tittel på figuren",
+        "Click to enter X axis title": "Klikk for å skrive tittel på x-aksen",
+        "Click to enter Y axis title": "Klikk for å skrive tittel på y-aksen",
+        "Fullscreen": "Fullskjerm",
+    },
+    "format": {
+        "days": ["søndag", "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag"],
+        "shortDays": ["søn", "man", "tir", "ons", "tor", "fre", "lør"],
+        "months": [
+            "januar",
+            "februar",
+            "mars",
+            "april",
+            "mai",
+            "juni",
+            "juli",
+            "august",
+            "september",
+            "oktober",
+            "november",
+            "desember",
+        ],
+        "shortMonths": ["jan", "feb", "mar", "apr", "mai", "jun", "jul", "aug", "sep", "okt", "nov", "des"],
+        "date": "%d.%m.%Y",
+        "decimal": ",",
+        "thousands": "\u202f",
+    },
+}
+
+
+def chart_config(lang: str | None = None) -> dict:
+    """Plotly config keys for the reader's language: the mode bar and date texts in bokmål (``locale`` with
+    its dictionary sent along, so nothing is fetched)."""
+    lang = lang or language()
+    if lang != "nb":
+        return {"locale": "en"}
+    return {"locale": "nb", "locales": {"nb": PLOTLY_NB}}
+
+
+def chart_file_word(fig) -> str | None:
+    """The chart's title (what it counts, in the reader's language) as a file-name part, e.g.
+    ``deltakere-i-behov-per-kompetanseomrade``; None for a chart without a title."""
+    import re
+
+    title = fig.layout.title.text if fig.layout.title and fig.layout.title.text else None
+    if not title:
+        return None
+    text = title.replace("<br>", " ").lower().replace("ø", "o").replace("æ", "ae").replace("å", "a")
+    words = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    return words[:60].rstrip("-") or None

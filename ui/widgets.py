@@ -106,7 +106,7 @@ def reach_controls(key: str) -> None:
 
 
 def page_header(title_key: str, intro_key: str | None = None) -> None:
-    st.title(T(title_key))
+    st.title(T(title_key), anchor=False)
     if is_demo():
         st.warning(T("demo_badge"), icon=":material/science:")
     st.caption(f"{T('active_filters')}: {describe_filters()}")
@@ -123,9 +123,13 @@ def figure(fig, key: str | None = None, filename: str | None = None, **kwargs):
     """
     if filename is None:
         from kompilot_data.present.briefing import file_stem
+        from ui.design import chart_file_word  # issue 14: the file is named in the reader's language
 
-        filename = file_stem("kompilot", key or "figur", date.today())
+        filename = file_stem("kompilot", chart_file_word(fig) or key or "figur", date.today())
+    from ui.design import chart_config  # issue 14: the mode bar in the reader's language
+
     config = {
+        **chart_config(),
         "displaylogo": False,
         "toImageButtonOptions": {"format": "png", "width": 1600, "height": 900, "scale": 1, "filename": filename},
     }
