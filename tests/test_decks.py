@@ -459,3 +459,20 @@ def test_every_flow_label_has_bokmal_and_english():
     assert all(set(entry) == {"nb", "en"} and entry["nb"] and entry["en"] for entry in labels.values())
     assert [decks.count(n, "participant", "nb") for n in (1, 2)] == ["1 deltaker", "2 deltakere"]
     assert [decks.count(n, "need", "en") for n in (1, 1234)] == ["1 need", "1,234 needs"]
+
+
+def test_user_text_in_tooltips_is_escaped():
+    """A study place name with HTML must not become markup in the deck's HTML tooltip (no remote image)."""
+    data, _ = _data()
+    hostile = '<img src="http://example.invalid/x.png">Trondheim'
+    data.arcs["studiested"] = data.arcs["studiested"].replace("Trondheim", hostile)
+    deck = json.loads(decks.flow_deck(data).to_json())
+    tooltips = [
+        value
+        for layer in deck["layers"]
+        for row in (layer.get("data") if isinstance(layer.get("data"), list) else [])
+        for key, value in row.items()
+        if key.startswith("tt_")
+    ]
+    assert any("&lt;img" in value for value in tooltips)  # the hostile name is there, as text
+    assert not any("<img" in value for value in tooltips)

@@ -43,6 +43,7 @@ from kompilot_data.engine import disclosure
 from kompilot_data.engine.reach import DEFAULT_REACH, TRAVEL_TIME, ReachSetting
 from kompilot_data.i18n import format_number, format_percent, t
 from kompilot_data.present.figures import OKABE_ITO
+from kompilot_data.present.safe_text import html_text
 from kompilot_data.reference import OUTSIDE_PILOT, load_geojson, load_municipalities, taxonomy
 
 #: Kinds of a need's best candidate: at a study place (an arc), online, in-company, another offer without a
@@ -462,9 +463,9 @@ def _polygon_layer(data: FlowData, language: str) -> pdk.Layer:
                 "id": code,
                 "geometry": feature["geometry"],
                 "properties": {
-                    "tt_tittel": str(feature["properties"].get("navn", code)),
-                    "tt_linje1": t("outside_pilot", language) if region == OUTSIDE_PILOT else region,
-                    "tt_linje2": t("flowmap_tooltip_hidden", language) if code in hidden else "",
+                    "tt_tittel": html_text(str(feature["properties"].get("navn", code))),
+                    "tt_linje1": html_text(t("outside_pilot", language) if region == OUTSIDE_PILOT else region),
+                    "tt_linje2": html_text(t("flowmap_tooltip_hidden", language) if code in hidden else ""),
                     "fyll": list(SELECTED_FILL if chosen else OTHER_FILL),
                 },
             }
@@ -503,11 +504,11 @@ def _column_records(data: FlowData, language: str) -> list[dict]:
                 "lon": float(row["lon"]),
                 "lat": float(row["lat"]),
                 "deltakere": float(row["deltakere"]),
-                "tt_tittel": str(names.get(code, code)),
+                "tt_tittel": html_text(str(names.get(code, code))),
                 "tt_linje1": t(
                     "flowmap_tooltip_column", language, deltakere=count(row["deltakere"], "participant", language)
                 ),
-                "tt_linje2": second,
+                "tt_linje2": html_text(second),
             }
         )
     return records
@@ -551,9 +552,11 @@ def _arc_records(data: FlowData, language: str) -> list[dict]:
                 "til": [float(row["til_lon"]), float(row["til_lat"])],
                 "farge": _rgba(colours[row["kompetanseomrade"]], ARC_ALPHA),
                 "tilt": float(tilt),
-                "tt_tittel": f"{names.get(row['kommunenummer'], row['kommunenummer'])} → {row['studiested']}",
-                "tt_linje1": first,
-                "tt_linje2": _travel(row, data.reach, language),
+                "tt_tittel": html_text(
+                    f"{names.get(row['kommunenummer'], row['kommunenummer'])} → {row['studiested']}"
+                ),
+                "tt_linje1": html_text(first),
+                "tt_linje2": html_text(_travel(row, data.reach, language)),
             }
         )
     return records
@@ -572,7 +575,7 @@ def _place_records(data: FlowData, language: str) -> list[dict]:
             "lon": float(row["lon"]),
             "lat": float(row["lat"]),
             "deltakere": float(row["deltakere"]),
-            "tt_tittel": str(name),
+            "tt_tittel": html_text(str(name)),
             "tt_linje1": t(
                 "flowmap_tooltip_place", language, deltakere=count(row["deltakere"], "participant", language)
             ),
