@@ -14,11 +14,12 @@ if offers.empty:
 source = figures.records_source(lang, offers=offers)
 
 
-def bars(counts, axis: str, chart_key: str, title: str, what: str) -> None:
+def bars(counts, axis: str, chart_key: str, title: str, what: str, category: str) -> None:
+    """Bars of offers (or seats) per ``category`` (a ``th_`` column), largest on top, with the text alternative."""
     counts = counts[counts > 0]
     summary = summaries.ranking(counts, lang, what)
     ui.figure(figures.bar_counts(counts, lang, axis, source, title), key=chart_key, alt=summary)
-    frame = counts.rename(axis).rename_axis(ui.T("th_verdi")).reset_index()
+    frame = counts.rename(axis).rename_axis(ui.T(f"th_{category}")).reset_index()
     frame[axis] = [ui.number(v) for v in frame[axis]]
     ui.chart_alternative(title, frame, summary)
 
@@ -27,18 +28,32 @@ ui.section(ui.T("offers_what_title"))
 left, right = st.columns(2, gap="medium")
 with left:
     counts = offers.groupby(offers["tilbyder"].astype(str)).size().nlargest(12)
-    bars(counts, ui.T("offers_count"), "tilbud_tilbyder", ui.T("offers_by_provider_title"), ui.T("unit_offers"))
+    bars(
+        counts,
+        ui.T("offers_count"),
+        "tilbud_tilbyder",
+        ui.T("offers_by_provider_title"),
+        ui.T("unit_offers"),
+        "tilbyder",
+    )
 with right:
     counts = figures.labelled(view.offer_counts("kompetanseomrade", "plasser"), "kompetanseomrade", lang)
-    bars(counts, ui.T("seats"), "tilbud_omrade", ui.T("offers_seats_by_area_title"), ui.T("unit_seats"))
+    bars(
+        counts,
+        ui.T("seats"),
+        "tilbud_omrade",
+        ui.T("offers_seats_by_area_title"),
+        ui.T("unit_seats"),
+        "kompetanseomrade",
+    )
 
 left, right = st.columns(2, gap="medium")
 with left:
     counts = figures.labelled(view.offer_counts("niva"), "niva", lang)
-    bars(counts, ui.T("offers_count"), "tilbud_niva", ui.T("offers_by_level_title"), ui.T("unit_offers"))
+    bars(counts, ui.T("offers_count"), "tilbud_niva", ui.T("offers_by_level_title"), ui.T("unit_offers"), "niva")
 with right:
     counts = figures.labelled(view.offer_counts("laeringsform"), "laeringsform", lang)
-    bars(counts, ui.T("offers_count"), "tilbud_form", ui.T("offers_by_mode_title"), ui.T("unit_offers"))
+    bars(counts, ui.T("offers_count"), "tilbud_form", ui.T("offers_by_mode_title"), ui.T("unit_offers"), "laeringsform")
 
 ui.section(ui.T("start_timeline"))
 title = ui.T("offers_timeline_title")

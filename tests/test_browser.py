@@ -21,9 +21,10 @@ PAGES = {
     "kart": "Kart",
     "behov": "Kompetansebehov",
     "tilbud": "Tilbud (etter- og videreutdanning)",
-    "mismatch": "Mismatch: behov mot tilbud",
+    "mismatch": "Behov mot tilbud: hvor mangler det plasser?",
     "region": "Regionprofil",
     "om-data": "Om data",
+    "tilgjengelighet": "Tilgjengelighetserklæring",
     "data": "Data: import, redigering og eksport",
 }
 
@@ -108,7 +109,7 @@ def test_filter_in_link_survives_reload_and_page_switch(app_url, browser_page):
     page.reload()
     wait_for_app(page)
     assert active_filters(page) == "Aktive filtre: Fosen · Helse og omsorg"
-    page.get_by_role("link", name="Tilbud").click()
+    page.get_by_role("link", name="Tilbud", exact=True).click()
     page.wait_for_url("**/tilbud?**", timeout=20_000)
     wait_for_app(page)
     assert "region=Fosen" in page.url and "omrade=helse" in page.url

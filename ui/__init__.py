@@ -30,6 +30,7 @@ from ui.design import (
     chart_alternative,
     chart_config,
     display,
+    header_config,
     key_figures,
     localise_streamlit,
     offers_in_reach,

@@ -340,3 +340,10 @@ def chart_file_word(fig) -> str | None:
     text = title.replace("<br>", " ").lower().replace("ø", "o").replace("æ", "ae").replace("å", "a")
     words = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
     return words[:60].rstrip("-") or None
+
+
+def header_config(columns) -> dict:
+    """``column_config`` that shows each raw column under its translated header (for tables that must keep
+    their raw columns, such as an editor whose edits are saved by column name)."""
+    lang = language()
+    return {column: st.column_config.Column(tables.header(column, lang)) for column in columns}

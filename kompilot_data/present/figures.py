@@ -62,7 +62,7 @@ PLACE_COLOURS = {
     "vgs": "#FFFFFF",
     "annet": "#F0E442",
     "studiesenter": "#56B4E9",
-    "fagskole": "#D55E00",
+    "fagskole": "#1B2733",
     "universitet": "#CC79A7",
 }
 PLACE_RING = "#1B2733"
@@ -118,6 +118,27 @@ def _set_template(fig: go.Figure) -> None:
         layout._validate = validate
 
 
+def _merged(current: dict, changes: dict) -> dict:
+    """``current`` with ``changes`` merged in, nested dictionaries key by key (as ``update_layout`` does)."""
+    out = dict(current)
+    for key, value in changes.items():
+        out[key] = _merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+def _update_layout(fig: go.Figure, **changes) -> None:
+    """``fig.update_layout(**changes)`` and the template (:func:`_set_template`), three times faster.
+
+    plotly's ``update_layout`` replays every changed property through its relayout machinery (some 8 ms for the
+    dozen properties of :func:`_layout`). Here the changes are merged into the layout as plain data and the
+    layout is validated once; ``None`` removes a property, as in ``update_layout``.
+    """
+    current = fig.layout.to_plotly_json()
+    current.pop("template", None)
+    fig.layout = _merged(current, changes)
+    _set_template(fig)
+
+
 def _layout(
     fig: go.Figure,
     language: str,
@@ -150,8 +171,8 @@ def _layout(
         height = plot_height + top + bottom
     else:
         height = height + 15 * (len(lines) - 1) + tag + 19 * max(0, len(title_lines) - 1) + 24 * max(0, legend_rows - 1)
-    _set_template(fig)
-    fig.update_layout(
+    _update_layout(
+        fig,
         separators=plotly_separators(language),
         height=height,
         margin={"l": 10, "r": 14, "t": top, "b": bottom},
@@ -1180,6 +1201,12 @@ def offer_map(
     return _layout(fig, language, source, title, below=8, plot_height=height or MAP_HEIGHT)
 
 
+def _whole(value: float, language: str) -> str:
+    """A value rounded to a whole number, never "−0"."""
+    rounded = round(float(value))
+    return format_number(0 if rounded == 0 else rounded, language)
+
+
 def gap_cells(table: pd.DataFrame, language: str, place_labels: dict[str, str] | None = None) -> pd.DataFrame:
     """The cells of a place × area demand/supply table as a reader sees them: place and area labels, the gap
     (E − T, participants), demand, seats and whether the cell is hidden; places and areas with neither demand
@@ -1228,13 +1255,10 @@ def gap_heatmap(
     values = gap.where(~hidden)
     bound = float(np.nanmax(np.abs(values.to_numpy()))) if np.isfinite(values.to_numpy()).any() else 1.0
     text = [
-        [
-            SUPPRESSED if h else (format_number(v, language) if pd.notna(v) else "")
-            for v, h in zip(row, flags, strict=True)
-        ]
+        [SUPPRESSED if h else (_whole(v, language) if pd.notna(v) else "") for v, h in zip(row, flags, strict=True)]
         for row, flags in zip(values.to_numpy(), hidden.to_numpy(), strict=True)
     ]
-    title = t(
+    bar_title = t(
         "legend_ends",
         language,
         title=t("legend_gap", language),
@@ -1244,7 +1268,7 @@ def gap_heatmap(
     fig = go.Figure(
         go.Heatmap(
             z=values.to_numpy(),
-            x=[wrapped(c, 18) for c in columns],
+            x=[wrapped(c, 11) for c in columns],
             y=list(rows),
             colorscale=DIVERGING,
             zmid=0,
@@ -1264,16 +1288,21 @@ def gap_heatmap(
                 "ypad": 8,
                 "len": 1.0,
                 "thickness": 12,
-                "title": {"text": title, "side": "top", "font": {"size": 12}},
+                "title": {"text": bar_title, "side": "top", "font": {"size": 12}},
                 "tickformat": ",d",
                 "outlinewidth": 0,
             },
         )
     )
     fig.update_yaxes(autorange="reversed", automargin=True)
-    fig.update_xaxes(tickangle=0, side="top", automargin=True)  # labels on top keep the source line free
+    # Labels on top keep the source line free; the top margin holds the title and the wrapped labels.
+    fig.update_xaxes(tickangle=0, side="top", automargin=False, tickfont={"size": 11})
     fig.update_layout(plot_bgcolor="#FFFFFF")
-    return _layout(fig, language, source, title, height=max(300, 30 * len(rows) + 230), below=70)
+    lines = max((len(wrap(c, 11)) for c in columns), default=1)
+    fig = _layout(fig, language, source, title, height=max(300, 30 * len(rows) + 230), below=70)
+    title_px = (19 * len(wrap(title, TITLE_WRAP)) + 18) if title else 10
+    fig.update_layout(margin={"t": title_px + 15 * lines + 14}, height=fig.layout.height + 15 * lines)
+    return fig
 
 
 def gap_bar_list(
@@ -1297,7 +1326,7 @@ def gap_bar_list(
             y=labels,
             orientation="h",
             marker_color=[DEMAND_COLOUR if v > 0 else SUPPLY_COLOUR for v in cells["gap"]],
-            text=[format_number(v, language) for v in cells["gap"]],
+            text=[_whole(v, language) for v in cells["gap"]],
             textposition="outside",
             cliponaxis=False,
             hovertemplate="%{y}: %{text}<extra></extra>",
@@ -1532,7 +1561,10 @@ def centrality_access(
             y=labels,
             orientation="h",
             marker_color=NEUTRAL,
-            text=[SUPPRESSED if pd.isna(v) else f"{format_number(v, language)} {unit}" for v in means],
+            text=[
+                SUPPRESSED if h else "–" if pd.isna(v) else f"{format_number(v, language)} {unit}"
+                for v, h in zip(means, shown["skjult"], strict=True)
+            ],
             textposition="auto",
             insidetextanchor="end",
             textfont={"color": "#1B2733"},

@@ -34,7 +34,17 @@ VALUE_KEYS = {
 #: Columns holding a kommunenummer; shown as the municipality's name.
 MUNICIPALITY_COLUMNS = ("vert_kommunenummer",)
 #: Helper columns that never reach a reader.
-INTERNAL_COLUMNS = ("skjult", "primaer", "sekundaer", "behov_ids", "bedrifter_etterspurt", "_alle")
+INTERNAL_COLUMNS = (
+    "skjult",
+    "primaer",
+    "sekundaer",
+    "behov_ids",
+    "bedrifter_etterspurt",
+    "_alle",
+    "versjon",
+    "batch_id",
+    "pool",
+)
 #: Decimals of float columns (others: 0, or 1 when a value has a fraction).
 DECIMALS = {
     "poeng": 2,
@@ -61,8 +71,18 @@ def has_header(column: str) -> bool:
 
 
 def header(column: str, language: str) -> str:
-    """The reader's header for ``column`` (raises ``KeyError`` for a column nobody labelled)."""
-    return t(header_key(column), language)
+    """The reader's header for ``column``: its ``th_`` label, else the import format's description of the
+    column (a column added to the schema before it got a label), else ``KeyError`` - never the raw name.
+    ``tests/test_design.py`` checks that every schema and View column has its own label."""
+    if has_header(column):
+        return t(header_key(column), language)
+    from kompilot_data.records.schema import SPECS
+
+    for specs in SPECS.values():
+        for spec in specs:
+            if spec.name == column:
+                return spec.description_nb if language == "nb" else spec.description_en
+    raise KeyError(f"no table header for column {column!r}: add th_{column} to texts/labels/design.toml")
 
 
 def yes_no(value, language: str) -> str:
