@@ -39,7 +39,15 @@ import sqlalchemy as sa
 
 FORMAT = "kompilot-sikkerhetskopi"
 VERSION = 1
-FILES = {"needs": "behov", "offers": "tilbud", "batches": "import_batch", "audit": "endringslogg"}
+FILES = {
+    "needs": "behov",
+    "offers": "tilbud",
+    "batches": "import_batch",
+    "audit": "endringslogg",
+    "rejected": "avviste_kandidater",
+}
+OPTIONAL_FILES = frozenset({"rejected"})
+"""Tables a backup made before they existed may lack (restored empty)."""
 MAX_MANIFEST_BYTES = 1 << 20
 MAX_TABLE_BYTES = 4 << 30
 
@@ -211,6 +219,8 @@ class Backup:
         for key, table_name in FILES.items():
             entry = (manifest.get("tabeller") or {}).get(table_name)
             table = storage.ALL_TABLES[key]
+            if entry is None and key in OPTIONAL_FILES:
+                continue
             if not isinstance(entry, dict) or entry.get("fil") not in names:
                 raise BackupError(f"«{name}»: tabellen «{table_name}» mangler. Databasen er ikke endret.")
             columns = entry.get("kolonner")
@@ -236,10 +246,12 @@ class Backup:
     @property
     def counts(self) -> dict[str, int]:
         """Rows per table (``needs``, ``offers``, ``batches``, ``audit``) as the manifest states them."""
-        return {key: entry["rader"] for key, (entry, _) in self._entries.items()}
+        return {key: self._entries[key][0]["rader"] if key in self._entries else 0 for key in FILES}
 
     def rows(self, key: str) -> Iterator[dict]:
         """The rows of one table, typed as the database columns; the checksum and count are checked at the end."""
+        if key not in self._entries:  # an optional table the backup does not have
+            return
         entry, converters = self._entries[key]
         table_name = FILES[key]
         digest = hashlib.sha256()

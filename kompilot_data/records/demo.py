@@ -377,8 +377,15 @@ def _area_matrix(sections: list[str], coastal: bool) -> np.ndarray:
     return _normalise_rows(np.array(rows) * weights[None, :])
 
 
-def generate_needs(n: int = DEFAULT_NEEDS, seed: int = DEFAULT_SEED) -> pd.DataFrame:
-    """Generate ``n`` demo needs as a text frame in the import format (see ``schema.NEED_COLUMNS``)."""
+def generate_needs(
+    n: int = DEFAULT_NEEDS, seed: int = DEFAULT_SEED, offers: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Generate ``n`` demo needs as a text frame in the import format (see ``schema.NEED_COLUMNS``).
+
+    Every need has the dates of the pipeline stages it reached (``koblet_dato`` …, consistent with its status
+    and registration date), and linked needs name a plausible offer among ``offers`` (default: the default
+    offers with the same seed, :func:`generate_offers`); see :func:`link_offers`.
+    """
     rng = np.random.default_rng([seed, 1])
     municipalities = load_municipalities()
     quota = needs_per_municipality(n).to_numpy()
@@ -441,7 +448,7 @@ def generate_needs(n: int = DEFAULT_NEEDS, seed: int = DEFAULT_SEED) -> pd.DataF
 
     source_codes = np.array(list(SOURCE_WEIGHTS))
     source = rng.choice(len(source_codes), size=n, p=_normalise(list(SOURCE_WEIGHTS.values())))
-    status = _pipeline_status(rng, age_days, np.array(list(SOURCE_PROGRESS.values()))[source])
+    status, stage_days, closed_days = _pipeline_status(rng, age_days, np.array(list(SOURCE_PROGRESS.values()))[source])
     names = municipalities["navn"].to_numpy()[place]
     notes = _notes(rng, area_codes[area], mode_codes[mode], names)
 
@@ -462,11 +469,17 @@ def generate_needs(n: int = DEFAULT_NEEDS, seed: int = DEFAULT_SEED) -> pd.DataF
             "tidsramme_fra": start_from.astype(str),
             "tidsramme_til": start_to.astype(str),
             "status": np.array(taxonomy.codes("behov_status"))[status],
+            "tilbud_id": "",
+            "koblet_dato": _stage_dates(registered, stage_days[:, 0]),
+            "etablert_dato": _stage_dates(registered, stage_days[:, 1]),
+            "gjennomfort_dato": _stage_dates(registered, stage_days[:, 2]),
+            "avsluttet_dato": _stage_dates(registered, closed_days),
             "kilde": source_codes[source],
             "merknad": notes,
             "demo": "ja",
         }
     )
+    frame["tilbud_id"] = link_offers(frame, generate_offers(DEFAULT_OFFERS, seed) if offers is None else offers, seed)
     return frame[[c.name for c in NEED_COLUMNS]]
 
 
@@ -481,13 +494,25 @@ def _registration_dates(rng: np.random.Generator, n: int) -> np.ndarray:
     return first[index] + (rng.random(n) * span).astype(int).astype("timedelta64[D]")
 
 
-def _pipeline_status(rng: np.random.Generator, age_days: np.ndarray, progress: np.ndarray) -> np.ndarray:
-    """Index into ``behov_status`` at the reference date: older needs and better sources have come further.
+def _pipeline_status(
+    rng: np.random.Generator, age_days: np.ndarray, progress: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Index into ``behov_status`` at the reference date, and the days after registration each stage was reached.
 
-    A need can be matched with probability ``MATCHABLE_SHARE × progress``; a matchable need passes each stage
-    after an exponential time (means ``STAGE_DAYS`` / progress), and its offer is established with probability
-    ``ESTABLISHED_SHARE``. A need that cannot be matched, or whose offer is not established, is closed
-    without an offer after an exponential time (mean ``CLOSING_DAYS``) and waits until then.
+    Older needs and better sources have come further. A need can be matched with probability
+    ``MATCHABLE_SHARE × progress``; a matchable need passes each stage after an exponential time (means
+    ``STAGE_DAYS`` / progress), and its offer is established with probability ``ESTABLISHED_SHARE``. A need
+    that cannot be matched, or whose offer is not established, is closed without an offer after an
+    exponential time (mean ``CLOSING_DAYS``) and waits until then.
+
+    Returns
+    -------
+    status : numpy.ndarray
+        Index into ``behov_status``.
+    stage_days : numpy.ndarray
+        Shape (n, 3): whole days from registration to koblet, etablert and gjennomført; -1 where not reached.
+    closed_days : numpy.ndarray
+        Whole days from registration to closing; -1 for needs that are not closed.
     """
     n = len(age_days)
     codes = taxonomy.codes("behov_status")
@@ -498,9 +523,97 @@ def _pipeline_status(rng: np.random.Generator, age_days: np.ndarray, progress: n
     stages = np.where(matchable, np.where(established, stages, np.minimum(stages, 1)), 0)
     stuck = ~matchable | (~established & (stages == 1))
     start_waiting = np.where(matchable, reached[:, 0], 0.0)
-    closed = stuck & (start_waiting + rng.exponential(CLOSING_DAYS, size=n) <= age_days)
+    closing = start_waiting + rng.exponential(CLOSING_DAYS, size=n)
+    closed = stuck & (closing <= age_days)
     stage_codes = np.array([codes.index(c) for c in ("kartlagt", "koblet", "etablert", "gjennomfort")])
-    return np.where(closed, codes.index("avsluttet"), stage_codes[stages])
+    status = np.where(closed, codes.index("avsluttet"), stage_codes[stages])
+    stage_days = np.where(np.arange(3)[None, :] < stages[:, None], np.floor(reached), -1).astype(int)
+    closed_days = np.where(closed, np.floor(closing), -1).astype(int)
+    return status, stage_days, closed_days
+
+
+def _stage_dates(registered: np.ndarray, days: np.ndarray) -> np.ndarray:
+    """ISO dates ``registered + days`` as text; empty where ``days`` is -1 (stage not reached)."""
+    dates = (registered + np.maximum(days, 0).astype("timedelta64[D]")).astype(str)
+    return np.where(days >= 0, dates, "")
+
+
+# --- linking demo needs to offers ----------------------------------------------------------------------
+
+LINK_LEAD_DAYS = 90
+"""Days from linking to the start of the offer, when the offer is not yet established (demo assumption)."""
+LINK_EARLY_DAYS = 14
+"""An offer may start at most this many days before the need was linked to it (enrolment still open)."""
+LINK_CHOICES = 3
+"""A need is linked to one of its this many best offers, at random (seeded): coordinators do not always pick
+the top candidate."""
+
+
+def link_offers(needs: pd.DataFrame, offers: pd.DataFrame, seed: int = DEFAULT_SEED) -> np.ndarray:
+    """A plausible offer (``tilbud_id``) for every need with a ``koblet_dato``; empty text for the others.
+
+    Candidates are offers in the same competence area that were not cancelled, preferring (in this order):
+    within reach of the need's municipality (:data:`~kompilot_data.engine.reach.DEFAULT_REACH`, modelled
+    travel time), the wanted level, then a start date near the need's stage dates: on or after the date it
+    was linked, close to the date it was established, and not after the date it was completed. Needs and
+    offers are text frames in the import format; the choice among the best :data:`LINK_CHOICES` is seeded.
+    """
+    from kompilot_data.engine.reach import compute_reach, municipality_rows
+    from kompilot_data.records.schema import to_typed
+
+    rng = np.random.default_rng([seed, 3])
+    linked = np.flatnonzero(needs["koblet_dato"].to_numpy(dtype=object) != "")
+    out = np.full(len(needs), "", dtype=object)
+    usable = offers[offers["status"] != "avlyst"].reset_index(drop=True)
+    if not len(linked) or usable.empty:
+        return out
+    typed = to_typed(usable, "offers")
+    reach = compute_reach(typed)
+    offer_column = reach.offer_ids.get_indexer(typed["tilbud_id"])
+    rank = taxonomy.attribute("niva", "rang")
+    offer_level = usable["niva"].map(rank).to_numpy(float)
+    offer_start = typed["oppstart"].to_numpy("datetime64[D]").astype(np.int64)
+    offer_area = usable["kompetanseomrade"].to_numpy(dtype=object)
+    offer_ids = usable["tilbud_id"].to_numpy(dtype=object)
+
+    def days(column: str) -> np.ndarray:
+        values = pd.to_datetime(needs[column].iloc[linked].replace("", None))
+        return values.to_numpy("datetime64[D]").astype(np.int64)  # NaT is the smallest int64
+
+    nat = np.datetime64("NaT").astype("datetime64[D]").astype(np.int64)
+    linked_on, established_on, completed_on = days("koblet_dato"), days("etablert_dato"), days("gjennomfort_dato")
+    target = np.where(established_on != nat, established_on + 30, linked_on + LINK_LEAD_DAYS)
+    rows = municipality_rows(needs["kommunenummer"].iloc[linked], reach.municipalities)
+    need_level = needs["niva"].iloc[linked].map(rank).to_numpy(float)
+    need_area = needs["kompetanseomrade"].iloc[linked].to_numpy(dtype=object)
+    noise = rng.random((len(linked), LINK_CHOICES))
+    for area in pd.unique(need_area):
+        members = np.flatnonzero(need_area == area)
+        candidates = np.flatnonzero(offer_area == area)
+        if not len(candidates):
+            continue
+        reachable = reach.reachable[rows[members]][:, offer_column[candidates]]
+        level_gap = np.abs(need_level[members, None] - offer_level[None, candidates])
+        start = offer_start[None, candidates]
+        too_early = np.maximum(linked_on[members, None] - LINK_EARLY_DAYS - start, 0)
+        too_late = np.where(completed_on[members, None] != nat, np.maximum(start - completed_on[members, None], 0), 0)
+        off_target = np.minimum(np.abs(start - target[members, None]), 99_999)
+        # Lexicographic preference in one number: reach, then start dates that fit the stages (days outside),
+        # then the level, then the distance from the target start date (days).
+        penalty = (
+            (~reachable) * 1e13
+            + np.minimum(too_early + too_late, 9_999) * 1e6
+            + np.minimum(level_gap, 3) * 1e5
+            + off_target
+        )
+        take = min(LINK_CHOICES, len(candidates))
+        best = np.argsort(penalty, axis=1, kind="stable")[:, :take]
+        best_penalty = np.take_along_axis(penalty, best, axis=1)
+        # Only offers as good as the best on reach, dates and level are among the choices.
+        same_class = best_penalty // 1e5 == best_penalty[:, :1] // 1e5
+        pick = np.argmax(np.where(same_class, noise[members, :take], -1.0), axis=1)
+        out[linked[members]] = offer_ids[candidates[best[np.arange(len(members)), pick]]]
+    return out
 
 
 def _notes(rng: np.random.Generator, areas: np.ndarray, modes: np.ndarray, places: np.ndarray) -> list[str]:
@@ -673,6 +786,7 @@ def write_demo(
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     paths = [out / "needs.csv", out / "offers.csv"]
-    generate_needs(needs, seed).to_csv(paths[0], index=False, lineterminator="\n")
-    generate_offers(offers, seed).to_csv(paths[1], index=False, lineterminator="\n")
+    offer_frame = generate_offers(offers, seed)
+    generate_needs(needs, seed, offer_frame).to_csv(paths[0], index=False, lineterminator="\n")
+    offer_frame.to_csv(paths[1], index=False, lineterminator="\n")
     return paths

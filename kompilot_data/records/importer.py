@@ -78,8 +78,13 @@ class Prepared:
 
 
 def guess_kind(frame: pd.DataFrame) -> str:
+    """``needs`` or ``offers`` from the headers (a needs file may name its linked offer, ``tilbud_id``)."""
     columns = {_known_header(c) for c in frame.columns}
-    return "offers" if {"tilbud_id", "tilbyder", "kapasitet"} & columns else "needs"
+    if {"tilbyder", "kapasitet", "tittel"} & columns:
+        return "offers"
+    if {"behov_id", "bedrift_id", "antall_deltakere"} & columns:
+        return "needs"
+    return "offers" if "tilbud_id" in columns else "needs"
 
 
 def _municipality_lookup() -> tuple[dict[str, str], dict[str, tuple[str | None, str]]]:

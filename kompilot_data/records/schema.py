@@ -69,6 +69,41 @@ NEED_COLUMNS: tuple[ColumnSpec, ...] = (
     ColumnSpec("tidsramme_fra", "date", True, "Tidligste ønskede oppstart", "Earliest wanted start"),
     ColumnSpec("tidsramme_til", "date", True, "Seneste ønskede oppstart", "Latest wanted start"),
     ColumnSpec("status", "code", True, "Status i meglingsløpet", "Status in the brokering pipeline", "behov_status"),
+    ColumnSpec(
+        "tilbud_id",
+        "text",
+        False,
+        "Tilbudet behovet er koblet til (tilbud_id; tomt for kartlagte behov)",
+        "The offer the need is linked to (tilbud_id; empty for mapped needs)",
+    ),
+    ColumnSpec(
+        "koblet_dato",
+        "date",
+        False,
+        "Dato behovet ble koblet til et tilbud (tom = ukjent eller ikke koblet)",
+        "Date the need was linked to an offer (empty = unknown or not linked)",
+    ),
+    ColumnSpec(
+        "etablert_dato",
+        "date",
+        False,
+        "Dato tilbudet for behovet ble etablert (tom = ukjent eller ikke etablert)",
+        "Date the offer for the need was established (empty = unknown or not established)",
+    ),
+    ColumnSpec(
+        "gjennomfort_dato",
+        "date",
+        False,
+        "Dato opplæringen ble gjennomført (tom = ukjent eller ikke gjennomført)",
+        "Date the training was completed (empty = unknown or not completed)",
+    ),
+    ColumnSpec(
+        "avsluttet_dato",
+        "date",
+        False,
+        "Dato behovet ble avsluttet uten tilbud (tom = ukjent eller ikke avsluttet)",
+        "Date the need was closed without an offer (empty = unknown or not closed)",
+    ),
     ColumnSpec("kilde", "code", True, "Hvordan behovet ble funnet", "How the need was found", "behov_kilde"),
     ColumnSpec("merknad", "text", False, "Fritekst", "Free-text note"),
     ColumnSpec("demo", "bool", False, "ja = demodata (oppdiktet)", "yes = demo data (made up)"),
@@ -378,6 +413,66 @@ def _needs_timeframe_ordered(frame: pd.DataFrame) -> pd.Series:
     return ~both | (end.where(both, start) >= start)
 
 
+#: The date each pipeline stage was reached (needs), by the status code of that stage.
+STAGE_DATES = {
+    "koblet": "koblet_dato",
+    "etablert": "etablert_dato",
+    "gjennomfort": "gjennomfort_dato",
+    "avsluttet": "avsluttet_dato",
+}
+#: The stage dates a need with each status may have. A later stage's date with an earlier status is an error;
+#: an empty date is always accepted (unknown, e.g. a file from before the dates were recorded).
+#: A need closed without an offer (avsluttet) may have been linked, and even established, before it closed.
+STATUS_STAGE_DATES = {
+    "kartlagt": (),
+    "koblet": ("koblet_dato",),
+    "etablert": ("koblet_dato", "etablert_dato"),
+    "gjennomfort": ("koblet_dato", "etablert_dato", "gjennomfort_dato"),
+    "avsluttet": ("koblet_dato", "etablert_dato", "avsluttet_dato"),
+}
+#: Each stage date is not before these (when both are given).
+STAGE_DATE_AFTER = {
+    "koblet_dato": ("registrert",),
+    "etablert_dato": ("registrert", "koblet_dato"),
+    "gjennomfort_dato": ("registrert", "koblet_dato", "etablert_dato"),
+    "avsluttet_dato": ("registrert", "koblet_dato", "etablert_dato"),
+}
+#: Statuses whose need may name the offer it is linked to (tilbud_id).
+LINKED_STATUSES = ("koblet", "etablert", "gjennomfort", "avsluttet")
+
+
+def _status_allows(column: str):
+    allowed = [status for status, columns in STATUS_STAGE_DATES.items() if column in columns]
+
+    def check(frame: pd.DataFrame) -> pd.Series:
+        status = frame["status"]
+        return frame[column].isna() | ~status.isin(list(STATUS_STAGE_DATES)) | status.isin(allowed)
+
+    return check
+
+
+def _not_before(column: str, earlier: str):
+    def check(frame: pd.DataFrame) -> pd.Series:
+        later, first = mapped(frame[column], parse_date), mapped(frame[earlier], parse_date)
+        both = later.notna() & first.notna()
+        return ~both | (later.where(both, first) >= first)
+
+    return check
+
+
+def _link_needs_status(frame: pd.DataFrame) -> pd.Series:
+    return frame["tilbud_id"].isna() | (frame["status"] != "kartlagt")
+
+
+def _stage_checks() -> list[tuple[str, str, object]]:
+    checks: list[tuple[str, str, object]] = [("kobling_status", "tilbud_id", _link_needs_status)]
+    for column in STAGE_DATES.values():
+        checks.append((f"trinn_status:{column}", column, _status_allows(column)))
+        for earlier in STAGE_DATE_AFTER[column]:
+            checks.append((f"trinn_for:{column}:{earlier}", column, _not_before(column, earlier)))
+    return checks
+
+
 def _offer_place_given(frame: pd.DataFrame) -> pd.Series:
     needs_place = frame["laeringsform"].map(taxonomy.attribute("laeringsform", "krever_sted")).fillna(False)
     return ~needs_place.astype(bool) | frame["kommunenummer"].notna()
@@ -395,7 +490,7 @@ def _offer_coordinates_paired(frame: pd.DataFrame) -> pd.Series:
 
 # Row checks: (check name, column the message points at, function).
 ROW_CHECKS = {
-    "needs": [("tidsramme", "tidsramme_til", _needs_timeframe_ordered)],
+    "needs": [("tidsramme", "tidsramme_til", _needs_timeframe_ordered), *_stage_checks()],
     "offers": [
         ("studiested_mangler", "kommunenummer", _offer_place_given),
         ("min_over_kapasitet", "min_deltakere", _offer_min_not_above_capacity),
@@ -478,6 +573,23 @@ def _message(check: str, column: str | None, value: object) -> str:
         return f"«{value}» er utenfor tillatt område ({_fmt(low)}–{_fmt(high)})."
     if check == "tidsramme":
         return "Seneste oppstart (tidsramme_til) er før tidligste oppstart (tidsramme_fra)."
+    if check == "kobling_status":
+        return (
+            "Behovet har et tilbud (tilbud_id), men status er «kartlagt». "
+            "Sett status til koblet (eller senere), eller tøm tilbud_id."
+        )
+    if check.startswith("trinn_status:"):
+        column = check.split(":", 1)[1]
+        allowed = [status for status, columns in STATUS_STAGE_DATES.items() if column in columns]
+        return (
+            f"{column} er fylt ut, men status er ikke {_or_words(allowed)}. "
+            "Tøm datoen, eller rett status (datoen sier når behovet nådde det trinnet)."
+        )
+    if check.startswith("trinn_for:"):
+        _, column, earlier = check.split(":")
+        if earlier == "registrert":
+            return f"{column} er før registrert: behovet kan ikke ha nådd et trinn før det ble registrert."
+        return f"{column} er før {earlier}: et trinn kan ikke være nådd før det forrige."
     if check == "studiested_mangler":
         return "Stedlige og samlingsbaserte tilbud må ha studiestedets kommunenummer."
     if check == "min_over_kapasitet":
@@ -485,6 +597,11 @@ def _message(check: str, column: str | None, value: object) -> str:
     if check == "koordinatpar":
         return "Oppgi både breddegrad (lat) og lengdegrad (lon), eller ingen av dem."
     return f"Ugyldig verdi «{value}» ({check})."
+
+
+def _or_words(words: list[str]) -> str:
+    quoted = [f"«{word}»" for word in words]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " eller " + quoted[-1]
 
 
 def _fmt(bound: str) -> str:

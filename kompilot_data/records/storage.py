@@ -106,6 +106,8 @@ BATCH_TABLE = sa.Table(
     sa.Column("endrede", sa.Integer, nullable=False),
     sa.Column("uendrede", sa.Integer, nullable=False),
     sa.Column("angret", sa.DateTime, nullable=True),
+    sa.Column("beholdt", sa.Integer, nullable=True),
+    sa.Column("ikke_angret", sa.Integer, nullable=True),
 )
 AUDIT_TABLE = sa.Table(
     "endringslogg",
@@ -121,7 +123,25 @@ AUDIT_TABLE = sa.Table(
     sa.Column("etter", sa.Text, nullable=True),
 )
 sa.Index("ix_endringslogg_post", AUDIT_TABLE.c.tabell, AUDIT_TABLE.c.post_id)
-ALL_TABLES = {"needs": NEEDS_TABLE, "offers": OFFERS_TABLE, "batches": BATCH_TABLE, "audit": AUDIT_TABLE}
+sa.Index("ix_behov_tilbud", NEEDS_TABLE.c.tilbud_id)
+REJECTED_TABLE = sa.Table(
+    "avviste_kandidater",
+    METADATA,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("behov_id", sa.String(64), nullable=False),
+    sa.Column("tilbud_id", sa.String(64), nullable=False),
+    sa.Column("grunn", sa.Text, nullable=False),
+    sa.Column("bruker", sa.String(200), nullable=False),
+    sa.Column("tidspunkt", sa.DateTime, nullable=False),
+    sa.UniqueConstraint("behov_id", "tilbud_id", name="uq_avviste_kandidater"),
+)
+ALL_TABLES = {
+    "needs": NEEDS_TABLE,
+    "offers": OFFERS_TABLE,
+    "batches": BATCH_TABLE,
+    "audit": AUDIT_TABLE,
+    "rejected": REJECTED_TABLE,
+}
 AUDIT_COLUMNS = ("tidspunkt", "bruker", "handling", "tabell", "post_id", "batch_id", "foer", "etter")
 
 
@@ -1135,7 +1155,13 @@ def replace_all(
     """
     _require_all_regions(access, "gjenopprette en sikkerhetskopi")
     _check_user(user)
-    order = [("needs", NEEDS_TABLE), ("offers", OFFERS_TABLE), ("batches", BATCH_TABLE), ("audit", AUDIT_TABLE)]
+    order = [
+        ("needs", NEEDS_TABLE),
+        ("offers", OFFERS_TABLE),
+        ("batches", BATCH_TABLE),
+        ("audit", AUDIT_TABLE),
+        ("rejected", REJECTED_TABLE),
+    ]
     with writing(engine) as connection:
         if expected_version is not None and _data_version(connection) != expected_version:
             raise ConflictError(
@@ -1149,7 +1175,7 @@ def replace_all(
             while chunk := list(itertools.islice(rows, 20_000)):  # streamed: a big audit log is never all in memory
                 _bulk_insert(connection, table, names, [tuple(_plain(row.get(n)) for n in names) for row in chunk])
         if engine.dialect.name == "postgresql":
-            for table in (BATCH_TABLE, AUDIT_TABLE):
+            for table in (BATCH_TABLE, AUDIT_TABLE, REJECTED_TABLE):
                 connection.execute(
                     sa.text(
                         f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
