@@ -1,18 +1,22 @@
-"""Presentation mode: five steps for a forum, one screen each, fitted to a 16:9 projector.
+"""Presentation mode: six steps for a forum, one screen each, fitted to a 16:9 projector.
 
 Each step: the title, a one-line finding, one row of headline figures (the county comparison in words on its
 own line; real statistics with their source, demo-derived figures with the demo tag), one main chart sized to
 the height that is left (and a table beside it where the step lists places), and the navigation pinned at the
-bottom. Keys: → / PageDown forward, ← / PageUp back, Esc leaves (keeping the filters). URL: ``profil`` and ``steg``.
+bottom. Keys: → / PageDown forward, ← / PageUp back, Esc leaves (keeping the filters). URL: ``profil``, ``steg``
+and ``siden`` (the start of the last step, "since last time"; default three months back).
 """
 
 import html
+import tempfile
+from pathlib import Path
 
 import streamlit as st
 
 import ui
-from kompilot_data.present.briefing import STEPS, Step, Table
+from kompilot_data.present.briefing import STEPS, Step, Table, file_stem
 from kompilot_data.reference import default_region, region_choices, resolve_region
+from kompilot_data.view import parse_since
 from ui.presentation import keyboard_navigation, projector_layout
 
 lang = ui.language()
@@ -86,8 +90,35 @@ def show_chart(current, step: Step) -> None:
     st.html(f'<p class="present-chart-source">{html.escape(item.footer)}</p>')
 
 
-current = ui.briefing(region)
+view = ui.view()
+since = parse_since(ui.page_param("siden"), view.key.today)
+current = view.briefing_since(region, since)
 step: Step = current.steps[step_number - 1]
+
+
+def since_changed() -> None:
+    chosen = st.session_state.get("present_since")
+    ui.set_page_param("siden", chosen.isoformat() if chosen else None)
+
+
+def downloads() -> None:
+    """PowerPoint and offline HTML of the briefing on screen (with its "since" date), built when clicked."""
+    from kompilot_data.present.deck import write_pptx
+    from kompilot_data.present.handout import write_html
+
+    def made(writer, suffix: str) -> bytes:
+        with tempfile.TemporaryDirectory() as folder:
+            return writer(current, Path(folder) / f"briefing{suffix}").read_bytes()
+
+    stem = file_stem(name, "briefing", view.key.today)
+    ui.download_buttons(
+        [
+            (ui.T("download_pptx"), lambda: made(write_pptx, ".pptx"), f"{stem}.pptx", ui.PPTX),
+            (ui.T("download_html"), lambda: made(write_html, ".html"), f"{stem}.html", "text/html"),
+        ],
+        key="present",
+    )
+
 
 with st.container(key="present_head"):
     st.title(f"{name}: {step.title}", anchor=False)
@@ -159,7 +190,16 @@ with st.container(key="present_nav"):
             ui.set_page_param("profil", chosen)
             ui.set_page_param("steg", "1")
             st.rerun()
-        ui.briefing_downloads(region, "present")
+        st.date_input(
+            ui.T("since_input"),
+            value=since,
+            max_value=view.key.today,
+            format="DD.MM.YYYY",
+            key="present_since",
+            on_change=since_changed,
+            help=ui.T("since_input_help"),
+        )
+        downloads()
     kept: dict[str, str | list[str]] = dict(filters.to_query())
     if lang != "nb":
         kept["lang"] = lang

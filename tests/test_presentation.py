@@ -2,7 +2,7 @@
 headline figures are not cut, real keys (→, PageDown, ←, PageUp, Esc) navigate, the English interface is
 English, and real statistics carry their source while demo-derived steps carry the demo tag.
 
-Screenshots of the five steps at 1920×1080 go to ``test-artifacts/screenshots/presentasjon_1920_<step>.png``.
+Screenshots of the six steps at 1920×1080 go to ``test-artifacts/screenshots/presentasjon_1920_<step>.png``.
 """
 
 import os
@@ -18,9 +18,24 @@ SCREENSHOTS = Path(
     os.environ.get("KOMPILOT_SCREENSHOTS", Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots")
 )
 TITLES = {
-    "nb": ["Situasjonen", "Kompetansebehov", "Tilbud innen rekkevidde", "Gap og hvite flekker", "Kursmuligheter"],
-    "en": ["The situation", "Competence needs", "Offers within reach", "Gaps and white spots", "Course opportunities"],
+    "nb": [
+        "Situasjonen",
+        "Kompetansebehov",
+        "Tilbud innen rekkevidde",
+        "Gap og hvite flekker",
+        "Kursmuligheter",
+        "Siden sist",
+    ],
+    "en": [
+        "The situation",
+        "Competence needs",
+        "Offers within reach",
+        "Gaps and white spots",
+        "Course opportunities",
+        "Since last time",
+    ],
 }
+LAST = len(TITLES["nb"])
 
 # The step is drawn: the script has finished, nothing is stale, the main chart (or table) is on the page.
 READY = """(title) => {
@@ -113,18 +128,20 @@ def test_every_step_fits_and_keys_navigate(app_url, size):
                 assert "DEMO-DATA" in page.locator(".st-key-present_body .js-plotly-plot").first.inner_html()
             if width == 1920:
                 page.screenshot(path=SCREENSHOTS / f"presentasjon_{width}_{step}.png")
-            if step < 5:  # what a clicker sends: alternately → and PageDown
+            if step == LAST:  # since last time: the finding counts from three months back, the default
+                assert "Siden " in m["text"] and "nye behov" in m["text"] and "Kurs etablert" in m["text"]
+            if step < LAST:  # what a clicker sends: alternately → and PageDown
                 page.keyboard.press("ArrowRight" if step % 2 else "PageDown")
                 page.wait_for_url(f"**steg={step + 1}**", timeout=30_000)
         page.keyboard.press("PageDown")  # on the last step: stays
         page.wait_for_timeout(1500)
-        assert step_in_url(page) == "5"
+        assert step_in_url(page) == str(LAST)
         page.keyboard.press("ArrowLeft")
-        page.wait_for_url("**steg=4**", timeout=30_000)
-        wait_for_step(page, "Namdalen", TITLES["nb"][3])
+        page.wait_for_url(f"**steg={LAST - 1}**", timeout=30_000)
+        wait_for_step(page, "Namdalen", TITLES["nb"][LAST - 2])
         page.keyboard.press("PageUp")
-        page.wait_for_url("**steg=3**", timeout=30_000)
-        wait_for_step(page, "Namdalen", TITLES["nb"][2])
+        page.wait_for_url(f"**steg={LAST - 2}**", timeout=30_000)
+        wait_for_step(page, "Namdalen", TITLES["nb"][LAST - 3])
         page.keyboard.press("Escape")  # leaves, keeping the filters and the region
         page.wait_for_url("**/region?**", timeout=30_000)
         page.get_by_role("heading", name="Regionprofil").first.wait_for(timeout=60_000)
@@ -150,4 +167,18 @@ def test_visible_exit_link_and_english_interface(app_url):
         query = parse_qs(urlparse(page.url).query)
         assert query["lang"] == ["en"] and query["profil"] == ["Fosen"]
         page.get_by_role("heading", name="Regional profile").first.wait_for(timeout=60_000)
+        assert blocked == []
+
+
+def test_since_last_time_counts_from_the_date_in_the_link(app_url):
+    with offline_browser((1920, 1080)) as (page, blocked):
+        page.goto(f"{app_url}/presentasjon?profil=Namdalen&steg={LAST}&siden=2026-09-01")
+        wait_for_step(page, "Namdalen", TITLES["nb"][LAST - 1])
+        m = check_fits(page, "since 01.09.2026")
+        assert "Siden 01.09.2026: " in m["text"] and m["demoTags"] == 1
+        assert "Behov per kvartal" in page.locator(".st-key-present_body .js-plotly-plot").first.inner_html()
+        page.screenshot(path=SCREENSHOTS / "presentasjon_1920_siden_2026-09-01.png")
+        page.goto(f"{app_url}/presentasjon?profil=Namdalen&steg={LAST}&siden=2026-09-01&lang=en")
+        wait_for_step(page, "Namdalen", TITLES["en"][LAST - 1])
+        assert "Since 1 Sep 2026: " in page.evaluate(MEASURE)["text"]
         assert blocked == []

@@ -1,7 +1,7 @@
 """Briefings for regional forums: what a presenter shows about one region, as data.
 
-``build_briefing`` computes, through the engine, five :class:`Step` s – situation, needs, offers, gaps,
-course opportunities – each with a one-line finding, headline figures (with the county comparison in words
+``build_briefing`` computes, through the engine, six :class:`Step` s – situation, needs, offers, gaps,
+course opportunities, and what changed since the last forum (through a viewer's View) – each with a one-line finding, headline figures (with the county comparison in words
 and their source), one main chart (and sometimes more), tables, speaker notes and sources. The writers turn
 it into files: :mod:`~kompilot_data.present.deck` (PowerPoint with native charts and a vector map, no
 browser), :mod:`~kompilot_data.present.handout` (one offline HTML file) and :mod:`~kompilot_data.present.png`
@@ -28,16 +28,18 @@ from kompilot_data.engine.supply import aggregate, catchment, needs_matched_shar
 from kompilot_data.i18n import format_date, format_number, format_percent, t
 from kompilot_data.present import charts, vector_map
 from kompilot_data.present.charts import Chart, Series
-from kompilot_data.present.figures import OKABE_ITO, records_source
+from kompilot_data.present.figures import NEUTRAL, OKABE_ITO, STATUS_COLOURS, records_source
 from kompilot_data.present.vector_map import VectorMap
 from kompilot_data.reference import load_municipalities, resolve_region, source_line, taxonomy
 
-STEPS = ("situasjon", "behov", "tilbud", "gap", "kursmuligheter")
+STEPS = ("situasjon", "behov", "tilbud", "gap", "kursmuligheter", "siden_sist")
 SLIDE_SIZE = (1600, 900)
 MAX_ROWS = 8  # table rows on a screen or slide
 MAX_BARS = 10  # proposals in the step 5 chart
 SHORT_COLOUR, SURPLUS_COLOUR = "#E66100", "#5D3A9B"  # more participants than seats / more seats
 REACHED_COLOUR, NOT_REACHED_COLOUR = "#009E73", "#9A9A9A"
+SINCE_QUARTERS = 8  # quarters in the "since last time" chart: two years up to the briefing's day
+NEW_NEEDS_COLOUR = NEUTRAL  # new needs beside the pipeline steps, which keep the funnel's purple steps
 
 
 def step_title(step: str, language: str) -> str:
@@ -209,13 +211,15 @@ def build_briefing(
     min_class: int = pooling.DEFAULT_MIN_CLASS,
     min_businesses: int = MIN_BUSINESSES,
     made: date | None = None,
+    since: date | None = None,
 ) -> Briefing:
     """Build the briefing for a sub-region (``"Namdalen"``), a municipality (``"5007"``, ``"Namsos"``) or the
     county (``"Trøndelag"``); any spelling :func:`~kompilot_data.reference.resolve_region` accepts.
 
     ``needs`` and ``offers`` are all records (filtered as wanted, but not by place: every need competes
     for the seats, and reach decides which offers count). Cells built on fewer than ``min_businesses``
-    businesses are suppressed, since a briefing is handed out.
+    businesses are suppressed, since a briefing is handed out. ``since`` starts the "since last time" step
+    (default: :func:`~kompilot_data.view.default_since` of ``made``).
     """
     setting = reach or DEFAULT_REACH
     municipalities = load_municipalities()
@@ -241,6 +245,7 @@ def build_briefing(
         _offers(codes, active, reached, **context),
         _gaps(codes, region_needs, active, shared, **context),
         _course_opportunities(region_needs, active, reached, min_class, _demo(needs), **context),
+        _since_last(needs, offers, codes, since, briefing.made, _demo(region_needs), **context),
     ]
     briefing.sources = list(dict.fromkeys(s for step in briefing.steps for s in step.sources))
     return briefing
@@ -283,6 +288,7 @@ def _situation(codes, municipalities, region, *, name, language, within, min_bus
         ),
     ]
     finding = t("finding_situasjon", language, share=share_5_6, change=change, county=county_change)
+    # The county's briefing has one line (its name is the county's).
     trend = {name: indicators.population_index(codes), county_name: indicators.population_index()}
     years = [str(y) for y in trend[name].index]
     population_chart = Chart(
@@ -291,7 +297,7 @@ def _situation(codes, municipalities, region, *, name, language, within, min_bus
         tuple(years),
         tuple(
             Series(series_name, tuple(float(v) for v in values.reindex(trend[name].index)), colour)
-            for (series_name, values), colour in zip(trend.items(), (OKABE_ITO[0], "#8C8C8C"), strict=True)
+            for (series_name, values), colour in zip(trend.items(), (OKABE_ITO[0], "#8C8C8C"), strict=False)
         ),
         t("index_2020", language),
         change_source,
@@ -680,6 +686,118 @@ def _course_opportunities(
         )
     )
     return step
+
+
+# --- 6. Since last time: what changed since the last forum (issue 10 §4) ---------------------------------------
+
+
+def _since_last(needs, offers, codes, since, made, demo, *, name, language, within, min_businesses, few) -> Step:
+    """New needs, needs matched, courses established and completed since ``since``, and the last
+    :data:`SINCE_QUARTERS` quarters as columns; counted and protected by a viewer's View of the region."""
+    from kompilot_data.filters import Filters
+    from kompilot_data.view import STAGE_DATES, Audience, View, ViewKey, default_since
+
+    since = since or default_since(made)
+    view = View(
+        needs,
+        offers,
+        ViewKey(
+            filters=Filters(kommuner=tuple(codes)),
+            audience=Audience.viewer(min_businesses),
+            language=language,
+            today=made,
+        ),
+    )
+    region_needs = view.needs
+    source = records_source(language, region_needs)
+    day = format_date(since, language)
+    counts = view.since(since)
+
+    def shown(event: str, column: str = "behov") -> str:
+        value = counts.at[event, column]
+        return SUPPRESSED if pd.isna(value) else format_number(value, language)
+
+    caption = t("since_caption", language, date=day)
+    key_figures = [
+        KeyFigure(t("since_new_needs", language), shown("registrert"), caption, demo=demo),
+        KeyFigure(t("since_matched", language), shown("koblet"), caption, demo=demo),
+        KeyFigure(
+            t("since_courses", language),
+            shown("etablert", "kurs"),
+            t("since_courses_needs", language, needs=shown("etablert"), date=day),
+            demo=demo,
+        ),
+    ]
+    step = Step("siden_sist", step_title("siden_sist", language), "", key_figures, finding_demo=demo)
+    step.notes = [t("note_siden_sist", language, date=day, quarters=SINCE_QUARTERS, min_businesses=min_businesses)]
+    step.sources = [source]
+    if counts["skjult"].all():
+        step.finding = t("finding_siden_sist_hidden", language, date=day, min_businesses=min_businesses)
+    else:
+        step.finding = t(
+            "finding_siden_sist",
+            language,
+            date=day,
+            needs=shown("registrert"),
+            matched=shown("koblet"),
+            courses=shown("etablert", "kurs"),
+        )
+    undated = view.undated_steps()
+    if undated.fillna(1).sum() > 0:
+        stages = taxonomy.labels("behov_status", language)
+        items = ", ".join(
+            f"{stages[k].lower()}: {SUPPRESSED if pd.isna(v) else format_number(v, language)}"
+            for k, v in undated.items()
+            if pd.isna(v) or v > 0
+        )
+        step.notes.append(t("trend_undated", language, items=items))
+
+    # The chart: the last quarters up to the briefing's day; a quarter without records has nothing to count.
+    last = pd.Timestamp(made).to_period("Q")
+    quarters = pd.period_range(last - (SINCE_QUARTERS - 1), last, freq="Q").to_timestamp()
+    registered = view.needs_per_quarter_totals().reindex(quarters)
+    steps = view.pipeline_per_quarter()
+    stages = taxonomy.labels("behov_status", language)
+
+    def values(frame: pd.DataFrame) -> tuple[float | None, ...]:
+        """Per chart quarter: the count, None when hidden ("<3"), 0 for a quarter without records."""
+        frame = frame.reindex(quarters)
+        hidden = frame["skjult"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+        return tuple(None if h else float(0 if pd.isna(v) else v) for v, h in zip(frame["behov"], hidden, strict=True))
+
+    series = [Series(t("series_new_needs", language), values(registered), NEW_NEEDS_COLOUR)]
+    for stage in STAGE_DATES:
+        part = steps.xs(stage, level="trinn") if len(steps) else pd.DataFrame(columns=["behov", "skjult"])
+        series.append(Series(stages[stage], values(part), STATUS_COLOURS[stage]))
+    labels = [_quarter_label(q, language) for q in quarters]
+    if made < (quarters[-1] + pd.offsets.QuarterEnd(0)).date():
+        labels[-1] = t("quarter_so_far", language, quarter=labels[-1])
+    hidden_any = any(v is None for s in series for v in s.values)
+    since_quarter = _quarter_label(pd.Timestamp(since).to_period("Q").to_timestamp(), language)
+    note = t("since_last_quarters", language, quarters=SINCE_QUARTERS, date=day, quarter=since_quarter)
+    if hidden_any:
+        note += " " + t("suppressed_note", language, min_businesses=min_businesses)
+    step.figures.append(
+        Figure(
+            "siden_sist",
+            Chart(
+                "column",
+                t("chart_since", language),
+                tuple(labels),
+                tuple(series),
+                t("count_needs", language),
+                source,
+                language,
+                demo=demo,
+                note=note,
+            ),
+        )
+    )
+    return step
+
+
+def _quarter_label(quarter, language: str) -> str:
+    return t("quarter_label", language, q=pd.Timestamp(quarter).quarter, year=pd.Timestamp(quarter).year)
 
 
 def _mode(value: str, language: str) -> str:

@@ -39,9 +39,10 @@ class Series:
 
 @dataclass(frozen=True)
 class Chart:
-    """A bar chart (horizontal bars, first category on top) or a line chart, with its source line."""
+    """A bar chart (horizontal bars, first category on top), a column chart (vertical bars side by side, first
+    category on the left: periods in time order) or a line chart, with its source line."""
 
-    kind: str  # "bar" or "line"
+    kind: str  # "bar", "column" or "line"
     title: str
     categories: tuple[str, ...]
     series: tuple[Series, ...]
@@ -124,6 +125,21 @@ def to_plotly(chart: Chart, height: int | None = None, footer: bool = True) -> g
                     showlegend=several and not series.point_colours,
                 )
             )
+        elif chart.kind == "column":
+            fig.add_trace(
+                go.Bar(
+                    x=list(chart.categories),
+                    y=values,
+                    name=series.name,
+                    marker_color=list(series.point_colours) if series.point_colours else series.colour,
+                    text=labels,
+                    textposition="outside",
+                    textfont={"size": SOURCE_SIZE},
+                    cliponaxis=False,
+                    hovertemplate="%{x}: %{text}<extra>" + series.name + "</extra>",
+                    showlegend=several and not series.point_colours,
+                )
+            )
         else:
             fig.add_trace(
                 go.Scatter(
@@ -153,6 +169,9 @@ def to_plotly(chart: Chart, height: int | None = None, footer: bool = True) -> g
     else:
         fig.update_xaxes(type="category", tickfont={"size": TEXT_SIZE})
         fig.update_yaxes(title={"text": chart.value_title, "font": {"size": TEXT_SIZE}}, tickfont={"size": 15})
+    if chart.kind == "column":
+        fig.update_layout(barmode="group", bargap=0.3, bargroupgap=0.06)
+        fig.update_yaxes(rangemode="tozero", tickformat=",d" if not chart.percent and not chart.decimals else None)
     if chart.reference is not None:
         value, label = chart.reference
         fig.add_vline(x=value, line={"color": INK, "width": 2, "dash": "dash"})
@@ -174,6 +193,10 @@ def to_plotly(chart: Chart, height: int | None = None, footer: bool = True) -> g
         fig.update_xaxes(range=[low - 0.2 * span if low < 0 else 0, high + 0.14 * span])  # room for labels
     else:
         label_room = 80
+    if chart.kind == "column":
+        top = max([v or 0 for series in chart.series for v in series.values] + [1])
+        fig.update_yaxes(range=[0, top * 1.15])  # room for the value labels
+        label_room = 40  # the value axis's title and ticks, under-estimated
     lines = [line for line in (chart.note, chart.source) if line]
     return style(
         fig,
@@ -280,14 +303,17 @@ def add_to_slide(chart: Chart, shapes, left: int, top: int, width: int, height: 
         number_format="0%" if chart.percent else ("#,##0" + ("." + "0" * chart.decimals if chart.decimals else ""))
     )
     # PowerPoint draws a bar chart's first category at the bottom: feed bars last-first, so the first is on top
-    # (reversing the axis instead would move the value axis to the top).
+    # (reversing the axis instead would move the value axis to the top). Columns keep their order (left first).
     order = list(range(len(chart.categories)))
     if chart.kind == "bar":
         order.reverse()
     data.categories = [chart.categories[i] for i in order]
     for series in chart.series:
         data.add_series(series.name, [0 if series.values[i] is None else series.values[i] for i in order])
-    kind = XL_CHART_TYPE.BAR_CLUSTERED if chart.kind == "bar" else XL_CHART_TYPE.LINE_MARKERS
+    kind = {"bar": XL_CHART_TYPE.BAR_CLUSTERED, "column": XL_CHART_TYPE.COLUMN_CLUSTERED}.get(
+        chart.kind, XL_CHART_TYPE.LINE_MARKERS
+    )
+    bars = chart.kind in ("bar", "column")
     frame = shapes.add_chart(kind, left, top, width, height, data)
     frame.name = chart.title
     native = frame.chart
@@ -315,12 +341,12 @@ def add_to_slide(chart: Chart, shapes, left: int, top: int, width: int, height: 
     category_axis.tick_labels.font.size = Pt(14 if len(chart.categories) <= 7 else 12)
     category_axis.format.line.color.rgb = RGBColor(0x99, 0x99, 0x99)
     _label_every_category(category_axis)
-    if chart.kind == "bar":
+    if bars:
         native.plots[0].gap_width = 60
         if several:
             native.plots[0].overlap = 0
     for plot_series, series in zip(native.plots[0].series, chart.series, strict=True):
-        if chart.kind == "bar":
+        if bars:
             plot_series.invert_if_negative = False
             plot_series.format.fill.solid()
             plot_series.format.fill.fore_color.rgb = RGBColor.from_string(series.colour.lstrip("#"))
@@ -331,13 +357,13 @@ def add_to_slide(chart: Chart, shapes, left: int, top: int, width: int, height: 
         for position, i in enumerate(order):
             value = series.values[i]
             point = plot_series.points[position]
-            if series.point_colours and chart.kind == "bar":
+            if series.point_colours and bars:
                 point.format.fill.solid()
                 point.format.fill.fore_color.rgb = RGBColor.from_string(series.point_colours[i].lstrip("#"))
-            if chart.kind == "bar":
+            if bars:
                 label = point.data_label
                 label.has_text_frame = True
-                write_run(label.text_frame.paragraphs[0], chart.text(value), 13)
+                write_run(label.text_frame.paragraphs[0], chart.text(value), 13 if chart.kind == "bar" else 11)
                 label.position = XL_LABEL_POSITION.OUTSIDE_END
     return frame
 
