@@ -27,8 +27,9 @@ tab_gaps, tab_match, tab_pools, tab_spots = st.tabs(
 )
 
 
-def gap_chart(table: pd.DataFrame, key: str, title: str, labels: dict[str, str] | None = None) -> None:
+def gap_chart(table: pd.DataFrame, key: str, section: str, labels: dict[str, str] | None = None) -> None:
     """The heatmap on a desktop, the same cells as a sorted bar list on a phone, and the cells as a table."""
+    title = ui.T("gap_chart_title")
     with ui.responsive(key, phone=False):
         ui.figure(figures.gap_heatmap(table, lang, source, labels, title=title), key=key, alt=title)
     with ui.responsive(key, phone=True):
@@ -36,7 +37,7 @@ def gap_chart(table: pd.DataFrame, key: str, title: str, labels: dict[str, str] 
         ui.figure(figures.gap_bar_list(table, lang, source, labels, title=title), key=f"{key}_liste", alt=title)
     cells = figures.gap_cells(table, lang, labels).sort_values("gap", ascending=False, na_position="last")
     ui.chart_alternative(
-        title,
+        section,
         ui.display(cells, columns=["sted", "kompetanseomrade", "gap", "ettersporsel", "tilbud_fordelt"]),
     )
 
@@ -54,7 +55,7 @@ with tab_gaps:
         st.caption(ui.T("gap_pilot_only"))
     gap_chart(by_municipality, "mismatch_kommune", ui.T("gap_municipality_title"), names)
 
-    ui.section(ui.T("demand_supply_title"))
+    ui.section(ui.T("demand_supply_section"))
     per_area = view.demand_supply(("fylke", "kompetanseomrade")).droplevel("fylke")
     st.caption(ui.T("seats_counted_once"))
     title = ui.T("demand_supply_title")

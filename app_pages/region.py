@@ -70,6 +70,21 @@ with left:
     ui.section(ui.T("region_vs_county"))
     title = ui.T("region_profile_title", region=name)
     ui.figure(figures.profile_comparison(profile, county, name, lang, title=title), key="region_profil", alt=title)
+    keys = {
+        "andel_hoyere_utdanning": ui.T("ind_hoyere_utdanning"),
+        "endring_befolkning_2020": ui.T("ind_befolkningsendring"),
+        "andel_sentralitet_5_6": ui.T("share_central_5_6"),
+    }
+    ui.chart_alternative(
+        title,
+        pd.DataFrame(
+            {
+                ui.T("map_indicator"): list(keys.values()),
+                name: [ui.percent(profile[k], 1) for k in keys],
+                ui.T("county"): [ui.percent(county[k], 1) for k in keys],
+            }
+        ),
+    )
 with right:
     ui.section(ui.T("population_trend"))
     series = {name: indicators.population_index(codes), ui.T("county"): indicators.population_index()}

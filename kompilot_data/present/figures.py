@@ -908,7 +908,7 @@ def treemap_area_level(table: pd.DataFrame, language: str, source: str, title: s
             hovertemplate="%{label}: %{value:,.0f} " + t("unit_participants", language) + "<extra></extra>",
         )
     )
-    fig.update_layout(uniformtext={"minsize": 10, "mode": "hide"})
+    fig.update_layout(uniformtext={"minsize": 9, "mode": "hide"})
     return _layout(fig, language, source, title, height=460, below=8)
 
 
