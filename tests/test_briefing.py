@@ -10,6 +10,7 @@ from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import kompilot_data as kd
@@ -147,6 +148,29 @@ def test_course_opportunity_counts_match_what_is_listed(namdalen):
     assert [c == briefings.REACHED_COLOUR for c in colours] == [v >= 12 for v in values]
     table = step.tables[0]
     assert len(table.frame) == min(total, briefings.MAX_ROWS)
+
+
+def test_since_last_time_counts_from_three_months_before_the_briefing(namdalen, records):
+    needs = records[0]
+    region_needs = needs[needs["kommunenummer"].isin(members("Namdalen")).to_numpy()]
+    since = pd.Timestamp("2026-08-27")  # three months before MADE, the default "last forum"
+    new = int((region_needs["registrert"] >= since).sum())
+    matched = int((region_needs["koblet_dato"] >= since).sum())
+    established = region_needs[(region_needs["etablert_dato"] >= since).to_numpy()]
+    courses = established["tilbud_id"].nunique() + int(established["tilbud_id"].isna().sum())
+    step = namdalen.step("siden_sist")
+    assert namdalen.steps[-1] is step and step.demo
+    assert [k.value for k in step.key_figures] == [format_number(new), format_number(matched), format_number(courses)]
+    assert step.finding == (
+        f"Siden 27.08.2026: {format_number(new)} nye behov, {format_number(matched)} koblet til tilbud, "
+        f"{format_number(courses)} kurs etablert."
+    )
+    chart = step.main.content
+    assert chart.kind == "column" and len(chart.categories) == briefings.SINCE_QUARTERS
+    assert chart.categories[-1] == "4. kv. 2026 (hittil)"
+    third = chart.categories.index("3. kv. 2026")
+    quarter = (region_needs["registrert"] >= "2026-07-01") & (region_needs["registrert"] < "2026-10-01")
+    assert chart.series[0].values[third] == quarter.sum()
 
 
 def test_small_municipality_is_suppressed(records):

@@ -11,6 +11,7 @@ import pytest
 import kompilot_data as kd
 from kompilot_data.engine import disclosure
 from kompilot_data.filters import Filters
+from kompilot_data.i18n import format_number
 from kompilot_data.present import briefing as briefings
 from kompilot_data.present import charts, deck, trends
 from kompilot_data.view import Audience, View, ViewKey, default_since, parse_since
@@ -325,6 +326,18 @@ def test_needs_figure_stacks_subregions_in_their_colours_and_hidden_cells_add_no
     assert "Kilde: x" in " ".join(a.text for a in fig.layout.annotations)
 
 
+def test_a_hidden_step_is_a_gap_marked_less_than_three(viewer):
+    fig = trends.pipeline_per_quarter(viewer.pipeline_per_quarter(), "nb", "Kilde: x", "Trinn per kvartal")
+    lines = {trace.name: trace for trace in fig.data if trace.mode == "lines+markers"}
+    assert list(lines) == ["Koblet til tilbud", "Tilbud etablert", "Gjennomført"]
+    koblet = lines["Koblet til tilbud"]
+    hidden = viewer.pipeline_per_quarter().xs("koblet", level="trinn")["skjult"].to_numpy()
+    assert np.isnan(np.asarray(koblet.y, dtype=float)[hidden]).all() and not koblet.connectgaps
+    assert [row[1] for row in koblet.customdata[hidden]] == ["<3"] * int(hidden.sum())
+    marks = next(trace for trace in fig.data if trace.mode == "text")
+    assert set(marks.text) == {"<3"} and list(marks.y) == [0] * len(marks.text)
+
+
 def test_pipeline_and_offer_figures(coordinator):
     fig = trends.pipeline_per_quarter(coordinator.pipeline_per_quarter(), "en", "Source: x", "Steps per quarter")
     assert [trace.name for trace in fig.data] == ["Linked to an offer", "Offer established", "Completed"]
@@ -435,3 +448,39 @@ def test_since_slide_has_a_native_column_chart(county, tmp_path):
     assert list(chart.plots[0].series[0].values) == [4, 2, 0, 2, 0, 0, 4, 0]
     texts = [s.text_frame.text for s in slide.shapes if s.has_text_frame]
     assert "Siden 01.09.2026: 2 nye behov, 3 koblet til tilbud, 2 kurs etablert." in texts
+
+
+# --- the default data and the app ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("place", [Filters(), Filters(delregioner=("Namdalen",)), Filters(kommuner=("5043",))])
+def test_default_data_trends_are_protected_for_viewers(place):
+    needs, offers = kd.load_needs(), kd.load_offers()
+    assert needs["koblet_dato"].notna().any()  # the default data has the dates each step was reached
+    view = View(needs, offers, ViewKey(filters=place, audience=Audience.viewer(), today=TODAY))
+    view.needs_per_quarter()
+    view.pipeline_per_quarter()
+    view.since(default_since(TODAY))
+    problems = [f"{what}: {p}" for what, pr in view.protections for p in disclosure.disclosure_violations(pr)]
+    assert len(view.protections) == 3 and problems == []
+    # Coordinators: each dated step counts once, in the quarter of its date.
+    coordinator = View(needs, offers, ViewKey(filters=place, today=TODAY))
+    steps = coordinator.pipeline_per_quarter()["behov"].unstack("trinn")
+    dated = coordinator.needs[list(DATES)].notna().sum()
+    assert steps[list(STEPS)].sum().tolist() == dated.tolist()
+
+
+def test_presentation_step_six_counts_since_the_date_in_the_url():
+    from app_support import run_app
+
+    needs = kd.load_needs()
+    namdalen = needs[
+        needs["kommunenummer"].astype(str).isin(kd.load_municipalities().query("delregion == 'Namdalen'").index)
+    ]
+    app = run_app("app_pages/presentasjon.py", profil="Namdalen", steg="6", siden="2026-09-01")
+    assert app.title[0].value == "Namdalen: Siden sist"
+    shown = {m.label: m.value for m in app.metric}
+    new = int((namdalen["registrert"] >= "2026-09-01").sum())
+    matched = int((namdalen["koblet_dato"] >= "2026-09-01").sum())
+    assert shown["Nye behov"] == format_number(new) and shown["Koblet til tilbud"] == format_number(matched)
+    assert any(f"Siden 01.09.2026: {new} nye behov" in str(element.proto) for element in app.get("html"))
