@@ -42,6 +42,8 @@ groups = {
     for group, pages in PAGES.items()
 }
 navigation = st.navigation(groups, position="hidden")
+# Each page has its own title in the browser tab and for screen readers (WCAG 2.4.2).
+st.set_page_config(page_title=f"{navigation.title} – {ui.T('app_title')}")
 ui.page_style()
 ui.localise_streamlit()
 ui.sync_from_url(navigation.url_path)

@@ -168,3 +168,18 @@ def test_every_chart_has_a_name_and_its_figures_in_an_expander(app_url, browser_
         expanders = page.locator("[data-testid='stExpander'] summary")
         texts = [expanders.nth(i).inner_text() for i in range(expanders.count())]
         assert sum("Tallene bak figuren:" in text for text in texts) == tables, texts
+
+
+@pytest.mark.parametrize(
+    ("language", "title"), [("nb", "Kart – Kompetansepilot Trøndelag"), ("en", "Map – Kompetansepilot Trøndelag")]
+)
+def test_page_language_and_title(app_url, browser_page, language, title):
+    page, _ = browser_page
+    page.goto(f"{app_url}/kart" + ("?lang=en" if language == "en" else ""))
+    settle(page)
+    page.wait_for_function(f"() => document.documentElement.lang === '{language}'", timeout=30_000)
+    assert page.title() == title
+    if language == "nb":  # Streamlit's own strings in bokmål
+        assert page.locator("[data-testid='stSkipToContent']").inner_text() == "Hopp til hovedinnholdet"
+        assert page.locator("[aria-label='Velg dato']").count() == 2
+        assert page.locator(".modebar-btn[data-title='Last ned figuren som PNG']").count() >= 1

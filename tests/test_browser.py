@@ -99,6 +99,12 @@ def test_map_draws_polygons_and_a_click_sets_the_filter(app_url, browser_page):
     wait_for_app(page)
     assert "Aktive filtre: Namsos" in active_filters(page)
     page.screenshot(path=SCREENSHOTS / "kart_valgt_namsos.png")
+    # After the click every municipality keeps its colour (the map is drawn without the place filter), and the
+    # selection is a near-black outline, not the orange of Trøndelag sør.
+    after = wait_for_map(page).screenshot()
+    assert colour_share(after, namdalen_blue) > 0.012, "Namdalen's other municipalities lost their colour"
+    assert colour_share(after, sor_orange) > 0.015, "Trøndelag sør lost its colour after the click"
+    assert colour_share(after, (0x11, 0x11, 0x11), tolerance=10) > 0.0005, "no dark outline around Namsos"
     assert blocked == []
 
 

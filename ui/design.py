@@ -240,6 +240,7 @@ LOCALISE_SCRIPT = """
                                            attributeFilter: ['aria-label', 'title', 'placeholder', 'data-title']});
   }
   setup.enabled = %(enabled)s;
+  document.documentElement.lang = '%(lang)s';  // the page's language for screen readers (WCAG 3.1.1)
   if (setup.enabled) apply(document.body);
 })();
 </script>
@@ -249,7 +250,8 @@ LOCALISE_SCRIPT = """
 def localise_streamlit() -> None:
     """Streamlit's own interface strings (date picker, table toolbar, file uploader, skip link …) in bokmål
     when the app is in bokmål: a small script that rewrites their labels as they appear. Streamlit 1.67 has
-    no setting for them; the page's own texts never pass through here."""
+    no setting for them; the page's own texts never pass through here. The script also sets the page's
+    language (``<html lang>``), which Streamlit leaves at "en"."""
     import json
 
     enabled = language() == "nb"
@@ -259,6 +261,7 @@ def localise_streamlit() -> None:
             "exact": json.dumps(STREAMLIT_NB if enabled else {}, ensure_ascii=False),
             "patterns": json.dumps(STREAMLIT_NB_PATTERNS if enabled else [], ensure_ascii=False),
             "enabled": "true" if enabled else "false",
+            "lang": "nb" if enabled else "en",
         },
         unsafe_allow_javascript=True,
     )
