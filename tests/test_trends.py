@@ -179,6 +179,12 @@ def test_a_step_without_a_date_is_counted_nowhere_and_reported(offers):
     assert not without.has_step_dates()
     assert without.pipeline_per_quarter()["behov"].sum() == 0
     assert without.undated_steps().to_dict() == {"koblet": 8, "etablert": 5, "gjennomfort": 1}
+    # A count since a date says how many reached the step without a date (they are counted in no period).
+    figures = trends.since_key_figures(view, date(2025, 1, 1))
+    assert [item[3] for item in figures[1:]] == ["1 uten dato telles ikke", "1 uten dato telles ikke", None]
+    step = briefings.build_briefing("Trøndelag", undated, offers, made=TODAY, since=date(2026, 9, 1), min_businesses=0)
+    matched = step.step("siden_sist").key_figures[1]
+    assert (matched.value, matched.comparison) == ("0", "Siden 01.09.2026 · 8 uten dato telles ikke")
 
 
 def test_since_a_date_counts_new_needs_matches_and_courses(coordinator):
@@ -357,7 +363,7 @@ def test_pipeline_and_offer_figures(coordinator):
 
 def test_panels_and_key_figures_for_a_page(viewer, coordinator):
     figures = trends.since_key_figures(coordinator, date(2026, 9, 1))
-    assert [(label, value) for label, value, _ in figures] == [
+    assert [(label, value) for label, value, *_ in figures] == [
         ("Nye behov", "2"),
         ("Koblet til tilbud", "3"),
         ("Kurs etablert", "2"),
@@ -365,7 +371,8 @@ def test_panels_and_key_figures_for_a_page(viewer, coordinator):
     ]
     assert "Antall behov: 3." in figures[2][2]
     hidden = trends.since_key_figures(viewer, date(2025, 12, 1))
-    assert [value for _, value, _ in hidden] == ["<3", "<3", "0", "0"]
+    assert [value for _, value, *_ in hidden] == ["<3", "<3", "0", "0"]
+    assert [item[3] for item in figures[1:]] == [None, None, None]
     panels = trends.panels(viewer)
     assert [p.key for p in panels] == ["trend_behov", "trend_trinn", "trend_tilbud"]
     table = panels[0].table

@@ -718,13 +718,20 @@ def _since_last(needs, offers, codes, since, made, demo, *, name, language, with
         return SUPPRESSED if pd.isna(value) else format_number(value, language)
 
     caption = t("since_caption", language, date=day)
+    undated = view.undated_steps()
+
+    def caveat(text: str, step_code: str) -> str:
+        """``text``, and how many needs reached the step without a date for it (counted nowhere)."""
+        missing = undated_words(undated, step_code, language)
+        return f"{text} · {missing}" if missing else text
+
     key_figures = [
         KeyFigure(t("since_new_needs", language), shown("registrert"), caption, demo=demo),
-        KeyFigure(t("since_matched", language), shown("koblet"), caption, demo=demo),
+        KeyFigure(t("since_matched", language), shown("koblet"), caveat(caption, "koblet"), demo=demo),
         KeyFigure(
             t("since_courses", language),
             shown("etablert", "kurs"),
-            t("since_courses_needs", language, needs=shown("etablert"), date=day),
+            caveat(t("since_courses_needs", language, needs=shown("etablert"), date=day), "etablert"),
             demo=demo,
         ),
     ]
@@ -742,7 +749,6 @@ def _since_last(needs, offers, codes, since, made, demo, *, name, language, with
             matched=shown("koblet"),
             courses=shown("etablert", "kurs"),
         )
-    undated = view.undated_steps()
     if undated.fillna(1).sum() > 0:
         stages = taxonomy.labels("behov_status", language)
         items = ", ".join(
@@ -794,6 +800,15 @@ def _since_last(needs, offers, codes, since, made, demo, *, name, language, with
         )
     )
     return step
+
+
+def undated_words(undated: pd.Series, step: str, language: str) -> str:
+    """ "38 uten dato telles ikke" when needs reached ``step`` with no date for it (``View.undated_steps``;
+    NaN = hidden, "<3"); "" when there are none."""
+    value = undated.get(step, 0)
+    if not pd.isna(value) and value == 0:
+        return ""
+    return t("since_undated", language, n=SUPPRESSED if pd.isna(value) else format_number(value, language))
 
 
 def _quarter_label(quarter, language: str) -> str:

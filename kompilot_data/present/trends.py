@@ -304,9 +304,10 @@ class Panel:
     note: str = ""
 
 
-def since_key_figures(view, since) -> list[tuple[str, str, str]]:
-    """(label, value, help) for new needs, needs matched, courses established and needs completed on or after
-    ``since``, from ``view.since(since)``; hidden values are "<3"."""
+def since_key_figures(view, since) -> list[tuple[str, ...]]:
+    """(label, value, help[, comparison]) for new needs, needs matched, courses established and needs completed on
+    or after ``since``, from ``view.since(since)``; hidden values are "<3". The comparison line says how many
+    needs reached the step without a date for it (they count in no period), or is None."""
     language = view.language
     counts = view.since(since)
     day = format_date(since, language)
@@ -315,15 +316,29 @@ def since_key_figures(view, since) -> list[tuple[str, str, str]]:
         value = counts.at[event, column]
         return SUPPRESSED if pd.isna(value) else format_number(value, language)
 
+    from kompilot_data.present.briefing import undated_words
+
+    undated = view.undated_steps()
     return [
         (t("since_new_needs", language), shown("registrert"), t("since_new_needs_help", language, date=day)),
-        (t("since_matched", language), shown("koblet"), t("since_matched_help", language, date=day)),
+        (
+            t("since_matched", language),
+            shown("koblet"),
+            t("since_matched_help", language, date=day),
+            undated_words(undated, "koblet", language) or None,
+        ),
         (
             t("since_courses", language),
             shown("etablert", "kurs"),
             t("since_courses_help", language, date=day, needs=shown("etablert")),
+            undated_words(undated, "etablert", language) or None,
         ),
-        (t("since_completed", language), shown("gjennomfort"), t("since_completed_help", language, date=day)),
+        (
+            t("since_completed", language),
+            shown("gjennomfort"),
+            t("since_completed_help", language, date=day),
+            undated_words(undated, "gjennomfort", language) or None,
+        ),
     ]
 
 
