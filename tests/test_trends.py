@@ -310,26 +310,33 @@ def test_since_hides_a_one_business_figure_and_the_figure_it_could_be_derived_fr
 def test_needs_figure_stacks_subregions_in_their_colours_and_hidden_cells_add_nothing(viewer):
     from kompilot_data.present.figures import SUBREGION_COLOURS
 
-    fig = trends.needs_per_quarter(
-        viewer.needs_per_quarter(), viewer.needs_per_quarter_totals(), "nb", "Kilde: x", "Nye behov per kvartal"
-    )
+    table, totals = viewer.needs_per_quarter(), viewer.needs_per_quarter_totals()
+    fig = trends.needs_per_quarter(table, totals, "nb", "Kilde: x", "Nye behov per kvartal")
     bars = {trace.name: trace for trace in fig.data if trace.type == "bar"}
-    assert list(bars) == ["Namdalen", "Trøndelag sør", "Utenfor pilot"]  # Fosen has no needs
+    assert list(bars) == ["Namdalen", "Trøndelag sør", "Utenfor pilot", "Skjulte tall"]  # Fosen has no needs
     assert bars["Namdalen"].marker.color == SUBREGION_COLOURS["Namdalen"]
     assert bars["Utenfor pilot"].marker.color == trends.OUTSIDE_COLOUR
-    hidden = viewer.needs_per_quarter()["skjult"]
-    first = {name: trace.y[0] for name, trace in bars.items()}
-    # Hidden: the outside cell and its complement; both add 0 and read "<3" in the hover.
-    assert sum(first.values()) == sum(
-        viewer.needs_per_quarter().xs(Q("2025-01-01"), level="kvartal")["behov"].fillna(0)
-    )
-    assert hidden.xs(Q("2025-01-01"), level="kvartal").sum() == 2
-    assert bars["Utenfor pilot"].y[0] == 0 and bars["Utenfor pilot"].customdata[0][1] == "<3"
+    # Q1 2025: Namdalen 5 shown; Trøndelag sør (complement) and outside (one business) hidden: both add 0 and read
+    # "<3" in the hover. The hatched cap is the total (10) minus the shown cells (5); no hidden cell gets a value.
+    assert table.xs(Q("2025-01-01"), level="kvartal")["skjult"].sum() == 2
+    assert [bars[name].y[0] for name in ["Namdalen", "Trøndelag sør", "Utenfor pilot"]] == [5, 0, 0]
+    assert bars["Utenfor pilot"].customdata[0][1] == "<3" and bars["Trøndelag sør"].customdata[0][1] == "<3"
     assert bars["Namdalen"].customdata[0][0] == "1. kv. 2025"
+    cap = list(bars["Skjulte tall"].y)
+    assert cap[0] == 10 - 5
+    # Q1 2026: the total itself is hidden (one business): no cap, and the label says "<3".
+    assert cap[4] == 0
+    assert [cap[q] for q in (2, 3)] == [0, 0]  # quarters with nothing hidden
     labels = next(trace for trace in fig.data if trace.type == "scatter")
     assert labels.text[0] == "10" and labels.text[4] == "<3"  # totals above the stacks
+    assert labels.y[0] == 10  # the stack is as high as its total
     assert fig.layout.yaxis.tickformat == ",d"
     assert "Kilde: x" in " ".join(a.text for a in fig.layout.annotations)
+    coordinator = View(viewer_needs(), viewer.all_offers, ViewKey(today=TODAY))
+    plain = trends.needs_per_quarter(
+        coordinator.needs_per_quarter(), coordinator.needs_per_quarter_totals(), "nb", "Kilde: x", "T"
+    )
+    assert "Skjulte tall" not in [trace.name for trace in plain.data]
 
 
 def test_a_hidden_step_is_a_gap_marked_less_than_three(viewer):

@@ -120,6 +120,31 @@ def needs_per_quarter(
         )
     heights = values.fillna(0).sum(axis=1)
     totals = totals.reindex(quarters)
+    # Where a quarter's total is shown but some of its cells are hidden, a hatched grey cap makes the stack as high
+    # as the total: the sum of the hidden cells, which the total minus the shown cells gives anyway. No hidden
+    # cell gets a value of its own; a hidden total gets no cap.
+    shown_total = ~totals["skjult"].astype(bool).to_numpy()
+    cap = np.where(shown_total & hidden.any(axis=1).to_numpy(), totals["behov"].fillna(0).to_numpy() - heights, 0.0)
+    cap = np.clip(cap, 0, None)
+    if cap.any():
+        name = t("trend_hidden_series", language)
+        fig.add_trace(
+            go.Bar(
+                x=quarters,
+                y=cap,
+                name=name,
+                marker={
+                    "color": "#FFFFFF",
+                    "line": {"color": NEUTRAL, "width": 1},
+                    "pattern": {"shape": "x", "fgcolor": NEUTRAL, "size": 6},
+                },
+                customdata=np.column_stack([labels, [format_number(v, language) for v in cap]]),
+                hovertemplate="%{customdata[0]}: %{customdata[1]} "
+                + t("unit_needs", language)
+                + f"<extra>{name}</extra>",
+            )
+        )
+        heights = heights + cap
     fig.add_trace(
         go.Scatter(
             x=quarters,
