@@ -57,13 +57,12 @@ def _context(browser):
 
 def change_region(page, name: str | None) -> None:
     """Choose sub-region ``name`` in the sidebar (``None``: clear the filter), as a user does."""
-    box = page.locator(".st-key-filter_delregioner")
+    from browser_support import choose_option, clear_options
+
     if name is None:
-        box.locator("button[aria-label='Clear all']").click()
+        clear_options(page, "filter_delregioner")
     else:
-        box.locator("input").click()
-        page.get_by_role("option", name=name, exact=True).click()
-        page.keyboard.press("Escape")
+        choose_option(page, "filter_delregioner", name)
 
 
 def measure_changes(page, server, steps) -> list[dict]:

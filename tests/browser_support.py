@@ -310,3 +310,25 @@ def wait_for_run(page, mark: int = 0, timeout: float = 120, quiet: float = 1.0) 
             return seen
         time.sleep(0.1)
     raise TimeoutError(f"no finished script run within {timeout} s")
+
+
+def choose_option(page, key: str, label: str) -> None:
+    """Pick ``label`` in the multiselect with widget key ``key``, as a user does: open the list, click it."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    box = page.locator(f".st-key-{key}")
+    option = page.get_by_role("option", name=label, exact=True)
+    for _ in range(3):  # a click that lands while the app redraws may not open the list
+        box.locator("input").click()
+        try:
+            option.wait_for(timeout=5_000)
+            break
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+    option.click()
+    page.keyboard.press("Escape")
+
+
+def clear_options(page, key: str) -> None:
+    """Empty the multiselect with widget key ``key`` (its clear button, labelled in English or Norwegian)."""
+    page.locator(f".st-key-{key}").locator("button[aria-label='Clear all'], button[aria-label='Fjern alle']").click()
