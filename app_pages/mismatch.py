@@ -169,7 +169,11 @@ with tab_pools:
         st.success(ui.T("no_pools"))
     else:
         reached = int(pools["min_klasse_naadd"].sum())
-        st.metric(ui.T("pools_reached"), f"{reached} / {len(pools)}")
+        ui.key_figures(
+            [(ui.T("pools_reached"), f"{ui.number(reached)} / {ui.number(len(pools))}")],
+            demo=view.demo,
+            key="kpis_pools",
+        )
         shown = ui.display(pools)
         ui.show_table(shown)
         ui.downloads(shown, ui.T("file_pools"))

@@ -2,8 +2,11 @@ import streamlit as st
 
 import kompilot_data as kd
 import ui
-from kompilot_data.present import figures, summaries, tables
+from kompilot_data.filters import DATE_MIN
+from kompilot_data.i18n import format_date
+from kompilot_data.present import figures, summaries, tables, trends
 from kompilot_data.reference import source_line, taxonomy
+from kompilot_data.view import parse_since
 
 ui.page_header("overview_title", "overview_intro")
 view = ui.view()
@@ -56,6 +59,41 @@ ui.chart_alternative(
     cross,
     summaries.ranking(totals.rename(index=areas), lang, ui.T("unit_participants")),
 )
+
+# What changed since a date (e.g. the last forum): key figures and three trend charts (issue 10 §4).
+ui.section(ui.T("trends_title"))
+st.caption(ui.T("trends_intro"))
+since = parse_since(ui.page_param("siden"), view.key.today)
+
+
+def since_changed() -> None:
+    chosen = st.session_state.get("oversikt_since")
+    ui.set_page_param("siden", chosen.isoformat() if chosen else None)
+
+
+st.date_input(
+    ui.T("since_input"),
+    value=since,
+    min_value=DATE_MIN,
+    max_value=view.key.today,
+    format="DD.MM.YYYY" if lang == "nb" else "YYYY-MM-DD",
+    help=ui.T("since_input_help"),
+    key="oversikt_since",
+    on_change=since_changed,
+    width=260,
+)
+ui.key_figures(
+    trends.since_key_figures(view, since),
+    source=ui.T("since_caption", date=format_date(since, lang)) + " · " + source,
+    demo=view.demo,
+    key="kpis_since",
+)
+for panel in trends.panels(view):
+    ui.section(panel.heading)
+    ui.figure(panel.figure, key=panel.key, alt=panel.summary)
+    if panel.note:
+        st.caption(panel.note)
+    ui.chart_alternative(panel.heading, panel.table, panel.summary)
 
 left, right = st.columns(2, gap="medium")
 with left:

@@ -154,7 +154,7 @@ def test_keyboard_reaches_menu_filters_and_page_controls_with_visible_focus(app_
 
 def test_every_chart_has_a_name_and_its_figures_in_an_expander(app_url, browser_page):
     page, _ = browser_page
-    for path, tables in (("", 5), ("behov", 5), ("mismatch", 3)):
+    for path, tables in (("", 8), ("behov", 5), ("mismatch", 3)):
         page.goto(f"{app_url}/{path}")
         settle(page)
         charts = page.locator("[data-testid='stPlotlyChart']:visible")
