@@ -498,3 +498,20 @@ def test_presentation_step_six_counts_since_the_date_in_the_url():
     matched = int((namdalen["koblet_dato"] >= "2026-09-01").sum())
     assert shown["Nye behov"] == format_number(new) and shown["Koblet til tilbud"] == format_number(matched)
     assert any(f"Siden 01.09.2026: {new} nye behov" in str(element.proto) for element in app.get("html"))
+
+
+def test_overview_counts_since_the_date_in_the_url_and_writes_a_new_date_back():
+    from app_support import run_app
+
+    needs = kd.load_needs()
+    app = run_app(siden="2026-09-01")
+    shown = {m.label: m.value for m in app.metric}
+    assert shown["Nye behov"] == format_number(int((needs["registrert"] >= "2026-09-01").sum()))
+    assert shown["Koblet til tilbud"] == format_number(int((needs["koblet_dato"] >= "2026-09-01").sum()))
+    picker = next(d for d in app.date_input if d.label == "Siden (for eksempel forrige forum)")
+    assert picker.value == date(2026, 9, 1)
+    picker.set_value(date(2026, 6, 1)).run()
+    assert app.query_params["siden"] == "2026-06-01"
+    shown = {m.label: m.value for m in app.metric}
+    assert shown["Nye behov"] == format_number(int((needs["registrert"] >= "2026-06-01").sum()))
+    assert not app.exception
