@@ -92,7 +92,7 @@ def show_chart(current, step: Step) -> None:
 
 view = ui.view()
 since = parse_since(ui.page_param("siden"), view.key.today)
-current = view.briefing_since(region, since)
+current = view.briefing(region, since)
 step: Step = current.steps[step_number - 1]
 
 

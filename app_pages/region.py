@@ -6,6 +6,7 @@ import ui
 from kompilot_data.engine import indicators
 from kompilot_data.present import figures, summaries
 from kompilot_data.reference.regions import default_region, region_choices, resolve_region
+from kompilot_data.view import parse_since
 
 ui.page_header("region_title")
 lang = ui.language()
@@ -27,7 +28,7 @@ if key != chosen:
 region = choices[key]
 codes, name = list(region.codes), region.name
 view = ui.region_view(region)
-ui.briefing_downloads(region.key, "region")
+ui.briefing_downloads(region.key, "region", parse_since(ui.page_param("siden"), view.key.today))
 profile = indicators.area_profile(codes)
 county = indicators.area_profile()
 

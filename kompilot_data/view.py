@@ -409,13 +409,16 @@ class View:
     # --- briefings ---------------------------------------------------------------------------
 
     @_memo
-    def briefing(self, region: str):
-        """The briefing for a sub-region or municipality: the filter without its place part decides the
+    def briefing(self, region: str, since: date | None = None):
+        """The briefing for a sub-region or municipality, made on the view's day, its "since last time" step
+        counted from ``since`` (default three months back): the filter without its place part decides the
         records; a briefing is handed out, so it is always protected as for viewers."""
         from kompilot_data.present.briefing import build_briefing
 
         offers = filtering.filter_offers(self.all_offers, self.filters.without_place())
-        return build_briefing(region, self.competing_needs, offers, language=self.language)
+        return build_briefing(
+            region, self.competing_needs, offers, language=self.language, made=self.key.today, since=since
+        )
 
     # --- sources ----------------------------------------------------------------------------
 
@@ -622,17 +625,6 @@ class View:
         result.loc[result["skjult"], "kurs"] = np.nan
         result.loc[result.index == "registrert", "kurs"] = np.nan
         return result
-
-    @_memo
-    def briefing_since(self, region: str, since: date):
-        """:meth:`briefing` with its "since last time" step counted from ``since`` (the page's ``siden``) and
-        made on the view's day."""
-        from kompilot_data.present.briefing import build_briefing
-
-        offers = filtering.filter_offers(self.all_offers, self.filters.without_place())
-        return build_briefing(
-            region, self.competing_needs, offers, language=self.language, made=self.key.today, since=since
-        )
 
     @_memo
     def offers_per_semester(self) -> pd.DataFrame:

@@ -119,9 +119,10 @@ def region_view(region: Region) -> View:
     return view(base)
 
 
-def briefing(region: str):
-    """The briefing for ``region`` under the current filters (place filters aside), in the current language."""
-    return view().briefing(region)
+def briefing(region: str, since: date | None = None):
+    """The briefing for ``region`` under the current filters (place filters aside), in the current language,
+    its last step counted from ``since`` (the page's ``siden``; default three months back)."""
+    return view().briefing(region, since)
 
 
 def records_source() -> str:

@@ -212,8 +212,9 @@ def record_table(frame: pd.DataFrame, key: str, download_name: str, kind: str | 
     downloads(shown, download_name)
 
 
-def briefing_downloads(region: str, key: str) -> None:
-    """One-click PowerPoint and standalone HTML for ``region``; the briefing is built only when clicked."""
+def briefing_downloads(region: str, key: str, since: date | None = None) -> None:
+    """One-click PowerPoint and standalone HTML for ``region`` (its last step from ``since``); the briefing is
+    built only when clicked."""
     import tempfile
     from pathlib import Path
 
@@ -223,7 +224,7 @@ def briefing_downloads(region: str, key: str) -> None:
 
     def made(writer, suffix: str) -> bytes:
         with tempfile.TemporaryDirectory() as folder:
-            return writer(briefing(region), Path(folder) / f"briefing{suffix}").read_bytes()
+            return writer(briefing(region, since), Path(folder) / f"briefing{suffix}").read_bytes()
 
     name = resolve_region(region).name
     stem = file_stem(name, "briefing", date.today())
