@@ -16,7 +16,7 @@ import pytest
 import kompilot_data as kd
 from browser_support import offline_browser, running_app, wait_for_app
 from kompilot_data.engine.reach import ReachSetting
-from kompilot_data.present import decks
+from kompilot_data.present import flow_map
 from kompilot_data.view import Audience, View
 
 pytestmark = pytest.mark.browser
@@ -50,10 +50,10 @@ def colour_pixels(png: bytes, hex_colour: str, tolerance: int = 30) -> list[tupl
     from PIL import Image
 
     image = Image.open(io.BytesIO(png)).convert("RGB")
-    alpha = decks.ARC_ALPHA / 255
+    alpha = flow_map.ARC_ALPHA / 255
     targets = [
         tuple(round(c * alpha + b * (1 - alpha)) for c, b in zip(_rgb(hex_colour), background, strict=True))
-        for background in (decks.SELECTED_FILL[:3], (255, 255, 255))
+        for background in (flow_map.SELECTED_FILL[:3], (255, 255, 255))
     ]
     width, height = image.size
     pixels = image.load()
@@ -86,8 +86,8 @@ def wait_for_arcs(chart, colour: str, minimum: int, timeout: float = 60) -> tupl
 def test_flow_map_draws_arcs_offline(app_url, browser):
     page, blocked, requests = browser
     view = View(kd.load_needs(), kd.load_offers(), reach=KM90)
-    data = decks.flow_data(view)
-    legend = decks.flow_legend(data, "nb")
+    data = flow_map.flow_data(view)
+    legend = flow_map.flow_legend(data, "nb")
     assert len(legend) >= 2, "the embedded data should give arcs in at least two areas"
     chart = open_flow_map(page, f"{app_url}/?reach=luftlinje")
     page.get_by_role("heading", name="Hvor ville deltakerne reise?").wait_for(timeout=30_000)
@@ -107,7 +107,7 @@ def test_flow_map_draws_arcs_offline(app_url, browser):
     assert len(colour_pixels(png, "#E2E2E2", tolerance=3)) > 20_000
 
     # the words next to the map come from the same data
-    assert page.get_by_text(decks.placeless_sentence(data, "nb")).count() == 1
+    assert page.get_by_text(flow_map.placeless_sentence(data, "nb")).count() == 1
     assert page.get_by_text("Tallene bak kartet").count() == 1
 
     # hover an arc: the tooltip names the route and the participants in bokmål
@@ -126,17 +126,17 @@ def test_flow_map_draws_arcs_offline(app_url, browser):
 def test_flow_map_for_viewers_in_english(app_url, browser):
     page, blocked, _ = browser
     view = View(kd.load_needs(), kd.load_offers(), reach=KM90, language="en", audience=Audience.viewer())
-    data = decks.flow_data(view)
+    data = flow_map.flow_data(view)
     chart = open_flow_map(page, f"{app_url}/?reach=luftlinje&lang=en&rolle=leser")
     page.get_by_role("heading", name="Where would participants travel?").wait_for(timeout=30_000)
     # a viewer's arcs are all areas together, in one colour (none when every arc rests on too few businesses)
     if not data.arcs.empty:
-        _, found = wait_for_arcs(chart, decks.ARC_COLOURS[0], minimum=100)
+        _, found = wait_for_arcs(chart, flow_map.ARC_COLOURS[0], minimum=100)
         assert len(found) >= 100
     else:
         page.wait_for_timeout(3000)
     page.screenshot(path=SCREENSHOTS / "flow_map_en_viewer.png", full_page=True)
     assert blocked == [], f"the flow map tried to reach the internet: {blocked[:3]}"
     assert page.locator("[data-testid='stException']").count() == 0
-    assert page.get_by_text(decks.placeless_sentence(data, "en")).count() == 1
+    assert page.get_by_text(flow_map.placeless_sentence(data, "en")).count() == 1
     assert page.get_by_text("The figures behind the map").count() == 1

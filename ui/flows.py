@@ -8,19 +8,19 @@ import html
 import streamlit as st
 
 from kompilot_data.i18n import t
-from kompilot_data.present import decks
+from kompilot_data.present import flow_map as builders
 from kompilot_data.view import View
 
 
-def legend_html(data: decks.FlowData, language: str) -> str:
+def legend_html(data: builders.FlowData, language: str) -> str:
     """The colour key (one swatch per competence area on the map) and what width and columns mean."""
     swatches = [
         f'<span style="display:inline-flex;align-items:center;margin:0 14px 4px 0;white-space:nowrap">'
         f'<span style="display:inline-block;width:26px;height:6px;border-radius:3px;background:{colour};'
         f'margin-right:6px"></span>{html.escape(label)}</span>'
-        for label, colour in decks.flow_legend(data, language)
+        for label, colour in builders.flow_legend(data, language)
     ]
-    r, g, b, _ = decks.COLUMN_COLOUR
+    r, g, b, _ = builders.COLUMN_COLOUR
     swatches.append(
         f'<span style="display:inline-flex;align-items:center;margin:0 14px 4px 0;white-space:nowrap">'
         f'<span style="display:inline-block;width:9px;height:16px;background:rgba({r},{g},{b},0.6);'
@@ -36,7 +36,7 @@ def legend_html(data: decks.FlowData, language: str) -> str:
     )
 
 
-def flow_map(view: View, *, height: int = decks.HEIGHT_PX, key: str = "flytkart", title: bool = True) -> None:
+def flow_map(view: View, *, height: int = builders.HEIGHT_PX, key: str = "flytkart", title: bool = True) -> None:
     """Draw the flow map for ``view`` (its filters, reach setting, audience and language).
 
     Coordinators see every arc; viewers see the arcs and columns built on at least 3 businesses (the rest are
@@ -46,18 +46,18 @@ def flow_map(view: View, *, height: int = decks.HEIGHT_PX, key: str = "flytkart"
     language = view.language
     if title:
         st.subheader(t("flowmap_title", language))
-    data = decks.flow_data(view)
+    data = builders.flow_data(view)
     if data.empty:
         st.info(t("flowmap_empty", language))
         return
-    summary = decks.flow_summary(data, language)
+    summary = builders.flow_summary(data, language)
     st.caption(t("flowmap_intro", language))
     st.markdown(legend_html(data, language), unsafe_allow_html=True)
     with st.container(key=key):
-        st.pydeck_chart(decks.flow_deck(data, language, height=height), height=height, alt=summary)
+        st.pydeck_chart(builders.flow_deck(data, language, height=height), height=height, alt=summary)
     st.caption(summary + " " + view.records_source())
-    st.markdown(decks.placeless_sentence(data, language))
-    arc_table, column_table = decks.flow_tables(data, language)
+    st.markdown(builders.placeless_sentence(data, language))
+    arc_table, column_table = builders.flow_tables(data, language)
     with st.expander(t("flowmap_table", language)):
         st.markdown(f"**{t('flowmap_table_arcs', language)}**")
         st.dataframe(arc_table, hide_index=True, width="stretch")

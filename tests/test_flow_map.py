@@ -14,7 +14,7 @@ from kompilot_data.engine import disclosure, matching
 from kompilot_data.engine.reach import ReachSetting
 from kompilot_data.filters import Filters
 from kompilot_data.i18n import t
-from kompilot_data.present import decks
+from kompilot_data.present import flow_map
 from kompilot_data.view import Audience, View
 
 KM90 = ReachSetting("luftlinje", 90)
@@ -72,8 +72,8 @@ def _best(rows=NEEDS) -> pd.DataFrame:
     return pd.DataFrame(best).astype({"avstand_km": float})
 
 
-def _data(threshold: int = 0, rows=NEEDS) -> tuple[decks.FlowData, disclosure.Protected]:
-    return decks.flows_from(decks.need_flows(_best(rows), _needs(rows), OFFERS), threshold, KM90)
+def _data(threshold: int = 0, rows=NEEDS) -> tuple[flow_map.FlowData, disclosure.Protected]:
+    return flow_map.flows_from(flow_map.need_flows(_best(rows), _needs(rows), OFFERS), threshold, KM90)
 
 
 def _layer(deck: pdk.Deck, kind: str) -> pdk.Layer:
@@ -85,7 +85,7 @@ def _layer(deck: pdk.Deck, kind: str) -> pdk.Layer:
 
 
 def test_each_need_gets_the_kind_of_its_best_candidate():
-    flows = decks.need_flows(_best(), _needs(), OFFERS).set_index("behov_id")
+    flows = flow_map.need_flows(_best(), _needs(), OFFERS).set_index("behov_id")
     assert flows["type"].to_dict() == {
         "B01": "bue",
         "B02": "bue",
@@ -114,7 +114,7 @@ def test_one_arc_per_municipality_place_and_area_with_participants_as_width():
     assert arcs["deltakere"].tolist() == [12.0, 7.0, 2.0]
     assert arcs["behov"].tolist() == [3.0, 3.0, 1.0]
     assert data.hidden_arcs == 0
-    deck = decks.flow_deck(data)
+    deck = flow_map.flow_deck(data)
     arc_layer = _layer(deck, "ArcLayer")
     assert len(arc_layer.data) == 3
     assert sum(a["deltakere"] for a in arc_layer.data) == 21  # 5 + 4 + 3 + 2 + 3 + 2 + 2
@@ -134,13 +134,13 @@ def test_columns_hold_all_open_participants_per_municipality():
     assert data.demand.loc["5054", ["bue", "nett", "bedrift", "uten_sted", "ingen"]].tolist() == [14, 6, 0, 0, 1]
     assert data.kinds == {"bue": 21.0, "nett": 6.0, "bedrift": 10.0, "uten_sted": 0.0, "ingen": 5.0}
     assert data.total == 42.0
-    columns = _layer(decks.flow_deck(data), "ColumnLayer")
+    columns = _layer(flow_map.flow_deck(data), "ColumnLayer")
     assert sorted(c["deltakere"] for c in columns.data) == [21.0, 21.0]
-    assert columns.elevation_scale * 21 == pytest.approx(decks.COLUMN_MAX_M)
+    assert columns.elevation_scale * 21 == pytest.approx(flow_map.COLUMN_MAX_M)
 
 
 def test_deck_has_polygons_columns_arcs_and_places_and_no_basemap():
-    deck = decks.flow_deck(_data()[0])
+    deck = flow_map.flow_deck(_data()[0])
     assert isinstance(deck, pdk.Deck)
     assert [layer.type for layer in deck.layers] == [
         "GeoJsonLayer",
@@ -157,7 +157,7 @@ def test_deck_has_polygons_columns_arcs_and_places_and_no_basemap():
     assert "mapProvider" not in spec
     text = deck.to_json()
     assert "cartocdn" not in text and "mapbox" not in text and "http" not in text
-    assert spec["initialViewState"]["pitch"] == decks.PITCH
+    assert spec["initialViewState"]["pitch"] == flow_map.PITCH
     # compact JSON with the same content as pydeck's own (indented) JSON
     assert "\n" not in text
     assert spec == json.loads(pdk.Deck.to_json(deck))
@@ -183,7 +183,7 @@ def test_deck_has_polygons_columns_arcs_and_places_and_no_basemap():
     ],
 )
 def test_tooltips_in_the_users_language(language, bygg, ikt, km, column):
-    deck = decks.flow_deck(_data()[0], language)
+    deck = flow_map.flow_deck(_data()[0], language)
     assert deck._tooltip["html"] == "<b>{tt_tittel}</b><br/>{tt_linje1}<br/>{tt_linje2}"
     arcs = _layer(deck, "ArcLayer").data
     assert [(a["tt_tittel"], a["tt_linje1"], a["tt_linje2"]) for a in arcs] == [
@@ -205,22 +205,22 @@ def test_tooltips_in_the_users_language(language, bygg, ikt, km, column):
 
 def test_travel_time_in_the_tooltip_is_labelled_as_an_estimate():
     best = _best().assign(reisetid_min=[41.0, 41.0, 41.0, 41.0, np.nan, 63.0, np.nan, np.nan, 63.0, 63.0, 150.0])
-    data, _ = decks.flows_from(decks.need_flows(best, _needs(), OFFERS), 0, ReachSetting("reisetid", 90))
-    arcs = _layer(decks.flow_deck(data, "nb"), "ArcLayer").data
+    data, _ = flow_map.flows_from(flow_map.need_flows(best, _needs(), OFFERS), 0, ReachSetting("reisetid", 90))
+    arcs = _layer(flow_map.flow_deck(data, "nb"), "ArcLayer").data
     assert arcs[0]["tt_linje2"] == "Reisetid ca. 41 min (modellert estimat)"
-    arcs = _layer(decks.flow_deck(data, "en"), "ArcLayer").data
+    arcs = _layer(flow_map.flow_deck(data, "en"), "ArcLayer").data
     assert arcs[1]["tt_linje2"] == "Travel time about 63 min (modelled estimate)"
 
 
 def test_the_share_that_cannot_be_drawn_is_said_in_words():
     data, _ = _data()
     # 37 participants have a candidate: 16 without a place (6 online, 10 in-company); 5 of 42 have none
-    assert decks.placeless_sentence(data, "nb") == (
+    assert flow_map.placeless_sentence(data, "nb") == (
         f"43{NBSP}% av deltakerne som har et kandidattilbud, har beste tilbud på nett eller i bedriften "
         f"(16{NBSP}% på nett, 27{NBSP}% i bedriften), som ikke vises som bue. "
         f"Deltakere i åpne behov uten noe tilbud innen rekkevidde: 5 (12{NBSP}%); de vises bare i søylene."
     )
-    assert decks.placeless_sentence(data, "en") == (
+    assert flow_map.placeless_sentence(data, "en") == (
         "43% of the participants who have a candidate offer have their best offer online or in-company "
         "(16% online, 27% in-company), which is not shown as an arc. "
         "Participants in open needs with no offer within reach: 5 (12%); they are shown in the columns only."
@@ -229,19 +229,19 @@ def test_the_share_that_cannot_be_drawn_is_said_in_words():
 
 def test_summary_legend_and_tables():
     data, _ = _data()
-    assert decks.flow_summary(data, "nb") == (
+    assert flow_map.flow_summary(data, "nb") == (
         "Kartet viser 3 buer fra 2 kommuner til 2 studiesteder, til sammen 21 deltakere. "
         "Største strøm: Indre Fosen → Trondheim, Bygg og anlegg (12 deltakere). "
         "Kandidattilbud innen 90 km i luftlinje."
     )
-    assert decks.flow_summary(data, "en").startswith(
+    assert flow_map.flow_summary(data, "en").startswith(
         "The map shows 3 arcs from 2 municipalities to 2 study places, 21 participants in all."
     )
-    assert decks.flow_legend(data, "en") == [
+    assert flow_map.flow_legend(data, "en") == [
         ("Building and construction", "#0072B2"),
         ("ICT and digitalisation", "#E69F00"),
     ]
-    arcs, columns = decks.flow_tables(data, "nb")
+    arcs, columns = flow_map.flow_tables(data, "nb")
     assert list(arcs.columns) == [
         "Fra kommune",
         "Studiested",
@@ -252,7 +252,7 @@ def test_summary_legend_and_tables():
         "Avstand (km, luftlinje)",
     ]
     assert arcs.iloc[0].tolist() == ["Indre Fosen", "Trondheim", "Bygg og anlegg", 12, 3, 3, 28.0]
-    arcs, columns = decks.flow_tables(data, "en")
+    arcs, columns = flow_map.flow_tables(data, "en")
     assert list(columns.columns) == [
         "Municipality",
         "Participants in open needs",
@@ -267,10 +267,10 @@ def test_more_than_seven_areas_share_a_grey_legend_entry():
     areas = ["helse", "bygg", "elektro", "industri", "ikt", "ledelse", "primar", "reiseliv"]
     rows = [(f"B{i}", "5054", area, 10 - i, f"F{i}", "T1", 27.6) for i, area in enumerate(areas)]
     data, _ = _data(rows=rows)
-    legend = decks.flow_legend(data, "nb")
-    assert [colour for _, colour in legend] == [*decks.ARC_COLOURS, decks.OTHER_COLOUR]
+    legend = flow_map.flow_legend(data, "nb")
+    assert [colour for _, colour in legend] == [*flow_map.ARC_COLOURS, flow_map.OTHER_COLOUR]
     assert legend[-1][0] == "Andre kompetanseområder"
-    assert "#F0E442" not in decks.ARC_COLOURS  # yellow: too little contrast on the grey polygons
+    assert "#F0E442" not in flow_map.ARC_COLOURS  # yellow: too little contrast on the grey polygons
 
 
 # --- viewers ----------------------------------------------------------------------------------------
@@ -283,26 +283,26 @@ def test_viewers_see_arcs_per_municipality_and_place_on_three_businesses():
         ("5054", "Trondheim", 14.0),  # bygg and ikt together: F1, F2, F3
         ("5007", "Steinkjer", 7.0),
     ]
-    assert set(data.arcs["kompetanseomrade"]) == {decks.ALL_AREAS}
+    assert set(data.arcs["kompetanseomrade"]) == {flow_map.ALL_AREAS}
     assert data.demand["deltakere"].tolist() == [21.0, 21.0]
     assert data.demand["nett"].isna().all()  # no split of a municipality by kind for viewers
     # online (1 business), in-company (2) and no candidate (2) rest on too few businesses
     assert data.kinds["bue"] == 21.0 and np.isnan(data.kinds["nett"]) and np.isnan(data.kinds["bedrift"])
-    assert decks.placeless_sentence(data, "nb") == (
+    assert flow_map.placeless_sentence(data, "nb") == (
         "Andelen med beste tilbud på nett eller i bedriften vises ikke: den bygger på færre enn 3 bedrifter "
         "eller kunne gitt et skjult tall."
     )
-    deck = decks.flow_deck(data, "nb")
+    deck = flow_map.flow_deck(data, "nb")
     arcs = _layer(deck, "ArcLayer").data
     assert [a["tt_linje1"] for a in arcs] == [
         "Alle kompetanseområder: 14 deltakere",
         "Alle kompetanseområder: 7 deltakere",
     ]
     assert all(c["tt_linje2"] == "" for c in _layer(deck, "ColumnLayer").data)
-    assert decks.flow_legend(data, "en") == [
-        ("All competence areas (combined, so small numbers are not shown)", decks.ARC_COLOURS[0])
+    assert flow_map.flow_legend(data, "en") == [
+        ("All competence areas (combined, so small numbers are not shown)", flow_map.ARC_COLOURS[0])
     ]
-    arcs, columns = decks.flow_tables(data, "en")
+    arcs, columns = flow_map.flow_tables(data, "en")
     assert list(arcs.columns) == ["From municipality", "Study place", "Participants", "Distance (km, straight line)"]
     assert list(columns.columns) == ["Municipality", "Participants in open needs"]
     assert columns["Participants in open needs"].tolist() == ["21", "21"]
@@ -315,24 +315,24 @@ def test_a_column_on_one_business_is_hidden_with_a_complement_and_said_so():
     # the columns add up to the published total: Røyrvik ("<3") takes the column with the fewest arc
     # participants along (Namsos, ":"), so Røyrvik's cannot be computed as the total minus the others
     assert data.demand["merke"].to_dict() == {"5007": ":", "5043": "<3", "5054": ""}
-    assert [c["tt_tittel"] for c in _layer(decks.flow_deck(data), "ColumnLayer").data] == ["Indre Fosen"]
-    assert decks.flow_tables(data, "nb")[1].values.tolist() == [
+    assert [c["tt_tittel"] for c in _layer(flow_map.flow_deck(data), "ColumnLayer").data] == ["Indre Fosen"]
+    assert flow_map.flow_tables(data, "nb")[1].values.tolist() == [
         ["Indre Fosen", "21"],
         ["Namsos", ":"],
         ["Røyrvik", "<3"],
     ]
     tooltips = {
         f["properties"]["tt_tittel"]: f["properties"]["tt_linje2"]
-        for f in decks.flow_deck(data, "en").layers[0].data["features"]
+        for f in flow_map.flow_deck(data, "en").layers[0].data["features"]
     }
     assert tooltips["Røyrvik"] == tooltips["Namsos"] == "Open needs: hidden to protect small numbers"
     assert tooltips["Indre Fosen"] == ""
     assert (
         "Søyler skjult for å beskytte små tall (færre enn 3 bedrifter, eller for at et skjult tall ikke skal kunne "
-        "regnes ut): 2 kommuner." in decks.flow_summary(data, "nb")
+        "regnes ut): 2 kommuner." in flow_map.flow_summary(data, "nb")
     )
     # no candidate within reach now rests on three businesses (F2, F8, F11): said with its share of 44
-    assert decks.placeless_sentence(data, "nb").endswith(
+    assert flow_map.placeless_sentence(data, "nb").endswith(
         f"Deltakere i åpne behov uten noe tilbud innen rekkevidde: 7 (16{NBSP}%); de vises bare i søylene."
     )
 
@@ -344,10 +344,10 @@ def test_an_arc_on_one_business_is_hidden_and_so_is_the_arc_it_could_be_computed
     # the arcs' total is published (the share of participants at a study place), so Indre Fosen → Trondheim
     # would give Namsos → Steinkjer back by subtraction: both are hidden
     assert data.arcs.empty and data.hidden_arcs == 2
-    assert decks.flow_summary(data, "nb").startswith(
+    assert flow_map.flow_summary(data, "nb").startswith(
         "Ingen buer kan vises: alle bygger på færre enn 3 bedrifter eller kunne avsløre et skjult tall (2 buer)."
     )
-    assert _layer(decks.flow_deck(data), "ArcLayer").data == []
+    assert _layer(flow_map.flow_deck(data), "ArcLayer").data == []
     coordinator, _ = _data(threshold=0, rows=rows)
     assert len(coordinator.arcs) == 3
 
@@ -362,7 +362,7 @@ def records():
 
 def test_flows_add_up_to_the_views_open_needs(records):
     view = View(*records, reach=KM90)
-    data = decks.flow_data(view)
+    data = flow_map.flow_data(view)
     open_participants = float(view.open_needs["antall_deltakere"].sum())
     assert data.total == open_participants
     assert sum(data.kinds.values()) == open_participants
@@ -376,40 +376,40 @@ def test_flows_add_up_to_the_views_open_needs(records):
     triples = placed.groupby(["kommunenummer", "studiested", "kompetanseomrade"], observed=True).size()
     assert len(data.arcs) == len(triples) > 0
     assert data.arcs["deltakere"].sum() == data.kinds["bue"] == float(placed["antall_deltakere"].sum())
-    arc_layer = _layer(decks.flow_deck(data), "ArcLayer")
+    arc_layer = _layer(flow_map.flow_deck(data), "ArcLayer")
     assert len(arc_layer.data) == len(triples)
     assert sum(a["deltakere"] for a in arc_layer.data) == data.kinds["bue"]
-    assert decks.flow_data(view) is data  # cached per view
+    assert flow_map.flow_data(view) is data  # cached per view
     assert view.protections[-1][0].startswith("flytkart")
 
 
 def test_flows_follow_the_filters(records):
     view = View(*records, reach=KM90, filters=Filters(omrader=("bygg",)))
-    data = decks.flow_data(view)
+    data = flow_map.flow_data(view)
     assert set(data.arcs["kompetanseomrade"]) == {"bygg"}
     assert data.total == float(view.open_needs["antall_deltakere"].sum())
     place = View(*records, reach=KM90, filters=Filters(delregioner=("Fosen",)))
     fosen = kd.load_municipalities().query("delregion == 'Fosen'").index
-    assert set(decks.flow_data(place).demand.index) <= set(fosen)
-    assert decks.flow_data(place).places == tuple(place.places)
+    assert set(flow_map.flow_data(place).demand.index) <= set(fosen)
+    assert flow_map.flow_data(place).places == tuple(place.places)
 
 
 def test_flows_follow_the_reach_setting(records):
-    near = decks.flow_data(View(*records, reach=ReachSetting("luftlinje", 40)))
-    far = decks.flow_data(View(*records, reach=ReachSetting("luftlinje", 120)))
+    near = flow_map.flow_data(View(*records, reach=ReachSetting("luftlinje", 40)))
+    far = flow_map.flow_data(View(*records, reach=ReachSetting("luftlinje", 120)))
     assert (near.arcs["avstand_km"] <= 40).all()
     assert far.arcs["avstand_km"].max() > 40
-    assert near.kinds[decks.NO_CANDIDATE] >= far.kinds[decks.NO_CANDIDATE]
-    timed = decks.flow_data(View(*records, reach=ReachSetting("reisetid", 60)))
+    assert near.kinds[flow_map.NO_CANDIDATE] >= far.kinds[flow_map.NO_CANDIDATE]
+    timed = flow_map.flow_data(View(*records, reach=ReachSetting("reisetid", 60)))
     assert timed.arcs["reisetid_min"].notna().all() and (timed.arcs["reisetid_min"] <= 60).all()
-    assert decks.flow_summary(timed, "nb").endswith("Kandidattilbud innen 60 min reisetid (modellert estimat).")
-    arcs = _layer(decks.flow_deck(timed, "nb"), "ArcLayer").data
+    assert flow_map.flow_summary(timed, "nb").endswith("Kandidattilbud innen 60 min reisetid (modellert estimat).")
+    arcs = _layer(flow_map.flow_deck(timed, "nb"), "ArcLayer").data
     assert all(a["tt_linje2"].startswith("Reisetid ca. ") for a in arcs)
 
 
 def test_viewers_flows_are_protected_and_ranked_like_the_coordinators(records):
     viewer = View(*records, reach=KM90, audience=Audience.viewer())
-    data = decks.flow_data(viewer)
+    data = flow_map.flow_data(viewer)
     assert viewer.candidates.empty  # the view gives viewers no records
     assert disclosure.disclosure_violations(viewer.protections[-1][1]) == []
     assert (data.arcs["bedrifter"] >= 3).all()
@@ -420,7 +420,7 @@ def test_viewers_flows_are_protected_and_ranked_like_the_coordinators(records):
     rank1 = coordinator.candidates[coordinator.candidates["rang"] == 1]
     assert top1.set_index("behov_id")["tilbud_id"].to_dict() == rank1.set_index("behov_id")["tilbud_id"].to_dict()
     # and the viewer's arcs are the coordinator's pairs with at least three businesses (or fewer, when hidden)
-    pairs = decks.flow_data(coordinator).arcs.groupby(["kommunenummer", "studiested"])["deltakere"].sum()
+    pairs = flow_map.flow_data(coordinator).arcs.groupby(["kommunenummer", "studiested"])["deltakere"].sum()
     for row in data.arcs.itertuples():
         assert pairs[(row.kommunenummer, row.studiested)] == row.deltakere
 
@@ -440,12 +440,12 @@ def test_flow_map_renders_with_its_text_alternative(records, query, language, au
         app.query_params[name] = value
     app.run()
     assert not app.exception
-    data = decks.flow_data(View(*records, reach=KM90, language=language, audience=audience))
+    data = flow_map.flow_data(View(*records, reach=KM90, language=language, audience=audience))
     (chart,) = app.get("deck_gl_json_chart")
-    assert chart.proto.alt == decks.flow_summary(data, language)
+    assert chart.proto.alt == flow_map.flow_summary(data, language)
     assert json.loads(chart.proto.json)["mapStyle"] == "__MAP_STYLE__"
-    assert decks.placeless_sentence(data, language) in [m.value for m in app.markdown]
-    arcs, columns = decks.flow_tables(data, language)
+    assert flow_map.placeless_sentence(data, language) in [m.value for m in app.markdown]
+    arcs, columns = flow_map.flow_tables(data, language)
     assert list(app.dataframe[0].value.columns) == list(arcs.columns)
     assert list(app.dataframe[1].value.columns) == list(columns.columns)
     assert (t("flowmap_col_businesses", language) in arcs.columns) == audience.sees_records
@@ -454,11 +454,11 @@ def test_flow_map_renders_with_its_text_alternative(records, query, language, au
 def test_every_flow_label_has_bokmal_and_english():
     import tomllib
 
-    labels = tomllib.loads((Path(decks.__file__).parents[1] / "texts" / "labels" / "flows.toml").read_text("utf-8"))
+    labels = tomllib.loads((Path(flow_map.__file__).parents[1] / "texts" / "labels" / "flows.toml").read_text("utf-8"))
     assert len(labels) > 40
     assert all(set(entry) == {"nb", "en"} and entry["nb"] and entry["en"] for entry in labels.values())
-    assert [decks.count(n, "participant", "nb") for n in (1, 2)] == ["1 deltaker", "2 deltakere"]
-    assert [decks.count(n, "need", "en") for n in (1, 1234)] == ["1 need", "1,234 needs"]
+    assert [flow_map.count(n, "participant", "nb") for n in (1, 2)] == ["1 deltaker", "2 deltakere"]
+    assert [flow_map.count(n, "need", "en") for n in (1, 1234)] == ["1 need", "1,234 needs"]
 
 
 def test_user_text_in_tooltips_is_escaped():
@@ -466,7 +466,7 @@ def test_user_text_in_tooltips_is_escaped():
     data, _ = _data()
     hostile = '<img src="http://example.invalid/x.png">Trondheim'
     data.arcs["studiested"] = data.arcs["studiested"].replace("Trondheim", hostile)
-    deck = json.loads(decks.flow_deck(data).to_json())
+    deck = json.loads(flow_map.flow_deck(data).to_json())
     tooltips = [
         value
         for layer in deck["layers"]
