@@ -11,9 +11,11 @@ import pandas as pd
 import streamlit as st
 
 import ui
+from kompilot_data import filters as filtering
 from kompilot_data.present.safe_text import plain, plain_lines
 from kompilot_data.records import backup, errors, importer, reader, storage
 from kompilot_data.records.schema import ID_COLUMN, format_problems
+from ui import data_page
 
 st.title(ui.T("data_title"))
 if ui.files_mode():
@@ -56,6 +58,19 @@ tab_import, tab_edit, tab_batches, tab_log, tab_export = st.tabs(
 
 with tab_import:
     st.markdown(ui.T("import_intro"))
+    template_columns = st.columns(2)
+    for column, kind in zip(template_columns, ("needs", "offers"), strict=True):
+        column.download_button(
+            ui.T("template_download", kind=KIND_LABELS[kind].lower()),
+            lambda k=kind: importer.template_bytes(k, ui.language()),
+            importer.template_name(kind, ui.language()),
+            XLSX,
+            key=f"template_first_{kind}",
+            on_click="ignore",
+            icon=":material/download:",
+            help=ui.T("template_help"),
+            width="stretch",
+        )
     st.caption(ui.T("upload_limit", limit=st.get_option("server.maxUploadSize")))
     st.caption(
         ui.T(
@@ -96,30 +111,47 @@ with tab_import:
                 def highlight(row):
                     return ["background-color: #F8D7DA" if row.name in bad_rows else "" for _ in row]
 
-                st.dataframe(preview.style.apply(highlight, axis=1), width="stretch", height=320)
+                with st.expander(ui.T("file_rows"), expanded=not prepared.ok):
+                    st.dataframe(preview.style.apply(highlight, axis=1), width="stretch", height=320)
             if not prepared.ok:
                 st.error(
                     ui.T("import_rejected", problems=len(prepared.problems), rows=prepared.rejected_rows)
                     + "\n\n"
                     + plain_lines(format_problems(prepared.problems.head(200)))
                 )
-            elif st.button(ui.T("import_confirm", rows=len(prepared.frame)), type="primary", key="data_confirm"):
-                bar = st.progress(0.0, text=ui.T("importing"))
-                result = guarded(
-                    "import",
-                    lambda: importer.import_prepared(
-                        engine,
-                        prepared,
-                        data,
-                        upload.name,
-                        current.user,
-                        progress=lambda share: bar.progress(share),
-                        access=current,
-                    ),
-                )
-                if result is not None:
-                    done(result.summary())
-                    st.rerun()
+            else:
+                changes = guarded("forhåndsvisning", lambda: data_page.preview(engine, prepared))
+                if changes is not None:
+                    take_file = data_page.show_preview(changes)
+                    if not changes.new_ids and not changes.updates and not take_file:
+                        st.info(ui.T("preview_nothing", rows=changes.rows), icon=":material/info:")
+                    elif st.button(
+                        ui.T(
+                            "import_confirm_counts",
+                            new=len(changes.new_ids),
+                            changed=len(changes.updates) + len(take_file),
+                        ),
+                        type="primary",
+                        key="data_confirm",
+                    ):
+                        bar = st.progress(0.0, text=ui.T("importing"))
+                        result = guarded(
+                            "import",
+                            lambda: importer.import_prepared(
+                                engine,
+                                prepared,
+                                data,
+                                upload.name,
+                                current.user,
+                                progress=lambda share: bar.progress(share),
+                                access=current,
+                                preview=changes,
+                                take_file=take_file,
+                            ),
+                        )
+                        if result is not None:
+                            done(result.summary())
+                            st.rerun()
 
 with tab_edit:
     kind = st.radio(ui.T("table"), ["needs", "offers"], horizontal=True, key="edit_kind", format_func=KIND_LABELS.get)
@@ -128,16 +160,42 @@ with tab_edit:
         allowed = current.municipalities() or frozenset()
         records = records[records["kommunenummer"].astype(object).isin(allowed).to_numpy()]
         st.caption(ui.T("edit_region_both", region=plain(current.region)))
-    id_column = ID_COLUMN[kind]
-    shown = importer.as_import_format(records, kind, spreadsheet=False).set_index(id_column)
-    versions = dict(zip(records[id_column].astype(str).tolist(), records["versjon"].astype(int).tolist(), strict=True))
+    keep = filtering.filter_needs if kind == "needs" else filtering.filter_offers
+    records = keep(records, ui.current_filters())
+    search = st.text_input(
+        ui.T("edit_search"),
+        key=f"edit_search_{kind}",
+        placeholder=ui.T("edit_search_placeholder"),
+        icon=":material/search:",
+    )
+    records = data_page.search(records, kind, search)
+    st.caption(ui.T("edit_shown", shown=number(len(records)), filters=plain(ui.describe_filters())))
     st.caption(ui.T("edit_help"))
-    st.data_editor(shown, num_rows="dynamic", key=f"editor_{kind}", height=420, width="stretch")
+    id_column = ID_COLUMN[kind]
+    versions = dict(zip(records[id_column].astype(str).tolist(), records["versjon"].astype(int).tolist(), strict=True))
+    shown, config = data_page.editor_frame(records, kind, ui.language())
+    editor_key = f"editor_{kind}_{ui.data_version()}_{hashlib.sha1(search.encode()).hexdigest()[:8]}"
+    data_page.typing_fix()
+    st.data_editor(
+        shown,
+        num_rows="dynamic",
+        key=editor_key,
+        height=420,
+        width="stretch",
+        column_config=config,
+        placeholder="",
+    )
     if st.button(ui.T("save_changes"), key="edit_save", type="primary"):
-        state = st.session_state[f"editor_{kind}"]
+        state = st.session_state[editor_key]
         ids = list(shown.index)
-        edited = {ids[int(position)]: changes for position, changes in state.get("edited_rows", {}).items()}
-        added = [{**row, id_column: row.get("_index") or row.get(id_column)} for row in state.get("added_rows", [])]
+        edited = {
+            ids[int(position)]: data_page.as_text(changes, kind)
+            for position, changes in state.get("edited_rows", {}).items()
+        }
+        added = [
+            {**data_page.as_text(row, kind), id_column: row.get("_index") or row.get(id_column)}
+            for row in state.get("added_rows", [])
+        ]
         deleted = [ids[int(position)] for position in state.get("deleted_rows", [])]
         result = guarded(
             "lagring", lambda: storage.apply_edits(engine, kind, edited, added, deleted, versions, current)
@@ -151,14 +209,36 @@ with tab_edit:
 
 with tab_batches:
     batches = storage.batches(engine)
-    st.dataframe(batches, width="stretch", hide_index=True)
+    ui.show_table(data_page.batch_table(batches, ui.language()))
     open_batches = batches[batches["angret"].isna()]["id"].tolist()
     if open_batches:
         names = batches.set_index("id")["filnavn"]
         chosen = st.selectbox(
-            ui.T("undo_import"), open_batches, key="undo_choice", format_func=lambda i: f"{i}: {names.at[i]}"
+            ui.T("undo_import"),
+            open_batches,
+            key="undo_choice",
+            format_func=lambda i: f"{i}: {names.at[i]}",
         )
-        if st.button(ui.T("undo_selected"), key="undo_button"):
+        changed = guarded("kontroll av import", lambda: storage.changed_since_import(engine, int(chosen)))
+        if changed is not None and len(changed):
+            st.warning(
+                ui.T("undo_changed_since", batch=chosen, count=len(changed))
+                + "\n\n"
+                + plain_lines(data_page.changed_lines(changed, ui.language()))
+            )
+            if st.button(ui.T("undo_keep_changed", count=len(changed)), key="undo_partial"):
+                result = guarded(
+                    "angring",
+                    lambda: storage.undo_batch(engine, int(chosen), current.user, access=current, keep_changed=True),
+                )
+                if result is not None:
+                    done(
+                        ui.T("undone_partly", batch=chosen, deleted=result["slettet"], restored=result["gjenopprettet"])
+                        + " "
+                        + ui.T("undone_kept", ids=", ".join(result["beholdt"][:20]))
+                    )
+                    st.rerun()
+        elif changed is not None and st.button(ui.T("undo_selected"), key="undo_button"):
             result = guarded("angring", lambda: storage.undo_batch(engine, int(chosen), current.user, access=current))
             if result is not None:
                 done(ui.T("undone", batch=chosen, deleted=result["slettet"], restored=result["gjenopprettet"]))
@@ -214,8 +294,8 @@ with tab_export:
         for kind in ("needs", "offers"):
             st.download_button(
                 ui.T("template", kind=KIND_LABELS[kind].lower()),
-                lambda k=kind: importer.template_bytes(k),
-                f"kompilot_mal_{kind}.xlsx",
+                lambda k=kind: importer.template_bytes(k, ui.language()),
+                importer.template_name(kind, ui.language()),
                 XLSX,
                 key=f"template_{kind}",
                 on_click="ignore",

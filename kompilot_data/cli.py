@@ -86,10 +86,12 @@ def _import(args: argparse.Namespace) -> int:
     from kompilot_data.records.importer import import_file
 
     started = time.perf_counter()
-    result = import_file(_engine(args), Path(args.file), user=args.user, kind=args.kind)
+    result = import_file(_engine(args), Path(args.file), user=args.user, kind=args.kind, take_file=args.take_file)
     _print_table(result.warnings, "Advarsler (rettet automatisk)")
     _print_table(result.problems, "Feil")
     print(result.summary())
+    if result.kept:
+        print("Bruk --take-file for å ta filens versjon av postene som er endret i appen.")
     if not result.rejected:
         elapsed = time.perf_counter() - started
         print(f"{result.rows / elapsed:,.0f} rader/s ({elapsed:.1f} s)".replace(",", " "))
@@ -131,7 +133,7 @@ def _restore(args: argparse.Namespace) -> int:
 def _template(args: argparse.Namespace) -> int:
     from kompilot_data.records.importer import write_template
 
-    print(f"Skrev {write_template(args.kind, args.out)}")
+    print(f"Skrev {write_template(args.kind, args.out, args.lang)}")
     return 0
 
 
@@ -139,8 +141,10 @@ def _template(args: argparse.Namespace) -> int:
 def _undo(args: argparse.Namespace) -> int:
     from kompilot_data.records.storage import undo_batch
 
-    result = undo_batch(_engine(args), args.batch, user=args.user)
+    result = undo_batch(_engine(args), args.batch, user=args.user, keep_changed=args.keep_changed)
     print(f"Import {args.batch} angret: {result['slettet']} slettet, {result['gjenopprettet']} gjenopprettet.")
+    if result["beholdt"]:
+        print(f"Beholdt slik de er (endret etter importen): {', '.join(result['beholdt'])}.")
     return 0
 
 
@@ -298,6 +302,11 @@ def make_parser() -> argparse.ArgumentParser:
     load = commands.add_parser("import", help="validate a file and write all rows or none to the database")
     load.add_argument("file", help="a .csv or .xlsx file")
     load.add_argument("--kind", choices=["needs", "offers"], help="default: guessed from the columns")
+    load.add_argument(
+        "--take-file",
+        action="store_true",
+        help="records edited in the app since they were imported take the file's version (default: keep the app's)",
+    )
     database_options(load)
     load.set_defaults(run=_import)
 
@@ -314,13 +323,17 @@ def make_parser() -> argparse.ArgumentParser:
     database_options(back)
     back.set_defaults(run=_restore)
 
-    template = commands.add_parser("template", help="write an Excel template with drop-down lists")
+    template = commands.add_parser("template", help="write an Excel template with drop-down lists (names and labels)")
     template.add_argument("kind", choices=["needs", "offers"])
-    template.add_argument("out", help="output .xlsx")
+    template.add_argument("out", help="output .xlsx (e.g. kompilot_mal_behov.xlsx)")
+    template.add_argument("--lang", choices=["nb", "en"], default="nb", help="language of the lists and the guide")
     template.set_defaults(run=_template)
 
     undo = commands.add_parser("undo", help="undo an import batch")
     undo.add_argument("batch", type=int)
+    undo.add_argument(
+        "--keep-changed", action="store_true", help="undo the rest and keep the records changed since the import"
+    )
     database_options(undo)
     undo.set_defaults(run=_undo)
 

@@ -92,11 +92,22 @@ class View:
     needs, offers : pandas.DataFrame
         All typed records (the app's database or files); never modified.
     key : ViewKey
+    rejected : pandas.DataFrame, optional
+        Rejected candidates (``behov_id``, ``tilbud_id``, as ``storage.rejected_candidates``): never proposed
+        again for that need.
     """
 
-    def __init__(self, needs: pd.DataFrame, offers: pd.DataFrame, key: ViewKey | None = None, **changes):
+    def __init__(
+        self,
+        needs: pd.DataFrame,
+        offers: pd.DataFrame,
+        key: ViewKey | None = None,
+        rejected: pd.DataFrame | None = None,
+        **changes,
+    ):
         self.all_needs = needs
         self.all_offers = offers
+        self.rejected = rejected if rejected is not None else pd.DataFrame(columns=["behov_id", "tilbud_id"])
         self.key = key if key is not None else ViewKey(**changes)
         if key is not None and changes:
             raise TypeError("give either a key or its fields, not both")
@@ -378,7 +389,9 @@ class View:
 
         if not self.audience.sees_records:
             return pd.DataFrame()
-        return matching.rank_candidates(self.needs, self.supply_offers, top=5, reach=self.reach, today=self.key.today)
+        return matching.rank_candidates(
+            self.needs, self.supply_offers, top=5, reach=self.reach, today=self.key.today, rejected=self.rejected
+        )
 
     @_memo
     def pools(self, min_class: int) -> pd.DataFrame:

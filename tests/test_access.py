@@ -309,7 +309,11 @@ def test_inside_fosen_every_path_works(engine):
     ) == storage.EditResult(changed=1, added=1, deleted=1)
     result = importer.import_file(engine, csv_bytes([row(behov_id="F10", kommunenummer="Ørland")]), "o", access=FOSEN)
     assert result.new == 1
-    assert storage.undo_batch(engine, result.batch_id, FOSEN.user, access=FOSEN) == {"slettet": 1, "gjenopprettet": 0}
+    assert storage.undo_batch(engine, result.batch_id, FOSEN.user, access=FOSEN) == {
+        "slettet": 1,
+        "gjenopprettet": 0,
+        "beholdt": [],
+    }
     stored = storage.read_frame(engine, "needs", with_meta=True).set_index("behov_id")
     assert sorted(stored.index) == ["F1", "F9", "N1"]
     assert stored.at["F1", "antall_deltakere"] == 7 and stored.at["F1", "versjon"] == 2

@@ -755,7 +755,7 @@ def test_import_of_a_wrong_or_broken_file_says_what_to_do(engine):
         "rapport.pdf": (
             b"%PDF-1.7 binary",
             "«rapport.pdf» er ikke en tabell med behov eller tilbud. Last opp en CSV-fil eller en Excel-fil (.xlsx); "
-            "malene under «Eksport og maler» viser kolonnene.",
+            "malen øverst i fanen «Importer» viser kolonnene.",
         ),
         "skadet.xlsx": (
             b"PK\x03\x04" + b"\x00" * 100,
@@ -769,8 +769,8 @@ def test_import_of_a_wrong_or_broken_file_says_what_to_do(engine):
         ),
         "handleliste.csv": (
             "melk;brød;egg\n1;2;3\n".encode(),
-            "Fant ikke kolonnene for behov i filen (overskriftsraden mangler eller har andre navn). Bruk malen under "
-            "«Eksport og maler», eller gi kolonnene navnene i datamodellen.",
+            "Fant ikke kolonnene for behov i filen (overskriftsraden mangler eller har andre navn). Last ned malen "
+            "øverst i fanen «Importer», eller gi kolonnene navnene i datamodellen.",
         ),
     }
     for name, (data, expected) in cases.items():

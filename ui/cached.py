@@ -47,6 +47,14 @@ def _records_at(version: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     return storage.read_frame(engine(), "needs"), storage.read_frame(engine(), "offers")
 
 
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _rejected_at(version: int) -> pd.DataFrame:
+    """Rejected candidates (brokering) at a data version: the View never proposes them again."""
+    if files_mode():
+        return pd.DataFrame(columns=["behov_id", "tilbud_id"])
+    return storage.rejected_candidates(engine())
+
+
 def data_version() -> int:
     """Changes whenever a record changes; read once per script run (see sync_from_url)."""
     if files_mode():
@@ -84,7 +92,7 @@ def is_demo() -> bool:
 def _view(key: ViewKey) -> View:
     """Streamlit hashes the frozen ViewKey (filters, audience, reach, language, data version)."""
     needs, offers = _records_at(key.data_version)
-    return View(needs, offers, key)
+    return View(needs, offers, key, rejected=_rejected_at(key.data_version))
 
 
 def audience() -> Audience:

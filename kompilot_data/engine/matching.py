@@ -391,6 +391,57 @@ def rank_candidates(
     radius_km: float | None = None,
     only_open: bool = True,
     today: date | None = None,
+    rejected: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The ``top`` best offers for every need, never a rejected one (``rejected``: ``behov_id``, ``tilbud_id``
+    pairs a coordinator turned down). Needs with rejections are ranked ``top`` + their number of rejections deep,
+    the rejected pairs dropped and the rest renumbered, so they still get their ``top`` best other offers
+    (exactly as if the rejected offers did not exist for them). See :func:`_rank_candidates`."""
+    if rejected is None or not len(rejected):
+        return _rank_candidates(
+            needs, offers, top, reach, setting=setting, radius_km=radius_km, only_open=only_open, today=today
+        )
+    if only_open:
+        needs = open_needs(needs)
+    reach = _resolve_reach(proposable_offers(offers, today), reach, setting, radius_km)
+    pairs = pd.DataFrame(
+        {
+            "behov_id": rejected["behov_id"].astype(str).to_numpy(),
+            "tilbud_id": rejected["tilbud_id"].astype(str).to_numpy(),
+        }
+    ).drop_duplicates()
+    need_ids = needs["behov_id"].astype(str)
+    pairs = pairs[pairs["behov_id"].isin(need_ids)]
+    affected = need_ids.isin(pairs["behov_id"]).to_numpy()
+    if not affected.any():
+        return _rank_candidates(needs, offers, top, reach, only_open=False, today=today)
+    plain = _rank_candidates(needs[~affected], offers, top, reach, only_open=False, today=today)
+    deeper = _rank_candidates(
+        needs[affected], offers, top + int(pairs.groupby("behov_id").size().max()), reach, only_open=False, today=today
+    )
+    key = pd.MultiIndex.from_frame(deeper[["behov_id", "tilbud_id"]].astype(str))
+    deeper = deeper[~key.isin(pd.MultiIndex.from_frame(pairs)).astype(bool)]
+    deeper = deeper.assign(rang=deeper.groupby("behov_id", sort=False).cumcount().to_numpy() + 1)
+    deeper = deeper[deeper["rang"] <= top]
+    ranked = pd.concat([plain, deeper], ignore_index=True)
+    position = pd.Series(np.arange(len(needs)), index=need_ids.to_numpy())
+    order = np.lexsort((ranked["rang"].to_numpy(), position.reindex(ranked["behov_id"].astype(str)).to_numpy()))
+    ranked = ranked.iloc[order].reset_index(drop=True)
+    ranked["rang"] = ranked["rang"].astype(np.int64)
+    ranked["ferje"] = pd.Categorical(ranked["ferje"], categories=plain["ferje"].cat.categories)
+    return ranked
+
+
+def _rank_candidates(
+    needs: pd.DataFrame,
+    offers: pd.DataFrame,
+    top: int = 5,
+    reach: Reach | None = None,
+    *,
+    setting: ReachSetting | None = None,
+    radius_km: float | None = None,
+    only_open: bool = True,
+    today: date | None = None,
 ) -> pd.DataFrame:
     """The ``top`` best offers for every need (see the module text for candidates, score and method).
 
@@ -619,16 +670,20 @@ def needs_for_offer(
     setting: ReachSetting | None = None,
     radius_km: float | None = None,
     today: date | None = None,
+    rejected: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The reverse view: open needs an offer could serve, best first (same score; ties by need id).
 
     Empty when the offer is not proposable (inactive or already under way, see
-    :func:`proposable_offers`). Raises KeyError for an unknown offer id.
+    :func:`proposable_offers`). Needs that rejected the offer (``rejected`` pairs) are left out. Raises
+    KeyError for an unknown offer id.
     """
     offer = offers[(offers["tilbud_id"] == offer_id).to_numpy()]
     if offer.empty:
         raise KeyError(f"unknown offer {offer_id!r}")
     area_needs = needs[(needs["kompetanseomrade"].astype(str) == str(offer["kompetanseomrade"].iloc[0])).to_numpy()]
-    ranked = rank_candidates(area_needs, offer, top=1, reach=reach, setting=setting, radius_km=radius_km, today=today)
+    ranked = rank_candidates(
+        area_needs, offer, top=1, reach=reach, setting=setting, radius_km=radius_km, today=today, rejected=rejected
+    )
     ranked = ranked.sort_values(["poeng", "behov_id"], ascending=[False, True], kind="stable").head(top)
     return ranked.reset_index(drop=True).drop(columns="rang")

@@ -50,6 +50,7 @@ DUPLICATE = (
 def _own_messages() -> tuple[type[BaseException], ...]:
     from kompilot_data.access import AccessDenied, ConfigurationError
     from kompilot_data.records.backup import BackupError
+    from kompilot_data.records.brokering import BrokeringError
     from kompilot_data.records.importer import ExportError
     from kompilot_data.records.reader import ReadError
     from kompilot_data.records.schema import DataValidationError
@@ -57,6 +58,7 @@ def _own_messages() -> tuple[type[BaseException], ...]:
 
     return (
         AccessDenied,
+        BrokeringError,
         ConfigurationError,
         BackupError,
         ExportError,

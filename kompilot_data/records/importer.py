@@ -99,6 +99,8 @@ def _municipality_lookup() -> tuple[dict[str, str], dict[str, tuple[str | None, 
                 current[_header_key(name)] = code
         for part in str(row["offisielt_navn"]).split(" - "):
             current[_header_key(part)] = code
+        for both in (f"{code} {row['navn']}", f"{row['navn']} ({code})"):  # the template's «5007 Namsos»
+            current[_header_key(both)] = code
     changes = pd.read_csv(DATA_DIR / "kommuneendringer.csv", dtype=str, keep_default_na=False)
     former: dict[str, tuple[str | None, str]] = {}
     for row in changes.itertuples(index=False):
@@ -147,7 +149,7 @@ def normalise(read: ReadResult, kind: str | None = None) -> Prepared:
             pd.DataFrame(columns=PROBLEM_COLUMNS),
             _file_problem(
                 f"Fant ikke kolonnene for {label} i filen (overskriftsraden mangler eller har andre navn). "
-                "Bruk malen under «Eksport og maler», eller gi kolonnene navnene i datamodellen."
+                "Last ned malen øverst i fanen «Importer», eller gi kolonnene navnene i datamodellen."
             ),
         )
     frame = frame[list(renamed)].rename(columns=renamed)
@@ -230,6 +232,8 @@ class ImportResult:
     batch_id: int | None = None
     problems: pd.DataFrame = field(default_factory=pd.DataFrame)
     warnings: pd.DataFrame = field(default_factory=pd.DataFrame)
+    kept: list[str] = field(default_factory=list)
+    """Records edited in the app whose version the import kept (the file's values were not written)."""
 
     def summary(self) -> str:
         label = "behov" if self.kind == "needs" else "tilbud"
@@ -240,9 +244,20 @@ class ImportResult:
                 f"Ingenting importert: {self.rejected} av {self.rows} rader ({label}) har feil. "
                 f"Rett feilene og importer hele filen på nytt."
             )
+        kept = ""
+        if self.kept:
+            shown = ", ".join(self.kept[:5]) + (" …" if len(self.kept) > 5 else "")
+            kept = f" {len(self.kept)} poster som er endret i appen, er beholdt slik de er i appen ({shown})."
+        if self.batch_id is None:
+            if self.kept:
+                return f"Ingenting importert: {self.unchanged} rader ({label}) er like som i databasen.{kept}"
+            return (
+                f"Ingen endringer: alle {self.rows} rader ({label}) er like som i databasen. "
+                "Ingen ny import er registrert."
+            )
         return (
             f"Import {self.batch_id}: {self.rows} rader ({label}) – {self.new} nye, {self.updated} endret, "
-            f"{self.unchanged} uendret, 0 avvist."
+            f"{self.unchanged} uendret, 0 avvist.{kept}"
         )
 
 
@@ -333,7 +348,8 @@ def import_file(
     """Validate a file and, only if every row is valid, write all of it in one transaction.
 
     ``access`` (a :class:`kompilot_data.access.Access`) limits the rows a coordinator may write; None is the
-    command line's full access.
+    command line's full access. Records edited in the app since they were imported keep the app's version
+    unless ``take_file=True`` (or a set of ids) is passed (see :func:`storage.import_frame`).
     """
     data = Path(source).read_bytes() if isinstance(source, (str, Path)) else source
     filename = filename or (Path(source).name if isinstance(source, (str, Path)) else "opplasting")
@@ -344,9 +360,21 @@ def import_file(
 
 
 def import_prepared(
-    engine, prepared: Prepared, data: bytes, filename: str, user: str, progress=None, access=None, **storage_options
+    engine,
+    prepared: Prepared,
+    data: bytes,
+    filename: str,
+    user: str,
+    progress=None,
+    access=None,
+    preview=None,
+    **storage_options,
 ) -> ImportResult:
-    """Write a file already read and checked by :func:`prepare_file` (all rows or none)."""
+    """Write a file already read and checked by :func:`prepare_file` (all rows or none).
+
+    ``preview``: the :func:`preview_import` the coordinator confirmed; if a record changed since, nothing is
+    written. ``take_file`` (in ``storage_options``): records edited in the app that take the file's version.
+    """
     from kompilot_data.records import storage
 
     result = ImportResult(prepared.kind, len(prepared.frame), problems=prepared.problems, warnings=prepared.warnings)
@@ -354,6 +382,8 @@ def import_prepared(
         result.rejected = max(prepared.rejected_rows, 1)
         return result
     typed = to_typed(prepared.frame, prepared.kind)
+    if preview is not None:
+        storage_options.setdefault("seen_versions", preview.seen_versions)
     counts = storage.import_frame(
         engine,
         typed,
@@ -371,7 +401,61 @@ def import_prepared(
         counts["endrede"],
         counts["uendrede"],
     )
+    result.kept = list(counts["beholdt_ids"])
     return result
+
+
+# --- preview of an import ---------------------------------------------------------------------
+
+
+def preview_import(engine, prepared: Prepared):
+    """What importing ``prepared`` (valid) would do, record by record: a :class:`storage.ImportPreview`."""
+    from kompilot_data.records import storage
+
+    if not prepared.ok:
+        raise ValueError("preview_import needs a file without problems")
+    return storage.preview_frame(
+        engine, to_typed(prepared.frame, prepared.kind), prepared.kind, prepared.first_data_row
+    )
+
+
+def shown_value(value, language: str = "nb") -> str:
+    """A stored value as a coordinator reads it in a preview: dates as 27.11.2026, ja/nei, whole numbers without
+    decimals, long text cut, and «(tom)» for an empty value."""
+    from kompilot_data.i18n import format_date, t
+    from kompilot_data.records.schema import shown
+
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return t("value_empty", language)
+    if isinstance(value, bool):
+        return t("yes", language) if value else t("no", language)
+    if hasattr(value, "year") and hasattr(value, "day"):
+        return format_date(value, language)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return shown(value)
+
+
+def describe_change(change, language: str = "nb") -> str:
+    """One line per changed record: ``NAM-2026-005: antall_deltakere 8 → 2 (endret i appen av …, 27.11.2026)``."""
+    from kompilot_data.i18n import format_date, t
+
+    fields = "; ".join(
+        f"{name} {shown_value(old, language)} → {shown_value(new, language)}" for name, old, new in change.fields
+    )
+    line = f"{change.record_id}: {fields}"
+    if change.edited_in_app:
+        how = change.edited_how or "endring"
+        key = f"changed_how_{how}" if f"changed_how_{how}" in _texts() else "changed_how_endring"
+        when = format_date(change.edited_at, language) if change.edited_at is not None else ""
+        line += " (" + t(key, language, user=change.edited_by or "?", date=when) + ")"
+    return line
+
+
+def _texts() -> dict:
+    from kompilot_data.i18n import TEXTS
+
+    return TEXTS
 
 
 # --- export (a report for spreadsheets; the backup is records/backup.py) ------------------------
@@ -550,38 +634,91 @@ def export_records(engine, kind: str, path: Path | str, filtered: pd.DataFrame |
     return write_table(as_import_format(typed, kind), path, sheet="behov" if kind == "needs" else "tilbud")
 
 
-def template_bytes(kind: str) -> bytes:
+TEMPLATE_FILE = {
+    ("needs", "nb"): "kompilot_mal_behov.xlsx",
+    ("offers", "nb"): "kompilot_mal_tilbud.xlsx",
+    ("needs", "en"): "kompilot_template_needs.xlsx",
+    ("offers", "en"): "kompilot_template_offers.xlsx",
+}
+_TEMPLATE_TEXT = {
+    "nb": {
+        "codes": "koder",
+        "guide": "veiledning",
+        "header": ["kolonne", "påkrevd", "beskrivelse"],
+        "yes": "ja",
+        "no": "nei",
+        "error_title": "Ugyldig verdi",
+        "error": "Velg en verdi fra listen ({column}).",
+        "note": (
+            "Velg fra listene (arket «{codes}»): kommunen som «5007 Namsos», koder med navn («Spørreundersøkelse»). "
+            "Importen tar også kommunenummer eller kommunenavn alene (også navn fra før sammenslåingene), og koder. "
+            "Datoer: 27.11.2026 eller 2026-11-27. Blå kolonner er påkrevd."
+        ),
+    },
+    "en": {
+        "codes": "codes",
+        "guide": "guide",
+        "header": ["column", "required", "description"],
+        "yes": "yes",
+        "no": "no",
+        "error_title": "Invalid value",
+        "error": "Choose a value from the list ({column}).",
+        "note": (
+            "Choose from the lists (sheet “{codes}”): the municipality as “5007 Namsos”, codes by name "
+            "(“Survey”). Import also takes a municipality's number or name alone (including names from before the "
+            "mergers), and codes. Dates: 27.11.2026 or 2026-11-27. Blue columns are required."
+        ),
+    },
+}
+
+
+def template_name(kind: str, language: str = "nb") -> str:
+    """The template's file name in the interface's language (``kompilot_mal_behov.xlsx``, …)."""
+    return TEMPLATE_FILE[(kind, language if language in _TEMPLATE_TEXT else "nb")]
+
+
+def template_choices(kind: str, language: str = "nb") -> dict[str, list[str]]:
+    """The drop-down lists of the template per column: municipalities as «5007 Namsos», coded columns by their
+    label in ``language`` (all of them accepted by import, as are the codes themselves)."""
+    from kompilot_data.reference import load_municipalities
+
+    language = language if language in _TEMPLATE_TEXT else "nb"
+    lists: dict[str, list[str]] = {}
+    for spec in SPECS[kind]:
+        if spec.kind == "code":
+            name = STATUS_TAXONOMY[kind] if spec.name == "status" else spec.taxonomy
+            lists[spec.name] = list(taxonomy.labels(name, language).values())
+        elif spec.kind == "kommune":
+            lists[spec.name] = [f"{code} {name}" for code, name in load_municipalities()["navn"].items()]
+        elif spec.kind == "bool":
+            lists[spec.name] = [_TEMPLATE_TEXT[language]["yes"], _TEMPLATE_TEXT[language]["no"]]
+    return lists
+
+
+def template_bytes(kind: str, language: str = "nb") -> bytes:
     """The .xlsx template of :func:`write_template` as bytes (for a download button)."""
     with tempfile.TemporaryDirectory() as folder:
-        return write_template(kind, Path(folder) / "mal.xlsx").read_bytes()
+        return write_template(kind, Path(folder) / "mal.xlsx", language).read_bytes()
 
 
-def write_template(kind: str, path: Path | str) -> Path:
-    """An .xlsx template: the import columns, drop-down lists for coded columns, and a guide sheet."""
+def write_template(kind: str, path: Path | str, language: str = "nb") -> Path:
+    """An .xlsx template: the import columns, drop-down lists with names (:func:`template_choices`) and a guide
+    sheet, in ``language`` (``nb`` or ``en``)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from kompilot_data.reference import load_municipalities
-
+    language = language if language in _TEMPLATE_TEXT else "nb"
+    text = _TEMPLATE_TEXT[language]
     path = Path(path)
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "behov" if kind == "needs" else "tilbud"
-    codes = workbook.create_sheet("koder")
-    guide = workbook.create_sheet("veiledning")
+    codes = workbook.create_sheet(text["codes"])
+    guide = workbook.create_sheet(text["guide"])
     specs = SPECS[kind]
-    lists: dict[str, list[str]] = {}
-    for spec in specs:
-        if spec.kind == "code":
-            lists[spec.name] = taxonomy.codes(spec.taxonomy)
-        elif spec.name == "status":
-            lists[spec.name] = taxonomy.codes(STATUS_TAXONOMY[kind])
-        elif spec.kind == "kommune":
-            lists[spec.name] = list(load_municipalities().index)
-        elif spec.kind == "bool":
-            lists[spec.name] = ["ja", "nei"]
+    lists = template_choices(kind, language)
     for column, spec in enumerate(specs, start=1):
         cell = sheet.cell(row=1, column=column, value=spec.name)
         cell.font = Font(bold=True, color="FFFFFF")
@@ -589,26 +726,37 @@ def write_template(kind: str, path: Path | str) -> Path:
         sheet.column_dimensions[get_column_letter(column)].width = max(12, len(spec.name) + 4)
         if spec.name in lists:
             values = lists[spec.name]
-            codes.cell(row=1, column=list(lists).index(spec.name) + 1, value=spec.name).font = Font(bold=True)
+            position = list(lists).index(spec.name) + 1
+            codes.cell(row=1, column=position, value=spec.name).font = Font(bold=True)
             for row, value in enumerate(values, start=2):
-                codes.cell(row=row, column=list(lists).index(spec.name) + 1, value=value)
-            code_column = get_column_letter(list(lists).index(spec.name) + 1)
+                codes.cell(row=row, column=position, value=value)
+            code_column = get_column_letter(position)
+            codes.column_dimensions[code_column].width = max(14, min(60, max(len(v) for v in values) + 2))
+            sheet.column_dimensions[get_column_letter(column)].width = max(
+                sheet.column_dimensions[get_column_letter(column)].width, min(40, max(len(v) for v in values) + 2)
+            )
             validation = DataValidation(
                 type="list",
-                formula1=f"=koder!${code_column}$2:${code_column}${len(values) + 1}",
+                formula1=f"='{text['codes']}'!${code_column}$2:${code_column}${len(values) + 1}",
                 allow_blank=not spec.required,
                 showErrorMessage=True,
-                errorTitle="Ugyldig verdi",
-                error=f"Velg en verdi fra listen ({spec.name}).",
+                errorTitle=text["error_title"],
+                error=text["error"].format(column=spec.name),
             )
             sheet.add_data_validation(validation)
             validation.add(f"{get_column_letter(column)}2:{get_column_letter(column)}5000")
     sheet.freeze_panes = "A2"
-    guide.append(["kolonne", "påkrevd", "beskrivelse"])
+    guide.append(text["header"])
     for spec in specs:
-        guide.append([spec.name, "ja" if spec.required else "nei", spec.description_nb])
+        guide.append(
+            [
+                spec.name,
+                text["yes"] if spec.required else text["no"],
+                spec.description_nb if language == "nb" else spec.description_en,
+            ]
+        )
     guide.append([])
-    guide.append(["Datoer: 27.11.2026 eller 2026-11-27. Kommune: nummer eller navn. Koder: se arket «koder»."])
+    guide.append([text["note"].format(codes=text["codes"])])
     guide.column_dimensions["A"].width = 22
     guide.column_dimensions["C"].width = 70
     workbook.save(path)

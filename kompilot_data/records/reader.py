@@ -252,7 +252,7 @@ def _too_large_file(name: str, size: int) -> str:
 def _wrong_file(name: str) -> str:
     return (
         f"«{name}» er ikke en tabell med behov eller tilbud. Last opp en CSV-fil eller en Excel-fil (.xlsx); "
-        "malene under «Eksport og maler» viser kolonnene."
+        "malen øverst i fanen «Importer» viser kolonnene."
     )
 
 

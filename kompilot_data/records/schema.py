@@ -526,12 +526,68 @@ def build_schema(kind: str) -> pa.DataFrameSchema:
 # --- messages ----------------------------------------------------------------------------------
 
 
-def _closest(value: str, allowed: list[str]) -> str:
-    match = difflib.get_close_matches(str(value), allowed, n=1, cutoff=0.6)
-    if match:
-        return f" Mente du «{match[0]}»?"
-    shown = ", ".join(allowed[:25]) + (" …" if len(allowed) > 25 else "")
-    return f" Tillatte verdier: {shown}."
+def _match_key(text: object) -> str:
+    """'  Nærøysund ' -> 'naeroysund' (case, accents, spaces and punctuation ignored)."""
+    import unicodedata
+
+    text = str(text).strip().lower().replace("æ", "ae").replace("ø", "o").replace("å", "a")
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]", "", text)
+
+
+def closest_codes(value: object, name: str, n: int = 1) -> list[str]:
+    """Codes of the code list ``name`` closest to ``value`` by code or by label (bokmål or English)."""
+    candidates: dict[str, str] = {}
+    for language in ("nb", "en"):
+        for code, label in taxonomy.labels(name, language).items():
+            candidates.setdefault(_match_key(label), code)
+    for code in taxonomy.codes(name):
+        candidates.setdefault(_match_key(code), code)
+    close = difflib.get_close_matches(_match_key(value), list(candidates), n=3 * n, cutoff=0.6)
+    return list(dict.fromkeys(candidates[key] for key in close))[:n]
+
+
+def _code_hint(value: object, name: str) -> str:
+    """The closest code (matched by code or by label: «Helse og omsrog» -> «helse»), else the allowed codes."""
+    close = closest_codes(value, name)
+    if close:
+        return f" Mente du «{close[0]}»?"
+    return f" Tillatte verdier: {', '.join(taxonomy.codes(name))}."
+
+
+def closest_municipalities(value: object, n: int = 3) -> list[str]:
+    """Names of the municipalities closest to ``value`` (their name, Sami name or a part of the official name)."""
+    from kompilot_data.reference import load_municipalities
+
+    names: dict[str, str] = {}
+    for _, row in load_municipalities().iterrows():
+        for text in (row["navn"], row["samisk_navn"], *str(row["offisielt_navn"]).split(" - ")):
+            if isinstance(text, str) and text.strip():
+                names.setdefault(_match_key(text), row["navn"])
+    key = _match_key(value)
+    scored = sorted(
+        ((difflib.SequenceMatcher(None, key, other).ratio(), other) for other in names), key=lambda p: (-p[0], p[1])
+    )
+    if not scored or scored[0][0] < 0.6:
+        return []
+    best = scored[0][0]
+    close = [other for ratio, other in scored if ratio >= max(0.6, best - 0.1)]  # only about as close as the best
+    return list(dict.fromkeys(names[other] for other in close))[:n]
+
+
+def _municipality_message(value: object) -> str:
+    text = str(value).strip()
+    if re.fullmatch(r"\d+", text):  # a number: the closest number
+        close = difflib.get_close_matches(text, _known_municipalities(), n=1, cutoff=0.6)
+        hint = f" Mente du «{close[0]}»?" if close else ""
+        return f"«{shown(value)}» er ikke et kommunenummer i Trøndelag (5001–5061).{hint}"
+    close = closest_municipalities(value)
+    if close:
+        return f"«{shown(value)}» er ikke en kommune i Trøndelag. Mente du {_or_words(close)}?"
+    return (
+        f"«{shown(value)}» er ikke en kommune i Trøndelag. Skriv kommunenummeret (f.eks. 5007) eller navnet "
+        "(f.eks. Namsos)."
+    )
 
 
 def _message(check: str, column: str | None, value: object) -> str:
@@ -555,9 +611,9 @@ def _message(check: str, column: str | None, value: object) -> str:
         return f"ID-en «{value}» forekommer flere ganger i filen."
     if check.startswith("kode:"):
         name = check.split(":", 1)[1]
-        return f"«{value}» er ikke en gyldig kode.{_closest(value, taxonomy.codes(name))}"
+        return f"«{value}» er ikke en gyldig kode.{_code_hint(value, name)}"
     if check == "kommune":
-        return f"«{value}» er ikke et kommunenummer i Trøndelag (5001–5061).{_closest(value, _known_municipalities())}"
+        return _municipality_message(value)
     if check == "orgnr":
         return f"«{value}» er ikke et gyldig organisasjonsnummer (9 siffer med riktig kontrollsiffer)."
     if check == "dato":

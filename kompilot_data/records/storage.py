@@ -474,6 +474,20 @@ def audit_log(engine: Engine, limit: int | None = 500) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[c.name for c in AUDIT_TABLE.columns])
 
 
+def rejected_candidates(engine: Engine) -> pd.DataFrame:
+    """Every rejected candidate: ``behov_id``, ``tilbud_id``, ``grunn``, ``bruker``, ``tidspunkt`` (oldest first)."""
+    with engine.connect() as connection:
+        rows = connection.execute(sa.select(REJECTED_TABLE).order_by(REJECTED_TABLE.c.id)).mappings().all()
+    columns = ["behov_id", "tilbud_id", "grunn", "bruker", "tidspunkt"]
+    return pd.DataFrame([{c: r[c] for c in columns} for r in rows], columns=columns)
+
+
+def versions(engine: Engine, kind: str, ids: list[str]) -> dict[str, int]:
+    """``{id: versjon}`` of the existing records among ``ids`` (what a page read, for optimistic locking)."""
+    with engine.connect() as connection:
+        return {i: int(r["versjon"]) for i, r in _existing(connection, kind, ids).items()}
+
+
 def record_places(engine: Engine, kind: str, ids: list[str]) -> dict[str, str | None]:
     """``{id: kommunenummer}`` of the existing records among ``ids``."""
     with engine.connect() as connection:
@@ -599,12 +613,28 @@ def import_frame(
     chunk_size: int = 20_000,
     before_commit: Callable[[Connection], None] | None = None,
     access=None,
-) -> dict[str, int]:
+    take_file: bool | Iterable[str] = False,
+    seen_versions: dict[str, int | None] | None = None,
+) -> dict:
     """Write validated, typed records in **one transaction** under the write lock: all rows or none.
 
     New ids are inserted, changed records updated (``versjon`` + 1), unchanged ones left alone.
     The batch and an audit entry per inserted/updated record are written in the same transaction,
     in bulk (COPY on PostgreSQL, executemany elsewhere).
+
+    **Records edited in the app since they were imported are not overwritten silently.** A record whose last
+    change was not an import (``batch_id`` is empty: an edit, a brokering step, an undo, or a record added in
+    the app) and whose values differ from the file's keeps the app's version, unless its id is in
+    ``take_file`` (or ``take_file`` is True). **An import that would change nothing creates no batch**
+    (``batch_id`` is None).
+
+    Parameters
+    ----------
+    take_file : bool or iterable of str
+        Records edited in the app that take the file's version (True: all of them).
+    seen_versions : dict, optional
+        ``{id: version}`` (None: the record did not exist) as the coordinator saw them in the preview
+        (:func:`preview_frame`); if any record changed since, nothing is written (:class:`ConflictError`).
 
     Raises
     ------
@@ -615,7 +645,8 @@ def import_frame(
     Returns
     -------
     dict
-        ``batch_id``, ``nye``, ``endrede``, ``uendrede``.
+        ``batch_id`` (None when nothing changed), ``nye``, ``endrede``, ``uendrede``, ``beholdt`` (records edited
+        in the app whose version was kept) and ``beholdt_ids``.
     """
     _require_editor(access)
     _check_user(user)
@@ -625,9 +656,12 @@ def import_frame(
     columns = _columns(typed, kind)
     ids = columns[id_name]
     now = _now()
-    counts = {"nye": 0, "endrede": 0, "uendrede": 0}
+    counts = {"nye": 0, "endrede": 0, "uendrede": 0, "beholdt": 0}
+    kept_ids: list[str] = []
     with writing(engine) as connection:
         existing = _existing(connection, kind, ids)
+        if seen_versions is not None:
+            _check_seen(connection, kind, existing, seen_versions)
         if access is not None and not access.all_regions:
             allowed = access.municipalities() or frozenset()
             place = columns.get("kommunenummer", [None] * len(ids))
@@ -638,20 +672,39 @@ def import_frame(
                 if old["kommunenummer"] not in allowed
             ]
             _refuse(outside + foreign, "Ingenting er importert.")
-        batch_id = connection.execute(
-            sa.insert(BATCH_TABLE).values(
-                type=kind, filnavn=filename, sha256=sha256, importert=now, bruker=user, nye=0, endrede=0, uendrede=0
-            )
-        ).inserted_primary_key[0]
+        taking = take_file if isinstance(take_file, bool) else frozenset(take_file)
         new_rows, changed_rows = [], []
         for position, record_id in enumerate(ids):
             old = existing.get(record_id)
             if old is None:
                 new_rows.append(position)
             elif _comparable(old, kind) != tuple(columns[n][position] for n in names):
-                changed_rows.append(position)
+                if old["batch_id"] is None and not (taking is True or (taking and record_id in taking)):
+                    kept_ids.append(record_id)
+                else:
+                    changed_rows.append(position)
             else:
                 counts["uendrede"] += 1
+        counts["beholdt"] = len(kept_ids)
+        if not new_rows and not changed_rows:  # nothing to write: no batch (the caller says so)
+            if before_commit:
+                before_commit(connection)
+            if progress:
+                progress(1.0)
+            return {"batch_id": None, **counts, "beholdt_ids": kept_ids}
+        batch_id = connection.execute(
+            sa.insert(BATCH_TABLE).values(
+                type=kind,
+                filnavn=filename,
+                sha256=sha256,
+                importert=now,
+                bruker=user,
+                nye=0,
+                endrede=0,
+                uendrede=0,
+                beholdt=len(kept_ids),
+            )
+        ).inserted_primary_key[0]
         total = max(len(new_rows) + len(changed_rows), 1)
         done = 0
         for start in range(0, len(new_rows), chunk_size):
@@ -725,7 +778,128 @@ def import_frame(
             before_commit(connection)
     if progress:
         progress(1.0)
-    return {"batch_id": int(batch_id), **counts}
+    return {"batch_id": int(batch_id), **counts, "beholdt_ids": kept_ids}
+
+
+def _check_seen(connection: Connection, kind: str, existing: dict[str, dict], seen: dict[str, int | None]) -> None:
+    """Refuse an import when a record changed (or appeared) after the coordinator saw the preview."""
+    moved = [
+        record_id
+        for record_id, version in seen.items()
+        if (existing[record_id]["versjon"] if record_id in existing else None) != version
+    ]
+    if not moved:
+        return
+    first = existing.get(moved[0])
+    who = f" (sist av {first['endret_av']} {first['endret']:%d.%m.%Y %H:%M})" if first else ""
+    shown = ", ".join(moved[:5]) + (" …" if len(moved) > 5 else "")
+    raise ConflictError(
+        f"{len(moved)} poster er endret etter at du så forhåndsvisningen ({shown}){who}. Ingenting er importert; "
+        "last opp filen på nytt for å se endringene."
+    )
+
+
+# --- preview of an import ---------------------------------------------------------------------
+
+
+@dataclass
+class RecordChange:
+    """One existing record an import would change: the fields that differ (old, new), and whether the record was
+    edited in the app since it was imported (then the app's version is kept unless the coordinator chooses the
+    file's)."""
+
+    record_id: str
+    row: int
+    version: int
+    fields: list[tuple[str, object, object]]
+    edited_in_app: bool
+    edited_by: str | None = None
+    edited_at: datetime | None = None
+    edited_how: str | None = None
+
+
+@dataclass
+class ImportPreview:
+    """What importing a file would do, record by record (nothing is written)."""
+
+    kind: str
+    rows: int
+    new_ids: list[str]
+    changes: list[RecordChange]
+    unchanged: int
+    seen_versions: dict[str, int | None]
+
+    @property
+    def conflicts(self) -> list[RecordChange]:
+        """Changed records edited in the app since they were imported."""
+        return [c for c in self.changes if c.edited_in_app]
+
+    @property
+    def updates(self) -> list[RecordChange]:
+        """Changed records that were not edited in the app (the file's version is taken)."""
+        return [c for c in self.changes if not c.edited_in_app]
+
+    @property
+    def changes_nothing(self) -> bool:
+        return not self.new_ids and not self.changes
+
+
+def preview_frame(engine: Engine, typed: pd.DataFrame, kind: str, first_data_row: int = 2) -> ImportPreview:
+    """Compare validated, typed records with the database: new ids, changed records field by field (with who last
+    changed them in the app), and the number unchanged. Reads only; :func:`import_frame` decides the same way."""
+    id_name = ID_COLUMN[kind]
+    names = [spec.name for spec in SPECS[kind]]
+    columns = _columns(typed, kind)
+    ids = columns[id_name]
+    with engine.connect() as connection:
+        existing = _existing(connection, kind, ids)
+        new_ids, changes, unchanged = [], [], 0
+        for position, record_id in enumerate(ids):
+            old = existing.get(record_id)
+            if old is None:
+                new_ids.append(record_id)
+                continue
+            fields = [
+                (name, _plain(old[name]), columns[name][position])
+                for name in names
+                if _plain(old[name]) != columns[name][position]
+            ]
+            if not fields:
+                unchanged += 1
+                continue
+            changes.append(
+                RecordChange(
+                    record_id,
+                    position + first_data_row,
+                    int(old["versjon"]),
+                    fields,
+                    old["batch_id"] is None,
+                    old["endret_av"],
+                    old["endret"],
+                )
+            )
+        edited = [c.record_id for c in changes if c.edited_in_app]
+        last = _last_actions(connection, kind, edited)
+    for change in changes:
+        if change.record_id in last:
+            change.edited_how, change.edited_by, change.edited_at = last[change.record_id]
+    seen = {record_id: (existing[record_id]["versjon"] if record_id in existing else None) for record_id in ids}
+    return ImportPreview(kind, len(ids), new_ids, changes, unchanged, seen)
+
+
+def _last_actions(connection: Connection, kind: str, ids: list[str]) -> dict[str, tuple[str, str, datetime]]:
+    """``{id: (handling, bruker, tidspunkt)}`` of the latest audit entry of each record."""
+    out: dict[str, tuple[str, str, datetime]] = {}
+    for start in range(0, len(ids), 900):
+        chunk = ids[start : start + 900]
+        rows = connection.execute(
+            sa.select(AUDIT_TABLE.c.post_id, AUDIT_TABLE.c.handling, AUDIT_TABLE.c.bruker, AUDIT_TABLE.c.tidspunkt)
+            .where(AUDIT_TABLE.c.tabell == TABLE_NAMES[kind], AUDIT_TABLE.c.post_id.in_(chunk))
+            .order_by(AUDIT_TABLE.c.id)
+        )
+        for post_id, action, user, when in rows:
+            out[post_id] = (action, user, when)
+    return out
 
 
 def undo_batch(
@@ -734,12 +908,21 @@ def undo_batch(
     user: str,
     access=None,
     before_commit: Callable[[Connection], None] | None = None,
-) -> dict[str, int]:
+    keep_changed: bool = False,
+) -> dict:
     """Undo an import: delete the records it created and restore those it changed.
 
     Checked and written under the write lock in one transaction: refused (nothing changes) if any of
     those records was changed or deleted after the import, or lies outside ``access``'s sub-region (before
     or after the import). Every DELETE/UPDATE names the version it checked.
+
+    With ``keep_changed``, the records changed or deleted since the import are left as they are and the rest
+    is undone (a partial undo); the batch records how many were kept (``ikke_angret``).
+
+    Returns
+    -------
+    dict
+        ``slettet`` and ``gjenopprettet`` (counts), ``beholdt`` (ids left as they were).
     """
     _require_editor(access)
     _check_user(user)
@@ -767,11 +950,13 @@ def undo_batch(
             for e in entries
             if e["post_id"] not in current or current[e["post_id"]]["batch_id"] != batch_id
         ]
-        if changed_since:
+        if changed_since and not keep_changed:
             shown = ", ".join(changed_since[:5]) + (" …" if len(changed_since) > 5 else "")
             raise ConflictError(
                 f"Kan ikke angre import {batch_id}: {len(changed_since)} poster er endret etter importen ({shown})."
             )
+        kept = set(changed_since)
+        entries = [e for e in entries if e["post_id"] not in kept]
         befores = {e["post_id"]: _from_json(json.loads(e["foer"]), kind) if e["foer"] else None for e in entries}
         _refuse(
             _outside(access, kind, ((i, current[i]["kommunenummer"], "etter importen") for i in befores))
@@ -825,10 +1010,44 @@ def undo_batch(
         if deleted != len(deletes) or restored != len(updates):
             raise ConflictError(f"Kan ikke angre import {batch_id}: poster ble endret mens angringen pågikk.")
         _audit(connection, audit)
-        connection.execute(sa.update(BATCH_TABLE).where(BATCH_TABLE.c.id == batch_id).values(angret=now))
+        connection.execute(
+            sa.update(BATCH_TABLE)
+            .where(BATCH_TABLE.c.id == batch_id)
+            .values(angret=now, ikke_angret=len(changed_since) if changed_since else None)
+        )
         if before_commit:
             before_commit(connection)
-    return {"slettet": deleted, "gjenopprettet": restored}
+    return {"slettet": deleted, "gjenopprettet": restored, "beholdt": changed_since}
+
+
+def changed_since_import(engine: Engine, batch_id: int) -> pd.DataFrame:
+    """Records an import created or changed that were changed (or deleted) after it: ``post_id``, ``endret_av``,
+    ``endret`` (None when deleted) and ``handling`` (the latest change). An undo refuses these, or keeps them."""
+    with engine.connect() as connection:
+        batch = connection.execute(sa.select(BATCH_TABLE).where(BATCH_TABLE.c.id == batch_id)).mappings().first()
+        if batch is None:
+            raise RecordNotFound(f"Import {batch_id} finnes ikke.")
+        kind = batch["type"]
+        ids = list(
+            connection.execute(
+                sa.select(AUDIT_TABLE.c.post_id)
+                .where(AUDIT_TABLE.c.batch_id == batch_id, AUDIT_TABLE.c.handling == "import")
+                .order_by(AUDIT_TABLE.c.id)
+            ).scalars()
+        )
+        current = _existing(connection, kind, ids)
+        changed = [i for i in ids if i not in current or current[i]["batch_id"] != batch_id]
+        last = _last_actions(connection, kind, changed)
+    rows = [
+        {
+            "post_id": i,
+            "endret_av": last[i][1] if i in last else None,
+            "endret": last[i][2] if i in last else None,
+            "handling": "sletting" if i not in current else (last[i][0] if i in last else None),
+        }
+        for i in changed
+    ]
+    return pd.DataFrame(rows, columns=["post_id", "endret_av", "endret", "handling"])
 
 
 def _from_json(values: dict, kind: str) -> dict:
@@ -882,6 +1101,7 @@ def _update_in(
     user: str,
     now: datetime,
     access,
+    action: str = "endring",
 ) -> dict:
     table = TABLES[kind]
     id_name = ID_COLUMN[kind]
@@ -901,7 +1121,7 @@ def _update_in(
     )
     if result.rowcount != 1:
         raise ConflictError(_conflict_message(connection, kind, record_id))
-    _audit(connection, [_audit_entry(now, user, "endring", kind, record_id, None, before, clean)])
+    _audit(connection, [_audit_entry(now, user, action, kind, record_id, None, before, clean)])
     return clean
 
 
@@ -1118,6 +1338,10 @@ def remove_demo(engine: Engine, user: str, access=None) -> dict[str, int]:
                 ],
             )
             removed[kind] = len(rows)
+            gone = [r[ID_COLUMN[kind]] for r in rows]
+            column = REJECTED_TABLE.c.behov_id if kind == "needs" else REJECTED_TABLE.c.tilbud_id
+            for start in range(0, len(gone), 900):  # rejections of removed records go with them
+                connection.execute(sa.delete(REJECTED_TABLE).where(column.in_(gone[start : start + 900])))
     return removed
 
 
