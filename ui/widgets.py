@@ -227,7 +227,7 @@ def briefing_downloads(region: str, key: str, since: date | None = None) -> None
             return writer(briefing(region, since), Path(folder) / f"briefing{suffix}").read_bytes()
 
     name = resolve_region(region).name
-    stem = file_stem(name, "briefing", date.today())
+    stem = file_stem(name, T("file_briefing"), date.today())
     download_buttons(
         [
             (T("download_pptx"), lambda: made(write_pptx, ".pptx"), f"{stem}.pptx", PPTX),
