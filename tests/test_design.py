@@ -29,7 +29,7 @@ from kompilot_data.view import Audience, View, ViewKey
 PAGES = ["oversikt", "kart", "behov", "tilbud", "mismatch", "region", "om_data", "tilgjengelighet", "data"]
 #: The Data page (app_pages/data.py) is finished by its owner; its tables still show raw column names.
 DATA_PAGE_PENDING = pytest.mark.xfail(
-    strict=True, reason="app_pages/data.py shows raw column names (editor, import log, audit log): owner to label"
+    strict=True, reason="app_pages/data.py shows raw column names (the editor and the audit log): owner to label"
 )
 
 
