@@ -125,7 +125,7 @@ def test_gap_finding_and_table_are_sorted_by_gap(namdalen, records):
     gaps = [g for g in chart.series[0].values if g is not None]
     assert gaps == sorted(gaps, reverse=True) and chart.categories[0] == area
     table = step.tables[0]
-    listed = [int(v.replace("\u202f", "")) for v in table.frame["Gap"] if v != SUPPRESSED]
+    listed = [int(v.replace("\u202f", "")) for v in table.frame["Underskudd"] if v != SUPPRESSED]
     assert listed == sorted(listed, reverse=True) and all(v > 0 for v in listed)
     shown_rows, _ = re.match(r"De (\d+) største av (\d+) vises\.", table.caption).groups()
     assert int(shown_rows) == len(table.frame) <= briefings.MAX_ROWS

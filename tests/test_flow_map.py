@@ -238,8 +238,8 @@ def test_summary_legend_and_tables():
         "The map shows 3 arcs from 2 municipalities to 2 study places, 21 participants in all."
     )
     assert flow_map.flow_legend(data, "en") == [
-        ("Building and construction", "#0072B2"),
-        ("ICT and digitalisation", "#E69F00"),
+        ("Building and construction", "#332288"),
+        ("ICT and digitalisation", "#CC6677"),
     ]
     arcs, columns = flow_map.flow_tables(data, "nb")
     assert list(arcs.columns) == [

@@ -22,7 +22,7 @@ TITLES = {
         "Situasjonen",
         "Kompetansebehov",
         "Tilbud innen rekkevidde",
-        "Gap og hvite flekker",
+        "Underskudd og hvite flekker",
         "Kursmuligheter",
         "Siden sist",
     ],

@@ -45,7 +45,7 @@ def flow_map(view: View, *, height: int = builders.HEIGHT_PX, key: str = "flytka
     """
     language = view.language
     if title:
-        st.subheader(t("flowmap_title", language))
+        st.header(t("flowmap_title", language))
     data = builders.flow_data(view)
     if data.empty:
         st.info(t("flowmap_empty", language))
@@ -55,7 +55,7 @@ def flow_map(view: View, *, height: int = builders.HEIGHT_PX, key: str = "flytka
     st.markdown(legend_html(data, language), unsafe_allow_html=True)
     with st.container(key=key):
         st.pydeck_chart(builders.flow_deck(data, language, height=height), height=height, alt=summary)
-    st.caption(summary + " " + view.records_source())
+    st.caption(summary + " " + view.records_source() + " " + t("flowmap_credit", language))
     st.markdown(builders.placeless_sentence(data, language))
     arc_table, column_table = builders.flow_tables(data, language)
     with st.expander(t("flowmap_table", language)):

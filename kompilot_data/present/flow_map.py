@@ -42,7 +42,6 @@ import pydeck as pdk
 from kompilot_data.engine import disclosure
 from kompilot_data.engine.reach import DEFAULT_REACH, TRAVEL_TIME, ReachSetting
 from kompilot_data.i18n import format_number, format_percent, t
-from kompilot_data.present.figures import OKABE_ITO
 from kompilot_data.present.safe_text import html_text
 from kompilot_data.reference import OUTSIDE_PILOT, load_geojson, load_municipalities, taxonomy
 
@@ -54,8 +53,9 @@ PLACELESS = (ONLINE, IN_COMPANY, NO_PLACE)
 #: The area of a viewer's arc: all areas together (a viewer's arcs are municipality × study place).
 ALL_AREAS = "alle"
 
-#: Okabe–Ito without yellow (too little contrast on the light grey municipalities), in order of use.
-ARC_COLOURS = tuple(colour for colour in OKABE_ITO if colour != "#F0E442")
+#: Competence areas: Paul Tol's "muted" scheme (colour-blind safe) without its greens, so no area takes the blue,
+#: orange or green that mean the sub-regions everywhere else in the app; in order of use.
+ARC_COLOURS = ("#332288", "#CC6677", "#88CCEE", "#882255", "#DDCC77", "#AA4499", "#999933")
 OTHER_COLOUR = "#999999"
 COLUMN_COLOUR = (96, 96, 96, 150)
 SELECTED_FILL = (226, 226, 226, 255)
