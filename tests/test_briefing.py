@@ -118,7 +118,7 @@ def test_gap_finding_and_table_are_sorted_by_gap(namdalen, records):
     area = taxonomy.labels("kompetanseomrade", "nb")[top]
     assert shown["gap"].iloc[0] > 0, "the default data has a shortfall in Namdalen"
     assert step.finding.startswith(
-        f"Største gap: {area}, {format_number(shown.at[top, 'ettersporsel'])} deltakere mot "
+        f"Største underskudd: {area}, {format_number(shown.at[top, 'ettersporsel'])} deltakere mot "
         f"{format_number(shown.at[top, 'tilbud_fordelt'])} plasser innen 90 "
     )
     chart = step.main.content

@@ -34,7 +34,7 @@ from kompilot_data.reference import load_municipalities, resolve_region, source_
 
 STEPS = ("situasjon", "behov", "tilbud", "gap", "kursmuligheter", "siden_sist")
 SLIDE_SIZE = (1600, 900)
-MAX_ROWS = 8  # table rows on a screen or slide
+MAX_ROWS = 7  # table rows on a screen or slide (long area names wrap at 1366 px)
 MAX_BARS = 10  # proposals in the step 5 chart
 SHORT_COLOUR, SURPLUS_COLOUR = "#E66100", "#5D3A9B"  # more participants than seats / more seats
 REACHED_COLOUR, NOT_REACHED_COLOUR = "#009E73", "#9A9A9A"
