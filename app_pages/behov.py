@@ -2,6 +2,7 @@ import streamlit as st
 
 import ui
 from kompilot_data.present import figures, summaries, tables
+from ui.brokering import need_card_actions
 
 ui.page_header("needs_title")
 view = ui.view()
@@ -61,3 +62,4 @@ if not view.audience.sees_records:
     st.info(ui.T("records_hidden"))
     st.stop()
 ui.record_table(view.needs, "behov_tabell", ui.T("file_needs"), kind="needs")
+need_card_actions(view, "behov_tabell")  # brokering for the selected need (issue 13)

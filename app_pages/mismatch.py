@@ -5,6 +5,7 @@ import kompilot_data as kd
 import ui
 from kompilot_data.engine import matching
 from kompilot_data.present import figures
+from ui.brokering import candidate_actions, pool_actions
 from ui.flows import flow_map
 
 ui.page_header("mismatch_title")
@@ -112,6 +113,7 @@ with tab_match:
                             f"· {ui.T('score')} {ui.number(candidate.poeng, 2)}"
                         )
                         st.markdown("\n".join(f"- {r}" for r in matching.reasons(series, need, offer, lang)))
+                        candidate_actions(view, need, series, offer)  # Koble / Avvis (issue 13)
             else:
                 st.caption(ui.T("select_row_help"))
         with right:
@@ -177,6 +179,7 @@ with tab_pools:
         shown = ui.display(pools)
         ui.show_table(shown)
         ui.downloads(shown, ui.T("file_pools"))
+        pool_actions(view, pools, min_class)  # Opprett tilbud fra kursmulighet (issue 13)
 
 with tab_spots:
     ui.section(ui.T("white_spots"))

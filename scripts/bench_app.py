@@ -106,6 +106,7 @@ def browser_round(root: Path, env: dict, options: list[str], steps) -> dict:
             changes = measure_changes(page, server, steps)
             results[name] = {"first": first["bytes"], "changes": changes}
             page.close()
+        results["_memory"] = server.memory()  # after the whole round: what reruns left behind
         browser.close()
     return results
 
@@ -129,7 +130,8 @@ def memory_round(root: Path, env: dict, options: list[str], sessions: int) -> tu
             marks = []
             for page in pages:
                 marks.append(probe_mark(page))
-                page.locator(f"[data-testid='stSidebarNav'] a[href$='/{path}']").click()
+                menu = f"[data-testid='stSidebar'] a[href='{path}'], [data-testid='stSidebar'] a[href$='/{path}']"
+                page.locator(menu).first.click()  # the page menu (links relative or absolute)
             for page, mark in zip(pages, marks, strict=True):
                 wait_for_run(page, mark, timeout=1800)
         memory = server.memory()
@@ -331,6 +333,11 @@ def main() -> None:
                             f"  {page:9} {tree:14} {spread(felt, ' ms'):>22} | {spread(wall, ' ms'):>22} | "
                             f"{spread(ratio, '×', 2)}"
                         )
+                print("server memory after the round (4 page loads, 24 changes): resident | peak")
+                for tree, rounds in browser.items():
+                    resident = [r["_memory"][0] / 2**20 for r in rounds]
+                    peak = [r["_memory"][1] / 2**20 for r in rounds]
+                    print(f"  {tree:14} {spread(resident, ' MiB')} | {spread(peak, ' MiB')}")
             if "apptest" not in args.skip:
                 print("server CPU per competence-area change, one script run in AppTest (process CPU, ms)")
                 for page, script in CPU_PAGES.items():

@@ -68,7 +68,7 @@ def test_small_numbers_are_suppressed_for_viewers():
 def test_logged_in_coordinator_limited_to_region(own_database):
     app = run("app_pages/data.py", user={"is_logged_in": True, "email": "Anne@Namdal.no"}, login=True)
     assert app.title[0].value == "Data: import, redigering og eksport"
-    assert "Du kan redigere behov i Namdalen." in texts(app.caption)
+    assert "Du kan redigere behov og tilbud i Namdalen (tilbud med studiested der)." in texts(app.caption)
     assert texts(app.sidebar.caption)[0] == "Innlogget som Anne@Namdal.no · koordinator (Namdalen)"
 
 

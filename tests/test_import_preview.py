@@ -74,7 +74,7 @@ def test_preview_shows_each_change_field_by_field_and_who_edited_it_in_the_app(e
         f"NAM-2026-005: antall_deltakere 8 → 2 (endret i appen av {KARI}, {today})"
     ]
     assert [importer.describe_change(c) for c in preview.updates] == [
-        "NAM-2026-006: tidsramme_til 30.06.2027 → 31.12.2027; merknad (tom) → Ny merknad"
+        "NAM-2026-006: tidsramme_til 30.06.2027 → 31.12.2027; merknad (tom) → «Ny merknad»"
     ]
     assert importer.describe_change(preview.conflicts[0], "en") == (
         f"NAM-2026-005: antall_deltakere 8 → 2 (edited in the app by {KARI}, {format_date(date.today(), 'en')})"
@@ -88,8 +88,8 @@ def test_an_edit_is_kept_on_reimport_unless_the_files_version_is_chosen(engine):
     kept = importer.import_file(engine, original(), "anne", filename="behov.csv")
     assert kept.kept == ["NAM-2026-005"] and kept.batch_id is None
     assert kept.summary() == (
-        "Ingenting importert: 2 rader (behov) er like som i databasen. 1 poster som er endret i appen, er beholdt "
-        "slik de er i appen (NAM-2026-005)."
+        "Ingenting importert: 2 rader (behov) er like som i databasen. 1 av postene er endret i appen og beholdt "
+        "slik de er der (NAM-2026-005)."
     )
     assert stored(engine, "NAM-2026-005")["antall_deltakere"] == 8
     assert storage.data_version(engine) == version and len(storage.batches(engine)) == 1
@@ -103,7 +103,7 @@ def test_an_edit_is_kept_on_reimport_unless_the_files_version_is_chosen(engine):
     )
     result = importer.import_file(engine, changed, "anne", filename="behov2.csv")
     assert (result.batch_id, result.updated, result.kept) == (2, 1, ["NAM-2026-005"])
-    assert result.summary().endswith("1 poster som er endret i appen, er beholdt slik de er i appen (NAM-2026-005).")
+    assert result.summary().endswith("1 av postene er endret i appen og beholdt slik de er der (NAM-2026-005).")
     batch = storage.batches(engine).set_index("id").loc[2]
     assert (batch["endrede"], batch["uendrede"], batch["beholdt"]) == (1, 1, 1)
     assert stored(engine, "NAM-2026-005")["antall_deltakere"] == 8
@@ -268,7 +268,7 @@ def test_cli_import_keeps_app_edits_unless_take_file(tmp_path, capsys):
     capsys.readouterr()
     assert main(["import", str(path), "--database", url, "--user", "anne"]) == 0
     out = capsys.readouterr().out
-    assert "1 poster som er endret i appen, er beholdt slik de er i appen (NAM-2026-005)." in out
+    assert "1 av postene er endret i appen og beholdt slik de er der (NAM-2026-005)." in out
     assert "--take-file" in out  # says how to take the file's version
     assert stored(engine, "NAM-2026-005")["antall_deltakere"] == 8
     assert main(["import", str(path), "--database", url, "--user", "anne", "--take-file"]) == 0
@@ -367,7 +367,7 @@ def test_data_page_offers_a_partial_undo_and_lists_the_edited_records(page_datab
     app.selectbox(key="undo_choice").set_value(3).run()
     today = format_date(date.today(), "nb")
     warning = app.warning[-1].value.replace("\\", "")
-    assert "Import 3: 1 poster er endret etter importen." in warning
+    assert "Import 3: 1 av postene er endret etter importen." in warning
     assert f"NAM-2026-005: endret i appen av {KARI}, {today}" in warning
     assert not [b for b in app.button if b.key == "undo_button"]
     app.button(key="undo_partial").click().run()

@@ -131,7 +131,7 @@ def test_import_racing_an_undo_waits_for_it_and_keeps_every_row(engine):
         thread.start()
     for thread in threads:
         thread.join(60)
-    assert outcome["undo"] == {"slettet": 20, "gjenopprettet": 0}
+    assert outcome["undo"] == {"slettet": 20, "gjenopprettet": 0, "beholdt": []}
     assert outcome["import"].summary() == "Import 2: 19 rader (behov) – 19 nye, 0 endret, 0 uendret, 0 avvist."
     assert outcome["import_done"] >= outcome["undo_commits"]
     stored = needs(engine)

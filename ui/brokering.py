@@ -110,7 +110,7 @@ def candidate_actions(view, need: pd.Series, candidate, offer: pd.Series | None 
     if version is None:
         return
     linked_here = _text(need.get("tilbud_id")) == offer_id and str(need["status"]) != brokering.CLOSED
-    left, middle, right = st.columns([1, 1, 2])
+    left, middle = st.columns(2)
     if linked_here:
         left.markdown(
             ":material/link: " + T("broker_linked_here", date=format_date(need.get("koblet_dato"), language()))
@@ -130,11 +130,10 @@ def candidate_actions(view, need: pd.Series, candidate, offer: pd.Series | None 
         )
     with middle.popover(T("broker_reject"), icon=":material/block:", disabled=linked_here, width="stretch"):
         _reject_form(scope, need_id, offer_id, version)
-    with right:
-        needs = _needs_for_offer(view, offer_id)
-        if offer is not None and len(needs):
-            with st.expander(T("broker_request_title_count", needs=len(needs))):
-                provider_request(view, offer, needs, key=f"request_{scope}")
+    needs = _needs_for_offer(view, offer_id)
+    if offer is not None and len(needs):
+        with st.expander(T("broker_request_title_count", needs=len(needs))):
+            provider_request(view, offer, needs, key=f"request_{scope}")
 
 
 def _needs_for_offer(view, offer_id: str) -> pd.DataFrame:

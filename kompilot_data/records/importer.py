@@ -247,7 +247,7 @@ class ImportResult:
         kept = ""
         if self.kept:
             shown = ", ".join(self.kept[:5]) + (" …" if len(self.kept) > 5 else "")
-            kept = f" {len(self.kept)} poster som er endret i appen, er beholdt slik de er i appen ({shown})."
+            kept = f" {len(self.kept)} av postene er endret i appen og beholdt slik de er der ({shown})."
         if self.batch_id is None:
             if self.kept:
                 return f"Ingenting importert: {self.unchanged} rader ({label}) er like som i databasen.{kept}"
@@ -440,9 +440,16 @@ def describe_change(change, language: str = "nb") -> str:
     """One line per changed record: ``NAM-2026-005: antall_deltakere 8 → 2 (endret i appen av …, 27.11.2026)``."""
     from kompilot_data.i18n import format_date, t
 
-    fields = "; ".join(
-        f"{name} {shown_value(old, language)} → {shown_value(new, language)}" for name, old, new in change.fields
-    )
+    kinds = {spec.name: spec.kind for specs in SPECS.values() for spec in specs}
+
+    def value(name: str, stored) -> str:
+        text = shown_value(stored, language)
+        quoted = (
+            kinds.get(name) == "text" and stored is not None and not (not isinstance(stored, str) and pd.isna(stored))
+        )
+        return f"«{text}»" if quoted else text
+
+    fields = "; ".join(f"{name} {value(name, old)} → {value(name, new)}" for name, old, new in change.fields)
     line = f"{change.record_id}: {fields}"
     if change.edited_in_app:
         how = change.edited_how or "endring"

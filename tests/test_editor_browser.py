@@ -1,0 +1,169 @@
+"""The Data page in headless Chromium (issue 13): typing "12" into a cell of the table editor stores 12, and the
+import preview as a coordinator sees it (screenshot in test-artifacts/screenshots/).
+
+Without the typing fix in ``ui/data_page.py`` (:func:`ui.data_page.typing_fix`) this test stores 2: the grid opens
+a cell's editor on the first key, and the second key, typed before the editor has the focus, opens it again.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from browser_support import ROOT, offline_browser, running_app, wait_for_app
+from kompilot_data.records import importer, storage
+
+pytestmark = pytest.mark.browser
+SHOTS = ROOT / "test-artifacts" / "screenshots"
+KARI = "kari@namdal.no"
+
+
+def _database(tmp_path: Path):
+    url = f"sqlite:///{tmp_path / 'editor.sqlite'}"
+    engine = storage.make_engine(url)
+    storage.seed_demo_if_empty(engine)
+    return url, engine
+
+
+def _wait_quiet(page, ms: int = 1500) -> None:
+    page.wait_for_selector("[data-testid='stStatusWidget']", state="detached", timeout=60_000)
+    page.wait_for_timeout(ms)
+
+
+def _edit_tab(page, url: str) -> None:
+    page.goto(f"{url}/data", wait_until="networkidle")
+    wait_for_app(page)
+    _wait_quiet(page)
+    page.get_by_role("tab", name="Rediger").click()
+    page.wait_for_selector("[data-testid='stDataFrame']", timeout=60_000)
+    _wait_quiet(page)
+
+
+def test_typing_12_into_a_cell_stores_12(tmp_path):
+    url, engine = _database(tmp_path)
+    record = storage.read_frame(engine, "needs").iloc[0]
+    assert record["behov_id"] == "DEMO-B0001" and record["antall_deltakere"] != 12
+    # Glide's columns: 0 = row markers, 1 = the id (index), then the editor's columns in schema order.
+    target = f"glide-cell-{2 + ['registrert', 'bedrift_id', 'orgnr', 'kommunenummer', 'naering', 'storrelse', 'kompetanseomrade', 'niva', 'laeringsform', 'antall_deltakere'].index('antall_deltakere')}-0"
+    with running_app(env={"KOMPILOT_DATABASE_URL": url}) as app_url, offline_browser() as (page, blocked):
+        _edit_tab(page, app_url)
+        grid = page.locator("[data-testid='stDataFrame']").first.bounding_box()
+        page.mouse.click(grid["x"] + 170, grid["y"] + 35 + 17)  # first record, an early column
+        page.wait_for_function("() => document.activeElement.id.startsWith('glide-cell-')", timeout=10_000)
+        for _ in range(
+            40
+        ):  # arrow keys to the participants' column (one at a time: the grid moves the focus a moment later)
+            active = page.evaluate("() => document.activeElement.id")  # glide-cell-<column>-<row>
+            if active == target or not active.startswith("glide-cell-"):
+                break
+            page.keyboard.press("ArrowRight" if int(active.split("-")[2]) < int(target.split("-")[2]) else "ArrowLeft")
+            page.wait_for_function(f"() => document.activeElement.id !== '{active}'", timeout=10_000)
+            page.wait_for_timeout(100)
+        assert page.evaluate("() => document.activeElement.id") == target
+        page.keyboard.type("12", delay=0)  # as fast as a person types, or faster
+        page.keyboard.press("Enter")
+        page.wait_for_timeout(1500)
+        page.get_by_role("button", name="Lagre endringer").click()
+        page.wait_for_selector("text=Lagret 1 endringer.", timeout=60_000)
+        assert blocked == []
+    saved = storage.read_frame(engine, "needs", with_meta=True).set_index("behov_id").loc["DEMO-B0001"]
+    assert (saved["antall_deltakere"], saved["versjon"]) == (12, 2)
+    entry = storage.audit_log(engine, limit=1).iloc[0]
+    assert (entry["handling"], entry["post_id"]) == ("endring", "DEMO-B0001")
+    assert '"antall_deltakere": 12' in entry["etter"]
+    engine.dispose()
+
+
+def test_import_preview_screenshot(tmp_path):
+    """The preview of a re-import: one record edited in the app (kept by default), two changed by the file."""
+    url, engine = _database(tmp_path)
+    needs = storage.read_frame(engine, "needs").head(3)
+    storage.update_record(engine, "needs", "DEMO-B0001", {"antall_deltakere": 8}, expected_version=1, user=KARI)
+    table = importer.as_import_format(needs, "needs", spreadsheet=False).set_index("behov_id", drop=False)
+    table.loc["DEMO-B0002", "antall_deltakere"] = "6"
+    table.loc["DEMO-B0003", "merknad"] = "Ønsker samlinger i Namsos."
+    data = importer.csv_bytes(table, title=None)
+    with running_app(env={"KOMPILOT_DATABASE_URL": url}) as app_url, offline_browser((1400, 1300)) as (page, blocked):
+        page.goto(f"{app_url}/data", wait_until="networkidle")
+        wait_for_app(page)
+        _wait_quiet(page)
+        page.locator("[data-testid='stFileUploaderDropzoneInput']").first.set_input_files(
+            files=[{"name": "behov_namdalen.csv", "mimeType": "text/csv", "buffer": data}]
+        )
+        page.wait_for_selector("text=Endret i appen", timeout=60_000)
+        _wait_quiet(page)
+        page.get_by_text("Dette endres fra filen").first.scroll_into_view_if_needed()
+        text = page.locator("[data-testid='stMain']").inner_text()
+        first = needs.set_index("behov_id").at["DEMO-B0001", "antall_deltakere"]
+        assert f"DEMO-B0001: antall_deltakere 8 → {first} (endret i appen av kari@namdal.no," in text
+        assert "Behold appens versjon (alle)" in text and "Importer: 0 nye og 2 endrede" in text
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "import_forhandsvisning.png"), full_page=True)
+        assert blocked == []
+    engine.dispose()
+
+
+def _select_first_row(page, table) -> None:
+    table.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    box = table.bounding_box()
+    page.mouse.click(box["x"] + 12, box["y"] + 35 + 17)  # the first row's selection box
+    _wait_quiet(page, 2500)
+
+
+def test_candidate_card_koble_and_avvis_in_the_browser(tmp_path):
+    """Mismatch → Koble: a candidate card has Koble and Avvis; Koble links the need (screenshots of the card and of
+    the rejection form)."""
+    url, engine = _database(tmp_path)
+    with running_app(env={"KOMPILOT_DATABASE_URL": url}) as app_url, offline_browser((1500, 1400)) as (page, blocked):
+        page.goto(f"{app_url}/mismatch", wait_until="networkidle")
+        wait_for_app(page)
+        _wait_quiet(page, 3000)
+        page.get_by_role("tab", name="Koble behov og tilbud").click()
+        _wait_quiet(page, 3000)
+        heading = page.get_by_role("heading", name="Behov → tilbud")
+        need_table = heading.locator("xpath=following::*[@data-testid='stDataFrame'][1]")
+        _select_first_row(page, need_table)
+        koble = page.get_by_role("button", name="Koble", exact=True)
+        koble.first.scroll_into_view_if_needed()
+        page.mouse.wheel(0, -300)
+        page.wait_for_timeout(800)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "kandidatkort_koble_avvis.png"))
+        page.get_by_role("button", name="Avvis").first.click()
+        page.wait_for_selector("text=Hvorfor passer ikke tilbudet?", timeout=30_000)
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(SHOTS / "kandidatkort_avvis.png"))
+        page.keyboard.press("Escape")
+        page.wait_for_timeout(500)
+        koble.first.click()
+        page.wait_for_selector("text=er koblet til tilbudet", timeout=60_000)
+        message = page.locator("[data-testid='stAlertContentSuccess']").first.inner_text()
+        assert blocked == []
+    need_id, offer_id = message.split("«")[1].split("»")[0], message.split("«")[2].split("»")[0]
+    stored = storage.read_frame(engine, "needs").set_index("behov_id").loc[need_id]
+    assert (stored["status"], stored["tilbud_id"]) == ("koblet", offer_id)
+    engine.dispose()
+
+
+def test_need_card_on_the_needs_page(tmp_path):
+    """Behov: the selected need's card shows its status and the next steps (screenshot)."""
+    url, engine = _database(tmp_path)
+    with running_app(env={"KOMPILOT_DATABASE_URL": url}) as app_url, offline_browser((1500, 1400)) as (page, blocked):
+        page.goto(f"{app_url}/behov?status=koblet", wait_until="networkidle")
+        wait_for_app(page)
+        _wait_quiet(page, 3000)
+        records = page.get_by_role("heading", name="Poster", exact=True).last
+        table = records.locator("xpath=following::*[@data-testid='stDataFrame'][1]")
+        _select_first_row(page, table)
+        page.get_by_role("button", name="Et trinn tilbake (Kartlagt)").scroll_into_view_if_needed()
+        page.wait_for_timeout(800)
+        text = page.locator("[data-testid='stMain']").inner_text()
+        assert (
+            "Status: Koblet til tilbud" in text and "Tilbud etablert" in text and "Et trinn tilbake (Kartlagt)" in text
+        )
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "behovskort_megling.png"))
+        assert blocked == []
+    engine.dispose()
