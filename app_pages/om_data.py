@@ -2,7 +2,7 @@ import streamlit as st
 
 import kompilot_data as kd
 import ui
-from kompilot_data.engine import matching, pooling
+from kompilot_data.engine import matching, pooling, travel
 from kompilot_data.engine.indicators import INDICATORS
 from kompilot_data.engine.reach import DEFAULT_REACH
 from kompilot_data.i18n import format_date, page_text
@@ -10,6 +10,7 @@ from kompilot_data.i18n import format_date, page_text
 lang = ui.language()
 st.title(ui.T("about_title"))
 
+offers = ui.all_offers()
 labels = {f"ind_{key}": ui.T(f"ind_{key}") for key in INDICATORS}
 st.markdown(
     page_text("om_data", lang).format(
@@ -23,8 +24,34 @@ st.markdown(
         ),
         min_class=pooling.DEFAULT_MIN_CLASS,
         long_km=int(pooling.LONG_DISTANCE_KM),
+        long_minutes=int(pooling.LONG_TRAVEL_MINUTES),
+        real_offers=ui.number(int(offers["datakilde"].astype("string").str.startswith("HK-dir").fillna(False).sum())),
+        demo_offers=ui.number(int(offers["demo"].astype(bool).sum())),
     )
 )
+
+ui.section(ui.T("about_travel_title"))
+st.markdown(travel.model_note(lang))
+calibration = travel.calibration()
+st.caption(ui.T("about_travel_intro", rows=len(calibration)))
+columns = {
+    "fra": "col_from",
+    "til": "col_to",
+    "publisert_min": "col_published_min",
+    "modell_min": "col_model_min",
+    "feil_min": "col_error_min",
+    "publisert_km": "col_published_km",
+    "modell_km": "col_model_km",
+}
+shown = calibration[list(columns)].rename(columns={key: ui.T(label) for key, label in columns.items()})
+for column in shown.columns[2:]:
+    shown[column] = [ui.number(value) if value == value else "" for value in shown[column]]
+ui.show_table(shown, alt=ui.T("about_calibration_table"))
+
+st.markdown(page_text("skjerming", lang))
+
+ui.section(ui.T("about_methods_title"))
+st.markdown(ui.T("about_methods"))
 
 ui.section(ui.T("sources_title"))
 columns = {

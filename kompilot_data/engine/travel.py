@@ -199,6 +199,15 @@ def parameters() -> dict:
     return dict(_model().parameters)
 
 
+def calibration() -> pd.DataFrame:
+    """The published car journeys the model was calibrated on, with the model's minutes and km and the error per
+    row (``reisetid_kalibrering.csv``, rows with ``brukt == "ja"``; written by ``build-reference``)."""
+    from kompilot_data._paths import DATA_DIR
+
+    table = pd.read_csv(DATA_DIR / "reisetid_kalibrering.csv")
+    return table[table["brukt"] == "ja"].drop(columns=["brukt", "merknad"]).reset_index(drop=True)
+
+
 def resolve(name: str) -> str:
     """Node id of a municipality (number or name in any case, official or Sami form) or a study place id."""
     model = _model()

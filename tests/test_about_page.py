@@ -1,0 +1,44 @@
+"""The About page states the methods with the numbers the code uses: the travel model's calibration rows, the
+offer counts by source, the pooling limits and the disclosure rule."""
+
+import pandas as pd
+import pytest
+from app_support import run_app
+
+import kompilot_data as kd
+from kompilot_data.engine import pooling, travel
+from kompilot_data.i18n import format_number
+
+
+def _markdown(app) -> str:
+    return "\n".join(m.value for m in app.markdown)
+
+
+def test_calibration_table_is_the_models_rows():
+    table = travel.calibration()
+    assert len(table) == travel.parameters()["kalibrert_paa_ruter"] == 8
+    oppdal = table[(table["fra"] == "Trondheim") & (table["til"] == "Oppdal")].iloc[0]
+    assert (oppdal["publisert_min"], oppdal["modell_min"], oppdal["feil_min"]) == (105.0, 144.7, 39.7)
+    # the median error the model note states is the median of these rows
+    errors = table["feil_min"].dropna().abs()
+    assert errors.median() == travel.parameters()["median_absolutt_feil_min"] == 13.0
+
+
+@pytest.mark.parametrize("language", ["nb", "en"])
+def test_about_page_shows_methods_calibration_and_disclosure(language):
+    app = run_app("app_pages/om_data.py", lang=language)
+    assert not app.exception
+    text = _markdown(app)
+    offers = kd.load_offers()
+    real = int(offers["datakilde"].astype(str).str.startswith("HK-dir").sum())
+    assert real == 913
+    assert format_number(real, language) in text and format_number(int(offers["demo"].sum()), language) in text
+    assert str(int(pooling.LONG_TRAVEL_MINUTES)) in text and "Luo" in text and "Hundepool" in text
+    heading = "Små tall skjermes" if language == "nb" else "Small numbers"
+    assert heading in text
+    # the sources table comes first; the calibration table is the one with the 8 journeys
+    tables = [frame.value for frame in app.dataframe]
+    calibration = next(frame for frame in tables if isinstance(frame, pd.DataFrame) and len(frame) == 8)
+    first = "Fra" if language == "nb" else "From"
+    assert calibration.columns[0] == first
+    assert list(calibration.iloc[0, :2]) == ["Trondheim", "Oppdal"]
