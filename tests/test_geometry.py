@@ -183,3 +183,17 @@ def test_build_check_of_study_places_warns_near_the_border_and_stops_far_away():
     places.loc[0, ["lat", "lon"]] = far
     with pytest.raises(ValueError, match="study places outside their municipality"):
         check_study_places(places, polygons)
+
+
+def test_import_of_an_offer_near_a_border_keeps_it_with_a_warning_naming_row_and_column():
+    from kompilot_data.records import importer
+
+    offers = _offers(2)
+    near = _near_border_point("5031", "5001", 0.2, BORDER_TOLERANCE_KM - 0.2)
+    offers.loc[1, "kommunenummer"] = "5001"  # row 3 of the file: in Malvik, stated Trondheim
+    offers.loc[1, ["lat", "lon"]] = [f"{near[0]:.5f}", f"{near[1]:.5f}"]
+    prepared = importer.prepare_file(offers.to_csv(index=False).encode(), filename="tilbud.csv", kind="offers")
+    assert prepared.problems.empty
+    border = prepared.warnings[prepared.warnings["melding"].str.contains("kommunegrensen")]
+    assert list(border["rad"]) == [3] and list(border["kolonne"]) == ["lat"]
+    assert "ligger i Malvik (5031)" in border.iloc[0]["melding"]

@@ -201,6 +201,12 @@ def normalise(read: ReadResult, kind: str | None = None) -> Prepared:
 
     frame = text_frame(frame)  # cleaned once here; validate and to_typed pass it on
     problems = validate(frame, kind, first_data_row=read.first_data_row)
+    if kind == "offers":  # a study point just across a municipal border is kept, with a warning naming it
+        from kompilot_data.records.spatial import check_coordinates
+
+        border = check_coordinates(frame, read.first_data_row).warnings
+        if len(border):
+            warnings.append(border.astype({"rad": "int64"}))
     problems = problems[~problems["melding"].str.contains("delt kommune", regex=False)] if len(problems) else problems
     warning_frame = pd.concat(warnings, ignore_index=True) if warnings else pd.DataFrame(columns=PROBLEM_COLUMNS)
     split = warning_frame[warning_frame["melding"].str.contains("ble delt mellom", regex=False)]
