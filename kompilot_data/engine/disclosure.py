@@ -92,6 +92,46 @@ def protect_total(value: float | int | None, businesses: int, threshold: int = M
     return value
 
 
+# --- the marks shown in place of a hidden figure
+
+
+def marker(primary: bool, threshold: int = MIN_BUSINESSES) -> str:
+    """What a reader sees in place of a hidden figure: ``"<3"`` (``f"<{threshold}"``) when it rests on fewer than
+    ``threshold`` businesses (*primary*), ``":"`` (:data:`COMPLEMENTARY`, SSB's "not shown, to protect
+    confidentiality") when it is hidden as a complement, or when it is not known why it is hidden: ``":"`` never
+    claims a number of businesses, so it is true of every hidden figure. The one place this choice is made."""
+    return f"<{max(threshold, 1)}" if primary else COMPLEMENTARY
+
+
+def total_marker(businesses: int | float | None, threshold: int = MIN_BUSINESSES) -> str:
+    """:func:`marker` of a hidden published total (e.g. from :meth:`Protected.mask_totals`): primary when the
+    total itself rests on ``0 < businesses < threshold`` (its distinct businesses, e.g. from
+    :attr:`Protected.line_businesses`), else complementary. ``None``/NaN (unknown) gives ``":"``."""
+    known = businesses is not None and not pd.isna(businesses)
+    return marker(bool(known and 0 < businesses < threshold), threshold)
+
+
+def hidden_markers(table: pd.DataFrame, threshold: int = MIN_BUSINESSES) -> pd.Series:
+    """Per row of ``table``: ``""`` where visible, else :func:`marker` of the row.
+
+    Visible / hidden comes from the bool column ``skjult`` (no such column: nothing is hidden). Primary comes from
+    ``primaer`` (as :func:`protect` sets it). A hidden row without a ``primaer`` column, or hidden while ``primaer``
+    is False (it is hidden because of another protected table, e.g. a derived or combined one), gets ``":"``: it
+    is hidden to protect confidentiality, and nothing says it rests on too few businesses.
+    """
+    n = len(table)
+    hidden = _flag(table, "skjult", n)
+    primary = _flag(table, "primaer", n) & hidden
+    marks = np.where(hidden, np.where(primary, marker(True, threshold), marker(False, threshold)), "")
+    return pd.Series(marks, index=table.index, dtype=object)
+
+
+def _flag(table: pd.DataFrame, column: str, n: int) -> np.ndarray:
+    if column not in table.columns:
+        return np.zeros(n, dtype=bool)
+    return table[column].astype("boolean").fillna(False).to_numpy(dtype=bool)
+
+
 # --- the result
 
 
@@ -124,8 +164,7 @@ class Protected:
 
     def markers(self) -> pd.Series:
         """Per row: ``"<3"`` for a primary cell, ``":"`` for a complementary one, ``""`` for a visible one."""
-        marks = np.where(self.table["primaer"], f"<{self.threshold}", np.where(self.table["sekundaer"], ":", ""))
-        return pd.Series(marks, index=self.table.index, dtype=object)
+        return hidden_markers(self.table, self.threshold)
 
     def mask_totals(self, line: str, totals: pd.DataFrame, value_columns: Sequence[str]) -> pd.DataFrame:
         """``totals`` (one row per line of ``line``, its held-fixed keys as columns or index) with

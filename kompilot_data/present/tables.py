@@ -1,5 +1,6 @@
 """Tables as a reader sees them: translated headers, labels for codes, dates as dd.mm.yyyy, blanks for
-missing values, "ja"/"nei" for booleans and "<3" for cells the View hid.
+missing values, "ja"/"nei" for booleans and, for cells the View hid, "<3" (built on fewer than 3 businesses)
+or ":" (hidden as a complement), chosen by :func:`kompilot_data.engine.disclosure.hidden_markers`.
 
 Every table the app shows or offers for download goes through :func:`display_table`, so no internal
 column name (``behov_id``, ``naering``, ``ettersporsel``), code (``helse``), ``None``/``NaN`` or ISO date
@@ -12,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kompilot_data.access import SUPPRESSED
+from kompilot_data.engine.disclosure import hidden_markers
 from kompilot_data.i18n import TEXTS, format_date, format_number, t
 from kompilot_data.reference import OUTSIDE_PILOT, load_municipalities, taxonomy
 
@@ -117,11 +118,13 @@ def display_table(
 
     ``kind`` ("needs" or "offers") decides which code list ``status`` uses (guessed from ``behov_id`` /
     ``tilbud_id`` otherwise). ``columns`` picks and orders columns (default: all but the internal ones).
-    ``kommunenummer`` gets the municipality's name beside it. Rows with ``skjult`` show "<3" in their
-    missing numeric cells; other missing cells are blank. Whole numbers stay numbers (sortable); numbers
+    ``kommunenummer`` gets the municipality's name beside it. Rows with ``skjult`` show a mark in their
+    missing numeric cells: "<3" where ``primaer`` (fewer than 3 businesses), ":" where hidden as a complement
+    (``sekundaer``) or without a ``primaer`` column (:func:`~kompilot_data.engine.disclosure.hidden_markers`);
+    other missing cells are blank. Whole numbers stay numbers (sortable); numbers
     with decimals, dates, booleans and codes become text. ``names`` overrides headers (column → text).
     """
-    hidden = frame["skjult"].fillna(False).astype(bool).to_numpy() if "skjult" in frame else np.zeros(len(frame), bool)
+    marks = hidden_markers(frame).to_numpy()
     if columns is None:
         columns = [c for c in frame.columns if c not in INTERNAL_COLUMNS]
     if kind is None:
@@ -130,7 +133,7 @@ def display_table(
     out: dict[str, pd.Series] = {}
     for column in columns:
         values = frame[column]
-        shown = _column(column, values, hidden, kind, language, municipalities)
+        shown = _column(column, values, marks, kind, language, municipalities)
         out[column] = shown
         if column == "kommunenummer" and "kommune" not in frame and "navn" not in frame:
             out["kommune"] = values.astype("string").map(municipalities).fillna("").astype(object)
@@ -139,7 +142,7 @@ def display_table(
     return result.reset_index(drop=True)
 
 
-def _column(column: str, values: pd.Series, hidden, kind, language, municipalities) -> pd.Series:
+def _column(column: str, values: pd.Series, marks, kind, language, municipalities) -> pd.Series:
     numeric = pd.api.types.is_numeric_dtype(values) and not isinstance(values.dtype, pd.CategoricalDtype)
     if (column == "status" or column in CODE_COLUMNS) and not numeric:
         name = CODE_COLUMNS.get(column) or ("tilbud_status" if kind == "offers" else "behov_status")
@@ -163,13 +166,15 @@ def _column(column: str, values: pd.Series, hidden, kind, language, municipaliti
     if values.dtype == object and values.dropna().map(lambda v: hasattr(v, "strftime")).all() and values.notna().any():
         return values.map(lambda v: "" if _is_missing(v) else format_date(v, language)).astype(object)
     if pd.api.types.is_numeric_dtype(values):
-        return _numbers(column, values.astype(float), hidden, language)
+        return _numbers(column, values.astype(float), marks, language)
     if column == "kommuner":  # a list of municipality numbers, or names joined by commas
         return values.map(lambda v: _municipality_list(v, municipalities)).astype(object)
     return values.map(_text).astype(object)
 
 
-def _numbers(column: str, values: pd.Series, hidden, language: str) -> pd.Series:
+def _numbers(column: str, values: pd.Series, marks: np.ndarray, language: str) -> pd.Series:
+    """Numbers as read; a missing value in a hidden row (``marks`` not empty) shows its mark."""
+    hidden = marks != ""
     finite = values[np.isfinite(values.to_numpy())]
     whole = bool((finite == finite.round()).all()) and column not in DECIMALS and column not in PERCENT_COLUMNS
     needs_text = bool(hidden.any() and values[hidden].isna().any())
@@ -183,7 +188,8 @@ def _numbers(column: str, values: pd.Series, hidden, language: str) -> pd.Series
         decimals = 0 if whole else DECIMALS.get(column, 1)
         texts = values.map(lambda v: _number_text(v, decimals, language))
     texts = texts.astype(object)
-    texts[(hidden & values.isna().to_numpy())] = SUPPRESSED
+    where = hidden & values.isna().to_numpy()
+    texts[where] = marks[where]
     return texts
 
 
@@ -214,21 +220,22 @@ def pivot(
     percent: bool = False,
 ) -> pd.DataFrame:
     """A View count table (indexed by ``rows`` and ``columns``, with ``value`` and ``skjult``) as a readable
-    cross table: one row per ``rows`` label, one column per ``columns`` label, "<3" where hidden, numbers in
-    the reader's format (``percent``: shares as "45 %"). ``corner`` heads the row-label column."""
+    cross table: one row per ``rows`` label, one column per ``columns`` label, numbers in
+    the reader's format (``percent``: shares as "45 %"); a hidden cell shows "<3" where ``primaer``, else ":"
+    (:func:`~kompilot_data.engine.disclosure.hidden_markers`). ``corner`` heads the row-label column."""
     from kompilot_data.i18n import format_percent
 
     flat = table.reset_index()
-    hidden = flat["skjult"].astype(bool) if "skjult" in flat else pd.Series(False, index=flat.index)
+    marks = hidden_markers(flat)
 
-    def cell(v, h):
-        if h:
-            return SUPPRESSED
+    def cell(v, mark):
+        if mark:
+            return mark
         if _is_missing(v):
             return ""
         return format_percent(v, language) if percent else format_number(v, language)
 
-    flat["_text"] = [cell(v, h) for v, h in zip(flat[value], hidden, strict=True)]
+    flat["_text"] = [cell(v, m) for v, m in zip(flat[value], marks, strict=True)]
     flat["_row"] = flat[rows].map(lambda v: (row_labels or {}).get(v, _label(v, language)))
     flat["_column"] = flat[columns].map(lambda v: (column_labels or {}).get(v, _label(v, language)))
     row_order = list(dict.fromkeys(flat["_row"]))
