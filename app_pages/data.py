@@ -25,6 +25,7 @@ current = ui.require_coordinator()
 engine = ui.engine()
 KIND_LABELS = {"needs": ui.T("kind_needs"), "offers": ui.T("kind_offers")}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+AUDIT_ROWS = 1000
 
 
 def done(message: str) -> None:
@@ -112,7 +113,12 @@ with tab_import:
                     return ["background-color: #F8D7DA" if row.name in bad_rows else "" for _ in row]
 
                 with st.expander(ui.T("file_rows"), expanded=not prepared.ok):
-                    st.dataframe(preview.style.apply(highlight, axis=1), width="stretch", height=320)
+                    st.dataframe(
+                        preview.style.apply(highlight, axis=1),
+                        width="stretch",
+                        height=320,
+                        column_config=data_page.file_preview_config(preview.columns, ui.language()),
+                    )
             if not prepared.ok:
                 st.error(
                     ui.T("import_rejected", problems=len(prepared.problems), rows=prepared.rejected_rows)
@@ -256,7 +262,18 @@ with tab_batches:
         st.caption(ui.T("all_regions_only"))
 
 with tab_log:
-    st.dataframe(storage.audit_log(engine, limit=1000), width="stretch", hide_index=True, height=480)
+    log = storage.audit_log(engine, limit=AUDIT_ROWS)
+    if log.empty:
+        st.info(ui.T("audit_empty"), icon=":material/info:")
+    else:
+        st.caption(ui.T("audit_caption", count=number(len(log))))
+        st.dataframe(
+            data_page.audit_table(log, ui.language()),
+            width="stretch",
+            hide_index=True,
+            height=480,
+            key="audit_log",
+        )
 
 with tab_export:
     view = ui.view()

@@ -1,20 +1,25 @@
 """Parts of the Data page (coordinators): the import preview with the choice for records edited in the app, the
-table editor's frame (drop-downs with labels, number limits, dates, search) and the import batch table.
+table editor's frame (drop-downs with labels, number limits, dates, search), the import batch table and the audit
+log as a coordinator reads it.
 
-User text (ids, file names, cell values) is shown through ``safe_text.plain``.
+Every header on the page is a translated label (``tests/test_design.py`` fails on a raw column name); the editor
+keeps the schema's column names underneath (edits are saved by name) and shows the labels through
+``column_config``. User text (ids, file names, cell values) is shown through ``safe_text.plain``.
 """
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 
 import pandas as pd
 import streamlit as st
 
-from kompilot_data.i18n import format_date
+from kompilot_data.i18n import format_date, format_number, t
+from kompilot_data.present import tables
 from kompilot_data.present.safe_text import plain, plain_lines
 from kompilot_data.records import importer, storage
-from kompilot_data.records.schema import ID_COLUMN, SPECS, text_limit
+from kompilot_data.records.schema import ID_COLUMN, SPECS, shown, text_limit
 from kompilot_data.reference import load_municipalities, taxonomy
 from ui.state import T, language, number
 
@@ -79,6 +84,8 @@ TYPING_FIX = """
 """
 """Keys typed while a cell's editor is opening are held and typed into it (see :func:`typing_fix`)."""
 
+#: Stored times are UTC; a coordinator reads them in Norwegian time.
+LOCAL_TIME = "Europe/Oslo"
 PREVIEW_KEY = "_import_preview"
 CONFLICT_CHOICE = "import_conflict_choice"
 SHOWN_CHANGES = 200
@@ -188,9 +195,10 @@ def _taxonomy_of(kind: str, spec) -> str:
 
 
 def editor_frame(records: pd.DataFrame, kind: str, lang: str) -> tuple[pd.DataFrame, dict]:
-    """The records as the table editor shows them (indexed by id) and its column configuration: drop-downs with
-    labels for code columns and the municipality («5007 Namsos»), number columns with their limits, date columns
-    (dd.mm.yyyy), yes/no as a checkbox and text with its length limit."""
+    """The records as the table editor shows them (indexed by id) and its column configuration: every column (the
+    id too) under its translated header, drop-downs with labels for code columns and the municipality («5007
+    Namsos»), number columns with their limits, date columns (dd.mm.yyyy; 27 Nov 2026 in English), yes/no as a
+    checkbox and text with its length limit. The frame keeps the schema's column names: edits are saved by name."""
     id_column = ID_COLUMN[kind]
     names = load_municipalities()["navn"]
     frame = pd.DataFrame(index=pd.Index(records[id_column].astype(str).tolist(), name=id_column))
@@ -199,13 +207,14 @@ def editor_frame(records: pd.DataFrame, kind: str, lang: str) -> tuple[pd.DataFr
         if spec.name == id_column:
             continue
         values = records[spec.name]
+        label = tables.header(spec.name, lang)
         help_text = spec.description_nb if lang == "nb" else spec.description_en
         common = {"help": help_text, "required": spec.required}
         if spec.kind == "code":
             labels = taxonomy.labels(_taxonomy_of(kind, spec), lang)
             frame[spec.name] = values.astype(object).where(values.notna(), None).tolist()
             config[spec.name] = st.column_config.SelectboxColumn(
-                spec.name,
+                label,
                 options=list(labels),
                 format_func=lambda code, labels=labels: labels.get(code, code),
                 **common,
@@ -213,7 +222,7 @@ def editor_frame(records: pd.DataFrame, kind: str, lang: str) -> tuple[pd.DataFr
         elif spec.kind == "kommune":
             frame[spec.name] = values.astype(object).where(values.notna(), None).tolist()
             config[spec.name] = st.column_config.SelectboxColumn(
-                spec.name,
+                label,
                 options=list(names.index),
                 format_func=lambda code: f"{code} {names.get(code, '')}".strip(),
                 **common,
@@ -221,7 +230,7 @@ def editor_frame(records: pd.DataFrame, kind: str, lang: str) -> tuple[pd.DataFr
         elif spec.kind in ("int", "float"):
             frame[spec.name] = values.astype("Float64" if spec.kind == "float" else "Int64").to_numpy()
             config[spec.name] = st.column_config.NumberColumn(
-                spec.name,
+                label,
                 min_value=spec.minimum,
                 max_value=spec.maximum,
                 step=1 if spec.kind == "int" else None,
@@ -231,15 +240,17 @@ def editor_frame(records: pd.DataFrame, kind: str, lang: str) -> tuple[pd.DataFr
         elif spec.kind == "date":
             frame[spec.name] = [None if pd.isna(v) else pd.Timestamp(v).date() for v in values]
             config[spec.name] = st.column_config.DateColumn(
-                spec.name, format="DD.MM.YYYY" if lang == "nb" else "YYYY-MM-DD", **common
+                label, format="DD.MM.YYYY" if lang == "nb" else "D MMM YYYY", **common
             )
         elif spec.kind == "bool":
             frame[spec.name] = values.astype(bool).to_numpy()
-            config[spec.name] = st.column_config.CheckboxColumn(spec.name, help=help_text)
+            config[spec.name] = st.column_config.CheckboxColumn(label, help=help_text)
         else:
             frame[spec.name] = values.astype(object).where(values.notna(), None).tolist()
-            config[spec.name] = st.column_config.TextColumn(spec.name, max_chars=text_limit(spec), **common)
-    config["_index"] = st.column_config.TextColumn(id_column, help=T("edit_id_help"), required=True)
+            config[spec.name] = st.column_config.TextColumn(label, max_chars=text_limit(spec), **common)
+    config["_index"] = st.column_config.TextColumn(
+        tables.header(id_column, lang), help=T("edit_id_help"), required=True
+    )
     return frame, config
 
 
@@ -262,16 +273,23 @@ def as_text(changes: dict, kind: str) -> dict:
 # --- import batches ---------------------------------------------------------------------------
 
 
+def local_time(value, lang: str) -> str:
+    """A stored time (UTC) as a coordinator reads it, in Norwegian time: ``27.11.2026 15:04`` (``27 Nov 2026
+    15:04`` in English); blank when missing."""
+    if value is None or pd.isna(value):
+        return ""
+    stamp = pd.Timestamp(value)
+    stamp = (stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp).tz_convert(LOCAL_TIME)
+    return f"{format_date(stamp, lang)} {stamp:%H:%M}"
+
+
 def batch_table(batches: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The imports as a coordinator reads them: import, file, time, who, table, counts and whether it was undone
-    (no hash)."""
+    """The imports as a coordinator reads them: import, file, time (Norwegian time), who, table, counts and whether
+    it was undone (no hash)."""
     kinds = {"needs": T("kind_needs"), "offers": T("kind_offers")}
 
     def when(value) -> str:
-        if value is None or pd.isna(value):
-            return ""
-        stamp = pd.Timestamp(value)
-        return f"{format_date(stamp, lang)} {stamp:%H:%M}"
+        return local_time(value, lang)
 
     def status(row) -> str:
         if row["angret"] is None or pd.isna(row["angret"]):
@@ -300,6 +318,18 @@ def batch_table(batches: pd.DataFrame, lang: str) -> pd.DataFrame:
     )
 
 
+def file_preview_config(columns, lang: str) -> dict:
+    """``column_config`` for the rows of an uploaded file: the import format's columns under their translated
+    headers, the row number as «Rad i filen»; a column the format does not know keeps the file's own header."""
+    config: dict[str, object] = {"_index": st.column_config.Column(t("file_row", lang))}
+    for column in columns:
+        try:
+            config[str(column)] = st.column_config.Column(tables.header(str(column), lang))
+        except KeyError:
+            continue
+    return config
+
+
 def changed_lines(changed: pd.DataFrame, lang: str) -> list[str]:
     """One line per record changed since an import: ``B1: endret i appen av …, 27.11.2026``."""
     lines = []
@@ -314,3 +344,129 @@ def _texts() -> dict:
     from kompilot_data.i18n import TEXTS
 
     return TEXTS
+
+
+# --- the audit log ----------------------------------------------------------------------------
+
+#: The audit log's ``tabell`` values that name a kind of record.
+AUDIT_KINDS = {"behov": "needs", "tilbud": "offers"}
+
+
+def audit_table(log: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The audit log (``storage.audit_log``) as a coordinator reads it: time in Norwegian time (dd.mm.yyyy HH:MM),
+    who, the action as a word («Endret», «Importert»), the table, the record, the import it belongs to, and what
+    changed field by field with labels and readable values («Antall deltakere: 8 → 12»), never the stored JSON."""
+    columns = ("time", "user", "action", "table", "record", "batch", "change")
+    rows = [
+        (
+            local_time(entry.tidspunkt, lang),
+            _text(entry.bruker),
+            _action(entry.handling, lang),
+            _table_name(entry.tabell, lang),
+            _text(entry.post_id),
+            "" if entry.batch_id is None or pd.isna(entry.batch_id) else str(int(entry.batch_id)),
+            audit_change(entry.tabell, entry.foer, entry.etter, lang),
+        )
+        for entry in log.itertuples(index=False)
+    ]
+    return pd.DataFrame(rows, columns=[t(f"audit_col_{c}", lang) for c in columns], dtype=object)
+
+
+def audit_change(table: str, before: str | None, after: str | None, lang: str) -> str:
+    """What an audit entry changed: ``Antall deltakere: 8 → 12; Status: Kartlagt → Koblet til tilbud`` for an
+    edit, ``Ny post: Kommune: 5007 Namsos; …`` for a record added, ``Fjernet: …`` for a record removed."""
+    old, new = _decoded(before), _decoded(after)
+    kind = AUDIT_KINDS.get(table)
+    order = {spec.name: i for i, spec in enumerate(SPECS.get(kind, ()) if kind else ())}
+
+    def ordered(names) -> list[str]:  # the schema's order (the log stores the fields sorted by name)
+        names = [name for name in dict.fromkeys(names) if not (kind and name == ID_COLUMN[kind])]
+        return sorted(names, key=lambda name: order.get(name, len(order)))
+
+    def listed(record: dict) -> str:
+        return "; ".join(
+            f"{_field(name, lang)}: {_value(kind, name, record[name], lang)}"
+            for name in ordered(record)
+            if record[name] is not None and record[name] != ""
+        )
+
+    if old is None and new is None:
+        return ""
+    if old is None:
+        return t("audit_new_record", lang, fields=listed(new)) if kind else listed(new)
+    if new is None:
+        return t("audit_removed_record", lang, fields=listed(old))
+    names = [name for name in ordered([*old, *new]) if old.get(name) != new.get(name)]
+    if not names:
+        return t("audit_no_field_changed", lang)
+    return "; ".join(
+        f"{_field(name, lang)}: {_value(kind, name, old.get(name), lang)} → {_value(kind, name, new.get(name), lang)}"
+        for name in names
+    )
+
+
+def _text(value) -> str:
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
+def _decoded(stored) -> dict | None:
+    if stored is None or (not isinstance(stored, str) and pd.isna(stored)) or not str(stored).strip():
+        return None
+    try:
+        value = json.loads(stored)
+    except ValueError:
+        return {"_": str(stored)}
+    return value if isinstance(value, dict) else {"_": value}
+
+
+def _action(code, lang: str) -> str:
+    key = f"audit_action_{code}"
+    return t(key, lang) if key in _texts() else _text(code)
+
+
+def _table_name(name, lang: str) -> str:
+    if name in AUDIT_KINDS:
+        return t(f"kind_{AUDIT_KINDS[name]}", lang)
+    key = f"audit_table_{name}"
+    return t(key, lang) if key in _texts() else _text(name)
+
+
+def _field(name: str, lang: str) -> str:
+    if name == "_":
+        return t("audit_col_change", lang)
+    key = f"audit_field_{name}"
+    if key in _texts():
+        return t(key, lang)
+    try:
+        return tables.header(name, lang)
+    except KeyError:
+        return name
+
+
+def _spec(kind: str | None, name: str):
+    """The column's spec in ``kind``'s schema (any schema for the rejected candidates' ``tilbud_id``)."""
+    specs = SPECS[kind] if kind else [spec for specs in SPECS.values() for spec in specs]
+    return next((spec for spec in specs if spec.name == name), None)
+
+
+def _value(kind: str | None, name: str, value, lang: str) -> str:
+    """One stored value (as the audit log's JSON holds it) in the reader's words."""
+    if value is None or value == "":
+        return t("value_empty", lang)
+    if isinstance(value, bool):
+        return t("value_yes" if value else "value_no", lang)
+    spec = _spec(kind, name)
+    if spec is not None and spec.kind == "code":
+        return taxonomy.labels(_taxonomy_of(kind or "needs", spec), lang).get(str(value), str(value))
+    if spec is not None and spec.kind == "kommune":
+        return f"{value} {load_municipalities()['navn'].get(str(value), '')}".strip()
+    if spec is not None and spec.kind == "date":
+        try:
+            return format_date(pd.Timestamp(value), lang)
+        except (ValueError, TypeError):
+            return shown(value)
+    if isinstance(value, int):
+        return format_number(value, lang)
+    if isinstance(value, float):
+        return format_number(value, lang, 0 if value.is_integer() else 2)
+    return f"«{shown(value)}»"
