@@ -310,25 +310,29 @@ def test_since_hides_a_one_business_figure_and_the_figure_it_could_be_derived_fr
 def test_needs_figure_stacks_subregions_in_their_colours_and_hidden_cells_add_nothing(viewer):
     from kompilot_data.present.figures import SUBREGION_COLOURS
 
-    table, totals = viewer.needs_per_quarter(), viewer.needs_per_quarter_totals()
+    table, totals = viewer.needs_per_quarter(), trends.quarter_totals(viewer)
+    assert totals["primaer"].tolist() == [False, False, False, False, True]  # Q1 2026: one business
+    assert totals["skjult"].tolist() == [False, True, False, False, True]  # Q2 2025: a complement
     fig = trends.needs_per_quarter(table, totals, "nb", "Kilde: x", "Nye behov per kvartal")
     bars = {trace.name: trace for trace in fig.data if trace.type == "bar"}
     assert list(bars) == ["Namdalen", "Trøndelag sør", "Utenfor pilot", "Skjulte tall"]  # Fosen has no needs
     assert bars["Namdalen"].marker.color == SUBREGION_COLOURS["Namdalen"]
     assert bars["Utenfor pilot"].marker.color == trends.OUTSIDE_COLOUR
-    # Q1 2025: Namdalen 5 shown; Trøndelag sør (complement) and outside (one business) hidden: both add 0 and read
-    # "<3" in the hover. The hatched cap is the total (10) minus the shown cells (5); no hidden cell gets a value.
+    # Q1 2025: Namdalen 5 shown; Trøndelag sør (complement) and outside (one business) hidden: both add 0; the
+    # hover reads ":" for the complement and "<3" for the one business. The hatched cap is the total (10) minus
+    # the shown cells (5); no hidden cell gets a value.
     assert table.xs(Q("2025-01-01"), level="kvartal")["skjult"].sum() == 2
     assert [bars[name].y[0] for name in ["Namdalen", "Trøndelag sør", "Utenfor pilot"]] == [5, 0, 0]
-    assert bars["Utenfor pilot"].customdata[0][1] == "<3" and bars["Trøndelag sør"].customdata[0][1] == "<3"
+    assert bars["Utenfor pilot"].customdata[0][1] == "<3" and bars["Trøndelag sør"].customdata[0][1] == ":"
     assert bars["Namdalen"].customdata[0][0] == "1. kv. 2025"
     cap = list(bars["Skjulte tall"].y)
     assert cap[0] == 10 - 5
-    # Q1 2026: the total itself is hidden (one business): no cap, and the label says "<3".
+    # Q1 2026: the total itself is hidden (one business): no cap, and the label says "<3"; Q2 2025's total is
+    # hidden as a complement: ":".
     assert cap[4] == 0
     assert [cap[q] for q in (2, 3)] == [0, 0]  # quarters with nothing hidden
     labels = next(trace for trace in fig.data if trace.type == "scatter")
-    assert labels.text[0] == "10" and labels.text[4] == "<3"  # totals above the stacks
+    assert list(labels.text) == ["10", ":", "9", "9", "<3"]  # totals above the stacks
     assert labels.y[0] == 10  # the stack is as high as its total
     assert fig.layout.yaxis.tickformat == ",d"
     assert "Kilde: x" in " ".join(a.text for a in fig.layout.annotations)
@@ -339,16 +343,18 @@ def test_needs_figure_stacks_subregions_in_their_colours_and_hidden_cells_add_no
     assert "Skjulte tall" not in [trace.name for trace in plain.data]
 
 
-def test_a_hidden_step_is_a_gap_marked_less_than_three(viewer):
+def test_a_hidden_step_is_a_gap_marked_less_than_three_or_colon(viewer):
     fig = trends.pipeline_per_quarter(viewer.pipeline_per_quarter(), "nb", "Kilde: x", "Trinn per kvartal")
     lines = {trace.name: trace for trace in fig.data if trace.mode == "lines+markers"}
     assert list(lines) == ["Koblet til tilbud", "Tilbud etablert", "Gjennomført"]
     koblet = lines["Koblet til tilbud"]
     hidden = viewer.pipeline_per_quarter().xs("koblet", level="trinn")["skjult"].to_numpy()
     assert np.isnan(np.asarray(koblet.y, dtype=float)[hidden]).all() and not koblet.connectgaps
-    assert [row[1] for row in koblet.customdata[hidden]] == ["<3"] * int(hidden.sum())
+    # Q2 2025: hidden as a complement (":"); Q1 2026: one business ("<3")
+    assert [row[1] for row in koblet.customdata[hidden]] == [":", "<3"]
     marks = next(trace for trace in fig.data if trace.mode == "text")
-    assert set(marks.text) == {"<3"} and list(marks.y) == [0] * len(marks.text)
+    # the foot of each quarter with a hidden point: Q1 2025 (etablert, one business), Q2 2025, Q1 2026
+    assert list(marks.text) == ["<3", ":", "<3"] and list(marks.y) == [0] * len(marks.text)
 
 
 def test_pipeline_and_offer_figures(coordinator):
@@ -385,6 +391,10 @@ def test_panels_and_key_figures_for_a_page(viewer, coordinator):
     table = panels[0].table
     assert list(table.columns) == ["Kvartal", "Namdalen", "Trøndelag sør", "Fosen", "Utenfor pilot", "Sum"]
     assert table.iloc[0].tolist()[-1] == "10" and "<3" in table.iloc[0].tolist()
+    # Q1 2025: Trøndelag sør is a complement, outside the pilot one business; sums: Q2 2025 a complement,
+    # Q1 2026 one business
+    assert table.iloc[0]["Trøndelag sør"] == ":" and table.iloc[0]["Utenfor pilot"] == "<3"
+    assert table["Sum"].tolist() == ["10", ":", "9", "9", "<3"]
     assert "«<3»" in panels[0].note
 
 

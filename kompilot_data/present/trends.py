@@ -4,8 +4,9 @@ Each builder takes a table from the View's "time" section (``View.needs_per_quar
 ``View.pipeline_per_quarter``, ``View.offers_per_semester``), already protected for viewers, and draws it
 with the common look of :mod:`~kompilot_data.present.figures`: a title that says what is counted, the source
 line (demo or real) and the demo tag on the figure, whole-number count axes. Sub-region colours are used for
-sub-regions only; the pipeline steps keep the purple steps of the funnel. A hidden cell ("<3") adds nothing
-to a bar and says "<3" where it is read (the hover and the data table).
+sub-regions only; the pipeline steps keep the purple steps of the funnel. A hidden cell adds nothing to a bar
+and shows its mark where it is read (the hover and the data table): "<3" when it rests on fewer than 3
+businesses, ":" when it is hidden as a complement (:func:`kompilot_data.engine.disclosure.hidden_markers`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from kompilot_data.access import SUPPRESSED
+from kompilot_data.engine.disclosure import hidden_markers, marker
 from kompilot_data.i18n import format_date, format_number, t
 from kompilot_data.present.figures import (
     NEUTRAL,
@@ -37,7 +38,7 @@ REAL_COLOUR = NEUTRAL
 DEMO_COLOUR = OTHER_COLOURS[1]
 PLANNED_COLOUR = "#C9CED4"
 STEPS = ("koblet", "etablert", "gjennomfort")
-#: Total labels above the stacks, and "<3" at the foot of hidden bars.
+#: Total labels above the stacks, and the hidden mark at the foot of hidden points.
 LABEL_FONT = {"size": 11, "color": "#1B2733"}
 
 
@@ -71,8 +72,22 @@ def offers_source(offers: pd.DataFrame, language: str) -> str:
     return " · ".join(parts) if parts else records_source(language, offers=offers)
 
 
-def _value_text(value, hidden: bool, language: str) -> str:
-    return SUPPRESSED if hidden else format_number(value, language)
+def _value_text(value, mark: str, language: str) -> str:
+    """``value`` as read, or ``mark`` ("<3" or ":") when it is hidden (``mark`` not empty)."""
+    return mark or format_number(value, language)
+
+
+def quarter_totals(view, measure: str = "behov") -> pd.DataFrame:
+    """``view.needs_per_quarter_totals(measure)`` with ``primaer``: a hidden quarter total that itself rests on
+    ``0 < businesses < threshold`` (the distinct businesses whose needs were registered in the quarter, as the
+    View counts them for the published total); any other hidden total is a complement (":")."""
+    totals = view.needs_per_quarter_totals(measure).copy()
+    needs = view.needs
+    quarter = pd.to_datetime(needs["registrert"]).dt.to_period("Q").dt.to_timestamp()
+    businesses = needs["bedrift_id"].groupby(quarter.to_numpy()).nunique().reindex(totals.index, fill_value=0)
+    small = (businesses > 0) & (businesses < view.threshold)
+    totals["primaer"] = totals["skjult"].astype(bool) & small.to_numpy()
+    return totals
 
 
 def _time_axis(fig: go.Figure, periods: pd.DatetimeIndex, months: int, language: str) -> None:
@@ -93,10 +108,12 @@ def needs_per_quarter(
     """New needs per quarter, stacked by sub-region (outside the pilot in grey), from
     ``View.needs_per_quarter()``; the quarter's total over each stack from ``View.needs_per_quarter_totals()``.
 
-    A hidden cell adds nothing to its stack (its hover says "<3"); a hidden total is written "<3".
+    A hidden cell adds nothing to its stack; its hover says "<3" (``primaer``) or ":" (a complement). A hidden
+    total is written "<3" where ``totals`` has ``primaer`` True (see :func:`quarter_totals`), else ":".
     """
     values = table["behov"].unstack("delregion")
     hidden = table["skjult"].unstack("delregion").astype(bool)
+    marks = hidden_markers(table).unstack("delregion").reindex(index=values.index, columns=values.columns)
     quarters = pd.DatetimeIndex(values.index)
     labels = [quarter_label(q, language) for q in quarters]
     fig = go.Figure()
@@ -111,7 +128,7 @@ def needs_per_quarter(
                 name=shown,
                 marker_color=SUBREGION_COLOURS[name] if name != OUTSIDE_PILOT else OUTSIDE_COLOUR,
                 customdata=np.column_stack(
-                    [labels, [_value_text(v, h, language) for v, h in zip(values[name], hidden[name], strict=True)]]
+                    [labels, [_value_text(v, m, language) for v, m in zip(values[name], marks[name], strict=True)]]
                 ),
                 hovertemplate="%{customdata[0]}: %{customdata[1]} "
                 + t("unit_needs", language)
@@ -150,7 +167,7 @@ def needs_per_quarter(
             x=quarters,
             y=heights.to_numpy(),
             mode="text",
-            text=[_value_text(v, h, language) for v, h in zip(totals["behov"], totals["skjult"], strict=True)],
+            text=[_value_text(v, m, language) for v, m in zip(totals["behov"], hidden_markers(totals), strict=True)],
             textposition="top center",
             textfont=LABEL_FONT,
             showlegend=False,
@@ -168,19 +185,21 @@ def needs_per_quarter(
 def pipeline_per_quarter(table: pd.DataFrame, language: str, source: str, title: str | None = None) -> go.Figure:
     """Needs that reached "koblet", "etablert" and "gjennomført" per quarter of the date they reached it, from
     ``View.pipeline_per_quarter()``: one line per step in the funnel's purple steps, told apart by marker
-    shape too. A hidden quarter is a gap in its line with "<3" at the foot (it adds nothing)."""
+    shape too. A hidden quarter is a gap in its line (it adds nothing); its hover says "<3" (``primaer``) or ":"
+    (a complement), and the foot of the quarter says "<3" when any of its hidden points is primary, else ":"."""
     from kompilot_data.reference import taxonomy
 
     labels = taxonomy.labels("behov_status", language)
     values = table["behov"].unstack("trinn")
     hidden = table["skjult"].unstack("trinn").astype(bool)
+    marks = hidden_markers(table).unstack("trinn").reindex(index=values.index, columns=values.columns)
     quarters = pd.DatetimeIndex(values.index)
     names = [quarter_label(q, language) for q in quarters]
     fig = go.Figure()
     for step, symbol in zip(STEPS, ("circle", "square", "diamond"), strict=True):
         if step not in values.columns:
             continue
-        texts = [_value_text(v, h, language) for v, h in zip(values[step], hidden[step], strict=True)]
+        texts = [_value_text(v, m, language) for v, m in zip(values[step], marks[step], strict=True)]
         fig.add_trace(
             go.Scatter(
                 x=quarters,
@@ -203,12 +222,13 @@ def pipeline_per_quarter(table: pd.DataFrame, language: str, source: str, title:
         )
     if hidden.to_numpy().any():
         where = hidden.any(axis=1)
+        primary = marks.eq(marker(True)).any(axis=1)[where]
         fig.add_trace(
             go.Scatter(
                 x=quarters[where.to_numpy()],
                 y=[0] * int(where.sum()),
                 mode="text",
-                text=[SUPPRESSED] * int(where.sum()),
+                text=[marker(bool(p)) for p in primary],
                 textposition="top center",
                 textfont={"size": 10, "color": "#1B2733"},
                 showlegend=False,
@@ -290,7 +310,7 @@ def offers_per_semester(
 
 
 def quarter_table(table: pd.DataFrame, column: str, language: str, column_labels: dict, corner: str) -> pd.DataFrame:
-    """A (kvartal, ``column``) count table as a cross table: one row per quarter, "<3" where hidden."""
+    """A (kvartal, ``column``) count table as a cross table: one row per quarter, "<3" or ":" where hidden."""
     from kompilot_data.present.tables import pivot
 
     quarters = {q: quarter_label(q, language) for q in table.index.get_level_values("kvartal").unique()}
@@ -331,15 +351,21 @@ class Panel:
 
 def since_key_figures(view, since) -> list[tuple[str, ...]]:
     """(label, value, help[, comparison]) for new needs, needs matched, courses established and needs completed on
-    or after ``since``, from ``view.since(since)``; hidden values are "<3". The comparison line says how many
+    or after ``since``, from ``view.since(since)``; a hidden value is "<3" when the needs behind it come from
+    ``0 < businesses < threshold`` businesses (counted here from ``view.needs``, as the View counts them), else
+    ":" (a complement); "courses established" takes the mark of its needs. The comparison line says how many
     needs reached the step without a date for it (they count in no period), or is None."""
     language = view.language
     counts = view.since(since)
     day = format_date(since, language)
 
+    businesses = _since_businesses(view, since)
+
     def shown(event: str, column: str = "behov") -> str:
         value = counts.at[event, column]
-        return SUPPRESSED if pd.isna(value) else format_number(value, language)
+        if not pd.isna(value):
+            return format_number(value, language)
+        return marker(bool(counts.at[event, "skjult"]) and 0 < businesses[event] < view.threshold, view.threshold)
 
     from kompilot_data.present.briefing import undated_words
 
@@ -367,6 +393,24 @@ def since_key_figures(view, since) -> list[tuple[str, ...]]:
     ]
 
 
+def _since_businesses(view, since) -> dict[str, int]:
+    """Per event of ``view.since(since)``: the distinct businesses of the needs that reached it on or after
+    ``since`` (registration date, or the step's date)."""
+    from kompilot_data.view import STAGE_DATES
+
+    needs = view.needs
+    start = pd.Timestamp(since)
+    columns = {"registrert": "registrert", **STAGE_DATES}
+    out = {}
+    for event, column in columns.items():
+        if column not in needs.columns:
+            out[event] = 0
+            continue
+        recent = (pd.to_datetime(needs[column]) >= start).to_numpy(dtype=bool, na_value=False)
+        out[event] = int(needs.loc[recent, "bedrift_id"].nunique())
+    return out
+
+
 def panels(view) -> list[Panel]:
     """The three trend charts of ``view`` (a :class:`~kompilot_data.view.View`): new needs per quarter by
     sub-region, needs reaching each pipeline step per quarter, offers per semester."""
@@ -378,11 +422,11 @@ def panels(view) -> list[Panel]:
     hidden_note = t("trend_hidden_note", language, min_businesses=max(view.threshold, 1))
     regions = {**{name: name for name in SUBREGIONS}, OUTSIDE_PILOT: t("outside_pilot", language)}
 
-    table, totals = view.needs_per_quarter(), view.needs_per_quarter_totals()
+    table, totals = view.needs_per_quarter(), quarter_totals(view)
     title = t("trend_needs_title", language)
     per_quarter = quarter_table(table, "delregion", language, regions, t("quarter", language))
     per_quarter[t("trend_total", language)] = [
-        _value_text(v, h, language) for v, h in zip(totals["behov"], totals["skjult"], strict=True)
+        _value_text(v, m, language) for v, m in zip(totals["behov"], hidden_markers(totals), strict=True)
     ]
     needs_panel = Panel(
         "trend_behov",
@@ -413,7 +457,8 @@ def panels(view) -> list[Panel]:
                 "trend_undated",
                 language,
                 items=", ".join(
-                    f"{stages[k].lower()} {_value_text(v, pd.isna(v), language)}"
+                    # undated_steps hides a count only when it rests on too few businesses: "<3"
+                    f"{stages[k].lower()} {_value_text(v, marker(True, view.threshold) if pd.isna(v) else '', language)}"
                     for k, v in undated.items()
                     if pd.isna(v) or v > 0
                 ),
