@@ -4,7 +4,9 @@ import streamlit as st
 import kompilot_data as kd
 import ui
 from kompilot_data.engine import matching
+from kompilot_data.i18n import format_date
 from kompilot_data.present import figures
+from kompilot_data.present.safe_text import plain
 from ui.brokering import candidate_actions, pool_actions
 from ui.flows import flow_map
 
@@ -71,15 +73,22 @@ with tab_match:
     if not view.audience.sees_records:
         st.info(ui.T("records_hidden"))
     else:
+        today = view.key.today
         ranked = view.candidates
-        open_needs = view.open_needs
+        # One rule for which offers can be proposed (active, not already under way): the same function and day
+        # as the candidates (View.candidates -> matching.rank_candidates), so both lists agree.
+        proposable = matching.proposable_offers(active, today)
+        # Needs whose wanted time window has ended stay in the list, marked and after the open ones.
+        open_needs = view.open_needs.assign(tidsvindu_utlopt=matching.expired_window(view.open_needs, today))
+        open_needs = open_needs.sort_values("tidsvindu_utlopt", kind="stable")
+        window_header = {"tidsvindu_utlopt": ui.T("match_window_ended_short")}
         st.markdown(ui.T("match_intro"))
         if len(ranked):
             best = ranked[ranked["rang"] == 1]
             ui.section(ui.T("flow_title"))
             title = ui.T("sankey_title")
             ui.figure(
-                figures.sankey_area_provider(best, open_needs, active, lang, title=title),
+                figures.sankey_area_provider(best, open_needs, proposable, lang, title=title),
                 key="mismatch_sankey",
                 alt=title,
             )
@@ -95,24 +104,36 @@ with tab_match:
                 "antall_deltakere",
                 "tidsramme_fra",
                 "tidsramme_til",
+                "tidsvindu_utlopt",
             ]
-            shown = ui.display(open_needs, kind="needs", columns=need_columns)
+            shown = ui.display(open_needs, kind="needs", columns=need_columns, **window_header)
             position = ui.selectable_table(shown, "match_need_table", height=320)
+            expired_count = int(open_needs["tidsvindu_utlopt"].sum())
+            if expired_count:
+                st.caption(ui.T("match_expired_last", count=ui.number(expired_count)))
             if position is not None:
                 need = open_needs.iloc[position]
                 rows = ranked[ranked["behov_id"] == need["behov_id"]]
+                if bool(need["tidsvindu_utlopt"]):
+                    st.warning(
+                        ui.T("match_need_window_ended", end=format_date(need["tidsramme_til"], lang)),
+                        icon=":material/event_busy:",
+                    )
                 if rows.empty:
                     st.warning(ui.T("no_candidates"))
-                offers_by_id = active.set_index("tilbud_id", drop=False)
+                offers_by_id = proposable.set_index("tilbud_id", drop=False)
                 for candidate in rows.itertuples(index=False):
                     offer = offers_by_id.loc[candidate.tilbud_id]
                     series = pd.Series(candidate._asdict())
-                    with st.container(border=True):
+                    with st.container(border=True, key=f"match_card_{candidate.behov_id}_{candidate.rang}"):
+                        marker = ""
+                        if bool(candidate.tidsvindu_utlopt):
+                            marker = f" · :orange-badge[:material/event_busy: {ui.T('match_window_ended_short')}]"
                         st.markdown(
-                            f"**{int(candidate.rang)}. {offer['tittel']}** – {offer['tilbyder']} "
-                            f"· {ui.T('score')} {ui.number(candidate.poeng, 2)}"
+                            f"**{int(candidate.rang)}. {plain(offer['tittel'])}** – {plain(offer['tilbyder'])} "
+                            f"· {ui.T('score')} {ui.number(candidate.poeng, 2)}{marker}"
                         )
-                        st.markdown("\n".join(f"- {r}" for r in matching.reasons(series, need, offer, lang)))
+                        st.markdown("\n".join(f"- {plain(r)}" for r in matching.reasons(series, need, offer, lang)))
                         candidate_actions(view, need, series, offer)  # Koble / Avvis (issue 13)
             else:
                 st.caption(ui.T("select_row_help"))
@@ -128,16 +149,21 @@ with tab_match:
                 "oppstart",
                 "kapasitet",
             ]
-            offer_table = ui.display(active, kind="offers", columns=offer_columns)
+            offer_table = ui.display(proposable, kind="offers", columns=offer_columns)
             position = ui.selectable_table(offer_table, "match_offer_table", height=320)
+            st.caption(ui.T("match_offers_proposable"))
             if position is not None:
-                offer_id = active.iloc[position]["tilbud_id"]
-                served = matching.needs_for_offer(offer_id, open_needs, active, reach=view.reach)
+                offer_id = proposable.iloc[position]["tilbud_id"]
+                served = matching.needs_for_offer(
+                    offer_id, open_needs, proposable, reach=view.reach, today=today, rejected=view.rejected
+                )
                 if served.empty:
                     st.warning(ui.T("no_candidates"))
                 else:
                     served = served.merge(open_needs[["behov_id", "kommunenummer", "antall_deltakere"]], on="behov_id")
                     served = served.rename(columns={"niva": "niva_poeng", "kapasitet": "kapasitet_poeng"})
+                    # Best first, but needs whose window has ended after the open ones.
+                    served = served.sort_values("tidsvindu_utlopt", kind="stable")
                     ui.show_table(
                         ui.display(
                             served,
@@ -145,6 +171,7 @@ with tab_match:
                                 "behov_id",
                                 "kommunenummer",
                                 "antall_deltakere",
+                                "tidsvindu_utlopt",
                                 "poeng",
                                 "reisetid_min",
                                 "avstand_km",
@@ -155,7 +182,9 @@ with tab_match:
                                 "tidsramme",
                                 "kapasitet_poeng",
                             ],
-                        )
+                            **window_header,
+                        ),
+                        key="match_served_table",
                     )
             else:
                 st.caption(ui.T("select_row_help"))
