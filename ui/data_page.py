@@ -350,6 +350,8 @@ def _texts() -> dict:
 
 #: The audit log's ``tabell`` values that name a kind of record.
 AUDIT_KINDS = {"behov": "needs", "tilbud": "offers"}
+#: The order of the fields of the other tables' entries (the log stores them sorted by name).
+AUDIT_FIELDS = {"avviste_kandidater": ["tilbud_id", "grunn"]}
 
 
 def audit_table(log: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -377,7 +379,8 @@ def audit_change(table: str, before: str | None, after: str | None, lang: str) -
     edit, ``Ny post: Kommune: 5007 Namsos; …`` for a record added, ``Fjernet: …`` for a record removed."""
     old, new = _decoded(before), _decoded(after)
     kind = AUDIT_KINDS.get(table)
-    order = {spec.name: i for i, spec in enumerate(SPECS.get(kind, ()) if kind else ())}
+    fields = [spec.name for spec in SPECS[kind]] if kind else AUDIT_FIELDS.get(table, [])
+    order = {name: i for i, name in enumerate(fields)}
 
     def ordered(names) -> list[str]:  # the schema's order (the log stores the fields sorted by name)
         names = [name for name in dict.fromkeys(names) if not (kind and name == ID_COLUMN[kind])]
