@@ -17,9 +17,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from kompilot_data.access import SUPPRESSED
+from kompilot_data.engine.disclosure import COMPLEMENTARY, hidden_markers
 from kompilot_data.engine.indicators import INDICATORS
 from kompilot_data.i18n import format_number, format_percent, plotly_separators, t
+from kompilot_data.present.safe_text import html_text
 from kompilot_data.reference import (
     OUTSIDE_PILOT,
     SUBREGIONS,
@@ -358,8 +359,10 @@ def choropleth_map(
     (study places with ``lat``, ``lon``, ``navn``, ``type``) are drawn as points
     coloured by type, each with a dark ring. ``selected`` municipalities and ``regions`` (sub-regions of the
     filter) get a near-black outline with a white halo, a colour no palette uses. Rows with ``skjult``
-    (the View's protection for viewers) and rows without a value are grey, and still hoverable ("<3" or "–")
-    and clickable. ``labels`` writes the municipality names on the map (at the default view).
+    (the View's protection for viewers) and rows without a value are grey, and still hoverable and clickable;
+    the hover says "<3" for a municipality hidden because it rests on fewer than 3 businesses (``primaer``),
+    ":" for one hidden as a complement (:func:`~kompilot_data.engine.disclosure.hidden_markers`), "–" for no
+    value. Names are escaped for the hover's HTML. ``labels`` writes the municipality names on the map (at the default view).
     ``records`` is the :func:`records_source` line shown under indicators built on needs and offers.
 
     The colour scale has a title with its unit and the meaning of its ends; skewed indicators (population)
@@ -376,12 +379,13 @@ def choropleth_map(
     codes = table.index.astype(str).tolist()
     hidden = table["skjult"].to_numpy(bool) if "skjult" in table else np.zeros(len(table), dtype=bool)
     hidden = hidden & bool(spec.estimate)  # public statistics are never hidden
+    marks = hidden_markers(table).to_numpy()
     hover_values = [
-        SUPPRESSED if h else format_indicator(indicator, v, language)
-        for v, h in zip(table[spec.column], hidden, strict=True)
+        m if h else format_indicator(indicator, v, language)
+        for v, h, m in zip(table[spec.column], hidden, marks, strict=True)
     ]
     region_names = [t("outside_pilot", language) if r == OUTSIDE_PILOT else r for r in table["delregion"]]
-    customdata = np.column_stack([table["navn"], codes, region_names, hover_values])
+    customdata = np.column_stack([[html_text(n) for n in table["navn"]], codes, region_names, hover_values])
     hovertemplate = (
         "<b>%{customdata[0]}</b> (%{customdata[1]})<br>"
         + t("filter_region", language)
@@ -840,8 +844,12 @@ def bar_counts(
     height: int | None = None,
     maximum: float | None = None,
     order: list[str] | None = None,
+    marks: pd.Series | None = None,
 ) -> go.Figure:
-    """Horizontal bars of ``counts`` (index = labels), largest on top; NaN (suppressed) shows as "<3".
+    """Horizontal bars of ``counts`` (index = labels), largest on top. NaN (hidden) shows its mark from
+    ``marks`` (same labels; e.g. ``labelled(hidden_markers(view.counts(...)), …)``): "<3" for a count built on
+    fewer than 3 businesses, ":" for one hidden as a complement. Without ``marks`` a hidden count shows ":",
+    which says it is hidden to protect small numbers and claims no number of businesses.
 
     One neutral colour (the sub-regions' colours are for sub-regions). Long labels wrap; the axis counts in
     whole numbers; there is room after the longest bar for its value, so no label is cut. ``maximum`` sets a
@@ -856,7 +864,7 @@ def bar_counts(
             orientation="h",
             marker_color=colour,
             hovertemplate="%{y}: %{text}<extra></extra>",
-            text=[SUPPRESSED if pd.isna(v) else format_number(v, language) for v in counts],
+            text=[_hidden_or(v, label, marks, language) for label, v in counts.items()],
             textposition="outside",
             cliponaxis=False,
         )
@@ -868,8 +876,17 @@ def bar_counts(
     return _layout(fig, language, source, title, plot_height=height or max(120, rows))
 
 
+def _hidden_or(value, label, marks: pd.Series | None, language: str) -> str:
+    """``value`` as read, or its hidden mark (":" when ``marks`` does not say; see :func:`bar_counts`)."""
+    if not pd.isna(value):
+        return format_number(value, language)
+    mark = marks.get(label, "") if marks is not None else ""
+    return mark or COMPLEMENTARY
+
+
 def labelled(values: pd.Series, taxonomy_name: str, language: str) -> pd.Series:
-    """A View count column (indexed by codes) relabelled in ``language``; hidden cells stay NaN ("<3")."""
+    """A View count column (indexed by codes) relabelled in ``language``; hidden cells stay NaN. Also for the
+    marks of its rows (:func:`~kompilot_data.engine.disclosure.hidden_markers`), to pass to :func:`bar_counts`."""
     return values.rename(index=taxonomy.labels(taxonomy_name, language))
 
 
@@ -922,7 +939,11 @@ def stage_counts(needs: pd.DataFrame) -> pd.Series:
 
 def funnel_by_region(table: pd.DataFrame, language: str, source: str, title: str | None = None) -> go.Figure:
     """The brokering pipeline as a funnel per sub-region, from ``View.pipeline("delregion")``; hidden stages
-    show no bar. Needs outside the pilot are shown as their own grey group."""
+    show no bar. Needs outside the pilot are shown as their own grey group.
+
+    A hidden stage says "<3" where the table has ``primaer`` True, else ":": ``View.pipeline`` carries only
+    ``skjult`` (a cumulative stage is hidden because a status it adds up is hidden), and ":" is true of every
+    hidden figure (:func:`~kompilot_data.engine.disclosure.marker`)."""
     labels = taxonomy.labels("behov_status", language)
     fig = go.Figure()
     for name in [*SUBREGIONS, OUTSIDE_PILOT]:
@@ -937,8 +958,7 @@ def funnel_by_region(table: pd.DataFrame, language: str, source: str, title: str
                 y=[wrapped(labels[s], 14) for s in FUNNEL_STAGES],
                 x=part["behov"].to_numpy(),
                 text=[
-                    SUPPRESSED if h else format_number(v, language)
-                    for v, h in zip(part["behov"], part["skjult"], strict=True)
+                    m or format_number(v, language) for v, m in zip(part["behov"], hidden_markers(part), strict=True)
                 ],
                 textinfo="text",
                 textposition="inside",
@@ -954,7 +974,8 @@ def funnel_by_region(table: pd.DataFrame, language: str, source: str, title: str
 
 def pipeline_by_source(table: pd.DataFrame, language: str, source: str, title: str | None = None) -> go.Figure:
     """Share of needs from each source (survey, visit, network) that reached each stage, from
-    ``View.pipeline("kilde")``; a source whose total is hidden is left out."""
+    ``View.pipeline("kilde")``; a source whose total is hidden is left out. A hidden share says ":" (or "<3"
+    where the table has ``primaer``), as in :func:`funnel_by_region`."""
     stages = taxonomy.labels("behov_status", language)
     sources = taxonomy.labels("behov_kilde", language)
     fig = go.Figure()
@@ -966,6 +987,7 @@ def pipeline_by_source(table: pd.DataFrame, language: str, source: str, title: s
         if not total or pd.isna(total):
             continue
         share = part["behov"] / total
+        marks = [m or (COMPLEMENTARY if pd.isna(v) else "") for m, v in zip(hidden_markers(part), share, strict=True)]
         fig.add_trace(
             go.Bar(
                 name=f"{label} (n = {format_number(total, language)})",
@@ -973,13 +995,13 @@ def pipeline_by_source(table: pd.DataFrame, language: str, source: str, title: s
                 y=share.fillna(0).to_numpy(),
                 marker_color=OTHER_COLOURS[i % len(OTHER_COLOURS)],
                 text=[
-                    "" if stage == FUNNEL_STAGES[0] else SUPPRESSED if pd.isna(v) else format_percent(v, language)
-                    for stage, v in zip(FUNNEL_STAGES, share, strict=True)
+                    "" if stage == FUNNEL_STAGES[0] else m or format_percent(v, language)
+                    for stage, v, m in zip(FUNNEL_STAGES, share, marks, strict=True)
                 ],
                 textposition="outside",
                 textfont={"size": 11},
                 cliponaxis=False,
-                customdata=[SUPPRESSED if pd.isna(v) else format_percent(v, language) for v in share],
+                customdata=[m or format_percent(v, language) for v, m in zip(share, marks, strict=True)],
                 hovertemplate="%{x}: %{customdata}<extra>" + label + "</extra>",
             )
         )
@@ -1067,7 +1089,7 @@ def offers_timeline(offers: pd.DataFrame, language: str, title: str | None = Non
                     "opacity": 0.6,
                     "line": {"width": 0.5, "color": "#1B2733"},
                 },
-                text=group["tittel"] + " – " + group["tilbyder"],
+                text=_offer_names(group),
                 hovertemplate="%{text}<br>%{x|%d.%m.%Y}<extra></extra>",
             )
         )
@@ -1075,6 +1097,19 @@ def offers_timeline(offers: pd.DataFrame, language: str, title: str | None = Non
     return _layout(
         fig, language, records_source(language, offers=offers), title, height=max(360, 34 * len(counts) + 110)
     )
+
+
+def _offer_names(offers: pd.DataFrame) -> list[str]:
+    """ "title – provider" per offer for a hover, escaped: titles and providers are user text, and plotly
+    renders a hover's text as HTML (``<b>``, ``<a href>``, images), so ``<img src=x onerror=…>`` must stay text."""
+    return [
+        html_text(f"{_text(title)} – {_text(provider)}")
+        for title, provider in zip(offers["tittel"], offers["tilbyder"], strict=True)
+    ]
+
+
+def _text(value) -> str:
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
 
 
 def _area_colour(name: str) -> str:
@@ -1183,7 +1218,7 @@ def offer_map(
                     mode="markers",
                     name=levels[code],
                     marker=marker,
-                    text=group["tittel"] + " – " + group["tilbyder"],
+                    text=_offer_names(group),
                     hovertemplate="%{text}<extra>" + levels[code] + "</extra>",
                     hoverinfo="skip" if marker["color"] == PLACE_RING else None,
                     showlegend=False,
@@ -1209,8 +1244,9 @@ def _whole(value: float, language: str) -> str:
 
 def gap_cells(table: pd.DataFrame, language: str, place_labels: dict[str, str] | None = None) -> pd.DataFrame:
     """The cells of a place × area demand/supply table as a reader sees them: place and area labels, the gap
-    (E − T, participants), demand, seats and whether the cell is hidden; places and areas with neither demand
-    nor seats in the selection are dropped (they lie outside the filter)."""
+    (E − T, participants), demand, seats, whether the cell is hidden (``skjult``) and why (``primaer``: built on
+    fewer than 3 businesses; else a complement), and its mark (``merke``: "<3", ":" or ""); places and areas with
+    neither demand nor seats in the selection are dropped (they lie outside the filter)."""
     areas = taxonomy.labels("kompetanseomrade", language)
     flat = table.reset_index()
     place = flat.columns[0]
@@ -1224,6 +1260,8 @@ def gap_cells(table: pd.DataFrame, language: str, place_labels: dict[str, str] |
             "ettersporsel": flat["ettersporsel"],
             "tilbud_fordelt": flat["tilbud_fordelt"],
             "skjult": flat["skjult"].astype(bool),
+            "primaer": flat["primaer"].astype(bool) if "primaer" in flat else False,
+            "merke": hidden_markers(flat).to_numpy(),
         }
     ).reset_index(drop=True)
 
@@ -1240,23 +1278,28 @@ def gap_heatmap(
 
     ``table`` is ``View.demand_supply((place, "kompetanseomrade"))``. Rows (places) and columns (areas) are
     sorted by their total shortfall, largest first; places and areas with neither demand nor seats in the
-    selection are dropped. Hidden cells (``skjult``) show "<3" and no colour; a blank cell has neither
-    demand nor seats.
+    selection are dropped. Hidden cells (``skjult``) show no colour and "<3" when built on fewer than 3
+    businesses (``primaer``), ":" when hidden as a complement; a blank cell has neither demand nor seats.
     """
     cells = gap_cells(table, language, place_labels)
     if cells.empty:
         return _layout(go.Figure(), language, source, title, height=200)
     gap = cells.pivot_table(index="sted", columns="kompetanseomrade", values="gap", aggfunc="sum", dropna=False)
     hidden = cells.pivot_table(index="sted", columns="kompetanseomrade", values="skjult", aggfunc="any")
+    marks = cells.pivot_table(index="sted", columns="kompetanseomrade", values="merke", aggfunc="max")
     rows = gap.sum(axis=1, min_count=1).fillna(-np.inf).sort_values(ascending=False).index
     columns = gap.sum(axis=0, min_count=1).fillna(-np.inf).sort_values(ascending=False).index
     gap = gap.reindex(index=rows, columns=columns)
     hidden = hidden.reindex(index=rows, columns=columns).fillna(False).astype(bool)
+    marks = marks.reindex(index=rows, columns=columns).fillna("")
     values = gap.where(~hidden)
     bound = float(np.nanmax(np.abs(values.to_numpy()))) if np.isfinite(values.to_numpy()).any() else 1.0
     text = [
-        [SUPPRESSED if h else (_whole(v, language) if pd.notna(v) else "") for v, h in zip(row, flags, strict=True)]
-        for row, flags in zip(values.to_numpy(), hidden.to_numpy(), strict=True)
+        [
+            (m or COMPLEMENTARY) if h else (_whole(v, language) if pd.notna(v) else "")
+            for v, h, m in zip(row, flags, row_marks, strict=True)
+        ]
+        for row, flags, row_marks in zip(values.to_numpy(), hidden.to_numpy(), marks.to_numpy(), strict=True)
     ]
     bar_title = t(
         "legend_ends",
@@ -1378,7 +1421,8 @@ def sankey_area_provider(
 ) -> go.Figure:
     """Flows from needs' competence areas to the providers of their best candidate offer (participants).
 
-    ``best`` holds the rank-1 rows of :func:`kompilot_data.engine.matching.rank_candidates`.
+    ``best`` holds the rank-1 rows of :func:`kompilot_data.engine.matching.rank_candidates`. Node labels
+    (providers are user text) are escaped: plotly renders them, and their hovers, as HTML.
     """
     areas = taxonomy.labels("kompetanseomrade", language)
     merged = best.merge(needs[["behov_id", "kompetanseomrade", "antall_deltakere"]], on="behov_id").merge(
@@ -1391,7 +1435,7 @@ def sankey_area_provider(
     area_nodes = sorted({a for a, _ in flows.index}, key=list(areas).index)
     provider_totals = flows.groupby(level=1).sum().sort_values(ascending=False)
     provider_nodes = list(provider_totals.index)
-    labels = [areas[a] for a in area_nodes] + provider_nodes
+    labels = [html_text(areas[a]) for a in area_nodes] + [html_text(p) for p in provider_nodes]
     index = {("a", a): i for i, a in enumerate(area_nodes)} | {
         ("p", p): len(area_nodes) + i for i, p in enumerate(provider_nodes)
     }
@@ -1430,7 +1474,9 @@ def static_map(
     """The municipality map drawn as filled polygons on plain axes: no map library, no tiles, no fonts.
 
     Renders the same in the browser, in a standalone HTML file and as a PNG (kaleido), fully
-    offline. ``highlight`` municipalities get a thick outline; ``suppressed`` rows show "<3".
+    offline. ``highlight`` municipalities get a thick outline. Rows with ``skjult`` are grey and their hover says
+    "<3" (``primaer``: fewer than 3 businesses) or ":" (a complement), from
+    :func:`~kompilot_data.engine.disclosure.hidden_markers`; ``suppressed`` is not used (kept for callers).
     """
     from plotly.colors import sample_colorscale
 
@@ -1462,9 +1508,10 @@ def static_map(
             ]
     fig = go.Figure()
     label = t(f"ind_{indicator}", language)
+    marks = hidden_markers(table)
     for (code, row), colour, is_hidden in zip(table.iterrows(), colours, hidden, strict=True):
         lons, lats = _line_coordinates([geometry[code]])
-        value = SUPPRESSED if is_hidden else format_indicator(indicator, row[spec.column], language)
+        value = (marks[code] or COMPLEMENTARY) if is_hidden else format_indicator(indicator, row[spec.column], language)
         fig.add_trace(
             go.Scatter(
                 x=lons,
@@ -1474,7 +1521,7 @@ def static_map(
                 fillcolor=colour,
                 line={"color": "#FFFFFF", "width": 0.6},
                 hoveron="fills",
-                text=f"{row['navn']} ({code})<br>{label}: {value}",
+                text=f"{html_text(row['navn'])} ({code})<br>{label}: {value}",
                 hoverinfo="text",
                 showlegend=False,
             )
@@ -1531,15 +1578,16 @@ def centrality_access(
     ``View.centrality_table``. Each class's label says the share of its open needs with such an offer within
     reach and how many open needs it has; the bar's own label is the mean (short, so it is never cut).
 
-    ``limit`` and ``unit`` ("min" or "km") name the reach. Classes without open needs are left out; hidden ones show "<3".
+    ``limit`` and ``unit`` ("min" or "km") name the reach. Classes without open needs are left out; hidden ones show "<3" (``primaer``) or ":" (a complement).
     """
     shown = table[table["apne_behov"].isna() | (table["apne_behov"] > 0)]
+    marks = hidden_markers(shown).to_numpy()
     reach_label = f"{format_number(limit, language)} {unit}"
     labels = [
         t(f"centrality_class_{int(c)}", language)
         + "<br><span style='font-size:11px'>"
         + (
-            SUPPRESSED
+            m
             if h
             else t(
                 "centrality_bar_text",
@@ -1550,8 +1598,8 @@ def centrality_access(
             )
         )
         + "</span>"
-        for c, s, n, h in zip(
-            shown.index, shown["andel_innen_rekkevidde"], shown["apne_behov"], shown["skjult"], strict=True
+        for c, s, n, h, m in zip(
+            shown.index, shown["andel_innen_rekkevidde"], shown["apne_behov"], shown["skjult"], marks, strict=True
         )
     ]
     means = shown["naermeste_snitt"]
@@ -1562,8 +1610,8 @@ def centrality_access(
             orientation="h",
             marker_color=NEUTRAL,
             text=[
-                SUPPRESSED if h else "–" if pd.isna(v) else f"{format_number(v, language)} {unit}"
-                for v, h in zip(means, shown["skjult"], strict=True)
+                m if h else "–" if pd.isna(v) else f"{format_number(v, language)} {unit}"
+                for v, h, m in zip(means, shown["skjult"], marks, strict=True)
             ],
             textposition="auto",
             insidetextanchor="end",

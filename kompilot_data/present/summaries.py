@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from kompilot_data.access import SUPPRESSED
+from kompilot_data.engine.disclosure import COMPLEMENTARY
 from kompilot_data.engine.indicators import INDICATORS
 from kompilot_data.i18n import format_number, format_percent, t
 from kompilot_data.reference import OUTSIDE_PILOT, SUBREGIONS
@@ -13,7 +13,7 @@ from kompilot_data.reference import OUTSIDE_PILOT, SUBREGIONS
 
 def _value(value, language: str, percent: bool = False, decimals: int = 0) -> str:
     if value is None or pd.isna(value):
-        return SUPPRESSED
+        return COMPLEMENTARY  # hidden, reason unknown here: ":" claims no number of businesses (disclosure.marker)
     return format_percent(value, language, decimals) if percent else format_number(value, language, decimals)
 
 
@@ -25,7 +25,9 @@ def _listing(items: list[str], language: str) -> str:
 
 def ranking(values: pd.Series, language: str, what: str, top: int = 3, percent: bool = False, decimals: int = 0) -> str:
     """ "Flest deltakere: Helse og omsorg (883), Reiseliv … (610) og IKT (370). Færrest: Språk (37)." from a
-    Series indexed by label; hidden values (NaN) are named as "<3" at the end."""
+    Series indexed by label; hidden values (NaN) are counted at the end ("2 verdier er skjult for å skjerme små
+    tall."), without claiming why each is hidden: a NaN here may rest on fewer than 3 businesses ("<3") or be
+    hidden as a complement (":"), and the Series does not say which."""
     known = values.dropna().sort_values(ascending=False)
     if known.empty:
         return t("summary_nothing", language, what=what)
