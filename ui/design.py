@@ -25,6 +25,7 @@ import pandas as pd
 import streamlit as st
 
 from kompilot_data.present import tables
+from kompilot_data.present.safe_text import plain
 from ui.state import T, language
 
 #: Text colour for captions and other secondary text: 7.4:1 on white, 6.8:1 on the sidebar's #F2F5F8.
@@ -135,16 +136,22 @@ def record_card(record: pd.Series, kind: str | None = None, title: str | None = 
     pairs = tables.record_card(record, language(), kind=kind)
     with st.container(border=True):
         if title:
-            st.markdown(f"**{title}**")
+            st.markdown(f"**{plain(title)}**")
         left, right = st.columns(2)
-        half = (len(pairs) + 1) // 2
-        for column, part in ((left, pairs[:half]), (right, pairs[half:])):
-            column.markdown("\n".join(f"- **{_md(label)}:** {_md(value)}" for label, value in part))
+        for column, text in zip((left, right), record_card_markdown(pairs), strict=True):
+            column.markdown(text)
 
 
-def _md(text: str) -> str:
-    """Text shown as Markdown literally (no emphasis, links or HTML from data)."""
-    return html.escape(str(text)).replace("*", "\\*").replace("_", "\\_").replace("[", "\\[").replace("`", "\\`")
+def record_card_markdown(pairs: list[tuple[str, str]]) -> tuple[str, str]:
+    """The Markdown of a record card's two columns: one list item per (label, value), the first half of the
+    pairs on the left. Labels and values go through :func:`kompilot_data.present.safe_text.plain`: an offer
+    titled ``**fet** [lenke](http://x)`` or ``<img src=x onerror=…>`` shows as written, never as bold, a link,
+    an image or HTML."""
+    half = (len(pairs) + 1) // 2
+    return tuple(
+        "\n".join(f"- **{plain(label)}:** {plain(value)}" for label, value in part)
+        for part in (pairs[:half], pairs[half:])
+    )
 
 
 @contextmanager
