@@ -396,6 +396,13 @@ def test_panels_and_key_figures_for_a_page(viewer, coordinator):
     assert table.iloc[0]["Trøndelag sør"] == ":" and table.iloc[0]["Utenfor pilot"] == "<3"
     assert table["Sum"].tolist() == ["10", ":", "9", "9", "<3"]
     assert "«<3»" in panels[0].note
+    # Q1 2025's Trøndelag sør and Q2 2025's total are complements: the note explains ":" too
+    assert panels[0].note.endswith(" «:»: skjult for at et lite tall ikke skal kunne regnes ut av summen.")
+    # the pipeline chart has both kinds of hidden point: both marks are explained
+    assert (
+        "«<3»: færre enn 3 bedrifter, tallet vises ikke. «:»: skjult for at et lite tall ikke skal kunne regnes ut "
+        "av summen." in panels[1].note
+    )
 
 
 # --- the briefing step ---------------------------------------------------------------------------------------

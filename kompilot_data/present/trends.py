@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from kompilot_data.engine.disclosure import hidden_markers, marker
+from kompilot_data.engine.disclosure import COMPLEMENTARY, hidden_markers, marker
 from kompilot_data.i18n import format_date, format_number, t
 from kompilot_data.present.figures import (
     NEUTRAL,
@@ -437,7 +437,9 @@ def panels(view) -> list[Panel]:
         summaries.ranking(
             totals["behov"].rename(index=lambda q: quarter_label(q, language)), language, t("unit_needs", language)
         ),
-        hidden_note if table["skjult"].any() or totals["skjult"].any() else t("trend_total_note", language),
+        hidden_note + _complement_note([table, totals], language)
+        if table["skjult"].any() or totals["skjult"].any()
+        else t("trend_total_note", language),
     )
 
     partial = _partial_quarter(view)
@@ -465,7 +467,7 @@ def panels(view) -> list[Panel]:
             )
         )
     if steps["skjult"].any():
-        notes.append(t("suppressed_note", language, min_businesses=max(view.threshold, 1)))
+        notes.append(marks_note([steps], language, view.threshold))
     if partial:
         notes.append(partial)
     per_step = steps["behov"].groupby(level="trinn", sort=False).sum(min_count=1)
@@ -496,6 +498,25 @@ def panels(view) -> list[Panel]:
         t("trend_offers_note", language),
     )
     return [needs_panel, pipeline_panel, offers_panel]
+
+
+def marks_note(frames: list[pd.DataFrame], language: str, threshold: int) -> str:
+    """The legend of the hidden marks in ``frames`` (tables with ``skjult``, and ``primaer`` where known): one
+    sentence for "<3" if any hidden cell is primary, one for ":" if any is not; "" when nothing is hidden."""
+    marks = set().union(*(set(hidden_markers(frame)) for frame in frames)) - {""}
+    parts = []
+    if marker(True, threshold) in marks:
+        parts.append(t("disclosure_primary", language, minst=max(threshold, 1)))
+    if COMPLEMENTARY in marks:
+        parts.append(t("disclosure_complementary", language))
+    return " ".join(parts)
+
+
+def _complement_note(frames: list[pd.DataFrame], language: str) -> str:
+    """ " «:»: …" when a cell or total of ``frames`` is hidden as a complement (the needs chart's own note
+    explains "<3")."""
+    marks = set().union(*(set(hidden_markers(frame)) for frame in frames))
+    return " " + t("disclosure_complementary", language) if COMPLEMENTARY in marks else ""
 
 
 def _partial_quarter(view) -> str:
