@@ -137,3 +137,14 @@ def test_summaries_do_not_call_every_hidden_value_less_than_three(view):
     assert "<3" not in text
     counts = pd.Series({"Helse": 12.0, "Bygg": np.nan, "IKT": np.nan})
     assert summaries.ranking(counts, "en", "needs").endswith("2 values are hidden to protect small numbers.")
+
+
+def test_gap_heatmap_and_its_table_show_less_than_three_and_colon(view):
+    table = view.demand_supply(("kommunenummer", "kompetanseomrade"))
+    names = kd.load_municipalities()["navn"].to_dict()
+    fig = figures.gap_heatmap(table, "nb", "Kilde: x", names, title="Underskudd")
+    cells = dict(zip(fig.data[0].y, (row[0] for row in fig.data[0].text), strict=True))
+    assert cells == {"Grong": ":", "Røyrvik": "<3", "Namsos": "−1", "Røros": "−36"}
+    shown = tables.display_table(figures.gap_cells(table, "nb", names), "nb", columns=["sted", "gap"])
+    assert dict(zip(shown.iloc[:, 0], shown.iloc[:, 1], strict=True))["Grong"] == ":"
+    assert dict(zip(shown.iloc[:, 0], shown.iloc[:, 1], strict=True))["Røyrvik"] == "<3"
