@@ -217,7 +217,7 @@ class View:
         values = ["ettersporsel", "tilbud_fordelt", "gap", "dekning", "indeks", "tilbud_innen_rekkevidde"]
         needs = self.catchment.needs
         if self.places is not None:
-            needs = needs[needs["kommunenummer"].astype("string").isin(self.places).to_numpy()]
+            needs = needs[needs["kommunenummer"].isin(self.places).to_numpy()]
         need_keys = _need_keys(needs, by)
         lines = _lines(by)
         if by[0] == "kommunenummer":  # municipalities add up to their sub-region (shown beside them)
@@ -309,7 +309,7 @@ class View:
         counts = self._protect(table, list(indicators.COUNT_COLUMNS), lines, _need_keys(self.needs, ("delregion",)))[0]
         open_demand = self.catchment.needs
         if self.places is not None:
-            open_demand = open_demand[open_demand["kommunenummer"].astype("string").isin(self.places).to_numpy()]
+            open_demand = open_demand[open_demand["kommunenummer"].isin(self.places).to_numpy()]
         gaps = self._protect(
             table.rename(columns={"bedrifter": "_alle", "bedrifter_etterspurt": "bedrifter"}),
             list(indicators.GAP_COLUMNS),
@@ -354,7 +354,7 @@ class View:
         needs = result.needs
         keep = np.ones(len(needs), dtype=bool)
         if self.places is not None:
-            keep = needs["kommunenummer"].astype("string").isin(self.places).to_numpy()
+            keep = needs["kommunenummer"].isin(self.places).to_numpy()
         classes = _need_key(needs, "sentralitetsklasse").to_numpy()
         frame = pd.DataFrame(
             {
@@ -688,9 +688,9 @@ def _need_keys(needs: pd.DataFrame, by: tuple[str, ...]) -> pd.DataFrame:
 def _need_key(needs: pd.DataFrame, key: str) -> pd.Series:
     municipalities = load_municipalities()
     if key == "delregion":
-        return needs["kommunenummer"].astype("string").map(municipalities["delregion"].astype(str))
+        return _by_municipality(needs["kommunenummer"], municipalities["delregion"].astype(str))
     if key == "sentralitetsklasse":
-        return needs["kommunenummer"].astype("string").map(municipalities["sentralitetsklasse"])
+        return _by_municipality(needs["kommunenummer"], municipalities["sentralitetsklasse"])
     if key == "fylke":
         return pd.Series(supply.COUNTY, index=needs.index)
     if key == "maaned":
@@ -700,6 +700,17 @@ def _need_key(needs: pd.DataFrame, key: str) -> pd.Series:
     if key == "aar":
         return needs["registrert"].dt.year
     return needs[key]
+
+
+def _by_municipality(codes: pd.Series, values: pd.Series) -> pd.Series:
+    """``values`` (indexed by kommunenummer) per row of ``codes``; a categorical column is mapped once per
+    category instead of once per row (100,000 needs: 38 lookups)."""
+    if isinstance(codes.dtype, pd.CategoricalDtype):
+        per_category = pd.Series(codes.cat.categories.astype(str), dtype=object).map(values).to_numpy(dtype=object)
+        position = codes.cat.codes.to_numpy()
+        mapped = np.where(position >= 0, per_category[position] if len(per_category) else None, None)
+        return pd.Series(mapped, index=codes.index).infer_objects()
+    return codes.astype("string").map(values)
 
 
 def _full_index(by: tuple[str, ...], present: pd.Index) -> pd.MultiIndex | pd.Index:

@@ -75,7 +75,8 @@ def municipality_table(needs: pd.DataFrame, result: Catchment, reach: Reach) -> 
         ]
     ].copy()
     table["delregion"] = table["delregion"].astype(str)
-    counts = needs["kommunenummer"].astype("string").value_counts()
+    counts = needs["kommunenummer"].value_counts()  # per category when categorical: no per-row strings
+    counts.index = counts.index.astype(str)
     table["behov"] = counts.reindex(table.index).fillna(0).astype(float).to_numpy()
     table["behov_per_1000"] = table["behov"] / table["befolkning"].astype(float) * 1000
     table["tilbud_innen_rekkevidde"] = pd.Series(reach.reachable.sum(axis=1), index=reach.municipalities).reindex(
@@ -92,7 +93,8 @@ def municipality_table(needs: pd.DataFrame, result: Catchment, reach: Reach) -> 
 
 def _businesses(needs: pd.DataFrame, index: pd.Index) -> np.ndarray:
     """Distinct businesses behind ``needs`` per municipality of ``index``."""
-    per_municipality = needs.groupby(needs["kommunenummer"].astype("string"))["bedrift_id"].nunique()
+    per_municipality = needs.groupby(needs["kommunenummer"], observed=True)["bedrift_id"].nunique()
+    per_municipality.index = per_municipality.index.astype(str)
     return per_municipality.reindex(index).fillna(0).astype(int).to_numpy()
 
 

@@ -361,7 +361,7 @@ def needs_matched_share(result: Catchment, places: list[str] | None = None) -> f
     matched = needs_with_offer_in_reach(result)
     keep = np.ones(len(matched), dtype=bool)
     if places is not None:
-        keep = result.needs["kommunenummer"].astype("string").isin(places).to_numpy()
+        keep = result.needs["kommunenummer"].isin(places).to_numpy()
     return float(matched[keep].mean()) if keep.any() else float("nan")
 
 
