@@ -825,7 +825,7 @@ def _add_places(fig: go.Figure, places: pd.DataFrame, language: str) -> None:
                 mode="markers",
                 marker={"size": size, "color": PLACE_COLOURS[kind]},
                 name=labels.get(kind, kind),
-                text=group["navn"] + " – " + group["sted"].astype(str),
+                text=[html_text(f"{n} – {p}") for n, p in zip(group["navn"], group["sted"], strict=True)],
                 hovertemplate="%{text}<extra>" + labels.get(kind, kind) + "</extra>",
                 showlegend=False,
                 legendgroup=kind,
