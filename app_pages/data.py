@@ -43,7 +43,8 @@ def guarded(what: str, action):
 
 
 def number(value: int) -> str:
-    return f"{value:,d}".replace(",", "\u202f")
+    """A count in the reader's format: 1 500 in bokmål (narrow no-break space), 1,500 in English."""
+    return ui.number(value)
 
 
 if "data_message" in st.session_state:
@@ -250,7 +251,7 @@ with tab_batches:
                 done(ui.T("undone", batch=chosen, deleted=result["slettet"], restored=result["gjenopprettet"]))
                 st.rerun()
     st.divider()
-    st.markdown(ui.T("demo_count", needs=demo_needs, offers=demo_offers))
+    st.markdown(ui.T("demo_count", needs=number(demo_needs), offers=number(demo_offers)))
     if (demo_needs or demo_offers) and current.all_regions:
         sure = st.checkbox(ui.T("demo_sure"), key="demo_sure")
         if st.button(ui.T("demo_remove"), disabled=not sure, key="demo_remove"):
@@ -283,10 +284,10 @@ with tab_export:
         st.caption(ui.T("export_report_note"))
         for kind, frame in (("needs", view.needs), ("offers", view.offers)):
             table = importer.as_import_format(frame, kind)
-            name = f"kompilot_{kind}"
+            name = data_page.export_name(kind, ui.language())
             csv_column, excel_column = st.columns(2)
             csv_column.download_button(
-                ui.T("download_kind_csv", kind=KIND_LABELS[kind], count=len(frame)),
+                ui.T("download_kind_csv", kind=KIND_LABELS[kind], count=number(len(frame))),
                 lambda t=table: importer.csv_bytes(t),
                 f"{name}.csv",
                 "text/csv",
@@ -296,7 +297,7 @@ with tab_export:
             )
             problem = importer.excel_problem(table)
             excel_column.download_button(
-                ui.T("download_kind_excel", kind=KIND_LABELS[kind], count=len(frame)),
+                ui.T("download_kind_excel", kind=KIND_LABELS[kind], count=number(len(frame))),
                 lambda t=table, k=kind: importer.excel_bytes(t, "behov" if k == "needs" else "tilbud"),
                 f"{name}.xlsx",
                 XLSX,
@@ -323,7 +324,7 @@ with tab_export:
         st.download_button(
             ui.T("backup_download"),
             lambda: backup.backup_bytes(engine),
-            f"kompilot-sikkerhetskopi-{pd.Timestamp.now():%Y-%m-%d}.zip",
+            data_page.backup_name(ui.language(), pd.Timestamp.now()),
             "application/zip",
             key="backup_download",
             on_click="ignore",
@@ -345,7 +346,7 @@ with tab_export:
                 verified = st.session_state.get("_restore_tables")
                 if verified is not None:
                     counts = verified.counts
-                    st.info(ui.T("restore_checked", **counts))
+                    st.info(ui.T("restore_checked", **{k: number(v) for k, v in counts.items()}))
                     sure = st.checkbox(ui.T("restore_sure"), key="restore_sure")
                     if st.button(ui.T("restore_button"), disabled=not sure, key="restore_button", type="primary"):
                         restored = guarded(
@@ -364,5 +365,5 @@ with tab_export:
                         st.session_state.pop("_restore_key", None)
                         st.session_state.pop("_restore_tables", None)
                         if restored:
-                            done(ui.T("restored", **counts))
+                            done(ui.T("restored", **{k: number(v) for k, v in counts.items()}))
                             st.rerun()

@@ -209,7 +209,7 @@ def test_data_page_editor_and_audit_log_show_labels(page_database, language):
     assert shown == 1000  # the demo data alone has more entries: the page shows the latest 1 000
     caption = "De siste 1\u202f000 loggføringene, nyeste først. Tidspunkt i norsk tid."
     if language == "en":
-        caption = "The latest 1\u202f000 log entries, newest first. Times in Norwegian time."
+        caption = "The latest 1,000 log entries, newest first. Times in Norwegian time."
     assert caption in [c.value for c in app.caption]
     assert len(audit) == 1000
 
@@ -239,3 +239,19 @@ def test_dates_in_the_demo_audit_entries_are_not_iso(page_database):
         == offers["etter"].str.contains('"oppstart": "').sum()
     )
     assert not re.search(r"\b\d{4}-\d{2}-\d{2}\b", changes)
+
+
+def test_downloads_are_named_in_the_interfaces_language(page_database):
+    """File names in the reader's language (the export buttons' data are made on click, so AppTest cannot see the
+    name; the page takes it from these functions), and counts in the reader's number format."""
+    assert data_page.export_name("needs", "nb") == "kompilot_behov"
+    assert data_page.export_name("offers", "en") == "kompilot_offers"
+    assert data_page.backup_name("nb", datetime(2026, 11, 27, 23, 0)) == "kompilot-sikkerhetskopi-2026-11-27.zip"
+    assert data_page.backup_name("en", datetime(2026, 11, 27)) == "kompilot-backup-2026-11-27.zip"
+    assert storage.count(page_database, "needs") == 1500
+    labels = {}
+    for language in ("nb", "en"):
+        app = run_app("app_pages/data.py", **({"lang": "en"} if language == "en" else {}))
+        labels[language] = {d.key: d.proto.label for d in app.get("download_button")}
+    assert labels["nb"]["export_needs_csv"] == "Behov (1\u202f500) – CSV"
+    assert labels["en"]["export_needs_csv"] == "Needs (1,500) – CSV"

@@ -270,6 +270,28 @@ def as_text(changes: dict, kind: str) -> dict:
     return out
 
 
+# --- file names -----------------------------------------------------------------------------
+
+#: Exported tables' file names (without extension) in the interface's language.
+EXPORT_NAMES = {
+    ("needs", "nb"): "kompilot_behov",
+    ("offers", "nb"): "kompilot_tilbud",
+    ("needs", "en"): "kompilot_needs",
+    ("offers", "en"): "kompilot_offers",
+}
+
+
+def export_name(kind: str, lang: str) -> str:
+    """The exported table's file name without extension: ``kompilot_behov`` (``kompilot_needs`` in English)."""
+    return EXPORT_NAMES[(kind, lang if lang == "en" else "nb")]
+
+
+def backup_name(lang: str, when) -> str:
+    """The backup's file name: ``kompilot-sikkerhetskopi-2026-11-27.zip`` (``kompilot-backup-…`` in English)."""
+    word = "backup" if lang == "en" else "sikkerhetskopi"
+    return f"kompilot-{word}-{pd.Timestamp(when):%Y-%m-%d}.zip"
+
+
 # --- import batches ---------------------------------------------------------------------------
 
 
