@@ -97,6 +97,7 @@ with tab_match:
             ui.section(ui.T("pick_need"))
             need_columns = [
                 "behov_id",
+                "tidsvindu_utlopt",  # beside the id, so the marker is seen without scrolling sideways
                 "kommunenummer",
                 "kompetanseomrade",
                 "niva",
@@ -104,7 +105,6 @@ with tab_match:
                 "antall_deltakere",
                 "tidsramme_fra",
                 "tidsramme_til",
-                "tidsvindu_utlopt",
             ]
             shown = ui.display(open_needs, kind="needs", columns=need_columns, **window_header)
             position = ui.selectable_table(shown, "match_need_table", height=320)

@@ -123,7 +123,7 @@ def test_a_need_whose_window_ended_is_listed_last_and_marked_on_its_cards(databa
     assert needs["Behov-ID"].tolist() == [OPEN_NEED, ENDED_NEED]
     assert needs["Tidsrom utløpt"].tolist() == ["nei", "ja"]
     assert [c.value for c in page().caption if "utløpt ønsket tidsrom" in c.value] == [
-        "1 behov har utløpt ønsket tidsrom. De står sist i listen, merket «Tidsrom utløpt: ja»."
+        "Behov med utløpt ønsket tidsrom: 1. De står sist i listen, merket «Tidsrom utløpt: ja»."
     ]
 
     app = page(select_need=1)
