@@ -1,7 +1,7 @@
 import streamlit as st
 
 import ui
-from kompilot_data.present import figures, summaries, tables
+from kompilot_data.present import figures, tables
 from ui.brokering import need_card_actions
 
 ui.page_header("needs_title")
@@ -14,16 +14,7 @@ source = view.records_source()
 
 
 def bars(key: str, taxonomy_name: str, measure: str, chart_key: str, title: str) -> None:
-    """Bars of needs (or participants) per code of ``key``, one neutral colour, largest on top, with the
-    chart's text alternative (summary and table) under it."""
-    counts = view.counts((key,), measure)[measure]
-    counts = counts[counts.isna() | (counts > 0)]
-    shown = figures.labelled(counts, taxonomy_name, lang)
-    axis = ui.T("participants") if measure == "deltakere" else ui.T("count_needs")
-    summary = summaries.ranking(shown, lang, ui.T(f"unit_{'participants' if measure == 'deltakere' else 'needs'}"))
-    ui.figure(figures.bar_counts(shown, lang, axis, source, title), key=chart_key, alt=summary)
-    table = view.counts((key,), measure).loc[counts.index].reset_index()
-    ui.chart_alternative(title, ui.display(table, columns=[key, measure]), summary)
+    ui.count_bars(view, key, taxonomy_name, measure, chart_key, title)
 
 
 ui.section(ui.T("needs_participants_title"))

@@ -19,9 +19,9 @@ setting = view.key.reach
 reach_words = ui.T(f"within_{setting.unit}", limit=ui.number(setting.limit))
 ui.key_figures(
     [
-        (ui.T("kpi_businesses"), ui.protected(view.total("bedrifter"))),
-        (ui.T("kpi_needs"), ui.protected(view.total("behov"))),
-        (ui.T("kpi_participants"), ui.protected(view.total("deltakere"))),
+        (ui.T("kpi_businesses"), ui.protected(view.total("bedrifter"), mark=view.total_mark)),
+        (ui.T("kpi_needs"), ui.protected(view.total("behov"), mark=view.total_mark)),
+        (ui.T("kpi_participants"), ui.protected(view.total("deltakere"), mark=view.total_mark)),
         (
             ui.T("kpi_offers_in_reach"),
             ui.number(ui.offers_in_reach(view)),

@@ -4,7 +4,7 @@ import streamlit as st
 import kompilot_data as kd
 import ui
 from kompilot_data.engine import indicators
-from kompilot_data.present import figures, summaries
+from kompilot_data.present import figures
 from kompilot_data.reference.regions import default_region, region_choices, resolve_region
 from kompilot_data.view import parse_since
 
@@ -102,21 +102,10 @@ source = view.records_source()
 left, right = st.columns(2, gap="medium")
 with left:
     ui.section(ui.T("top_needs"))
-    counts = view.counts(("kompetanseomrade",), "deltakere")["deltakere"]
-    counts = counts[counts.isna() | (counts > 0)]
-    if counts.empty:
+    if not ui.count_bars(
+        view, "kompetanseomrade", "kompetanseomrade", "deltakere", "region_behov", ui.T("region_needs_title")
+    ):
         st.info(ui.T("no_data"))
-    else:
-        shown = figures.labelled(counts, "kompetanseomrade", lang)
-        title = ui.T("region_needs_title")
-        summary = summaries.ranking(shown, lang, ui.T("unit_participants"))
-        ui.figure(
-            figures.bar_counts(shown, lang, ui.T("participants"), source, title),
-            key="region_behov",
-            alt=summary,
-        )
-        table = view.counts(("kompetanseomrade",), "deltakere").loc[counts.index].reset_index()
-        ui.chart_alternative(title, ui.display(table, columns=["kompetanseomrade", "deltakere"]), summary)
 with right:
     ui.section(ui.T("offers_in_reach"))
     table = view.municipality_table.loc[codes]

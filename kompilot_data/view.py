@@ -269,6 +269,12 @@ class View:
             return float("nan")
         return float(value)
 
+    @property
+    def total_mark(self) -> str:
+        """The mark a hidden key figure of the whole selection shows: "<3" when the selection rests on fewer
+        businesses than the threshold, ":" when it is hidden as the total of a table with a hidden cell."""
+        return disclosure.total_marker(self.needs["bedrift_id"].nunique(), self.threshold or disclosure.MIN_BUSINESSES)
+
     @_memo
     def pipeline(self, by: str = "delregion") -> pd.DataFrame:
         """Needs that reached each stage (cumulative), per group of ``by``; protected.
@@ -318,7 +324,15 @@ class View:
         )[0]
         for column in indicators.GAP_COLUMNS:
             counts[column] = gaps[column]
-        counts["skjult"] = counts["skjult"] | gaps["skjult"]
+        if "primaer" in counts and "primaer" in gaps:
+            # One mark per row: "<3" only where every protection that hid the row found too few businesses
+            # (the needs, or the open demand); ":" - hidden, true of any hidden value - otherwise.
+            primary = (counts["primaer"] | ~counts["skjult"]) & (gaps["primaer"] | ~gaps["skjult"])
+            counts["skjult"] = counts["skjult"] | gaps["skjult"]
+            counts["primaer"] = counts["skjult"] & primary
+            counts["sekundaer"] = counts["skjult"] & ~primary
+        else:
+            counts["skjult"] = counts["skjult"] | gaps["skjult"]
         return counts
 
     @cached_property

@@ -148,3 +148,14 @@ def test_gap_heatmap_and_its_table_show_less_than_three_and_colon(view):
     shown = tables.display_table(figures.gap_cells(table, "nb", names), "nb", columns=["sted", "gap"])
     assert dict(zip(shown.iloc[:, 0], shown.iloc[:, 1], strict=True))["Grong"] == ":"
     assert dict(zip(shown.iloc[:, 0], shown.iloc[:, 1], strict=True))["Røyrvik"] == "<3"
+
+
+def test_a_key_figure_on_one_or_two_businesses_reads_less_than_three():
+    needs = kd.load_needs()
+    businesses = needs.groupby(needs["kommunenummer"].astype(str))["bedrift_id"].nunique()
+    small = businesses[businesses.between(1, 2)].index[0]
+    view = View(needs, kd.load_offers(), filters=kd.Filters(kommuner=(small,)), audience=Audience.viewer())
+    assert np.isnan(view.total("behov")) and view.total_mark == "<3"
+    big = businesses[businesses >= 10].index[0]
+    view = View(needs, kd.load_offers(), filters=kd.Filters(kommuner=(big,)), audience=Audience.viewer())
+    assert view.total_mark == ":"  # were it hidden, it would be as a complement: it rests on 10 or more

@@ -60,6 +60,7 @@ from ui.widgets import (
     PPTX,
     XLSX,
     briefing_downloads,
+    count_bars,
     csv_bytes,
     download_buttons,
     downloads,

@@ -62,15 +62,41 @@ def _period_inputs(lang: str) -> None:
 # --- page furniture ---------------------------------------------------------------------------
 
 
-def protected(value, decimals: int = 0, percent: bool = False) -> str:
-    """A key figure from the View: "<3" where it is hidden (NaN), else the number or percentage."""
+def protected(value, decimals: int = 0, percent: bool = False, mark: str | None = None) -> str:
+    """A key figure from the View: its ``mark`` where it is hidden (NaN; default "<3", pass
+    ``view.total_mark`` for totals that may be hidden as a complement), else the number or percentage."""
     from kompilot_data.engine.disclosure import SUPPRESSED
     from ui.state import number
     from ui.state import percent as as_percent
 
     if value is None or pd.isna(value):
-        return SUPPRESSED
+        return mark or SUPPRESSED
     return as_percent(value, decimals) if percent else number(value, decimals)
+
+
+def count_bars(view, key: str, taxonomy_name: str, measure: str, chart_key: str, title: str) -> bool:
+    """Bars of needs (``behov``) or participants (``deltakere``) per code of ``key`` from the View, one neutral
+    colour, largest on top, hidden bars marked "<3" or ":" as their protection says, with the chart's text
+    alternative (summary and table) under it. False (and nothing drawn) when there is nothing to show."""
+    from kompilot_data.engine import disclosure
+    from kompilot_data.present import figures, summaries
+    from ui.design import chart_alternative, display
+
+    table = view.counts((key,), measure)
+    counts = table[measure]
+    keep = (counts.isna() | (counts > 0)).to_numpy()
+    if not keep.any():
+        return False
+    lang = view.language
+    shown = figures.labelled(counts[keep], taxonomy_name, lang)
+    marks = figures.labelled(
+        disclosure.hidden_markers(table, view.threshold or disclosure.MIN_BUSINESSES)[keep], taxonomy_name, lang
+    )
+    axis = T("participants") if measure == "deltakere" else T("count_needs")
+    summary = summaries.ranking(shown, lang, T(f"unit_{'participants' if measure == 'deltakere' else 'needs'}"))
+    figure(figures.bar_counts(shown, lang, axis, view.records_source(), title, marks=marks), key=chart_key, alt=summary)
+    chart_alternative(title, display(table[keep].reset_index(), columns=[key, measure]), summary)
+    return True
 
 
 def reach_caption() -> str:
