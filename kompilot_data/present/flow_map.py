@@ -265,11 +265,7 @@ def flows_from(
     demand = per_kommune.set_index("kommunenummer")
     small = protected.line_businesses.get("per_kommune", {})
     demand["merke"] = [
-        ""
-        if not hidden
-        else disclosure.SUPPRESSED
-        if 0 < small.get((code,), threshold) < threshold
-        else disclosure.COMPLEMENTARY
+        disclosure.total_marker(small.get((code,)), threshold) if hidden else ""
         for code, hidden in zip(demand.index, demand["skjult"], strict=True)
     ]
     demand = demand.join(centres[["lon", "lat"]])
