@@ -42,3 +42,14 @@ def test_about_page_shows_methods_calibration_and_disclosure(language):
     first = "Fra" if language == "nb" else "From"
     assert calibration.columns[0] == first
     assert list(calibration.iloc[0, :2]) == ["Trondheim", "Oppdal"]
+
+
+def test_figures_from_offers_name_hkdir_and_the_licence_caveat_only_when_real_offers_are_in_them():
+    from kompilot_data.present.figures import records_source
+
+    offers = kd.load_offers()
+    line = records_source("nb", offers=offers)
+    assert line.endswith("Tilbud: HK-dir, søkertall fra Samordna opptak (lisensen for sammenstillingen er ikke bekreftet).")
+    demo_only = records_source("en", offers=offers[offers["demo"]])
+    assert "HK-dir" not in demo_only and "demo data" in demo_only
+    assert "HK-dir" not in records_source("nb", needs=kd.load_needs())

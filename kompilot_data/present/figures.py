@@ -306,7 +306,13 @@ def records_source(language: str, needs: pd.DataFrame | None = None, offers: pd.
     demo = any(bool(frame["demo"].any()) for frame, _ in frames)
     years = sorted({int(y) for frame, column in frames for y in frame[column].dt.year.dropna().unique()})
     span = "" if not years else f" ({years[0]}–{years[-1]})" if years[0] != years[-1] else f" ({years[0]})"
-    return t("records_source_demo" if demo else "records_source", language, span=span)
+    line = t("records_source_demo" if demo else "records_source", language, span=span)
+    real = (
+        offers is not None and "datakilde" in offers and offers["datakilde"].astype("string").str.startswith("HK-dir")
+    )
+    if real is not False and real.fillna(False).any():
+        line += " " + t("records_source_hkdir", language)  # real programmes: source and licence caveat
+    return line
 
 
 def indicator_source(key: str, language: str, table: pd.DataFrame | None = None, records: str | None = None) -> str:
