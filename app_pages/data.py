@@ -107,6 +107,7 @@ with tab_import:
                 bad_rows = set(prepared.problems["rad"].dropna().astype(int))
                 first = prepared.first_data_row
                 preview = prepared.frame.head(1000).copy()
+                preview = preview.astype(object).where(preview.notna(), "")  # empty cells blank, not None
                 preview.index = range(first, first + len(preview))
                 preview.index.name = "rad"
 

@@ -217,6 +217,7 @@ def editor_frame(records: pd.DataFrame, kind: str, lang: str) -> tuple[pd.DataFr
                 label,
                 options=list(labels),
                 format_func=lambda code, labels=labels: labels.get(code, code),
+                width="medium",  # the grid sizes columns by the codes, not by the (longer) labels it shows
                 **common,
             )
         elif spec.kind == "kommune":
@@ -225,6 +226,7 @@ def editor_frame(records: pd.DataFrame, kind: str, lang: str) -> tuple[pd.DataFr
                 label,
                 options=list(names.index),
                 format_func=lambda code: f"{code} {names.get(code, '')}".strip(),
+                width="medium",
                 **common,
             )
         elif spec.kind in ("int", "float"):
