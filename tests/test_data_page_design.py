@@ -21,6 +21,7 @@ from records_support import BACKENDS, csv_bytes, database, row
 from kompilot_data.present import tables
 from kompilot_data.records import importer, storage
 from kompilot_data.records.schema import SPECS
+from kompilot_data.reference import taxonomy
 from ui import data_page
 
 KARI = "kari@namdal.no"
@@ -212,6 +213,21 @@ def test_data_page_editor_and_audit_log_show_labels(page_database, language):
         caption = "The latest 1,000 log entries, newest first. Times in Norwegian time."
     assert caption in [c.value for c in app.caption]
     assert len(audit) == 1000
+    # The read-only tables (imports, audit log) show no None/NaN/True/ISO date or code - as test_design checks on
+    # the other pages; the editor keeps codes underneath and shows their labels through its drop-downs.
+    codes = set()
+    for name in ("kompetanseomrade", "niva", "laeringsform", "naering", "storrelse", "behov_status", "behov_kilde"):
+        codes |= {code for code, label in taxonomy.labels(name, language).items() if code != label}
+    read_only = [d.value for d in app.dataframe if not d.proto.editing_mode]
+    assert len(read_only) == 2
+    for frame in read_only:
+        for column in frame.columns:
+            assert not pd.api.types.is_bool_dtype(frame[column]) and not pd.api.types.is_datetime64_any_dtype(
+                frame[column]
+            )
+            for value in frame[column].dropna().astype(str).unique():
+                assert value not in INTERNAL_VALUES and value not in codes, (column, value)
+                assert not (language == "nb" and re.match(r"^\d{4}-\d{2}-\d{2}", value)), (column, value)
 
 
 def test_the_file_preview_labels_the_import_formats_columns(page_database):
