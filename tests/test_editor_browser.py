@@ -104,11 +104,11 @@ def test_import_preview_screenshot(tmp_path):
     engine.dispose()
 
 
-def _select_first_row(page, table) -> None:
+def _select_row(page, table, row: int = 0) -> None:
     table.scroll_into_view_if_needed()
     page.wait_for_timeout(500)
     box = table.bounding_box()
-    page.mouse.click(box["x"] + 12, box["y"] + 35 + 17)  # the first row's selection box
+    page.mouse.click(box["x"] + 12, box["y"] + 35 + 17 + 35 * row)  # the row's selection box (rows are 35 px)
     _wait_quiet(page, 2500)
 
 
@@ -124,8 +124,13 @@ def test_candidate_card_koble_and_avvis_in_the_browser(tmp_path):
         _wait_quiet(page, 3000)
         heading = page.get_by_role("heading", name="Behov → tilbud")
         need_table = heading.locator("xpath=following::*[@data-testid='stDataFrame'][1]")
-        _select_first_row(page, need_table)
         koble = page.get_by_role("button", name="Koble", exact=True)
+        for row in range(8):  # the first open need with candidates (some have none within reach)
+            _select_row(page, need_table, row)
+            if koble.count():
+                break
+        assert koble.count(), "no need among the first eight rows has a candidate with a Koble button"
+        _wait_quiet(page, 2500)  # the card's rerun has settled (its buttons are drawn anew)
         koble.first.scroll_into_view_if_needed()
         page.mouse.wheel(0, -300)
         page.wait_for_timeout(800)
@@ -156,7 +161,7 @@ def test_need_card_on_the_needs_page(tmp_path):
         _wait_quiet(page, 3000)
         records = page.get_by_role("heading", name="Poster", exact=True).last
         table = records.locator("xpath=following::*[@data-testid='stDataFrame'][1]")
-        _select_first_row(page, table)
+        _select_row(page, table)
         page.get_by_role("button", name="Et trinn tilbake (Kartlagt)").scroll_into_view_if_needed()
         page.wait_for_timeout(800)
         text = page.locator("[data-testid='stMain']").inner_text()
