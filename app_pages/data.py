@@ -258,7 +258,7 @@ with tab_batches:
         if st.button(ui.T("demo_remove"), disabled=not sure, key="demo_remove"):
             removed = guarded("fjerning av demodata", lambda: storage.remove_demo(engine, current.user, access=current))
             if removed is not None:
-                done(ui.T("demo_removed", needs=removed["needs"], offers=removed["offers"]))
+                done(ui.T("demo_removed", needs=ui.number(removed["needs"]), offers=ui.number(removed["offers"])))
                 st.rerun()
     elif demo_needs or demo_offers:
         st.caption(ui.T("all_regions_only"))

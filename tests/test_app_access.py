@@ -104,7 +104,7 @@ def test_data_page_remove_demo(own_database):
     app.checkbox(key="demo_sure").check().run()
     app.button(key="demo_remove").click().run()
     assert storage.count(own_database, "needs") == 0
-    assert any("Fjernet 1500 behov og 150 tilbud (demo)." in v for v in texts(app.success))
+    assert any("Fjernet 1\u202f500 behov og 150 tilbud (demo)." in v for v in texts(app.success))  # 1 500
     assert not any("DEMO-DATA" in v for v in texts(app.warning))
     # With the demo records gone, figures no longer cite demo data.
     overview = run()
