@@ -311,7 +311,7 @@ def records_source(language: str, needs: pd.DataFrame | None = None, offers: pd.
         offers is not None and "datakilde" in offers and offers["datakilde"].astype("string").str.startswith("HK-dir")
     )
     if real is not False and real.fillna(False).any():
-        line += " " + t("records_source_hkdir", language)  # real programmes: source and licence caveat
+        line = line.rstrip(".") + ". " + t("records_source_hkdir", language)  # real programmes: source, caveat
     return line
 
 
