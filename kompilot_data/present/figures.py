@@ -1290,9 +1290,10 @@ def gap_heatmap(
     cells = gap_cells(table, language, place_labels)
     if cells.empty:
         return _layout(go.Figure(), language, source, title, height=200)
-    gap = cells.pivot_table(index="sted", columns="kompetanseomrade", values="gap", aggfunc="sum", dropna=False)
-    hidden = cells.pivot_table(index="sted", columns="kompetanseomrade", values="skjult", aggfunc="any")
-    marks = cells.pivot_table(index="sted", columns="kompetanseomrade", values="merke", aggfunc="max")
+    wide = cells.set_index(["sted", "kompetanseomrade"])  # one cell per place × area: a reshape, no aggregation
+    gap = wide["gap"].astype(float).unstack()
+    hidden = wide["skjult"].unstack()
+    marks = wide["merke"].unstack()
     rows = gap.sum(axis=1, min_count=1).fillna(-np.inf).sort_values(ascending=False).index
     columns = gap.sum(axis=0, min_count=1).fillna(-np.inf).sort_values(ascending=False).index
     gap = gap.reindex(index=rows, columns=columns)

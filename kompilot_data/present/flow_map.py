@@ -378,7 +378,11 @@ class CompactDeck(pdk.Deck):
     turns the 0.18 MB of municipality polygons into about 1 MB sent on every rerun; this JSON is the same data."""
 
     def to_json(self) -> str:
-        return json.dumps(json.loads(super().to_json()), separators=(",", ":"), ensure_ascii=False)
+        # pydeck's own serialiser (sorted keys, its default hook), written compactly in one pass instead of
+        # indented and then parsed and written again
+        from pydeck.bindings.json_tools import default_serialize
+
+        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"), ensure_ascii=False)
 
 
 def _mercator_y(lat: float) -> float:
