@@ -99,21 +99,19 @@ with right:
     ui.chart_alternative(title, trend)
 
 source = view.records_source()
-left, right = st.columns(2, gap="medium")
-with left:
-    ui.section(ui.T("top_needs"))
-    if not ui.count_bars(
-        view, "kompetanseomrade", "kompetanseomrade", "deltakere", "region_behov", ui.T("region_needs_title")
-    ):
-        st.info(ui.T("no_data"))
-with right:
-    ui.section(ui.T("offers_in_reach"))
-    table = view.municipality_table.loc[codes]
-    ui.show_table(
-        ui.display(
-            table.reset_index(),
-            columns=["navn", "tilbud_innen_rekkevidde", "ettersporsel", "tilbud_fordelt", "indeks"],
-        ),
-        alt=ui.T("region_reach_table_title"),
-    )
-    st.caption(ui.reach_caption() + " " + source)
+ui.section(ui.T("top_needs"))
+if not ui.count_bars(
+    view, "kompetanseomrade", "kompetanseomrade", "deltakere", "region_behov", ui.T("region_needs_title")
+):
+    st.info(ui.T("no_data"))
+# Full width: five columns with long headers do not fit half the page (the last one was cut off).
+ui.section(ui.T("offers_in_reach"))
+table = view.municipality_table.loc[codes].sort_values("navn")
+ui.show_table(
+    ui.display(
+        table.reset_index(),
+        columns=["navn", "tilbud_innen_rekkevidde", "ettersporsel", "tilbud_fordelt", "indeks"],
+    ),
+    alt=ui.T("region_reach_table_title"),
+)
+st.caption(ui.reach_caption() + " " + ui.T("seats_available_note") + " " + source)

@@ -46,6 +46,7 @@ with right:
         ui.T("unit_seats"),
         "kompetanseomrade",
     )
+    st.caption(ui.T("seats_available_note"))  # why Behov mot tilbud counts fewer seats than this chart
 
 left, right = st.columns(2, gap="medium")
 with left:

@@ -94,7 +94,13 @@ def count_bars(view, key: str, taxonomy_name: str, measure: str, chart_key: str,
     )
     axis = T("participants") if measure == "deltakere" else T("count_needs")
     summary = summaries.ranking(shown, lang, T(f"unit_{'participants' if measure == 'deltakere' else 'needs'}"))
-    figure(figures.bar_counts(shown, lang, axis, view.records_source(), title, marks=marks), key=chart_key, alt=summary)
+    # Steps of the brokering process and levels keep their own order (top first); other codes go by size.
+    order = list(shown.index) if key in ("status", "niva", "storrelse") else None
+    figure(
+        figures.bar_counts(shown, lang, axis, view.records_source(), title, order=order, marks=marks),
+        key=chart_key,
+        alt=summary,
+    )
     chart_alternative(title, display(table[keep].reset_index(), columns=[key, measure]), summary)
     return True
 
@@ -157,6 +163,8 @@ def figure(fig, key: str | None = None, filename: str | None = None, **kwargs):
     config = {
         **chart_config(),
         "displaylogo": False,
+        # The mouse wheel scrolls the page, also over a map (zoom with the mode bar's buttons or by pinching)
+        "scrollZoom": False,
         "toImageButtonOptions": {"format": "png", "width": 1600, "height": 900, "scale": 1, "filename": filename},
     }
     # theme=None: the figure looks as designed (and as in exported PNGs and briefings).
