@@ -17,7 +17,7 @@ same run, alternating with this one, so ratios are taken under the same load. ``
 ``runner.postScriptGC`` off. ``--profile`` prints the top costs of a rerun of each page (pyinstrument, a dev
 dependency). The machine is shared: repeat (``--repeat``) and read the spread, not one number.
 
-Run: python scripts/bench_app.py [--before DIR] [--gc-off] [--repeat 2] [--profile]  (needs Debian's chromium)
+Run: python scripts/bench_app.py [--before DIR] [--gc-off] [--option KEY=VALUE] [--repeat 2] [--profile]  (needs Debian's chromium)
 """
 
 from __future__ import annotations
@@ -277,6 +277,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--before", type=Path, help="another copy of the app, measured alternately in the same run")
     parser.add_argument("--gc-off", action="store_true", help="also this app with runner.postScriptGC off")
+    parser.add_argument(
+        "--option",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="also this app with a Streamlit option, e.g. global.minCachedMessageSize=10240 (repeatable)",
+    )
     parser.add_argument("--repeat", type=int, default=2, help="rounds per measurement (default 2)")
     parser.add_argument("--sessions", type=int, default=10, help="sessions for the memory measurement (default 10)")
     parser.add_argument("--only", choices=["demo", "100k"], help="one data set only")
@@ -289,6 +296,9 @@ def main() -> None:
         trees = {"before": (args.before.resolve(), []), **trees}
     if args.gc_off:
         trees["after, GC off"] = (ROOT, ["--runner.postScriptGC", "false"])
+    for option in args.option:
+        key, _, value = option.partition("=")
+        trees[f"after, {key}={value}"] = (ROOT, [f"--{key}", value])
     data_dir = tempfile.mkdtemp(prefix="kompilot-bench-")  # each copy of the app seeds its own database
     folders = {root: str(Path(data_dir) / str(i)) for i, root in enumerate({root for root, _ in trees.values()})}
     with tempfile.TemporaryDirectory() as folder:
