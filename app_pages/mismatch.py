@@ -10,6 +10,9 @@ from kompilot_data.present.safe_text import plain
 from ui.brokering import candidate_actions, pool_actions
 from ui.flows import flow_map
 
+#: Rows in each pick list on the Koble tab (100,000 needs would send megabytes to every session).
+LIST_LIMIT = 1000
+
 ui.page_header("mismatch_title")
 view = ui.view()
 lang = view.language
@@ -106,13 +109,16 @@ with tab_match:
                 "tidsramme_fra",
                 "tidsramme_til",
             ]
-            shown = ui.display(open_needs, kind="needs", columns=need_columns, **window_header)
+            listed = open_needs.head(LIST_LIMIT)  # a pick list, not a report: the sidebar filters narrow it
+            shown = ui.display(listed, kind="needs", columns=need_columns, **window_header)
             position = ui.selectable_table(shown, "match_need_table", height=320)
+            if len(open_needs) > LIST_LIMIT:
+                st.caption(ui.T("match_list_limited", shown=ui.number(LIST_LIMIT), total=ui.number(len(open_needs))))
             expired_count = int(open_needs["tidsvindu_utlopt"].sum())
             if expired_count:
                 st.caption(ui.T("match_expired_last", count=ui.number(expired_count)))
             if position is not None:
-                need = open_needs.iloc[position]
+                need = listed.iloc[position]
                 rows = ranked[ranked["behov_id"] == need["behov_id"]]
                 if bool(need["tidsvindu_utlopt"]):
                     st.warning(
@@ -149,11 +155,14 @@ with tab_match:
                 "oppstart",
                 "kapasitet",
             ]
-            offer_table = ui.display(proposable, kind="offers", columns=offer_columns)
+            listed_offers = proposable.head(LIST_LIMIT)
+            offer_table = ui.display(listed_offers, kind="offers", columns=offer_columns)
             position = ui.selectable_table(offer_table, "match_offer_table", height=320)
             st.caption(ui.T("match_offers_proposable"))
+            if len(proposable) > LIST_LIMIT:
+                st.caption(ui.T("match_list_limited", shown=ui.number(LIST_LIMIT), total=ui.number(len(proposable))))
             if position is not None:
-                offer_id = proposable.iloc[position]["tilbud_id"]
+                offer_id = listed_offers.iloc[position]["tilbud_id"]
                 served = matching.needs_for_offer(
                     offer_id, open_needs, proposable, reach=view.reach, today=today, rejected=view.rejected
                 )

@@ -207,3 +207,22 @@ def test_no_table_on_the_koble_tab_shows_a_raw_column_name_or_true_false(databas
             for column in frame.columns:
                 values = set(frame[column].dropna().astype(str))
                 assert not values & {"True", "False", "nan", "None"}, (language, column)
+
+
+def test_a_long_need_list_is_cut_at_the_limit_with_a_caption_saying_so(tmp_path, monkeypatch):
+    """1,001 open needs: the pick list holds the first 1,000 (a list, not a report) and says how to find the rest."""
+    url = f"sqlite:///{tmp_path / 'many.sqlite'}"
+    monkeypatch.setenv("KOMPILOT_DATABASE_URL", url)
+    st.cache_resource.clear()
+    engine = storage.make_engine(url)
+    needs = [row(behov_id=f"MANGE-{i:04d}", tidsramme_til="31.12.2035") for i in range(1001)]
+    assert importer.import_file(engine, csv_bytes(needs), "test", filename="behov.csv").new == 1001
+    try:
+        app = page()
+        listed = table(app, "Behov-ID")
+        assert len(listed) == 1000 and listed["Behov-ID"].iloc[-1] == "MANGE-0999"
+        limit = "Listen viser de første 1\u202f000 av 1\u202f001. Snevr inn med filtrene i sidepanelet"
+        assert any(c.value.startswith(limit) for c in app.caption)
+    finally:
+        st.cache_resource.clear()
+        engine.dispose()
