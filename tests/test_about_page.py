@@ -50,7 +50,7 @@ def test_figures_from_offers_name_hkdir_and_the_licence_caveat_only_when_real_of
     offers = kd.load_offers()
     line = records_source("nb", offers=offers)
     assert line.endswith(
-        "Tilbud: HK-dir, søkertall fra Samordna opptak (lisensen for sammenstillingen er ikke bekreftet)."
+        "Tilbud: HK-dir, Samordna opptak (lisens ikke bekreftet)."
     )
     demo_only = records_source("en", offers=offers[offers["demo"]])
     assert "HK-dir" not in demo_only and "demo data" in demo_only
