@@ -42,6 +42,20 @@ def guarded(what: str, action):
         return None
 
 
+def template_button(place, kind: str, label: str, key: str, **options) -> None:
+    """The Excel template for ``kind`` in the interface's language, built only when clicked (first tab and
+    export tab)."""
+    place.download_button(
+        ui.T(label, kind=KIND_LABELS[kind].lower()),
+        lambda: importer.template_bytes(kind, ui.language()),
+        importer.template_name(kind, ui.language()),
+        XLSX,
+        key=key,
+        on_click="ignore",
+        **options,
+    )
+
+
 def number(value: int) -> str:
     """A count in the reader's format: 1 500 in bokmål (narrow no-break space), 1,500 in English."""
     return ui.number(value)
@@ -60,15 +74,12 @@ tab_import, tab_edit, tab_batches, tab_log, tab_export = st.tabs(
 
 with tab_import:
     st.markdown(ui.T("import_intro"))
-    template_columns = st.columns(2)
-    for column, kind in zip(template_columns, ("needs", "offers"), strict=True):
-        column.download_button(
-            ui.T("template_download", kind=KIND_LABELS[kind].lower()),
-            lambda k=kind: importer.template_bytes(k, ui.language()),
-            importer.template_name(kind, ui.language()),
-            XLSX,
-            key=f"template_first_{kind}",
-            on_click="ignore",
+    for column, kind in zip(st.columns(2), ("needs", "offers"), strict=True):
+        template_button(
+            column,
+            kind,
+            "template_download",
+            f"template_first_{kind}",
             icon=":material/download:",
             help=ui.T("template_help"),
             width="stretch",
@@ -311,14 +322,7 @@ with tab_export:
                 st.caption(plain(problem))
         st.markdown(ui.T("templates_title"))
         for kind in ("needs", "offers"):
-            st.download_button(
-                ui.T("template", kind=KIND_LABELS[kind].lower()),
-                lambda k=kind: importer.template_bytes(k, ui.language()),
-                importer.template_name(kind, ui.language()),
-                XLSX,
-                key=f"template_{kind}",
-                on_click="ignore",
-            )
+            template_button(st, kind, "template", f"template_{kind}")
     with right:
         st.markdown(ui.T("backup_title"))
         st.caption(ui.T("backup_help"))

@@ -449,6 +449,7 @@ class View:
 
     # --- sources ----------------------------------------------------------------------------
 
+    @_memo  # every chart of a page asks for it; the records do not change within a View
     def records_source(self) -> str:
         from kompilot_data.present.figures import records_source
 

@@ -78,6 +78,15 @@ def _version(need_id: str) -> int | None:
     return storage.versions(engine(), "needs", [need_id]).get(need_id)
 
 
+def _writable_version(need: pd.Series, need_id: str) -> int | None:
+    """The stored version of a need the current user may broker (for optimistic locking); None - with the
+    region note when the need lies outside the user's region - when there is nothing to act on."""
+    if not may_broker(need["kommunenummer"]):
+        _region_note()
+        return None
+    return _version(need_id)
+
+
 def _text(value) -> str:
     return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
 
@@ -103,10 +112,7 @@ def candidate_actions(view, need: pd.Series, candidate, offer: pd.Series | None 
     )
     scope = f"{need_id}|{offer_id}"
     _feedback(scope)
-    if not may_broker(need["kommunenummer"]):
-        _region_note()
-        return
-    version = _version(need_id)
+    version = _writable_version(need, need_id)
     if version is None:
         return
     linked_here = _text(need.get("tilbud_id")) == offer_id and str(need["status"]) != brokering.CLOSED
@@ -220,10 +226,7 @@ def need_actions(view, need: pd.Series) -> None:
         if dates:
             lines.append(T("broker_stage_dates", dates=", ".join(dates)))
         st.markdown("\n".join(f"- {line}" for line in lines))
-        if not may_broker(need["kommunenummer"]):
-            _region_note()
-            return
-        version = _version(need_id)
+        version = _writable_version(need, need_id)
         if version is None:
             return
         if status == "kartlagt":
