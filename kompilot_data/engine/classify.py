@@ -45,17 +45,16 @@ OCCUPATION_COUNT = 3
 MAX_CHARS = 1000
 """Only the first 1,000 characters of a text are read (a need is a sentence or two, not a document)."""
 
-STOPWORDS = frozenset(
-    """
+_STOPWORD_TEXT = """
     trenge treng trenger behov behøve ønske ønsker ønskje vil ville skal må kan kunne få gjerne
     kurs kursa kurse opplæring opplæringa påfyll kompetanse kompetansen kunnskap
     ansatt ansatte tilsett tilsette medarbeider medarbeidere folk folka personale personalet
-    vi oss vår våre vårt me vår dem de di dei han hun ho den det dette denne disse som
+    vi oss vår våre vårt me dem de di dei han hun ho den det dette denne disse som
     og eller men for førr te til i på av med om fra frå ved hos etter før under over uten
     en ei et ein eit to tre fire fem mange flere fleire noen nokon alle hele heile mer meir
     ha har hadde være er var bli blir jobbe jobber jobbar arbeide arbeider
-    """.split()
-)
+"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 """Words every need text uses, whatever its area; they carry no signal for the lexical match."""
 
 
@@ -226,9 +225,9 @@ class Classifier:
         s = self.settings
         clean = [normalise(t) for t in texts]
         embedded = self.embedder.embed(clean)
-        occupation = s.occupation_semantic * zscore(embedded @ self.occupation_vectors.T) + s.occupation_lexical * zscore(
-            np.vstack([self.occupation_lexical.scores(t) for t in clean])
-        )
+        occupation = s.occupation_semantic * zscore(
+            embedded @ self.occupation_vectors.T
+        ) + s.occupation_lexical * zscore(np.vstack([self.occupation_lexical.scores(t) for t in clean]))
         area = (
             s.area_semantic * zscore(embedded @ self.area_vectors.T)
             + s.area_lexical * zscore(np.vstack([self.area_lexical.scores(t) for t in clean]))

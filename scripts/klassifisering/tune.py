@@ -52,8 +52,14 @@ def main() -> None:
     for sem, lex, occ, osem, olex in itertools.product((0, 0.5, 1), (0, 0.5, 1), (0, 0.5, 1), (0, 0.5, 1), (1,)):
         if sem == lex == occ == 0:
             continue
-        settings = replace(base.settings, area_semantic=sem, area_lexical=lex, area_from_occupation=occ,
-                           occupation_semantic=osem, occupation_lexical=olex)
+        settings = replace(
+            base.settings,
+            area_semantic=sem,
+            area_lexical=lex,
+            area_from_occupation=occ,
+            occupation_semantic=osem,
+            occupation_lexical=olex,
+        )
         model = classify.Classifier(settings, embedder=embedder)
         r = classify.accuracy(model.suggest_many(frame["tekst"]), labels)
         rows.append((r.area_top1, r.area_top2, r.occupation_top3, sem, lex, occ, osem, olex))

@@ -21,7 +21,6 @@ import pandas as pd
 
 from kompilot_data.reference import classify_corpus as corpus
 from kompilot_data.reference import taxonomy
-from kompilot_data.reference.build.common import _read
 from kompilot_data.reference.build.offers import kompetanseomrade_for_styrk
 
 RAW_FILE = "taxonomy/nav_styrk08_kategorier.csv"
