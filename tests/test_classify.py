@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -104,6 +106,20 @@ def test_a_batch_gives_the_same_suggestions_as_one_text_at_a_time():
     # texts without a word get no suggestion rather than a guess
     assert batch[1] == classify.Suggestion("") and batch[3] == classify.Suggestion("123 !!")
     assert classify.suggest_many([]) == []
+
+
+def test_missing_cells_long_texts_and_threads():
+    # an import file's empty cells arrive as None or NaN: no suggestion, not a guess for the word "nan"
+    assert classify.suggest_many([None, float("nan")]) == [classify.Suggestion(""), classify.Suggestion("")]
+    long = "sveising og platearbeid " * 5000  # 120,000 characters: only the first 1,000 are read
+    started = time.perf_counter()
+    suggestion = classify.suggest(long)
+    assert time.perf_counter() - started < 5
+    assert suggestion.tekst == long and suggestion.kompetanseomrade[0].kode == "industri"
+    texts = ["kurs i fiskehelse", "regnskap", "truckførerbevis", "barnehagelærer"] * 3
+    expected = [classify.suggest(t) for t in texts]
+    with ThreadPoolExecutor(max_workers=4) as pool:  # Streamlit serves sessions from threads
+        assert list(pool.map(classify.suggest, texts)) == expected
 
 
 def test_as_dict_has_the_documented_shape():

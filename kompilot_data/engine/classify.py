@@ -237,7 +237,7 @@ class Classifier:
 
     def suggest_many(self, texts: Iterable[str], batch_size: int = 64) -> list[Suggestion]:
         """One :class:`Suggestion` per text, in order; texts are embedded ``batch_size`` at a time."""
-        texts = ["" if t is None else str(t) for t in texts]
+        texts = [_text(t) for t in texts]
         results: list[Suggestion | None] = [None] * len(texts)
         readable = [i for i, t in enumerate(texts) if _WORD.search(normalise(t))]
         for i in set(range(len(texts))) - set(readable):
@@ -264,6 +264,13 @@ class Classifier:
                 for i in top_jobs
             ),
         )
+
+
+def _text(value: object) -> str:
+    """A cell as text: missing values (None, NaN from an import file) are empty."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value)
 
 
 def _top(scores: np.ndarray, count: int) -> list[int]:
