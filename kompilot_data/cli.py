@@ -262,6 +262,44 @@ def _travel(args: argparse.Namespace) -> int:
     return 0
 
 
+@_readable_errors
+def _classify(args: argparse.Namespace) -> int:
+    """Suggested competence areas and STYRK-08 occupations for need texts (issue 27)."""
+    import json
+
+    from kompilot_data.engine import classify
+    from kompilot_data.reference import taxonomy
+
+    texts = list(args.texts)
+    if args.file:
+        lines = Path(args.file).read_text(encoding="utf-8-sig").splitlines()
+        texts += [line.strip() for line in lines if line.strip()]
+    if not texts:
+        print("Feil: Gi minst én tekst, eller --file med én tekst per linje.", file=sys.stderr)
+        return 2
+    suggestions = classify.suggest_many(texts)
+    if args.json:
+        print(json.dumps([s.as_dict() for s in suggestions], ensure_ascii=False, indent=2))
+        return 0
+    labels = taxonomy.labels("kompetanseomrade", args.lang)
+    area_title, job_title = (
+        ("Kompetanseområde", "Yrke (STYRK-08)") if args.lang == "nb" else ("Competence area", "Occupation (STYRK-08)")
+    )
+    for s in suggestions:
+        print(f"«{s.tekst}»")
+        if not s.kompetanseomrade:
+            print("  (ingen ord å gå etter)" if args.lang == "nb" else "  (no words to go by)")
+            continue
+        print(f"  {area_title}: " + "; ".join(f"{labels[a.kode]} ({a.score:.2f})" for a in s.kompetanseomrade))
+        print(f"  {job_title}: " + "; ".join(f"{o.kode} {o.navn} ({o.score:.2f})" for o in s.styrk))
+    print(
+        "Forslag, ikke fasit. Poeng: hvor mange standardavvik kandidaten ligger over snittet for teksten."
+        if args.lang == "nb"
+        else "Suggestions, not answers. Score: standard deviations above the average candidate for the text."
+    )
+    return 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m kompilot_data",
@@ -376,6 +414,15 @@ def make_parser() -> argparse.ArgumentParser:
     trip.add_argument("destination", metavar="TO", help="municipality number or name, or a study place id")
     trip.add_argument("--json", action="store_true", help="print the route (with its legs) as JSON")
     trip.set_defaults(run=_travel)
+
+    guess = commands.add_parser(
+        "classify", help="suggest competence areas and STYRK-08 occupations for need texts (free text)"
+    )
+    guess.add_argument("texts", nargs="*", metavar="TEKST", help="one or more need texts")
+    guess.add_argument("--file", help="a UTF-8 text file with one need text a line")
+    guess.add_argument("--json", action="store_true", help="print a JSON list (tekst, kompetanseomrade, styrk)")
+    guess.add_argument("--lang", choices=["nb", "en"], default="nb", help="language of the area labels")
+    guess.set_defaults(run=_classify)
     return parser
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from kompilot_data._paths import DATA_DIR
-from kompilot_data.reference.build import geo, offers, stats, travel
+from kompilot_data.reference.build import classify, geo, offers, stats, travel
 
 
 def write_sources_markdown(out: Path = DATA_DIR) -> Path:
@@ -84,11 +84,12 @@ def _travel_part(raw: Path) -> dict[str, pd.DataFrame | str]:
 
 
 #: The build's parts, in order; ``build-reference --only`` runs some of them.
-PARTS: dict[str, Callable[[Path], dict[str, pd.DataFrame | str]]] = {
+PARTS: dict[str, Callable[[Path], dict[str, pd.DataFrame | bytes | str]]] = {
     "geo": _geo_part,
     "stats": _stats_part,
     "offers": _offers_part,
     "travel": _travel_part,
+    "classify": classify.build_classifier_data,
 }
 
 
@@ -110,7 +111,9 @@ def build_reference(raw: Path, out: Path = DATA_DIR, parts: list[str] | None = N
             continue
         for file_name, content in part(raw).items():
             path = out / file_name
-            if isinstance(content, str):
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            elif isinstance(content, str):
                 path.write_text(content, encoding="utf-8")
             else:
                 content.to_csv(path, index=False, lineterminator="\n")
