@@ -43,6 +43,12 @@ def test_about_page_shows_methods_calibration_and_disclosure(language):
     first = "Fra" if language == "nb" else "From"
     assert calibration.columns[0] == first
     assert list(calibration.iloc[0, :2]) == ["Trondheim", "Oppdal"]
+    # the roads of the model's route, and minutes to one decimal (an error of −0.4 min is not shown as −0)
+    assert calibration.columns[-1] == ("Veier i modellen" if language == "nb" else "Roads in the model")
+    assert calibration.iloc[0, -1] == "E6" and calibration.iloc[1, -1] == "E6, Rv3, Fv30"
+    assert list(calibration.iloc[0, 2:5]) == ["105", format_number(104.1, language, 1), format_number(-0.9, language, 1)]
+    assert "−0" not in set(calibration.iloc[:, 4])
+    assert "fri flyt uten rushtid" in text or "free-flow times with no rush hour" in text
 
 
 def test_figures_from_offers_name_hkdir_and_the_licence_caveat_only_when_real_offers_are_in_them():

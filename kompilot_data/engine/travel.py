@@ -631,9 +631,20 @@ def model_note(language: str = "nb") -> str:
         county=format_number(speeds["F"], language),
         local=format_number(speeds["K/P"], language),
         routes=values["tilpasning"]["ruter_i_tilpasning"],
-        error=format_number(values["median_absolutt_feil_min"], language),
-        max_error=format_number(values["maks_absolutt_feil_min"], language),
+        pinned=_classes(values["tilpasning"]["bestemt_av_data"], language),
+        at_bound=_classes(values["tilpasning"]["ved_grense"], language),
+        error=format_number(values["median_absolutt_feil_min"], language, 1),
+        max_error=format_number(values["maks_absolutt_feil_min"], language, 1),
     )
+
+
+def _classes(classes, language: str) -> str:
+    """«motorvei og motortrafikkvei» from road class keys (labels in travel.toml)."""
+    from kompilot_data.i18n import t
+
+    names = [t("travel_class_" + c.replace("/", "_"), language) for c in classes]
+    joiner = " og " if language == "nb" else " and "
+    return ", ".join(names[:-1]) + joiner + names[-1] if len(names) > 1 else "".join(names) or "–"
 
 
 def leg_kind_label(kind: str, language: str = "nb") -> str:
