@@ -635,6 +635,7 @@ def model_note(language: str = "nb") -> str:
         at_bound=_classes(values["tilpasning"]["ved_grense"], language),
         error=format_number(values["median_absolutt_feil_min"], language, 1),
         max_error=format_number(values["maks_absolutt_feil_min"], language, 1),
+        held_out=format_number(values["tilpasning"]["utelatt_en_median_absolutt_feil_min"], language, 1),
     )
 
 
