@@ -42,10 +42,14 @@ columns = {
     "feil_min": "col_error_min",
     "publisert_km": "col_published_km",
     "modell_km": "col_model_km",
+    "veier": "col_roads",
 }
-shown = calibration[list(columns)].rename(columns={key: ui.T(label) for key, label in columns.items()})
-for column in shown.columns[2:]:
-    shown[column] = [ui.number(value) if value == value else "" for value in shown[column]]
+decimals = {"modell_min": 1, "feil_min": 1}
+shown = calibration[list(columns)].copy()
+for column in list(columns)[2:-1]:
+    digits = decimals.get(column, 0)
+    shown[column] = [ui.number(value, digits) if value == value else "" for value in shown[column]]
+shown = shown.rename(columns={key: ui.T(label) for key, label in columns.items()})
 ui.show_table(shown, alt=ui.T("about_calibration_table"))
 
 st.markdown(page_text("skjerming", lang))

@@ -258,7 +258,10 @@ def _travel(args: argparse.Namespace) -> int:
         print("Målt reisetid fra reisetid_overstyring.csv (etappene er modellens).")
     else:
         note = " Ferjetid eller avgangsintervall er anslått." if route.estimated else ""
-        print(f"Modellert reisetid med bil og ferje (et estimat).{note}")
+        print(
+            "Modellert reisetid med bil og ferje på Kartverkets veinett N1000 (et estimat: fri flyt, "
+            f"uten rushtid og vinterstenging).{note}"
+        )
     return 0
 
 
@@ -407,11 +410,15 @@ def make_parser() -> argparse.ArgumentParser:
     bench.add_argument("--seed", type=int, default=DEFAULT_SEED)
     bench.set_defaults(run=_bench)
 
-    trip = commands.add_parser("travel", help="modelled travel time by road and ferry between two places")
-    trip.add_argument(
-        "origin", metavar="FROM", help="municipality number or name (e.g. 5001, Leka), or a study place id"
+    trip = commands.add_parser(
+        "travel", help="modelled travel time by road and ferry between two places, with the roads and ferries"
     )
-    trip.add_argument("destination", metavar="TO", help="municipality number or name, or a study place id")
+    trip.add_argument(
+        "origin",
+        metavar="FROM",
+        help="municipality number or name, its centre's town (e.g. 5001, Leka, Rørvik, Berkåk), a study place id or a ferry quay",
+    )
+    trip.add_argument("destination", metavar="TO", help="as FROM")
     trip.add_argument("--json", action="store_true", help="print the route (with its legs) as JSON")
     trip.set_defaults(run=_travel)
 

@@ -18,10 +18,11 @@ def test_calibration_table_is_the_models_rows():
     table = travel.calibration()
     assert len(table) == travel.parameters()["kalibrert_paa_ruter"] == 8
     oppdal = table[(table["fra"] == "Trondheim") & (table["til"] == "Oppdal")].iloc[0]
-    assert (oppdal["publisert_min"], oppdal["modell_min"], oppdal["feil_min"]) == (105.0, 144.7, 39.7)
-    # the median error the model note states is the median of these rows
+    assert (oppdal["publisert_min"], oppdal["modell_min"], oppdal["feil_min"]) == (105.0, 104.1, -0.9)
+    # the median and largest errors the model note states are those of these rows (road network, issue 21)
     errors = table["feil_min"].dropna().abs()
-    assert errors.median() == travel.parameters()["median_absolutt_feil_min"] == 13.0
+    assert errors.median() == travel.parameters()["median_absolutt_feil_min"] == 0.9
+    assert errors.max() == travel.parameters()["maks_absolutt_feil_min"] == 11.8
 
 
 @pytest.mark.parametrize("language", ["nb", "en"])
@@ -42,6 +43,12 @@ def test_about_page_shows_methods_calibration_and_disclosure(language):
     first = "Fra" if language == "nb" else "From"
     assert calibration.columns[0] == first
     assert list(calibration.iloc[0, :2]) == ["Trondheim", "Oppdal"]
+    # the roads of the model's route, and minutes to one decimal (an error of −0.4 min is not shown as −0)
+    assert calibration.columns[-1] == ("Veier i modellen" if language == "nb" else "Roads in the model")
+    assert calibration.iloc[0, -1] == "E6" and calibration.iloc[1, -1] == "E6, Rv3, Fv30"
+    assert list(calibration.iloc[0, 2:5]) == ["105", format_number(104.1, language, 1), format_number(-0.9, language, 1)]
+    assert "−0" not in set(calibration.iloc[:, 4])
+    assert "fri flyt uten rushtid" in text or "free-flow times with no rush hour" in text
 
 
 def test_figures_from_offers_name_hkdir_and_the_licence_caveat_only_when_real_offers_are_in_them():

@@ -3,14 +3,16 @@
 The model is built by ``build-reference --only travel`` (:mod:`kompilot_data.reference.build.travel`)
 and committed in ``kompilot_data/data/reisetid_*.csv``:
 
-* nodes: each municipality's administrative centre, the study places and the ferry quays;
-* road edges: great-circle km × a detour factor ÷ a speed, both calibrated against published car
-  journeys (``reisetid_kalibrering.csv``); never across open water, except over the fixed links
-  (bridges, tunnels) listed in ``reisetid_faste_forbindelser.csv``;
+* nodes: each municipality's administrative centre, the study places, the ferry quays and the road junctions of
+  Kartverket N1000 (``type = veinode``);
+* road edges: N1000 road stretches, minutes = km ÷ the speed of the road class (motorway, motortrafikkveg, E/R,
+  F, K/P), the speeds fitted by bounded least squares on published car journeys (``reisetid_kalibrering.csv``);
+  links N1000 lacks from the reviewed ``reisetid_veitillegg.csv``; each centre, study place and quay joined to the
+  nearest road node (``reisetid_tilkoblinger.csv``);
 * ferry edges: crossing minutes + half the headway as waiting.
 
-Every time here is a **modelled estimate**; a coordinator's measured time in
-``reisetid_overstyring.csv`` replaces the model for its pair (read on first use in each process).
+Every time here is a **modelled estimate** (free flow: no rush hour, no winter closures); a coordinator's measured
+time in ``reisetid_overstyring.csv`` replaces the model for its pair (read on first use in each process).
 
 numpy and pandas only (no geopandas, no streamlit); everything is cached per process.
 """
@@ -89,6 +91,7 @@ class Route:
     legs: tuple[Leg, ...]
     estimated: bool
     overridden: bool
+    via: tuple[str, ...] = ()  # the roads and ferries named in travel order (see via_names)
 
 
 @dataclass(frozen=True)
@@ -143,6 +146,34 @@ def path(previous: dict[str, tuple[str, Edge]], source: str, target: str) -> lis
     return steps[::-1]
 
 
+#: A road is named in a route's "via" when the route drives at least this many km on it.
+VIA_MIN_KM = 10.0
+#: At most this many roads are named (the longest stretches, in travel order); ferries are always named.
+VIA_MAX_ROADS = 4
+
+
+def via_names(steps: Iterable[tuple[str, str, Edge]], language: str = "nb") -> list[str]:
+    """The roads and ferries of a route in travel order: ``["E6", "Rv3", "ferje Skei–Gutvik"]``.
+
+    A road (E, Rv, Fv) is named once, where the route first drives on it, when the route drives at least
+    :data:`VIA_MIN_KM` on it; of those the :data:`VIA_MAX_ROADS` longest. Every ferry is named."""
+    steps = list(steps)
+    km: dict[str, float] = {}
+    for _, _, edge in steps:
+        if edge.kind != FERRY and edge.name:
+            km[edge.name] = km.get(edge.name, 0.0) + edge.km
+    longest = sorted((name for name in km if km[name] >= VIA_MIN_KM), key=lambda name: (-km[name], name))
+    named = set(longest[:VIA_MAX_ROADS])
+    word = "ferje" if language == "nb" else "ferry"
+    result: list[str] = []
+    for _, _, edge in steps:
+        if edge.kind == FERRY and edge.name:
+            result.append(f"{word} {edge.name}")
+        elif edge.name in named and edge.name not in result:
+            result.append(edge.name)
+    return result
+
+
 def haversine_km(lat1, lon1, lat2, lon2):
     """Great-circle distance in km (vectorised)."""
     lat1, lon1, lat2, lon2 = (np.radians(np.asarray(v, dtype=float)) for v in (lat1, lon1, lat2, lon2))
@@ -189,13 +220,23 @@ def _model() -> _Model:
         for part in str(row.get("offisielt_navn") or "").split(" - "):
             if part:
                 names.setdefault(part.strip().lower(), str(code))
+    # Place names: a centre's town («Berkåk», «Rørvik») is its municipality; then study place ids, quay names
+    # («Flakk ferjekai») and the study places' towns where no municipality or centre has that name.
+    for node, town in nodes.loc[nodes["type"] == "kommunesenter", "sted"].items():
+        names.setdefault(str(town).strip().lower(), node)
     for node in nodes.index[nodes["type"] == "studiested"]:
         names.setdefault(node.lower(), node)
+    for node, name in nodes.loc[nodes["type"] == "ferjekai", "navn"].items():
+        names.setdefault(str(name).strip().lower(), node)
+    for node, town in nodes.loc[nodes["type"] == "studiested", "sted"].sort_index().items():
+        if isinstance(town, str) and town.strip():
+            names.setdefault(town.strip().lower(), node)
     return _Model(nodes, edges, parameters, municipalities.index, names)
 
 
 def parameters() -> dict:
-    """The calibrated model parameters (detour factor, speed, ferry estimates, calibration error)."""
+    """The model's parameters: speeds per road class and their fit, the local detour factor and speed, ferry
+    estimates, the calibration error and the connector report's summary (``reisetid_modell.json``)."""
     return dict(_model().parameters)
 
 
@@ -209,13 +250,14 @@ def calibration() -> pd.DataFrame:
 
 
 def resolve(name: str) -> str:
-    """Node id of a municipality (number or name in any case, official or Sami form) or a study place id."""
+    """Node id of a municipality (number or name in any case, official or Sami form, or its centre's town such as
+    «Berkåk»), a study place (id, or its town where no municipality has that name) or a ferry quay."""
     model = _model()
     key = str(name).strip().lower()
     if key in model.names:
         return model.names[key]
     raise UnknownPlace(
-        f"Ukjent kommune eller studiested: «{name}». Bruk kommunenummer, kommunenavn eller studiested-id."
+        f"Ukjent kommune eller studiested: «{name}». Bruk kommunenummer, kommunenavn, tettsted eller studiested-id."
     )
 
 
@@ -225,6 +267,8 @@ def node_name(node: str, place: bool = False) -> str:
     model = _model()
     if node not in model.nodes.index:
         return node
+    if model.nodes.at[node, "type"] == "veinode":
+        return ""
     return str(model.nodes.at[node, "sted" if place else "navn"])
 
 
@@ -280,10 +324,12 @@ def route(origin: str, destination: str) -> Route:
         )
         for start, end, edge in path(previous, a, b)
     )
+    steps = path(previous, a, b)
+    legs = _name_junctions(_merge_legs(legs))
     ferries = tuple(leg.name for leg in legs if leg.kind == FERRY and leg.name)
     total_minutes = float(minutes[b])
-    total_km = float(sum(edge.km for _, _, edge in path(previous, a, b)))
-    estimated = any(edge.estimated for _, _, edge in path(previous, a, b))
+    total_km = float(sum(edge.km for _, _, edge in steps))
+    estimated = any(edge.estimated for _, _, edge in steps)
     override = _override(a, b)
     if override is not None:
         total_minutes = float(override["minutter"])
@@ -297,7 +343,53 @@ def route(origin: str, destination: str) -> Route:
         legs,
         estimated and override is None,
         override is not None,
+        tuple(via_names(steps)),
     )
+
+
+def _name_junctions(legs: tuple[Leg, ...]) -> tuple[Leg, ...]:
+    """A leg's end at a road junction (a node without a name) is named by the roads that meet there:
+    «kryss E6/Rv3»; the next leg starts there."""
+    legs = list(legs)
+    for i in range(len(legs) - 1):
+        leg = legs[i]
+        if leg.til:
+            continue
+        roads = [name for name in (leg.name, legs[i + 1].name) if name]
+        label = "kryss " + "/".join(dict.fromkeys(roads)) if roads else "veikryss"
+        legs[i] = Leg(leg.kind, leg.fra, label, leg.minutes, leg.km, leg.name)
+        nxt = legs[i + 1]
+        legs[i + 1] = Leg(nxt.kind, label, nxt.til, nxt.minutes, nxt.km, nxt.name)
+    return tuple(legs)
+
+
+#: An unnamed road leg shorter than this (km: a connector, a town street) is shown as part of the road next to it.
+SHORT_LEG_KM = 2.0
+
+
+def _merge_legs(legs: tuple[Leg, ...]) -> tuple[Leg, ...]:
+    """Consecutive road legs on the same road as one leg, and a short unnamed road leg (a connector, a town
+    street) as part of the road leg next to it, so a route reads as its roads and ferries."""
+
+    def join(first: Leg, second: Leg, name: str | None) -> Leg:
+        minutes, km = round(first.minutes + second.minutes, 1), round(first.km + second.km, 1)
+        return Leg(ROAD, first.fra, second.til, minutes, km, name)
+
+    def short(leg: Leg) -> bool:
+        return leg.kind == ROAD and not leg.name and leg.km < SHORT_LEG_KM
+
+    merged: list[Leg] = []
+    for leg in legs:
+        last = merged[-1] if merged else None
+        if (
+            last is not None
+            and last.kind == leg.kind == ROAD
+            and ((last.name or "") == (leg.name or "") or short(leg) or short(last))
+        ):
+            merged[-1] = join(last, leg, last.name if not short(last) else leg.name)
+        else:
+            merged.append(leg)
+    return tuple(merged)
 
 
 def _matrix(file_name: str) -> pd.DataFrame:
@@ -415,7 +507,7 @@ def _point_model() -> _PointModel:
         p_ferry,
         labels,
         float(model.parameters["omvegsfaktor"]),
-        float(model.parameters["fart_kmt"]),
+        float(model.parameters["lokal_fart_kmt"]),
     )
 
 
@@ -491,13 +583,23 @@ def travel_to_points(lat, lon, kommunenummer=None) -> PointTravel:
     return PointTravel(minutes, km, ferry, model.labels)
 
 
+def duration(minutes: float, language: str = "nb") -> str:
+    """«2 t 15 min» (en: «2 h 15 min»), «45 min» under an hour; rounded to whole minutes."""
+    total = round(minutes)
+    if total < 60:
+        return f"{total} min"
+    hours, rest = divmod(total, 60)
+    unit = "t" if language == "nb" else "h"
+    return f"{hours} {unit} {rest} min" if rest else f"{hours} {unit}"
+
+
 def describe(route_: Route, language: str = "nb") -> str:
-    """One line: ``Ørland → Trondheim: 95 min, 85 km, via ferje Brekstad–Valset`` (no "via" without ferries)."""
-    line = f"{route_.origin} → {route_.destination}: {route_.minutes:.0f} min, {route_.km:.0f} km"
-    if route_.ferries:
-        word = "ferje" if language == "nb" else "ferry"
-        joiner = " og " if language == "nb" else " and "
-        line += ", via " + joiner.join(f"{word} {name}" for name in route_.ferries)
+    """One line: ``Oppdal → Røros: 2 t 15 min, 142 km, via E6, Rv3, Fv30`` (the roads and ferries of the route,
+    see :func:`via_names`; no "via" on a route with no named road or ferry)."""
+    line = f"{route_.origin} → {route_.destination}: {duration(route_.minutes, language)}, {route_.km:.0f} km"
+    via = route_.via if language == "nb" else tuple(v.replace("ferje ", "ferry ", 1) for v in route_.via)
+    if via:
+        line += ", via " + ", ".join(via)
     return line
 
 
@@ -515,17 +617,35 @@ def summary(route_: Route, language: str = "nb") -> str:
 
 
 def model_note(language: str = "nb") -> str:
-    """How the travel times are estimated, with the calibrated parameters (labels in travel.toml)."""
+    """How the travel times are estimated, with the fitted speeds and the limits (labels in travel.toml)."""
     from kompilot_data.i18n import format_number, t
 
     values = parameters()
+    speeds = values["fart_kmt"]
     return t(
         "travel_model_note",
         language,
-        detour=format_number(values["omvegsfaktor"], language, 2),
-        speed=format_number(values["fart_kmt"], language),
-        error=format_number(values["median_absolutt_feil_min"], language),
+        motorway=format_number(speeds["motorveg"], language),
+        expressway=format_number(speeds["motortrafikkveg"], language),
+        trunk=format_number(speeds["E/R"], language),
+        county=format_number(speeds["F"], language),
+        local=format_number(speeds["K/P"], language),
+        routes=values["tilpasning"]["ruter_i_tilpasning"],
+        pinned=_classes(values["tilpasning"]["bestemt_av_data"], language),
+        at_bound=_classes(values["tilpasning"]["ved_grense"], language),
+        error=format_number(values["median_absolutt_feil_min"], language, 1),
+        max_error=format_number(values["maks_absolutt_feil_min"], language, 1),
+        held_out=format_number(values["tilpasning"]["utelatt_en_median_absolutt_feil_min"], language, 1),
     )
+
+
+def _classes(classes, language: str) -> str:
+    """«motorvei og motortrafikkvei» from road class keys (labels in travel.toml)."""
+    from kompilot_data.i18n import t
+
+    names = [t("travel_class_" + c.replace("/", "_"), language) for c in classes]
+    joiner = " og " if language == "nb" else " and "
+    return ", ".join(names[:-1]) + joiner + names[-1] if len(names) > 1 else "".join(names) or "–"
 
 
 def leg_kind_label(kind: str, language: str = "nb") -> str:

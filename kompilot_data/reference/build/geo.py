@@ -72,7 +72,7 @@ CENTRES: dict[str, tuple[str, int]] = {
     "5057": ("Brekstad", 3160100),
     "5058": ("Årnes", 3162903),
     "5059": ("Orkanger", 3143423),
-    "5060": ("Kolvereid", 3149577),
+    "5060": ("Rørvik", 3141310),  # not Kolvereid: Nærøysund's administrative centre is Rørvik (issue 21)
     "5061": ("Rindal", 3141866),
 }
 

