@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_support import offline_browser, running_app
+from browser_support import offline_browser
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,9 +61,8 @@ def axe_script() -> str:
 
 
 @pytest.fixture(scope="module")
-def app_url():
-    with running_app(timeout=180) as url:
-        yield url
+def app_url(app_server):
+    return app_server.url
 
 
 @pytest.fixture(scope="module")

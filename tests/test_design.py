@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from app_support import run_app
+from app_support import rendered
 
 import kompilot_data as kd
 from kompilot_data.present import tables
@@ -67,7 +67,7 @@ def shown_headers(element) -> list[str]:
 @pytest.mark.parametrize("language", ["nb", "en"])
 @pytest.mark.parametrize("page", PAGES)
 def test_no_table_header_is_a_raw_column_name(raw_names, page, language):
-    app = run_app(f"app_pages/{page}.py", **({"lang": "en"} if language == "en" else {}))
+    app = rendered(f"app_pages/{page}.py", **({"lang": "en"} if language == "en" else {}))
     headers = {header for frame in app.dataframe for header in shown_headers(frame)}
     assert headers or page in {"tilgjengelighet", "region"}, f"{page}: no table found"
     raw = sorted(headers & raw_names)
@@ -81,7 +81,7 @@ ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 @pytest.mark.parametrize("language", ["nb", "en"])
 @pytest.mark.parametrize("page", ["behov", "tilbud", "mismatch", "kart", "oversikt", "region", "om_data"])
 def test_table_cells_show_labels_dates_and_blanks(page, language):
-    app = run_app(f"app_pages/{page}.py", **({"lang": "en"} if language == "en" else {}))
+    app = rendered(f"app_pages/{page}.py", **({"lang": "en"} if language == "en" else {}))
     codes = set()
     for name in ("kompetanseomrade", "niva", "laeringsform", "naering", "storrelse", "behov_status", "behov_kilde"):
         labels = taxonomy.labels(name, language)
@@ -181,11 +181,8 @@ def settle(page):
 
 
 @pytest.fixture(scope="module")
-def app_url():
-    from browser_support import running_app
-
-    with running_app(timeout=180) as url:
-        yield url
+def app_url(app_server):
+    return app_server.url
 
 
 @pytest.fixture(scope="module", params=list(SIZES))
