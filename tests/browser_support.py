@@ -113,6 +113,30 @@ def wait_for_app(page, timeout: float = 30_000) -> None:
     page.wait_for_timeout(600)
 
 
+#: A page is ready when Streamlit's script run has finished, no skeleton is left and every Plotly chart is drawn.
+READY = """() => {
+  const app = document.querySelector('[data-testid=stApp]');
+  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (document.querySelector('[data-testid=stSkeleton]')) return false;
+  const charts = [...document.querySelectorAll('[data-testid=stPlotlyChart]')];
+  return charts.every(e => e.querySelector('.main-svg'));
+}"""
+
+
+def settle(page, timeout_s: float = 240) -> None:
+    """Wait until the page is :data:`READY` in four checks in a row, a quarter of a second apart, and give Plotly
+    another 0.4 s to settle its sizes."""
+    page.wait_for_selector("[data-testid='stApp']", timeout=timeout_s * 1000)
+    deadline, ready = time.monotonic() + timeout_s, 0
+    while time.monotonic() < deadline:
+        ready = ready + 1 if page.evaluate(READY) else 0
+        if ready >= 4:
+            page.wait_for_timeout(400)
+            return
+        page.wait_for_timeout(250)
+    raise TimeoutError("the page did not finish rendering")
+
+
 def lonlat_to_pixel(
     lon: float, lat: float, center: dict, zoom: float, size: tuple[float, float]
 ) -> tuple[float, float]:

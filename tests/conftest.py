@@ -17,7 +17,12 @@ import pytest
 
 
 def pytest_collection_modifyitems(config, items):
-    """Browser tests need Debian's chromium; CI sets KOMPILOT_REQUIRE_BROWSER=1 so they never skip there."""
+    """The longest tests first (``slow``, then ``browser``; each group in file order, so a module's browser tests
+    stay together and share its fixtures): parallel workers then finish at about the same time, with the short
+    tests filling the end.
+
+    Browser tests need Debian's chromium; CI sets KOMPILOT_REQUIRE_BROWSER=1 so they never skip there."""
+    items.sort(key=lambda item: 0 if "slow" in item.keywords else 1 if "browser" in item.keywords else 2)
     if shutil.which("chromium") or os.environ.get("KOMPILOT_REQUIRE_BROWSER") == "1":
         return
     skip = pytest.mark.skip(reason="chromium is not installed (apt-get install chromium)")

@@ -21,6 +21,7 @@ import pytest
 from app_support import rendered
 
 import kompilot_data as kd
+from browser_support import settle
 from kompilot_data.present import tables
 from kompilot_data.records.schema import NEED_COLUMNS, OFFER_COLUMNS
 from kompilot_data.reference import taxonomy
@@ -174,12 +175,6 @@ CHART_TEXT = """() => [...document.querySelectorAll('[data-testid=stPlotlyChart]
   .filter(t => t.closest('[data-testid=stPlotlyChart]').offsetParent).map(t => t.textContent)"""
 
 
-def settle(page):
-    from test_accessibility import settle as wait
-
-    wait(page)
-
-
 @pytest.fixture(scope="module")
 def app_url(app_server):
     return app_server.url
@@ -192,20 +187,18 @@ def sized_page(request, app_url):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with offline_browser(SIZES[request.param]) as (page, blocked):
         page.set_default_timeout(120_000)
-        page.goto(app_url, timeout=240_000)
-        settle(page)
         yield request.param, page, blocked
 
 
 def full_screenshot(page, size: tuple[int, int], path: Path) -> None:
-    """The whole page (Streamlit scrolls inside its main area, so the window is made as tall as the page)."""
+    """The whole page (Streamlit scrolls inside its main area, so the window is made as tall as the page); the window
+    is given back its size for the next test, which loads its own page and waits for it."""
     height = page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollHeight")
     page.set_viewport_size({"width": size[0], "height": max(size[1], min(height, 9000))})
     page.wait_for_timeout(1500)
     settle(page)
     page.screenshot(path=path)
     page.set_viewport_size({"width": size[0], "height": size[1]})
-    settle(page)
 
 
 @pytest.mark.browser

@@ -11,9 +11,11 @@ order does not matter.
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 
-from browser_support import ROOT, offline_browser, served_app, wait_for_app
+from browser_support import ROOT, WEBSOCKET_PROBE, offline_browser, probe_mark, served_app, wait_for_run
 from kompilot_data.records import importer, storage
 
 pytestmark = pytest.mark.browser
@@ -43,15 +45,34 @@ def engine(database):
     return database[1]
 
 
+@contextlib.contextmanager
+def _browser(viewport=(1600, 1000)):
+    """A page with the websocket probe: the tests wait for the script run an action started to finish
+    (``wait_for_run``), however long a loaded machine takes, rather than for a fixed time."""
+    with offline_browser(viewport) as (page, blocked):
+        page.add_init_script(WEBSOCKET_PROBE)
+        yield page, blocked
+
+
+def _open(page, url: str) -> None:
+    page.goto(url, wait_until="networkidle")
+    wait_for_run(page, 0, timeout=180)
+
+
+def _rerun(page, action) -> None:
+    """Do ``action`` (a click) and wait until the script run it starts has finished and the page is quiet."""
+    mark = probe_mark(page)
+    action()
+    wait_for_run(page, mark, timeout=120)
+
+
 def _wait_quiet(page, ms: int = 1500) -> None:
     page.wait_for_selector("[data-testid='stStatusWidget']", state="detached", timeout=60_000)
     page.wait_for_timeout(ms)
 
 
 def _edit_tab(page, url: str) -> None:
-    page.goto(f"{url}/data", wait_until="networkidle")
-    wait_for_app(page)
-    _wait_quiet(page)
+    _open(page, f"{url}/data")
     page.get_by_role("tab", name="Rediger").click()
     page.wait_for_selector("[data-testid='stDataFrame']", timeout=60_000)
     _wait_quiet(page)
@@ -62,7 +83,7 @@ def test_typing_12_into_a_cell_stores_12(app_url, engine):
     assert record["behov_id"] == "DEMO-B0001" and record["antall_deltakere"] != 12
     # Glide's columns: 0 = row markers, 1 = the id (index), then the editor's columns in schema order.
     target = f"glide-cell-{2 + ['registrert', 'bedrift_id', 'orgnr', 'kommunenummer', 'naering', 'storrelse', 'kompetanseomrade', 'niva', 'laeringsform', 'antall_deltakere'].index('antall_deltakere')}-0"
-    with offline_browser() as (page, blocked):
+    with _browser() as (page, blocked):
         _edit_tab(page, app_url)
         grid = page.locator("[data-testid='stDataFrame']").first.bounding_box()
         page.mouse.click(grid["x"] + 170, grid["y"] + 35 + 17)  # first record, an early column
@@ -101,10 +122,8 @@ def test_import_preview_screenshot(app_url, engine):
     table.loc[by_file, "antall_deltakere"] = "6"
     table.loc[noted, "merknad"] = "Ønsker samlinger i Namsos."
     data = importer.csv_bytes(table, title=None)
-    with offline_browser((1400, 1300)) as (page, blocked):
-        page.goto(f"{app_url}/data", wait_until="networkidle")
-        wait_for_app(page)
-        _wait_quiet(page)
+    with _browser((1400, 1300)) as (page, blocked):
+        _open(page, f"{app_url}/data")
         page.locator("[data-testid='stFileUploaderDropzoneInput']").first.set_input_files(
             files=[{"name": "behov_namdalen.csv", "mimeType": "text/csv", "buffer": data}]
         )
@@ -121,23 +140,20 @@ def test_import_preview_screenshot(app_url, engine):
 
 
 def _select_row(page, table, row: int = 0) -> None:
-    table.wait_for(timeout=90_000)  # a loaded machine may take a while to draw it
+    table.wait_for(timeout=90_000)
     table.scroll_into_view_if_needed()
-    page.wait_for_timeout(500)
+    page.wait_for_timeout(300)
     box = table.bounding_box()
-    page.mouse.click(box["x"] + 12, box["y"] + 35 + 17 + 35 * row)  # the row's selection box (rows are 35 px)
-    _wait_quiet(page, 2500)
+    # the row's selection box (rows are 35 px); the selection reruns the page
+    _rerun(page, lambda: page.mouse.click(box["x"] + 12, box["y"] + 35 + 17 + 35 * row))
 
 
 def test_candidate_card_koble_and_avvis_in_the_browser(app_url, engine):
     """Mismatch → Koble: a candidate card has Koble and Avvis; Koble links the need (screenshots of the card and of
     the rejection form)."""
-    with offline_browser((1500, 1400)) as (page, blocked):
-        page.goto(f"{app_url}/mismatch", wait_until="networkidle")
-        wait_for_app(page)
-        _wait_quiet(page, 3000)
+    with _browser((1500, 1400)) as (page, blocked):
+        _open(page, f"{app_url}/mismatch")
         page.get_by_role("tab", name="Koble behov og tilbud").click()
-        _wait_quiet(page, 3000)
         heading = page.get_by_role("heading", name="Behov → tilbud")
         need_table = heading.locator("xpath=following::*[@data-testid='stDataFrame'][1]")
         koble = page.get_by_role("button", name="Koble", exact=True)
@@ -146,7 +162,6 @@ def test_candidate_card_koble_and_avvis_in_the_browser(app_url, engine):
             if koble.count():
                 break
         assert koble.count(), "no need among the first eight rows has a candidate with a Koble button"
-        _wait_quiet(page, 2500)  # the card's rerun has settled (its buttons are drawn anew)
         koble.first.scroll_into_view_if_needed()
         page.mouse.wheel(0, -300)
         page.wait_for_timeout(800)
@@ -158,7 +173,7 @@ def test_candidate_card_koble_and_avvis_in_the_browser(app_url, engine):
         page.screenshot(path=str(SHOTS / "kandidatkort_avvis.png"))
         page.keyboard.press("Escape")
         page.wait_for_timeout(500)
-        koble.first.click()
+        _rerun(page, koble.first.click)
         page.wait_for_selector("text=er koblet til tilbudet", timeout=60_000)
         message = page.locator("[data-testid='stAlertContentSuccess']").first.inner_text()
         assert blocked == []
@@ -169,10 +184,8 @@ def test_candidate_card_koble_and_avvis_in_the_browser(app_url, engine):
 
 def test_need_card_on_the_needs_page(app_url):
     """Behov: the selected need's card shows its status and the next steps (screenshot)."""
-    with offline_browser((1500, 1400)) as (page, blocked):
-        page.goto(f"{app_url}/behov?status=koblet", wait_until="networkidle")
-        wait_for_app(page)
-        _wait_quiet(page, 3000)
+    with _browser((1500, 1400)) as (page, blocked):
+        _open(page, f"{app_url}/behov?status=koblet")
         records = page.get_by_role("heading", name="Poster", exact=True).last
         table = records.locator("xpath=following::*[@data-testid='stDataFrame'][1]")
         _select_row(page, table)

@@ -368,6 +368,7 @@ def test_note_longer_than_excel_allows_is_kept_whole_in_database_audit_backup_an
     assert not (tmp_path / "behov.xlsx").exists()
 
 
+@pytest.mark.slow
 def test_backup_holds_more_rows_than_an_excel_sheet(tmp_path):
     """1 048 577 rows in the audit log (one more than an Excel sheet holds) go into the backup and back."""
     engine = make_test_engine("sqlite", tmp_path)
@@ -546,6 +547,7 @@ def _run_limited(code: str) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow
 def test_xlsx_zip_bomb_is_refused_within_bounded_memory(tmp_path):
     bomb = tmp_path / "bombe.xlsx"
     _write_zip_bomb(bomb)
@@ -564,6 +566,7 @@ def test_xlsx_zip_bomb_is_refused_within_bounded_memory(tmp_path):
     )
 
 
+@pytest.mark.slow
 def test_an_ordinary_xlsx_is_read_within_the_same_memory(tmp_path):
     from openpyxl import Workbook
 
