@@ -18,8 +18,8 @@ import pytest
 
 def pytest_collection_modifyitems(config, items):
     """The longest tests first (``slow``, then ``browser``; each group in file order, so a module's browser tests
-    stay together and share its fixtures): parallel workers then finish at about the same time, with the short
-    tests filling the end.
+    stay together and share its fixtures), the short ones last: with ``--dist worksteal`` (pyproject.toml) a worker
+    that is done takes over the rest of another's queue, and the workers finish at about the same time.
 
     Browser tests need Debian's chromium; CI sets KOMPILOT_REQUIRE_BROWSER=1 so they never skip there."""
     items.sort(key=lambda item: 0 if "slow" in item.keywords else 1 if "browser" in item.keywords else 2)
