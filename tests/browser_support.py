@@ -14,6 +14,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -40,59 +41,49 @@ def free_port() -> int:
 def running_app(env: dict[str, str] | None = None, timeout: float = 60, script: str | Path = "app.py"):
     """Run ``streamlit run app.py`` (or ``script``, relative to the repository) on a free loopback port; yield its
     base URL."""
-    port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(ROOT / script),
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-    ]
-    process = subprocess.Popen(
-        command, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            raise RuntimeError(f"streamlit did not start: {process.stdout.read1().decode(errors='replace')}")
-        yield url
-    finally:
-        process.terminate()
+    with served_app(env=env, timeout=timeout, script=script) as server:
+        yield server.url
+
+
+_SHARED: dict = {}
+
+
+def shared_browser():
+    """One headless Debian Chromium per process (Playwright), started on first use; each caller opens a context of
+    its own in it (:func:`offline_browser`), which is as separate as a new browser: own cookies, storage, cache."""
+    if "browser" not in _SHARED:
+        from playwright.sync_api import sync_playwright
+
+        executable = shutil.which("chromium")
+        if not executable:
+            raise RuntimeError("chromium not found: apt-get install chromium")
+        manager = sync_playwright()
+        playwright = manager.start()
         try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+            browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        except BaseException:
+            manager.__exit__(None, None, None)
+            raise
+        _SHARED.update(manager=manager, browser=browser)
+    return _SHARED["browser"]
+
+
+def close_shared_browser() -> None:
+    """Close the shared Chromium (the test session's end)."""
+    if "browser" in _SHARED:
+        browser, manager = _SHARED.pop("browser"), _SHARED.pop("manager")
+        with contextlib.suppress(Exception):
+            browser.close()
+        manager.__exit__(None, None, None)
 
 
 @contextlib.contextmanager
 def offline_browser(viewport=(1600, 1000)):
-    """A Playwright page in headless Debian Chromium with all non-loopback traffic blocked.
+    """A Playwright page in headless Debian Chromium (a new context of :func:`shared_browser`) with all
+    non-loopback traffic blocked.
 
     Yields ``(page, blocked)``; ``blocked`` lists the URLs the page tried to fetch from outside.
     """
-    from playwright.sync_api import sync_playwright
-
-    executable = shutil.which("chromium")
-    if not executable:
-        raise RuntimeError("chromium not found: apt-get install chromium")
     blocked: list[str] = []
 
     def route(request_route):
@@ -103,16 +94,12 @@ def offline_browser(viewport=(1600, 1000)):
             blocked.append(request_url)
             request_route.abort()
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, locale="nb-NO")
+    context = shared_browser().new_context(viewport={"width": viewport[0], "height": viewport[1]}, locale="nb-NO")
+    try:
         context.route("**/*", route)
-        page = context.new_page()
-        try:
-            yield page, blocked
-        finally:
-            context.close()
-            browser.close()
+        yield context.new_page(), blocked
+    finally:
+        context.close()
 
 
 def wait_for_app(page, timeout: float = 30_000) -> None:
@@ -124,6 +111,30 @@ def wait_for_app(page, timeout: float = 30_000) -> None:
         timeout=timeout,
     )
     page.wait_for_timeout(600)
+
+
+#: A page is ready when Streamlit's script run has finished, no skeleton is left and every Plotly chart is drawn.
+READY = """() => {
+  const app = document.querySelector('[data-testid=stApp]');
+  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (document.querySelector('[data-testid=stSkeleton]')) return false;
+  const charts = [...document.querySelectorAll('[data-testid=stPlotlyChart]')];
+  return charts.every(e => e.querySelector('.main-svg'));
+}"""
+
+
+def settle(page, timeout_s: float = 240) -> None:
+    """Wait until the page is :data:`READY` in four checks in a row, a quarter of a second apart, and give Plotly
+    another 0.4 s to settle its sizes."""
+    page.wait_for_selector("[data-testid='stApp']", timeout=timeout_s * 1000)
+    deadline, ready = time.monotonic() + timeout_s, 0
+    while time.monotonic() < deadline:
+        ready = ready + 1 if page.evaluate(READY) else 0
+        if ready >= 4:
+            page.wait_for_timeout(400)
+            return
+        page.wait_for_timeout(250)
+    raise TimeoutError("the page did not finish rendering")
 
 
 def lonlat_to_pixel(
@@ -166,16 +177,23 @@ class AppServer:
 
 
 @contextlib.contextmanager
-def served_app(root: str | Path = ROOT, env: dict[str, str] | None = None, options=(), timeout: float = 120):
-    """Like :func:`running_app`, for the app in ``root`` (e.g. a ``git worktree`` of an older commit), with extra
-    ``streamlit run`` options (``["--runner.postScriptGC", "false"]``); yields an :class:`AppServer`."""
+def served_app(
+    root: str | Path = ROOT,
+    env: dict[str, str] | None = None,
+    options=(),
+    timeout: float = 120,
+    script: str | Path = "app.py",
+):
+    """Run ``streamlit run app.py`` (or ``script``) of the app in ``root`` (e.g. a ``git worktree`` of an older
+    commit) on a free loopback port, with extra ``streamlit run`` options (``["--runner.postScriptGC", "false"]``);
+    yield an :class:`AppServer` once it answers its health check."""
     port = free_port()
     command = [
         sys.executable,
         "-m",
         "streamlit",
         "run",
-        str(Path(root) / "app.py"),
+        str(Path(root) / script),
         "--server.port",
         str(port),
         "--server.address",
@@ -188,8 +206,6 @@ def served_app(root: str | Path = ROOT, env: dict[str, str] | None = None, optio
         "none",
         *options,
     ]
-    import tempfile
-
     with tempfile.TemporaryFile() as log:  # the server's output, shown if it does not start
         process = subprocess.Popen(command, cwd=root, env={**os.environ, **(env or {})}, stdout=log, stderr=log)
         url = f"http://127.0.0.1:{port}"

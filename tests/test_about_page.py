@@ -3,7 +3,7 @@ offer counts by source, the pooling limits and the disclosure rule."""
 
 import pandas as pd
 import pytest
-from app_support import run_app
+from app_support import rendered
 
 import kompilot_data as kd
 from kompilot_data.engine import pooling, travel
@@ -27,7 +27,7 @@ def test_calibration_table_is_the_models_rows():
 
 @pytest.mark.parametrize("language", ["nb", "en"])
 def test_about_page_shows_methods_calibration_and_disclosure(language):
-    app = run_app("app_pages/om_data.py", lang=language)
+    app = rendered("app_pages/om_data.py", lang=language)
     assert not app.exception
     text = _markdown(app)
     offers = kd.load_offers()

@@ -6,7 +6,6 @@ allow-list stops the app with a configuration message. Database tests run on SQL
 from __future__ import annotations
 
 import pytest
-import streamlit as st
 from app_support import APP, run_app
 from records_support import BACKENDS, assert_unchanged, csv_bytes, database, row, snapshot
 
@@ -331,9 +330,7 @@ def test_a_viewer_cannot_write_at_all(engine):
 # --- the Data page as a Fosen coordinator -----------------------------------------------------------------
 
 
-def test_data_page_shows_only_fosen_records_and_no_restore_or_demo_removal(tmp_path, monkeypatch):
-    monkeypatch.setenv("KOMPILOT_DATABASE_URL", f"sqlite:///{tmp_path / 'app.sqlite'}")
-    st.cache_resource.clear()
+def test_data_page_shows_only_fosen_records_and_no_restore_or_demo_removal(app_database):
     secrets = {"auth": AUTH, "kompilot": {"koordinatorer": {"ola@fosen.no": "Fosen"}}}
     app = run_app("app_pages/data.py", user={"is_logged_in": True, "email": "ola@fosen.no"}, secrets=secrets)
     frame = app.dataframe[0].value  # the edit tab's table editor (needs)
@@ -341,4 +338,3 @@ def test_data_page_shows_only_fosen_records_and_no_restore_or_demo_removal(tmp_p
     assert "Du kan redigere behov og tilbud i Fosen (tilbud med studiested der)." in [c.value for c in app.caption]
     assert not [b for b in app.button if b.key in ("demo_remove", "restore_button")]
     assert [u.label for u in app.get("file_uploader")] == ["Fil"]  # no restore upload
-    st.cache_resource.clear()

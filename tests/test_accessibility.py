@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_support import offline_browser, running_app
+from browser_support import offline_browser, settle
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,30 +25,6 @@ PAGES = ["", "kart", "behov", "tilbud", "mismatch", "region", "om-data", "data",
 #: Pages with tabs: each tab is audited, since axe does not see the content of hidden tabs.
 TABBED = {"mismatch", "data"}
 SERIOUS = ("serious", "critical")
-
-READY = """() => {
-  const app = document.querySelector('[data-testid=stApp]');
-  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
-  if (document.querySelector('[data-testid=stSkeleton]')) return false;
-  const charts = [...document.querySelectorAll('[data-testid=stPlotlyChart]')];
-  return charts.every(e => e.querySelector('.main-svg'));
-}"""
-
-
-def settle(page, timeout_s: float = 240) -> None:
-    """Wait until the script run has finished and every chart is drawn (three checks in a row)."""
-    import time
-
-    page.wait_for_selector("[data-testid='stApp']", timeout=timeout_s * 1000)
-    deadline, ready = time.monotonic() + timeout_s, 0
-    while time.monotonic() < deadline:
-        ready = ready + 1 if page.evaluate(READY) else 0
-        if ready >= 3:
-            page.wait_for_timeout(800)
-            return
-        page.wait_for_timeout(500)
-    raise TimeoutError("the page did not finish rendering")
-
 
 @pytest.fixture(scope="module")
 def axe_script() -> str:
@@ -61,17 +37,14 @@ def axe_script() -> str:
 
 
 @pytest.fixture(scope="module")
-def app_url():
-    with running_app(timeout=180) as url:
-        yield url
+def app_url(app_server):
+    return app_server.url
 
 
 @pytest.fixture(scope="module")
 def browser_page(app_url):
     with offline_browser((1440, 900)) as (page, blocked):
         page.set_default_timeout(120_000)
-        page.goto(app_url, timeout=240_000)  # the first run seeds the database
-        settle(page)
         yield page, blocked
 
 

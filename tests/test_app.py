@@ -1,7 +1,10 @@
-"""AppTest tests of every page: headings, no exceptions, and filters from the query string change the numbers."""
+"""AppTest tests of every page: headings, no exceptions, and filters from the query string change the numbers.
+
+Tests that only read a page share its render (``rendered``); tests that click or change a widget run their own.
+"""
 
 import pytest
-from app_support import run_app
+from app_support import rendered, run_app
 from streamlit.testing.v1 import AppTest
 
 import kompilot_data as kd
@@ -21,22 +24,18 @@ PAGES = {
 }
 
 
-def run_page(page: str | None = None, **query) -> AppTest:
-    return run_app(page, **query)
-
-
 def metric(app: AppTest, label: str) -> str:
     return next(m.value for m in app.metric if m.label == label)
 
 
 @pytest.mark.parametrize(("page", "title"), PAGES.items())
 def test_every_page_renders_with_heading_and_demo_badge(page, title):
-    app = run_page(page)
+    app = rendered(page)
     assert app.title[0].value == title
     if page.endswith("presentasjon.py"):
         # Step 1 shows real SSB statistics only: no demo tag (issue 10 §5); step 2 is built on demo needs.
         assert not any("DEMO-DATA" in str(element.proto) for element in [*app.caption, *app.get("html")])
-        step_two = run_page(page, steg="2")
+        step_two = rendered(page, steg="2")
         assert any("DEMO-DATA" in str(element.proto) for element in step_two.get("html"))
     elif not page.endswith(("om_data.py", "tilgjengelighet.py")):
         assert any("DEMO-DATA" in w.value for w in app.warning)
@@ -44,12 +43,12 @@ def test_every_page_renders_with_heading_and_demo_badge(page, title):
 
 def test_overview_numbers_follow_the_query_string():
     needs = kd.load_needs()
-    app = run_page()
+    app = rendered()
     assert metric(app, "Behov") == format_number(len(needs))
     assert metric(app, "Bedrifter") == format_number(needs["bedrift_id"].nunique())
 
     fosen = kd.filter_needs(needs, kd.Filters(delregioner=("Fosen",), omrader=("helse",)))
-    app = run_page(region="Fosen", omrade="helse")
+    app = rendered(region="Fosen", omrade="helse")
     assert metric(app, "Behov") == format_number(len(fosen))
     assert metric(app, "Deltakere") == format_number(fosen["antall_deltakere"].sum())
     assert len(fosen) < len(needs)
@@ -58,7 +57,7 @@ def test_overview_numbers_follow_the_query_string():
 
 
 def test_filters_stay_when_switching_pages_and_are_written_back_to_the_url():
-    app = run_page(region="Namdalen")
+    app = run_app(region="Namdalen")
     app.switch_page("app_pages/behov.py")
     app.run()
     assert app.multiselect(key="filter_delregioner").value == ["Namdalen"]
@@ -70,7 +69,7 @@ def test_filters_stay_when_switching_pages_and_are_written_back_to_the_url():
 
 
 def test_sidebar_change_updates_url_and_numbers():
-    app = run_page()
+    app = run_app()
     app.multiselect(key="filter_omrader").set_value(["bygg"]).run()
     assert app.query_params["omrade"] == "bygg"
     needs = kd.filter_needs(kd.load_needs(), kd.Filters(omrader=("bygg",)))
@@ -81,14 +80,14 @@ def test_sidebar_change_updates_url_and_numbers():
 
 
 def test_english_from_the_url():
-    app = run_page(lang="en")
+    app = rendered(lang="en")
     assert app.title[0].value == "Overview"
     assert metric(app, "Needs") == "1,500"
     assert any("DEMO DATA" in w.value for w in app.warning)
 
 
 def test_map_indicator_is_in_the_url():
-    app = run_page("app_pages/kart.py", indikator="mismatch")
+    app = run_app("app_pages/kart.py", indikator="mismatch")
     assert app.selectbox(key="map_indicator").value == "mismatch"
     app.selectbox(key="map_indicator").set_value("befolkning").run()
     assert app.query_params["indikator"] == "befolkning"
@@ -96,19 +95,19 @@ def test_map_indicator_is_in_the_url():
 
 def test_region_page_profile_numbers():
     municipalities = kd.load_municipalities()
-    app = run_page("app_pages/region.py", profil="Fosen")
+    app = rendered("app_pages/region.py", profil="Fosen")
     population = municipalities.loc[["5020", "5054", "5057", "5058"], "befolkning"].sum()
     assert metric(app, "Befolkning") == format_number(population)
-    app = run_page("app_pages/region.py", profil="5043")
+    app = rendered("app_pages/region.py", profil="5043")
     assert metric(app, "Befolkning") == format_number(municipalities.at["5043", "befolkning"])
     # Without a profile parameter the page follows the shared sub-region filter.
-    app = run_page("app_pages/region.py", region="Trøndelag sør")
+    app = rendered("app_pages/region.py", region="Trøndelag sør")
     assert app.selectbox(key="region_choice").value == "Trøndelag sør"
 
 
 def test_mismatch_page_reacts_to_filters():
-    all_app = run_page("app_pages/mismatch.py")
-    health_app = run_page("app_pages/mismatch.py", omrade="helse")
+    all_app = rendered("app_pages/mismatch.py")
+    health_app = rendered("app_pages/mismatch.py", omrade="helse")
     assert len(health_app.get("plotly_chart")) == len(all_app.get("plotly_chart"))
     areas = [
         set(frame.value[column])
@@ -120,7 +119,7 @@ def test_mismatch_page_reacts_to_filters():
 
 
 def test_presentation_url_encodes_region_and_step():
-    app = run_page("app_pages/presentasjon.py", profil="5025", steg="2")
+    app = run_app("app_pages/presentasjon.py", profil="5025", steg="2")
     assert app.title[0].value == "Røros: Kompetansebehov"
     needs = kd.load_needs()
     assert {m.label: m.value for m in app.metric}["Behov"] == format_number((needs["kommunenummer"] == "5025").sum())
@@ -130,5 +129,5 @@ def test_presentation_url_encodes_region_and_step():
 
 
 def test_present_flag_opens_the_presentation_with_the_filters():
-    app = run_page(present="1", region="Fosen")
+    app = rendered(present="1", region="Fosen")
     assert app.title[0].value == "Fosen: Situasjonen"

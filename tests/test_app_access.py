@@ -1,8 +1,6 @@
 """AppTest tests of roles, small-number suppression and the coordinators' Data page."""
 
-import pytest
-import streamlit as st
-from app_support import run_app
+from app_support import rendered, run_app
 from streamlit.testing.v1 import AppTest
 
 import kompilot_data as kd
@@ -18,17 +16,14 @@ AUTH = {
 COORDINATORS = {"koordinatorer": {"anne@namdal.no": "Namdalen", "ola@trondelagfylke.no": "*"}}
 
 
-@pytest.fixture
-def own_database(tmp_path, monkeypatch):
-    """A fresh database for the test (the app's engine is cached per process, so clear it around the test)."""
-    monkeypatch.setenv("KOMPILOT_DATABASE_URL", f"sqlite:///{tmp_path / 'app.sqlite'}")
-    st.cache_resource.clear()
-    yield storage.make_engine(f"sqlite:///{tmp_path / 'app.sqlite'}")
-    st.cache_resource.clear()
-
-
 def run(page: str | None = None, user: dict | None = None, login: bool = False, **query) -> AppTest:
+    """The app for a test that clicks or uploads (on the test's own ``app_database``)."""
     return run_app(page, user=user, secrets={"auth": AUTH, "kompilot": COORDINATORS} if login else None, **query)
+
+
+def page_for_reading(page: str | None = None, user: dict | None = None, login: bool = False, **query) -> AppTest:
+    """The shared render of a page, for a test that only reads it."""
+    return rendered(page, user=user, secrets={"auth": AUTH, "kompilot": COORDINATORS} if login else None, **query)
 
 
 def texts(elements) -> list[str]:
@@ -36,16 +31,16 @@ def texts(elements) -> list[str]:
 
 
 def test_local_mode_is_labelled_and_may_edit():
-    app = run("app_pages/data.py")
+    app = page_for_reading("app_pages/data.py")
     assert texts(app.sidebar.caption)[0].startswith("Lokal modus: én bruker uten innlogging")
     assert app.title[0].value == "Data: import, redigering og eksport"
 
 
 def test_anonymous_viewer_sees_aggregates_only():
-    app = run("app_pages/data.py", user={"is_logged_in": False}, login=True)
+    app = page_for_reading("app_pages/data.py", user={"is_logged_in": False}, login=True)
     assert any("Denne delen er for koordinatorer" in v for v in texts(app.info))
     assert app.sidebar.button[0].label == "Logg inn"
-    app = run("app_pages/behov.py", user={"is_logged_in": False}, login=True)
+    app = page_for_reading("app_pages/behov.py", user={"is_logged_in": False}, login=True)
     needs = kd.load_needs()
     for frame in app.dataframe:  # the tables behind the charts are aggregates: no need, business or org. number
         shown = frame.value.astype(str)
@@ -58,14 +53,14 @@ def test_small_numbers_are_suppressed_for_viewers():
     needs = kd.load_needs()
     businesses = needs.groupby(needs["kommunenummer"].astype(str))["bedrift_id"].nunique()
     small = businesses[businesses.between(1, 2)].index[0]
-    viewer = run(user={"is_logged_in": False}, login=True, kommune=small)
+    viewer = page_for_reading(user={"is_logged_in": False}, login=True, kommune=small)
     values = {m.label: m.value for m in viewer.metric}
     assert values["Bedrifter"] == "<3" and values["Behov"] == "<3"
-    coordinator = run(kommune=small)
+    coordinator = page_for_reading(kommune=small)
     assert {m.label: m.value for m in coordinator.metric}["Bedrifter"] == str(businesses[small])
 
 
-def test_logged_in_coordinator_limited_to_region(own_database):
+def test_logged_in_coordinator_limited_to_region(app_database):
     app = run("app_pages/data.py", user={"is_logged_in": True, "email": "Anne@Namdal.no"}, login=True)
     assert app.title[0].value == "Data: import, redigering og eksport"
     assert "Du kan redigere behov og tilbud i Namdalen (tilbud med studiested der)." in texts(app.caption)
@@ -73,12 +68,12 @@ def test_logged_in_coordinator_limited_to_region(own_database):
 
 
 def test_logged_in_but_not_on_the_list_is_a_viewer():
-    app = run("app_pages/data.py", user={"is_logged_in": True, "email": "noen@example.no"}, login=True)
+    app = page_for_reading("app_pages/data.py", user={"is_logged_in": True, "email": "noen@example.no"}, login=True)
     assert any("Denne delen er for koordinatorer" in v for v in texts(app.info))
     assert texts(app.sidebar.caption)[0] == "Innlogget som noen@example.no · leser"
 
 
-def test_data_page_upload_preview_errors_then_confirm(own_database):
+def test_data_page_upload_preview_errors_then_confirm(app_database):
     header = (
         "behov_id;registrert;bedrift_id;kommunenummer;naering;storrelse;kompetanseomrade;niva;antall_deltakere;"
         "tidsramme_fra;tidsramme_til;status;kilde"
@@ -86,24 +81,24 @@ def test_data_page_upload_preview_errors_then_confirm(own_database):
     good = "N1;27.11.2026;V1;Leka;Q;5-19;helse;fagskole;3;01.01.2027;30.06.2027;kartlagt;bedriftsbesok"
     bad = "N2;27.11.2026;V2;Leka;Q;5-19;helse;doktor;3;01.01.2027;30.06.2027;kartlagt;bedriftsbesok"
     app = run("app_pages/data.py")
-    before = storage.count(own_database, "needs")
+    before = storage.count(app_database, "needs")
     app.file_uploader(key="data_upload").upload("behov.csv", f"{header}\n{good}\n{bad}\n".encode(), "text/csv").run()
     errors = texts(app.error)
     assert errors and "Rad 3, kolonne «niva»: «doktor» er ikke en gyldig kode." in errors[0]
     assert not [b for b in app.button if b.key == "data_confirm"]  # no confirm button while errors remain
-    assert storage.count(own_database, "needs") == before
+    assert storage.count(app_database, "needs") == before
     app.file_uploader(key="data_upload").upload("behov.csv", f"{header}\n{good}\n".encode(), "text/csv").run()
     app.button(key="data_confirm").click().run()
-    assert storage.count(own_database, "needs") == before + 1
+    assert storage.count(app_database, "needs") == before + 1
     assert any("1 nye, 0 endret, 0 uendret, 0 avvist" in v for v in texts(app.success))
 
 
-def test_data_page_remove_demo(own_database):
+def test_data_page_remove_demo(app_database):
     app = run("app_pages/data.py")
-    assert storage.count(own_database, "needs", demo=True) == 1500
+    assert storage.count(app_database, "needs", demo=True) == 1500
     app.checkbox(key="demo_sure").check().run()
     app.button(key="demo_remove").click().run()
-    assert storage.count(own_database, "needs") == 0
+    assert storage.count(app_database, "needs") == 0
     assert any("Fjernet 1\u202f500 behov og 150 tilbud (demo)." in v for v in texts(app.success))  # 1 500
     assert not any("DEMO-DATA" in v for v in texts(app.warning))
     # With the demo records gone, figures no longer cite demo data.
@@ -112,7 +107,7 @@ def test_data_page_remove_demo(own_database):
     assert any("registrerte behov og tilbud" in v for v in texts(overview.caption))
 
 
-def test_region_limited_coordinator_cannot_import_needs_elsewhere(own_database):
+def test_region_limited_coordinator_cannot_import_needs_elsewhere(app_database):
     header = (
         "behov_id;registrert;bedrift_id;kommunenummer;naering;storrelse;kompetanseomrade;niva;antall_deltakere;"
         "tidsramme_fra;tidsramme_til;status;kilde"
@@ -122,7 +117,7 @@ def test_region_limited_coordinator_cannot_import_needs_elsewhere(own_database):
         "N2;27.11.2026;V2;Trondheim;Q;5-19;helse;fagskole;3;01.01.2027;30.06.2027;kartlagt;bedriftsbesok",
     ]
     app = run("app_pages/data.py", user={"is_logged_in": True, "email": "anne@namdal.no"}, login=True)
-    before = storage.count(own_database, "needs")
+    before = storage.count(app_database, "needs")
     app.file_uploader(key="data_upload").upload("behov.csv", "\n".join([header, *rows]).encode(), "text/csv").run()
     errors = texts(app.error)
     assert (
@@ -130,4 +125,4 @@ def test_region_limited_coordinator_cannot_import_needs_elsewhere(own_database):
         and "Rad 3, kolonne «kommunenummer»: «5001» er utenfor Namdalen, som du kan registrere behov for." in errors[0]
     )
     assert not [b for b in app.button if b.key == "data_confirm"]
-    assert storage.count(own_database, "needs") == before
+    assert storage.count(app_database, "needs") == before

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from app_support import run_app
+from app_support import rendered, run_app
 from streamlit.testing.v1 import AppTest
 
 import kompilot_data as kd
@@ -15,7 +15,7 @@ def metric(app: AppTest, label: str) -> str:
 
 
 def test_sidebar_has_one_widget_per_specification_row():
-    app = run_app()
+    app = rendered()
     multiselects = {w.key: w for w in app.sidebar.multiselect}
     dates = {w.key for w in app.sidebar.date_input}
     for spec in FILTER_SPECS:
@@ -40,10 +40,10 @@ def test_centrality_from_the_url_selects_the_widget_and_changes_the_numbers():
     rural = needs[needs["kommunenummer"].astype(str).map(classes).isin([5, 6]).to_numpy()]
     assert 0 < len(rural) < len(needs)
 
-    everything = run_app()
+    everything = rendered()
     assert metric(everything, "Behov") == format_number(len(needs))
 
-    app = run_app(sentralitet="5,6")
+    app = rendered(sentralitet="5,6")
     assert app.multiselect(key="filter_sentralitet").value == [5, 6]
     assert metric(app, "Behov") == format_number(len(rural))
     assert metric(app, "Bedrifter") == format_number(rural["bedrift_id"].nunique())
@@ -65,7 +65,7 @@ def test_sidebar_change_writes_the_centrality_and_reset_clears_it():
 
 
 def test_active_filters_sentence_in_english_and_bad_url_values_dropped():
-    app = run_app(lang="en", sentralitet=["6", "9"], region="Namdalen", fra="2026-01-01", til="i morgen")
+    app = rendered(lang="en", sentralitet=["6", "9"], region="Namdalen", fra="2026-01-01", til="i morgen")
     assert app.multiselect(key="filter_sentralitet").value == [6]
     assert app.date_input(key="filter_fra").value == date(2026, 1, 1)
     assert app.date_input(key="filter_til").value is None

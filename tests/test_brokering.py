@@ -12,7 +12,6 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import pytest
-import streamlit as st
 from records_support import BACKENDS, assert_unchanged, csv_bytes, database, row, snapshot
 from streamlit.testing.v1 import AppTest
 
@@ -236,8 +235,9 @@ def test_a_rejected_candidate_never_comes_back(demo_records):
 
 @pytest.fixture(params=BACKENDS)
 def demo_engine(request, tmp_path):
-    for database_engine in database(request, tmp_path):
-        assert storage.seed_demo_if_empty(database_engine)
+    """A database with the demo data (a copy of the seeded template)."""
+    for database_engine in database(request, tmp_path, seeded=True):
+        assert storage.count(database_engine, "needs", demo=True) == 1500
         yield database_engine
 
 
@@ -343,17 +343,6 @@ def test_demo_needs_have_stage_dates_that_fit_their_status_and_plausible_offers(
 
 
 # --- the UI functions (AppTest) -----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def app_database(tmp_path, monkeypatch):
-    monkeypatch.setenv("KOMPILOT_DATABASE_URL", f"sqlite:///{tmp_path / 'app.sqlite'}")
-    st.cache_resource.clear()
-    engine = storage.make_engine(f"sqlite:///{tmp_path / 'app.sqlite'}")
-    storage.seed_demo_if_empty(engine)
-    yield engine
-    st.cache_resource.clear()
-    engine.dispose()
 
 
 def run_part(part: str, secrets: dict | None = None, user: dict | None = None, **params) -> AppTest:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_support import lonlat_to_pixel, offline_browser, running_app, wait_for_app
+from browser_support import lonlat_to_pixel, offline_browser, wait_for_app
 from kompilot_data.present import figures
 
 pytestmark = pytest.mark.browser
@@ -30,9 +30,8 @@ PAGES = {
 
 
 @pytest.fixture(scope="module")
-def app_url():
-    with running_app() as url:
-        yield url
+def app_url(app_server):
+    return app_server.url
 
 
 @pytest.fixture(scope="module")

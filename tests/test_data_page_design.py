@@ -14,7 +14,6 @@ from datetime import datetime
 
 import pandas as pd
 import pytest
-import streamlit as st
 from app_support import run_app
 from records_support import BACKENDS, csv_bytes, database, row
 
@@ -163,25 +162,13 @@ def test_audit_change_for_links_rejections_and_a_restore():
 # --- the page ------------------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def page_database(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'app.sqlite'}"
-    monkeypatch.setenv("KOMPILOT_DATABASE_URL", url)
-    st.cache_resource.clear()
-    engine = storage.make_engine(url)
-    storage.seed_demo_if_empty(engine)
-    yield engine
-    st.cache_resource.clear()
-    engine.dispose()
-
-
 def config_of(element) -> dict:
     return json.loads(element.proto.columns or "{}")
 
 
 @pytest.mark.parametrize("language", ["nb", "en"])
-def test_data_page_editor_and_audit_log_show_labels(page_database, language):
-    edited_and_deleted(page_database)
+def test_data_page_editor_and_audit_log_show_labels(app_database, language):
+    edited_and_deleted(app_database)
     app = run_app("app_pages/data.py", **({"lang": "en"} if language == "en" else {}))
     editors = [d for d in app.dataframe if d.proto.editing_mode]
     assert len(editors) == 1
@@ -206,7 +193,7 @@ def test_data_page_editor_and_audit_log_show_labels(page_database, language):
     if language == "en":
         change = "Level: Vocational college → Higher education with credits; Participants: 2 → 8"
     assert audit.iloc[1].tolist()[-1] == change
-    shown = min(len(storage.audit_log(page_database, limit=None)), 1000)
+    shown = min(len(storage.audit_log(app_database, limit=None)), 1000)
     assert shown == 1000  # the demo data alone has more entries: the page shows the latest 1 000
     caption = "De siste 1\u202f000 loggføringene, nyeste først. Tidspunkt i norsk tid."
     if language == "en":
@@ -230,7 +217,7 @@ def test_data_page_editor_and_audit_log_show_labels(page_database, language):
                 assert not (language == "nb" and re.match(r"^\d{4}-\d{2}-\d{2}", value)), (column, value)
 
 
-def test_the_file_preview_labels_the_import_formats_columns(page_database):
+def test_the_file_preview_labels_the_import_formats_columns(app_database):
     app = run_app("app_pages/data.py")
     app.file_uploader(key="data_upload").upload("behov.csv", three_needs(), "text/csv").run()
     preview = next(d for d in app.dataframe if "antall_deltakere" in d.value.columns)
@@ -243,9 +230,9 @@ def test_the_file_preview_labels_the_import_formats_columns(page_database):
     assert (english["_index"]["label"], english["niva"]["label"]) == ("Row in the file", "Level")
 
 
-def test_dates_in_the_demo_audit_entries_are_not_iso(page_database):
+def test_dates_in_the_demo_audit_entries_are_not_iso(app_database):
     """Demo records are imported with dates; the log shows them as the reader writes them."""
-    log = storage.audit_log(page_database, limit=None)
+    log = storage.audit_log(app_database, limit=None)
     needs = log[log["tabell"] == "behov"].head(50)
     offers = log[log["tabell"] == "tilbud"].head(50)
     changes = " ".join(data_page.audit_table(pd.concat([needs, offers]), "nb")["Hva som ble endret"])
@@ -257,14 +244,14 @@ def test_dates_in_the_demo_audit_entries_are_not_iso(page_database):
     assert not re.search(r"\b\d{4}-\d{2}-\d{2}\b", changes)
 
 
-def test_downloads_are_named_in_the_interfaces_language(page_database):
+def test_downloads_are_named_in_the_interfaces_language(app_database):
     """File names in the reader's language (the export buttons' data are made on click, so AppTest cannot see the
     name; the page takes it from these functions), and counts in the reader's number format."""
     assert data_page.export_name("needs", "nb") == "kompilot_behov"
     assert data_page.export_name("offers", "en") == "kompilot_offers"
     assert data_page.backup_name("nb", datetime(2026, 11, 27, 23, 0)) == "kompilot-sikkerhetskopi-2026-11-27.zip"
     assert data_page.backup_name("en", datetime(2026, 11, 27)) == "kompilot-backup-2026-11-27.zip"
-    assert storage.count(page_database, "needs") == 1500
+    assert storage.count(app_database, "needs") == 1500
     labels = {}
     for language in ("nb", "en"):
         app = run_app("app_pages/data.py", **({"lang": "en"} if language == "en" else {}))

@@ -18,9 +18,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from app_support import run_app
+from app_support import rendered
 
 import kompilot_data as kd
+from browser_support import settle
 from kompilot_data.present import tables
 from kompilot_data.records.schema import NEED_COLUMNS, OFFER_COLUMNS
 from kompilot_data.reference import taxonomy
@@ -67,7 +68,7 @@ def shown_headers(element) -> list[str]:
 @pytest.mark.parametrize("language", ["nb", "en"])
 @pytest.mark.parametrize("page", PAGES)
 def test_no_table_header_is_a_raw_column_name(raw_names, page, language):
-    app = run_app(f"app_pages/{page}.py", **({"lang": "en"} if language == "en" else {}))
+    app = rendered(f"app_pages/{page}.py", **({"lang": "en"} if language == "en" else {}))
     headers = {header for frame in app.dataframe for header in shown_headers(frame)}
     assert headers or page in {"tilgjengelighet", "region"}, f"{page}: no table found"
     raw = sorted(headers & raw_names)
@@ -81,7 +82,7 @@ ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 @pytest.mark.parametrize("language", ["nb", "en"])
 @pytest.mark.parametrize("page", ["behov", "tilbud", "mismatch", "kart", "oversikt", "region", "om_data"])
 def test_table_cells_show_labels_dates_and_blanks(page, language):
-    app = run_app(f"app_pages/{page}.py", **({"lang": "en"} if language == "en" else {}))
+    app = rendered(f"app_pages/{page}.py", **({"lang": "en"} if language == "en" else {}))
     codes = set()
     for name in ("kompetanseomrade", "niva", "laeringsform", "naering", "storrelse", "behov_status", "behov_kilde"):
         labels = taxonomy.labels(name, language)
@@ -174,18 +175,9 @@ CHART_TEXT = """() => [...document.querySelectorAll('[data-testid=stPlotlyChart]
   .filter(t => t.closest('[data-testid=stPlotlyChart]').offsetParent).map(t => t.textContent)"""
 
 
-def settle(page):
-    from test_accessibility import settle as wait
-
-    wait(page)
-
-
 @pytest.fixture(scope="module")
-def app_url():
-    from browser_support import running_app
-
-    with running_app(timeout=180) as url:
-        yield url
+def app_url(app_server):
+    return app_server.url
 
 
 @pytest.fixture(scope="module", params=list(SIZES))
@@ -195,20 +187,18 @@ def sized_page(request, app_url):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with offline_browser(SIZES[request.param]) as (page, blocked):
         page.set_default_timeout(120_000)
-        page.goto(app_url, timeout=240_000)
-        settle(page)
         yield request.param, page, blocked
 
 
 def full_screenshot(page, size: tuple[int, int], path: Path) -> None:
-    """The whole page (Streamlit scrolls inside its main area, so the window is made as tall as the page)."""
+    """The whole page (Streamlit scrolls inside its main area, so the window is made as tall as the page); the window
+    is given back its size for the next test, which loads its own page and waits for it."""
     height = page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollHeight")
     page.set_viewport_size({"width": size[0], "height": max(size[1], min(height, 9000))})
     page.wait_for_timeout(1500)
     settle(page)
     page.screenshot(path=path)
     page.set_viewport_size({"width": size[0], "height": size[1]})
-    settle(page)
 
 
 @pytest.mark.browser

@@ -10,7 +10,6 @@ from datetime import date
 
 import pandas as pd
 import pytest
-import streamlit as st
 from app_support import run_app
 from records_support import BACKENDS, assert_unchanged, csv_bytes, database, row, snapshot
 
@@ -291,24 +290,12 @@ def test_cli_template_in_english_and_export_refusal(tmp_path, capsys):
 # --- the Data page ----------------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def page_database(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'app.sqlite'}"
-    monkeypatch.setenv("KOMPILOT_DATABASE_URL", url)
-    st.cache_resource.clear()
-    engine = storage.make_engine(url)
-    storage.seed_demo_if_empty(engine)
-    yield engine
-    st.cache_resource.clear()
-    engine.dispose()
-
-
 def batch_table(app) -> pd.DataFrame:
     return next(d.value for d in app.dataframe if "Angret" in d.value.columns)
 
 
-def test_data_page_preview_keeps_the_edit_by_default_and_takes_the_file_when_chosen(page_database):
-    edited_in_app(page_database)
+def test_data_page_preview_keeps_the_edit_by_default_and_takes_the_file_when_chosen(app_database):
+    edited_in_app(app_database)
     app = run_app("app_pages/data.py")
     app.file_uploader(key="data_upload").upload("behov.csv", original(), "text/csv").run()
     metrics = {m.label: m.value for m in app.metric}
@@ -324,20 +311,20 @@ def test_data_page_preview_keeps_the_edit_by_default_and_takes_the_file_when_cho
     assert any("Ingen endringer" in i.value for i in app.info)
     app.radio(key="import_conflict_choice").set_value("take").run()
     app.button(key="data_confirm").click().run()
-    assert stored(page_database, "NAM-2026-005")["antall_deltakere"] == 2
+    assert stored(app_database, "NAM-2026-005")["antall_deltakere"] == 2
     assert any("Import 4: 3 rader (behov) – 0 nye, 1 endret, 2 uendret, 0 avvist." in s.value for s in app.success)
 
 
-def test_data_page_choice_per_record_and_batch_table_without_hash(page_database):
-    edited_in_app(page_database)
-    storage.update_record(page_database, "needs", "NAM-2026-007", {"merknad": "ny"}, expected_version=1, user=KARI)
+def test_data_page_choice_per_record_and_batch_table_without_hash(app_database):
+    edited_in_app(app_database)
+    storage.update_record(app_database, "needs", "NAM-2026-007", {"merknad": "ny"}, expected_version=1, user=KARI)
     app = run_app("app_pages/data.py")
     app.file_uploader(key="data_upload").upload("behov.csv", original(), "text/csv").run()
     app.radio(key="import_conflict_choice").set_value("each").run()
     app.checkbox(key="take_file_NAM-2026-007").check().run()
     app.button(key="data_confirm").click().run()
-    assert stored(page_database, "NAM-2026-005")["antall_deltakere"] == 8  # kept
-    assert pd.isna(stored(page_database, "NAM-2026-007")["merknad"])  # the file's version
+    assert stored(app_database, "NAM-2026-005")["antall_deltakere"] == 8  # kept
+    assert pd.isna(stored(app_database, "NAM-2026-007")["merknad"])  # the file's version
     table = batch_table(app)
     assert "sha256" not in table.columns and "Angret" in table.columns
     assert table.columns.tolist() == [
@@ -361,8 +348,8 @@ def test_data_page_choice_per_record_and_batch_table_without_hash(page_database)
     ]
 
 
-def test_data_page_offers_a_partial_undo_and_lists_the_edited_records(page_database):
-    edited_in_app(page_database)
+def test_data_page_offers_a_partial_undo_and_lists_the_edited_records(app_database):
+    edited_in_app(app_database)
     app = run_app("app_pages/data.py")
     app.selectbox(key="undo_choice").set_value(3).run()
     today = format_date(date.today(), "nb")
@@ -371,14 +358,14 @@ def test_data_page_offers_a_partial_undo_and_lists_the_edited_records(page_datab
     assert f"NAM-2026-005: endret i appen av {KARI}, {today}" in warning
     assert not [b for b in app.button if b.key == "undo_button"]
     app.button(key="undo_partial").click().run()
-    assert storage.read_frame(page_database, "needs")["behov_id"].str.startswith("NAM").sum() == 1
+    assert storage.read_frame(app_database, "needs")["behov_id"].str.startswith("NAM").sum() == 1
     success = app.success[0].value
     assert success == "Import 3 delvis angret: 2 slettet, 0 gjenopprettet. Beholdt slik de er: NAM-2026-005."
     table = batch_table(app)
     assert table.iloc[0]["Angret"].startswith("delvis angret ") and table.iloc[0]["Angret"].endswith("(1 beholdt)")
 
 
-def test_the_template_is_offered_on_the_first_tab_in_the_interfaces_language(page_database):
+def test_the_template_is_offered_on_the_first_tab_in_the_interfaces_language(app_database):
     app = run_app("app_pages/data.py")
     first = [d for d in app.get("download_button") if d.key.startswith("template_first_")]
     assert [d.proto.label for d in first] == ["Last ned malen for behov (Excel)", "Last ned malen for tilbud (Excel)"]

@@ -15,7 +15,6 @@ from datetime import date
 
 import pandas as pd
 import pytest
-import streamlit as st
 from app_support import APP
 from records_support import csv_bytes, row, unescape
 from streamlit.testing.v1 import AppTest
@@ -39,14 +38,11 @@ def offer(tilbud_id: str, title: str, provider: str, start: str, status: str) ->
 
 
 @pytest.fixture
-def database(tmp_path, monkeypatch):
+def database(empty_app_database):
     """Two open needs in Namsos (helse, fagskole): B1-UTLOPT's window ended on 30.06.2025, B2-APEN's ends in 2035.
     Offers in Namsos: T-MD (planned, Markdown and HTML in title and provider), T-SENERE (planned) and T-I-GANG
     (running since 15.08.2025: already under way, never proposed)."""
-    url = f"sqlite:///{tmp_path / 'app.sqlite'}"
-    monkeypatch.setenv("KOMPILOT_DATABASE_URL", url)
-    st.cache_resource.clear()
-    engine = storage.make_engine(url)
+    engine = empty_app_database
     needs = [
         # The ended need first in the file: the page must still list it after the open one.
         row(behov_id=ENDED_NEED, registrert="01.03.2024", tidsramme_fra="01.01.2025", tidsramme_til="30.06.2025"),
@@ -68,9 +64,7 @@ def database(tmp_path, monkeypatch):
     ]
     data = csv_bytes(offers, header=OFFER_HEADER)
     assert importer.import_file(engine, data, "test", filename="tilbud.csv", kind="offers").new == 3
-    yield engine
-    st.cache_resource.clear()
-    engine.dispose()
+    return engine
 
 
 def page(select_need: int | None = None, select_offer: int | None = None, **query) -> AppTest:
@@ -209,20 +203,12 @@ def test_no_table_on_the_koble_tab_shows_a_raw_column_name_or_true_false(databas
                 assert not values & {"True", "False", "nan", "None"}, (language, column)
 
 
-def test_a_long_need_list_is_cut_at_the_limit_with_a_caption_saying_so(tmp_path, monkeypatch):
+def test_a_long_need_list_is_cut_at_the_limit_with_a_caption_saying_so(empty_app_database):
     """1,001 open needs: the pick list holds the first 1,000 (a list, not a report) and says how to find the rest."""
-    url = f"sqlite:///{tmp_path / 'many.sqlite'}"
-    monkeypatch.setenv("KOMPILOT_DATABASE_URL", url)
-    st.cache_resource.clear()
-    engine = storage.make_engine(url)
     needs = [row(behov_id=f"MANGE-{i:04d}", tidsramme_til="31.12.2035") for i in range(1001)]
-    assert importer.import_file(engine, csv_bytes(needs), "test", filename="behov.csv").new == 1001
-    try:
-        app = page()
-        listed = table(app, "Behov-ID")
-        assert len(listed) == 1000 and listed["Behov-ID"].iloc[-1] == "MANGE-0999"
-        limit = "Listen viser de første 1\u202f000 av 1\u202f001. Snevr inn med filtrene i sidepanelet"
-        assert any(c.value.startswith(limit) for c in app.caption)
-    finally:
-        st.cache_resource.clear()
-        engine.dispose()
+    assert importer.import_file(empty_app_database, csv_bytes(needs), "test", filename="behov.csv").new == 1001
+    app = page()
+    listed = table(app, "Behov-ID")
+    assert len(listed) == 1000 and listed["Behov-ID"].iloc[-1] == "MANGE-0999"
+    limit = "Listen viser de første 1\u202f000 av 1\u202f001. Snevr inn med filtrene i sidepanelet"
+    assert any(c.value.startswith(limit) for c in app.caption)

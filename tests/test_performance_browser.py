@@ -150,11 +150,8 @@ def test_map_message_is_the_same_after_a_filter_change_that_leaves_the_map_alone
 
 
 @pytest.fixture(scope="module")
-def served():
-    from browser_support import served_app
-
-    with served_app() as server:
-        yield server
+def served(app_server):
+    return app_server
 
 
 @pytest.fixture

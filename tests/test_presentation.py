@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from browser_support import offline_browser, running_app
+from browser_support import offline_browser
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = Path(
@@ -81,9 +81,8 @@ MEASURE = """() => {
 
 
 @pytest.fixture(scope="module")
-def app_url():
-    with running_app() as url:
-        yield url
+def app_url(app_server):
+    return app_server.url
 
 
 def wait_for_step(page, name: str, title: str) -> None:

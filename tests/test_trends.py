@@ -502,13 +502,13 @@ def test_default_data_trends_are_protected_for_viewers(place):
 
 
 def test_presentation_step_six_counts_since_the_date_in_the_url():
-    from app_support import run_app
+    from app_support import rendered
 
     needs = kd.load_needs()
     namdalen = needs[
         needs["kommunenummer"].astype(str).isin(kd.load_municipalities().query("delregion == 'Namdalen'").index)
     ]
-    app = run_app("app_pages/presentasjon.py", profil="Namdalen", steg="6", siden="2026-09-01")
+    app = rendered("app_pages/presentasjon.py", profil="Namdalen", steg="6", siden="2026-09-01")
     assert app.title[0].value == "Namdalen: Siden sist"
     shown = {m.label: m.value for m in app.metric}
     new = int((namdalen["registrert"] >= "2026-09-01").sum())
