@@ -11,10 +11,11 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from kompilot_data import filters as filtering
 from kompilot_data.present.safe_text import plain, plain_lines
 from kompilot_data.records import backup, errors, importer, reader, storage
-from kompilot_data.records.schema import ID_COLUMN, format_problems
+from kompilot_data.records.schema import ID_COLUMN
+from kompilot_data.records.validation import format_problems
+from kompilot_data.view import filters as filtering
 from ui import data_page
 
 st.title(ui.T("data_title"))

@@ -14,7 +14,7 @@ from pathlib import Path
 import streamlit as st
 
 import ui
-from kompilot_data.present.briefing import STEPS, Step, Table, file_stem
+from kompilot_data.present.briefing_model import STEPS, Step, Table, file_stem
 from kompilot_data.reference import default_region, region_choices, resolve_region
 from kompilot_data.view import parse_since
 from ui.presentation import keyboard_navigation, projector_layout
@@ -48,7 +48,7 @@ def table_html(table: Table) -> str:
     numeric = [
         column
         for column in table.frame.columns
-        if table.frame[column].astype(str).str.fullmatch(r"[\d\s\u202f.,−<–-]+( \(.*\))?|0 \(.*\)").all()
+        if table.frame[column].astype(str).str.fullmatch(r"[\d\s\u202f.,−<:–-]+( \(.*\))?|0 \(.*\)").all()
     ]
     head = "".join(
         f'<th class="{"number" if c in numeric else ""}">{html.escape(str(c))}</th>' for c in table.frame.columns
@@ -92,7 +92,7 @@ def show_chart(current, step: Step) -> None:
 
 view = ui.view()
 since = parse_since(ui.page_param("siden"), view.key.today)
-current = view.briefing(region, since)
+current = ui.briefing(region, since)
 step: Step = current.steps[step_number - 1]
 
 

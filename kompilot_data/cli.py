@@ -10,7 +10,7 @@ from pathlib import Path
 
 
 def _build_reference(args: argparse.Namespace) -> int:
-    from kompilot_data.reference.build import build_reference
+    from kompilot_data.reference.build.runner import build_reference
 
     parts = [part.strip() for part in args.only.split(",")] if args.only else None
     for path in build_reference(Path(args.raw), parts=parts):
@@ -31,7 +31,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _print_table(frame, label: str) -> None:
-    from kompilot_data.records.schema import format_problems
+    from kompilot_data.records.validation import format_problems
 
     if len(frame):
         print(f"{label}:")

@@ -17,10 +17,11 @@ from records_support import BACKENDS, assert_unchanged, csv_bytes, database, row
 from streamlit.testing.v1 import AppTest
 
 import kompilot_data as kd
-from kompilot_data.access import COORDINATOR, VIEWER, Access, AccessDenied
+from kompilot_data import testing
 from kompilot_data.engine import matching
 from kompilot_data.engine.reach import compute_reach, municipality_rows
 from kompilot_data.records import brokering, importer, storage
+from kompilot_data.records.access import COORDINATOR, VIEWER, Access, AccessDenied
 from kompilot_data.records.brokering import BrokeringError
 from kompilot_data.view import View, ViewKey
 
@@ -208,13 +209,13 @@ def test_a_rejected_candidate_never_comes_back(demo_records):
     instead (exactly the ranking without that offer), and every other need keeps its candidates."""
     needs, offers = demo_records
     key = ViewKey(today=TODAY)
-    plain = View(needs, offers, key).candidates
+    plain = View(needs, offers, key).brokering.candidates
     counts = plain.groupby("behov_id").size()
     need_id = counts[counts == 5].index[0]
     first, third = plain[plain["behov_id"] == need_id]["tilbud_id"].iloc[[0, 2]]
     rejected = pd.DataFrame({"behov_id": [need_id, need_id], "tilbud_id": [first, third]})
     view = View(needs, offers, key, rejected=rejected)
-    after = view.candidates
+    after = view.brokering.candidates
     mine = after[after["behov_id"] == need_id]
     assert first not in set(mine["tilbud_id"]) and third not in set(mine["tilbud_id"])
     expected = matching.rank_candidates(
@@ -244,7 +245,7 @@ def demo_engine(request, tmp_path):
 def _pools(engine, min_class: int = 4):
     needs, offers = storage.read_frame(engine, "needs"), storage.read_frame(engine, "offers")
     view = View(needs, offers, ViewKey(today=TODAY))
-    return view, view.pools(min_class)
+    return view, view.brokering.pools(min_class)
 
 
 def test_a_pool_becomes_a_planned_offer_with_its_needs_linked(demo_engine):
@@ -271,7 +272,7 @@ def test_a_pool_becomes_a_planned_offer_with_its_needs_linked(demo_engine):
     assert set(linked["koblet_dato"]) == {pd.Timestamp(TODAY)}
     log = storage.audit_log(demo_engine, limit=len(ids) + 1)
     assert sorted(log["handling"]) == sorted(["ny"] + ["kobling"] * len(ids))
-    assert brokering.linked_needs(storage.read_frame(demo_engine, "needs"), offer_id)["behov_id"].tolist() == sorted(
+    assert testing.linked_needs(storage.read_frame(demo_engine, "needs"), offer_id)["behov_id"].tolist() == sorted(
         ids
     )
 
@@ -372,7 +373,7 @@ def run_part(part: str, secrets: dict | None = None, user: dict | None = None, *
 
 def _open_need_with_candidates(engine) -> tuple[str, list[str]]:
     view = View(storage.read_frame(engine, "needs"), storage.read_frame(engine, "offers"), ViewKey())
-    ranked = view.candidates
+    ranked = view.brokering.candidates
     kartlagt = set(view.open_needs.loc[view.open_needs["status"] == "kartlagt", "behov_id"])
     counts = ranked[ranked["behov_id"].isin(kartlagt)].groupby("behov_id").size()
     need_id = counts[counts >= 3].index[0]

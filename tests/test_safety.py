@@ -46,7 +46,7 @@ def engine(request, tmp_path):
 
 
 def messages(result) -> list[str]:
-    from kompilot_data.records.schema import format_problems
+    from kompilot_data.records.validation import format_problems
 
     return format_problems(result.problems).splitlines()
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kompilot_data import access as access_rules
 from kompilot_data.present.safe_text import plain
+from kompilot_data.records import access as access_rules
 from ui.state import T
 
 # --- access -----------------------------------------------------------------------------------

@@ -24,10 +24,10 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from kompilot_data.i18n import format_date
 from kompilot_data.present.safe_text import plain
 from kompilot_data.records import brokering, errors, storage
 from kompilot_data.reference import taxonomy
+from kompilot_data.reference.i18n import format_date
 from ui.auth import access
 from ui.cached import engine, refresh_data_version
 from ui.state import T, language
@@ -102,7 +102,7 @@ def _offer_title(offers: pd.DataFrame, offer_id: str) -> str:
 
 
 def candidate_actions(view, need: pd.Series, candidate, offer: pd.Series | None = None) -> None:
-    """**Koble** and **Avvis** for one candidate of a need (a row of ``view.candidates``), inside its card; and
+    """**Koble** and **Avvis** for one candidate of a need (a row of ``view.brokering.candidates``), inside its card; and
     the request to the offer's provider for the needs this offer is a candidate for."""
     if not view.audience.sees_records:
         return
@@ -144,7 +144,7 @@ def candidate_actions(view, need: pd.Series, candidate, offer: pd.Series | None 
 
 def _needs_for_offer(view, offer_id: str) -> pd.DataFrame:
     """Open needs of the view that have ``offer_id`` among their candidates (what the provider is asked about)."""
-    ranked = view.candidates
+    ranked = view.brokering.candidates
     if ranked.empty:
         return view.open_needs.iloc[0:0]
     ids = ranked.loc[ranked["tilbud_id"].astype(str) == offer_id, "behov_id"].astype(str)
@@ -365,7 +365,7 @@ def provider_request(view, offer: pd.Series, needs: pd.DataFrame, key: str = "re
 
 
 def pool_actions(view, pools: pd.DataFrame, min_class: int) -> None:
-    """Pick a course opportunity (a row of ``view.pools(min_class)``) and make it a planned offer."""
+    """Pick a course opportunity (a row of ``view.brokering.pools(min_class)``) and make it a planned offer."""
     if not view.audience.sees_records or pools.empty or "behov_ids" not in pools:
         return
     st.markdown(f"**{T('broker_pool_title')}**")

@@ -8,9 +8,9 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from kompilot_data import i18n
-from kompilot_data.filters import DATE_MAX, DATE_MIN, FILTER_SPECS
+from kompilot_data.reference import i18n
 from kompilot_data.reference.regions import resolve_region
+from kompilot_data.view.filters import DATE_MAX, DATE_MIN, FILTER_SPECS
 from ui.cached import briefing, is_demo
 from ui.state import LANGUAGE_KEY, WIDGET_KEY, T, describe_filters, language, number, reset_filters
 
@@ -154,7 +154,7 @@ def figure(fig, key: str | None = None, filename: str | None = None, **kwargs):
     no filter (it did hold the place filter, and every place change re-sent the whole map).
     """
     if filename is None:
-        from kompilot_data.present.briefing import file_stem
+        from kompilot_data.present.briefing_model import file_stem
         from ui.design import chart_file_word  # issue 14: the file is named in the reader's language
 
         filename = file_stem("kompilot", chart_file_word(fig) or key or "figur", date.today())
@@ -252,7 +252,7 @@ def briefing_downloads(region: str, key: str, since: date | None = None) -> None
     import tempfile
     from pathlib import Path
 
-    from kompilot_data.present.briefing import file_stem
+    from kompilot_data.present.briefing_model import file_stem
     from kompilot_data.present.deck import write_pptx
     from kompilot_data.present.handout import write_html
 

@@ -37,7 +37,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from kompilot_data.engine.matching import _resolve_reach, proposable_offers
+from kompilot_data.engine.matching import proposable_offers, resolve_reach
 from kompilot_data.engine.reach import (
     TRAVEL_TIME,
     Reach,
@@ -47,8 +47,8 @@ from kompilot_data.engine.reach import (
     municipality_rows,
     open_needs,
 )
-from kompilot_data.i18n import format_number, t
 from kompilot_data.reference import OUTSIDE_PILOT, load_municipalities, load_study_places, taxonomy
+from kompilot_data.reference.i18n import format_number, t
 
 DEFAULT_MIN_CLASS = 12
 LONG_DISTANCE_KM = 60.0
@@ -92,7 +92,7 @@ def uncovered_needs(
     offers = proposable_offers(offers, today)
     if demand.empty:
         return demand
-    reach = _resolve_reach(offers, reach, setting, radius_km)
+    reach = resolve_reach(offers, reach, setting, radius_km)
     columns = reach.offer_ids.get_indexer(offers["tilbud_id"])
     if (columns < 0).any():
         raise ValueError("reach was computed for other offers than those given")
@@ -224,7 +224,7 @@ def course_opportunities(
         (the pooled needs, ";"-separated).
     """
     offers = proposable_offers(offers, today)
-    reach = _resolve_reach(offers, reach, setting, radius_km)
+    reach = resolve_reach(offers, reach, setting, radius_km)
     pending = uncovered_needs(needs, offers, reach, today=today)
     if pending.empty:
         return pd.DataFrame(columns=COLUMNS)

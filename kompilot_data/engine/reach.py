@@ -191,13 +191,3 @@ def municipality_rows(codes: pd.Series, index: pd.Index) -> np.ndarray:
     if isinstance(codes.dtype, pd.CategoricalDtype) and list(codes.cat.categories) == list(index):
         return codes.cat.codes.to_numpy(np.int64)
     return index.get_indexer(codes.astype("string"))
-
-
-def offers_within_reach(offers: pd.DataFrame, reach: Reach | None = None) -> pd.Series:
-    """Number of active offers within reach of each municipality."""
-    active = active_offers(offers)
-    reach = reach if reach is not None else compute_reach(active)
-    columns = reach.offer_ids.get_indexer(active["tilbud_id"])
-    return pd.Series(
-        reach.reachable[:, columns].sum(axis=1), index=reach.municipalities, name="tilbud_innen_rekkevidde"
-    )

@@ -9,8 +9,8 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from kompilot_data.i18n import t
-from kompilot_data.present.briefing import Briefing, Step
+from kompilot_data.present.briefing_model import Briefing, Step
+from kompilot_data.reference.i18n import t
 
 STYLE = """
 body { font-family: "Source Sans Pro", Arial, sans-serif; color: #1B2733; max-width: 1200px; margin: 2em auto;

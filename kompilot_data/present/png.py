@@ -12,8 +12,8 @@ import shutil
 from contextlib import contextmanager
 from pathlib import Path
 
-from kompilot_data.i18n import t
-from kompilot_data.present.briefing import SLIDE_SIZE, Briefing
+from kompilot_data.present.briefing_model import SLIDE_SIZE, Briefing
+from kompilot_data.reference.i18n import t
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 RENDER_TIMEOUT_S = 30

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 
 from kompilot_data.engine.disclosure import hidden_markers
-from kompilot_data.i18n import TEXTS, format_date, format_number, t
 from kompilot_data.reference import OUTSIDE_PILOT, load_municipalities, taxonomy
+from kompilot_data.reference.i18n import TEXTS, format_date, format_number, t
 
 #: Code columns and their code list; ``status`` depends on the kind of record (see :func:`display_table`).
 CODE_COLUMNS = {
@@ -181,7 +181,7 @@ def _numbers(column: str, values: pd.Series, marks: np.ndarray, language: str) -
     if whole and not needs_text:
         return values.round().astype("Int64")
     if column in PERCENT_COLUMNS:
-        from kompilot_data.i18n import format_percent
+        from kompilot_data.reference.i18n import format_percent
 
         texts = values.map(lambda v: "" if _is_missing(v) else format_percent(v, language, DECIMALS.get(column, 0)))
     else:
@@ -223,7 +223,7 @@ def pivot(
     cross table: one row per ``rows`` label, one column per ``columns`` label, numbers in
     the reader's format (``percent``: shares as "45 %"); a hidden cell shows "<3" where ``primaer``, else ":"
     (:func:`~kompilot_data.engine.disclosure.hidden_markers`). ``corner`` heads the row-label column."""
-    from kompilot_data.i18n import format_percent
+    from kompilot_data.reference.i18n import format_percent
 
     flat = table.reset_index()
     marks = hidden_markers(flat)

@@ -328,7 +328,8 @@ def _check_records(key: str, rows: list[dict], name: str) -> None:
     """
     import pandas as pd
 
-    from kompilot_data.records.schema import SPECS, format_problems, validate
+    from kompilot_data.records.schema import SPECS
+    from kompilot_data.records.validation import format_problems, validate
 
     if not rows:
         return

@@ -323,11 +323,6 @@ def undo_rejection(engine: Engine, need_id: str, offer_id: str, access, user: st
         storage._audit(connection, [entry])
 
 
-def rejected_pairs(engine: Engine) -> pd.DataFrame:
-    """Rejected candidates as ``behov_id``, ``tilbud_id``, ``grunn``, ``bruker``, ``tidspunkt``."""
-    return storage.rejected_candidates(engine)
-
-
 # --- a course opportunity becomes a planned offer ------------------------------------------------
 
 
@@ -347,7 +342,7 @@ def next_offer_id(engine: Engine, year: int | None = None) -> str:
 
 
 def pool_offer(pool: Mapping, needs: pd.DataFrame, min_class: int, language: str = "nb") -> dict:
-    """A planned offer proposed for a course opportunity (a row of :meth:`kompilot_data.view.View.pools`), as text
+    """A planned offer proposed for a course opportunity (a row of :meth:`kompilot_data.view.View.brokering.pools`), as text
     in the import format, for the coordinator to check and change before :func:`offer_from_pool`.
 
     * place: the pool's host; a study place gives its provider, place and coordinates, a municipality its
@@ -435,11 +430,6 @@ def offer_from_pool(
     return clean["tilbud_id"]
 
 
-def linked_needs(needs: pd.DataFrame, offer_id: str) -> pd.DataFrame:
-    """Needs linked to ``offer_id`` (any status)."""
-    return needs[(needs["tilbud_id"].astype("string") == offer_id).fillna(False).to_numpy()]
-
-
 # --- the request to the provider ---------------------------------------------------------------
 
 
@@ -452,8 +442,8 @@ def provider_request(
     preferred), with totals; **no business identity** (no business id, organisation number, size, industry or
     free-text note). In ``language`` (``nb`` or ``en``), as plain text to copy or download.
     """
-    from kompilot_data.i18n import format_date, format_number, t
     from kompilot_data.reference import load_municipalities, taxonomy
+    from kompilot_data.reference.i18n import format_date, format_number, t
 
     names = load_municipalities()["navn"]
     levels = taxonomy.labels("niva", language)

@@ -31,7 +31,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from kompilot_data._paths import DATA_DIR
 from kompilot_data.records.schema import NEED_COLUMNS, OFFER_COLUMNS
 from kompilot_data.reference import (
     OUTSIDE_PILOT,
@@ -41,6 +40,7 @@ from kompilot_data.reference import (
     load_study_places,
     taxonomy,
 )
+from kompilot_data.reference.paths import DATA_DIR
 
 DEFAULT_NEEDS = 1500
 DEFAULT_OFFERS = 150

@@ -48,13 +48,13 @@ DUPLICATE = (
 
 
 def _own_messages() -> tuple[type[BaseException], ...]:
-    from kompilot_data.access import AccessDenied, ConfigurationError
+    from kompilot_data.records.access import AccessDenied, ConfigurationError
     from kompilot_data.records.backup import BackupError
     from kompilot_data.records.brokering import BrokeringError
     from kompilot_data.records.importer import ExportError
     from kompilot_data.records.reader import ReadError
-    from kompilot_data.records.schema import DataValidationError
     from kompilot_data.records.storage import ConflictError, RecordNotFound
+    from kompilot_data.records.validation import DataValidationError
 
     return (
         AccessDenied,

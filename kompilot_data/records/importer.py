@@ -25,7 +25,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from kompilot_data._paths import DATA_DIR
 from kompilot_data.records.backup import BackupError, backup, backup_bytes, restore  # noqa: F401 - re-exported
 from kompilot_data.records.reader import (  # noqa: F401 - re-exported for callers of the importer
     EXPORT_TITLE,
@@ -37,8 +36,10 @@ from kompilot_data.records.reader import (  # noqa: F401 - re-exported for calle
     limits_text,
     read_upload,
 )
-from kompilot_data.records.schema import ID_COLUMN, SPECS, mapped, text_frame, to_typed, validate
+from kompilot_data.records.schema import ID_COLUMN, SPECS, mapped, text_frame, to_typed
+from kompilot_data.records.validation import validate
 from kompilot_data.reference import taxonomy
+from kompilot_data.reference.paths import DATA_DIR
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 EXCEL_CELL_LIMIT = 32_767
@@ -280,7 +281,7 @@ def restrict_to_access(prepared: Prepared, access, engine=None) -> Prepared:
     from kompilot_data.records import storage
 
     if access is not None and not access.can_edit:
-        from kompilot_data.access import AccessDenied
+        from kompilot_data.records.access import AccessDenied
 
         raise AccessDenied("Bare koordinatorer kan endre data.")
     if access is None or access.all_regions or prepared.frame.empty:
@@ -324,13 +325,6 @@ def restrict_to_access(prepared: Prepared, access, engine=None) -> Prepared:
     return Prepared(frame, prepared.kind, prepared.first_data_row, prepared.warnings, problems.reset_index(drop=True))
 
 
-def restrict_to_region(prepared: Prepared, region: str, engine=None) -> Prepared:
-    """:func:`restrict_to_access` for a coordinator limited to ``region``."""
-    from kompilot_data.access import COORDINATOR, Access
-
-    return restrict_to_access(prepared, Access(COORDINATOR, "", "innlogget", region), engine)
-
-
 def prepare_file(source: Path | str | bytes, filename: str | None = None, kind: str | None = None) -> Prepared:
     """Read and check a file; a file that cannot be read gives one problem naming why (never an exception)."""
     try:
@@ -353,7 +347,7 @@ def import_file(
 ) -> ImportResult:
     """Validate a file and, only if every row is valid, write all of it in one transaction.
 
-    ``access`` (a :class:`kompilot_data.access.Access`) limits the rows a coordinator may write; None is the
+    ``access`` (a :class:`kompilot_data.records.access.Access`) limits the rows a coordinator may write; None is the
     command line's full access. Records edited in the app since they were imported keep the app's version
     unless ``take_file=True`` (or a set of ids) is passed (see :func:`storage.import_frame`).
     """
@@ -428,8 +422,8 @@ def preview_import(engine, prepared: Prepared):
 def shown_value(value, language: str = "nb") -> str:
     """A stored value as a coordinator reads it in a preview: dates as 27.11.2026, ja/nei, whole numbers without
     decimals, long text cut, and «(tom)» for an empty value."""
-    from kompilot_data.i18n import format_date, t
     from kompilot_data.records.schema import shown
+    from kompilot_data.reference.i18n import format_date, t
 
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return t("value_empty", language)
@@ -444,7 +438,7 @@ def shown_value(value, language: str = "nb") -> str:
 
 def describe_change(change, language: str = "nb") -> str:
     """One line per changed record: ``NAM-2026-005: antall_deltakere 8 → 2 (endret i appen av …, 27.11.2026)``."""
-    from kompilot_data.i18n import format_date, t
+    from kompilot_data.reference.i18n import format_date, t
 
     kinds = {spec.name: spec.kind for specs in SPECS.values() for spec in specs}
 
@@ -466,7 +460,7 @@ def describe_change(change, language: str = "nb") -> str:
 
 
 def _texts() -> dict:
-    from kompilot_data.i18n import TEXTS
+    from kompilot_data.reference.i18n import TEXTS
 
     return TEXTS
 

@@ -19,7 +19,7 @@ Every change is written with an audit entry (who, when, before, after) in the sa
 carry a ``versjon`` counter: an update names the version it read, and a stale version is refused
 (optimistic locking).
 
-Write functions take ``access`` (:class:`kompilot_data.access.Access`): a coordinator limited to a
+Write functions take ``access`` (:class:`kompilot_data.records.access.Access`): a coordinator limited to a
 sub-region can neither create, change, move nor delete a record outside it, by any path. ``None`` is the
 command line's full access.
 """
@@ -42,8 +42,9 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from kompilot_data.access import AccessDenied
-from kompilot_data.records.schema import ID_COLUMN, SPECS, ColumnSpec, to_typed, validate
+from kompilot_data.records.access import AccessDenied
+from kompilot_data.records.schema import ID_COLUMN, SPECS, ColumnSpec, to_typed
+from kompilot_data.records.validation import validate
 
 METADATA = sa.MetaData()
 TABLE_NAMES = {"needs": "behov", "offers": "tilbud"}
@@ -1062,7 +1063,7 @@ def _from_json(values: dict, kind: str) -> dict:
 
 def _validated_record(kind: str, record: dict, source: str = "redigering") -> dict:
     """Validate one record with the same schema as imports; return it typed. Raises DataValidationError."""
-    from kompilot_data.records.schema import DataValidationError
+    from kompilot_data.records.validation import DataValidationError
 
     frame = pd.DataFrame([{k: ("" if v is None else v) for k, v in record.items()}])
     problems = validate(frame, kind)
@@ -1238,7 +1239,7 @@ def apply_edits(
         Ids to delete.
     versions : dict
         ``{record id: version}`` as read when the editor was shown (optimistic locking).
-    access : kompilot_data.access.Access
+    access : kompilot_data.records.access.Access
         Who saves; a coordinator limited to a sub-region cannot touch records outside it.
     user : str
         Name in the audit log (default: ``access.user``).
@@ -1248,7 +1249,7 @@ def apply_edits(
     EditResult
         Counts, or ``errors`` (Norwegian, one per problem, naming the record) when nothing was saved.
     """
-    from kompilot_data.records.schema import DataValidationError, format_problems
+    from kompilot_data.records.validation import DataValidationError, format_problems
 
     _require_editor(access)
     user = _check_user(user or access.user)

@@ -11,15 +11,12 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import pandas as pd
 
-from kompilot_data._paths import DATA_DIR
+from kompilot_data.reference.paths import DATA_DIR
 from kompilot_data.reference.tables import SUBREGIONS, load_municipalities
-
-if TYPE_CHECKING:
-    from kompilot_data.filters import Filters
 
 COUNTY = "Trøndelag"
 COUNTY_NUMBER = "50"
@@ -30,6 +27,13 @@ DEFAULT_REGION = "Namdalen"
 """The region shown when nothing is selected: the pilot's first sub-pilot (owner of the pilot)."""
 
 KINDS = ("fylke", "delregion", "kommune")
+
+
+class Selection(Protocol):
+    """What :func:`default_region` reads of a selection (:class:`kompilot_data.view.filters.Filters` is one)."""
+
+    kommuner: tuple[str, ...]
+    delregioner: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -186,7 +190,7 @@ def region_choices() -> tuple[Region, ...]:
     )
 
 
-def default_region(filters: Filters | None = None) -> Region:
+def default_region(filters: Selection | None = None) -> Region:
     """The region to show for ``filters``: the first selected municipality, else the first selected
     sub-region, else Namdalen."""
     if filters is not None and filters.kommuner:

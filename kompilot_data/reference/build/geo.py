@@ -170,16 +170,6 @@ def centre_points() -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("kommunenummer")
 
 
-def check_centres(raw: Path) -> None:
-    """Every centre must lie inside its own municipality's source polygon."""
-    polygons = source_frame(raw)
-    centres = centre_points()
-    points = gpd.GeoSeries(gpd.points_from_xy(centres["lon"], centres["lat"]), index=centres.index, crs=WGS84)
-    outside = [code for code in centres.index if not polygons.geometry[code].contains(points[code])]
-    if outside:
-        raise ValueError(f"administrative centre outside its municipality: {outside}")
-
-
 def _representative_point(geom: shapely.Geometry) -> shapely.Point:
     """Pole of inaccessibility of the largest part: always inside the polygon."""
     parts = list(getattr(geom, "geoms", [geom]))

@@ -31,7 +31,6 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from kompilot_data._paths import DATA_DIR
 from kompilot_data.engine.travel import (
     FERRY,
     FIXED_LINK,
@@ -45,6 +44,7 @@ from kompilot_data.engine.travel import (
 from kompilot_data.reference.build import geo
 from kompilot_data.reference.build.common import _read
 from kompilot_data.reference.geometry import METRIC_CRS, WGS84
+from kompilot_data.reference.paths import DATA_DIR
 
 FERRIES = "travel/ferjer_trondelag.csv"
 QUAYS = "travel/ferjekaier_trondelag.csv"

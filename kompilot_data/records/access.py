@@ -6,14 +6,15 @@ clearly labelled local single-user mode, where the one user is a coordinator; th
 listens on 127.0.0.1 only (``.streamlit/config.toml``).
 
 A need in Røyrvik or Leka can identify the business, so viewers never see cells built on fewer
-than :data:`MIN_BUSINESSES` businesses: such cells show ``"<3"``.
+than :data:`kompilot_data.engine.disclosure.MIN_BUSINESSES` businesses: such cells show ``"<3"``.
 """
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
-from kompilot_data.engine.disclosure import MIN_BUSINESSES, SUPPRESSED, suppress_counts, suppress_table  # noqa: F401
+from kompilot_data.reference.tables import SUBREGIONS, load_municipalities
 
 COORDINATOR = "koordinator"
 VIEWER = "leser"
@@ -65,19 +66,12 @@ class Access:
         return isinstance(kommunenummer, str) and kommunenummer in allowed
 
 
-def command_line(user: str) -> Access:
-    """The command line works on the database directly: a coordinator for all sub-regions."""
-    return Access(COORDINATOR, user, "kommandolinje")
-
-
 def region_municipalities(region: str) -> frozenset[str]:
     """kommunenummer whose records a coordinator for ``region`` may write: the sub-region's primary members.
 
     Osen is a primary member of Fosen and a secondary member of Namdalen, so a Namdalen coordinator
     cannot write needs in Osen.
     """
-    from kompilot_data.reference import load_municipalities
-
     municipalities = load_municipalities()
     return frozenset(municipalities.index[municipalities["delregion"] == region])
 
@@ -93,10 +87,6 @@ def validate_coordinators(coordinators: dict | None) -> dict[str, str | None]:
         An empty e-mail, an empty or unknown sub-region (``""``, ``"fosen"``) or the same e-mail twice with
         different sub-regions. The allow-list never fails open: nothing here means "all".
     """
-    import difflib
-
-    from kompilot_data.reference import SUBREGIONS
-
     valid = ", ".join(f"«{name}»" for name in SUBREGIONS)
     where = "[kompilot.koordinatorer] i .streamlit/secrets.toml"
     checked: dict[str, str | None] = {}
