@@ -133,14 +133,6 @@ def treemap_area_level(table: pd.DataFrame, language: str, source: str, title: s
     return layout(fig, language, source, title, height=460, below=8)
 
 
-def stage_counts(needs: pd.DataFrame) -> pd.Series:
-    """Needs that reached each pipeline stage (a closed need reached "kartlagt" only)."""
-    stage = needs["status"].map(taxonomy.attribute("behov_status", "trinn")).astype(int)
-    reached = {code: int((stage >= k + 1).sum()) for k, code in enumerate(FUNNEL_STAGES)}
-    reached["kartlagt"] = len(needs)
-    return pd.Series(reached)
-
-
 def funnel_by_region(table: pd.DataFrame, language: str, source: str, title: str | None = None) -> go.Figure:
     """The brokering pipeline as a funnel per sub-region, from ``View.pipeline("delregion")``; hidden stages
     show no bar. Needs outside the pilot are shown as their own grey group.
