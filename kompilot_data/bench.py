@@ -16,11 +16,11 @@ import time
 import tracemalloc
 from collections.abc import Callable
 
-from kompilot_data import testing
 from kompilot_data.engine import matching, pooling
 from kompilot_data.engine.reach import active_offers, compute_reach, open_needs
 from kompilot_data.records.demo import generate_needs, generate_offers
 from kompilot_data.records.schema import to_typed
+from kompilot_data.testing import rank_candidates_rowwise
 
 SCALES = ((1_500, 150), (100_000, 10_000))
 SCALING_FACTOR = 3  # matching and pooling are also timed on this many times the largest scale
@@ -114,7 +114,7 @@ def _matching_and_pooling(needs, offers, n_needs: int, sample: int, out: Callabl
     per_need_fast = wall / max(open_count, 1)
     subset = needs.head(sample)
     open_subset = len(open_needs(subset))
-    slow_seconds, _ = _best_of(lambda: testing.rank_candidates_rowwise(subset, active, top=5, reach=reach), repeat=1)
+    slow_seconds, _ = _best_of(lambda: rank_candidates_rowwise(subset, active, top=5, reach=reach), repeat=1)
     per_need_slow = slow_seconds / max(open_subset, 1)
     out(
         f"  rad-for-rad, {open_subset} behov:            {slow_seconds * 1000:8.0f} ms"
