@@ -1,4 +1,8 @@
-"""Command-line interface: ``python -m kompilot_data COMMAND``."""
+"""Command-line interface: ``python -m kompilot_data COMMAND``.
+
+Each command imports what it needs when it runs (the imports inside the command functions), so ``--help`` and a
+light command start fast: importing every layer for every command would cost seconds.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,12 @@ import getpass
 import sys
 import time
 from pathlib import Path
+
+from kompilot_data.reference.errors import KompilotError
+
+
+class UsageError(KompilotError, ValueError):
+    """A command's arguments do not fit (the message says what to give)."""
 
 
 def _build_reference(args: argparse.Namespace) -> int:
@@ -212,7 +222,7 @@ def _gap(args: argparse.Namespace) -> int:
 
     by = tuple(part.strip() for part in args.by.split(",") if part.strip())
     if not by or by[0] not in PLACE_KEYS:
-        raise ValueError(f"--by må starte med et stednivå ({', '.join(PLACE_KEYS)}), fikk «{args.by}»")
+        raise UsageError("err_cli_by", keys=", ".join(PLACE_KEYS), given=args.by)
     method = TRAVEL_TIME if args.reach == "minutes" else STRAIGHT_LINE
     needs, offers, source = _records_for(args)
     view = View(needs, offers, ViewKey(reach=ReachSetting(method, args.radius), decay=args.decay))

@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 import kompilot_data as kd
 from kompilot_data import testing
-from kompilot_data.engine import matching
+from kompilot_data.engine import matching, pooling
 from kompilot_data.engine.reach import compute_reach, municipality_rows
 from kompilot_data.records import brokering, importer, storage
 from kompilot_data.records.access import COORDINATOR, VIEWER, Access, AccessDenied
@@ -251,9 +251,9 @@ def _pools(engine, min_class: int = 4):
 def test_a_pool_becomes_a_planned_offer_with_its_needs_linked(demo_engine):
     view, pools = _pools(demo_engine)
     pool = pools.iloc[0]
-    ids = brokering.pool_need_ids(pool)
+    ids = pooling.pool_need_ids(pool)
     assert len(ids) >= 2
-    proposal = brokering.pool_offer(pool, view.all_needs, 4, "nb")
+    proposal = pooling.pool_offer(pool, view.all_needs, 4, "nb")
     proposal["tilbyder"] = proposal["tilbyder"] or "Kompetansepilot"
     versions = storage.versions(demo_engine, "needs", ids)
     offer_id = brokering.offer_from_pool(demo_engine, proposal, versions, None, user="anne@namdal.no", when=TODAY)
@@ -265,7 +265,7 @@ def test_a_pool_becomes_a_planned_offer_with_its_needs_linked(demo_engine):
         pool["kompetanseomrade"],
         pool["niva"],
     )
-    assert made["kommunenummer"] == pool["vert_kommunenummer"] and made["datakilde"] == brokering.POOL_SOURCE
+    assert made["kommunenummer"] == pool["vert_kommunenummer"] and made["datakilde"] == pooling.POOL_SOURCE
     assert int(made["kapasitet"]) == max(int(pool["deltakere"]), 4) and not np.isnan(made["lat"])
     linked = storage.read_frame(demo_engine, "needs").set_index("behov_id").loc[ids]
     assert set(linked["status"]) == {"koblet"} and set(linked["tilbud_id"]) == {offer_id}
@@ -280,8 +280,8 @@ def test_a_pool_becomes_a_planned_offer_with_its_needs_linked(demo_engine):
 def test_a_pool_offer_is_all_or_nothing(demo_engine):
     view, pools = _pools(demo_engine)
     pool = pools.iloc[0]
-    ids = brokering.pool_need_ids(pool)
-    proposal = {**brokering.pool_offer(pool, view.all_needs, 4, "nb"), "tilbyder": "Kompetansepilot"}
+    ids = pooling.pool_need_ids(pool)
+    proposal = {**pooling.pool_offer(pool, view.all_needs, 4, "nb"), "tilbyder": "Kompetansepilot"}
     versions = storage.versions(demo_engine, "needs", ids)
     storage.update_record(demo_engine, "needs", ids[-1], {"merknad": "endret"}, versions[ids[-1]], "kari")
     before = snapshot(demo_engine)
@@ -434,7 +434,7 @@ def test_need_card_moves_the_need_along_with_a_date_and_back(app_database):
 def test_pool_to_offer_in_one_step(app_database):
     app = run_part("kurs", min="4")
     _, pools = _pools(app_database)
-    ids = brokering.pool_need_ids(pools.iloc[0])
+    ids = pooling.pool_need_ids(pools.iloc[0])
     next(t for t in app.text_input if t.key.endswith("_tilbyder")).input("Nord universitet")
     next(b for b in app.button if "Opprett tilbud og koble" in b.label).click().run()
     created = f"KM-{date.today().year}-001"

@@ -24,6 +24,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from kompilot_data.engine import pooling
 from kompilot_data.present.safe_text import plain
 from kompilot_data.records import brokering, errors, storage
 from kompilot_data.reference import taxonomy
@@ -58,7 +59,7 @@ def _run(scope: str, what: str, action, done: str) -> None:
     try:
         action()
     except Exception as error:  # every failure becomes one Norwegian message (traceback to the log)
-        _say(scope, "error", errors.log(error, what))
+        _say(scope, "error", errors.log(error, what, language()))
         return
     _say(scope, "ok", done)
     refresh_data_version()
@@ -384,7 +385,7 @@ def pool_to_offer(view, pool: pd.Series, min_class: int) -> None:
     """ "Opprett tilbud fra kursmulighet": the proposed planned offer in a form the coordinator checks, then one
     click creates it and links the pooled needs (refused whole if one changed since it was drawn)."""
     lang = language()
-    ids = brokering.pool_need_ids(pool)
+    ids = pooling.pool_need_ids(pool)
     scope = POOL_SCOPE
     _feedback(scope)
     needs = view.needs[view.needs["behov_id"].astype(str).isin(ids).to_numpy()]
@@ -392,7 +393,7 @@ def pool_to_offer(view, pool: pd.Series, min_class: int) -> None:
     if outside or not may_broker(pool["vert_kommunenummer"]):
         _region_note()
         return
-    proposal = brokering.pool_offer(pool, view.all_needs, min_class, lang)
+    proposal = pooling.pool_offer(pool, view.all_needs, min_class, lang)
     versions = storage.versions(engine(), "needs", ids)
     form_key = f"pool_form_{zlib.crc32(';'.join(ids).encode())}"
     with st.form(form_key, border=True):

@@ -13,17 +13,17 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from kompilot_data.present.briefing_model import SLIDE_SIZE, Briefing
-from kompilot_data.reference.i18n import t
+from kompilot_data.reference.errors import KompilotError
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 RENDER_TIMEOUT_S = 30
 
 
-class ChromiumMissing(RuntimeError):
+class ChromiumMissing(KompilotError, RuntimeError):
     """No Chromium to draw PNGs with; the message names the package to install."""
 
     def __init__(self) -> None:
-        super().__init__(t("png_skipped", "nb"))
+        super().__init__("png_skipped")
 
 
 def find_chromium() -> str | None:

@@ -25,6 +25,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from kompilot_data.records import storage
+from kompilot_data.records.access import foreign_id_message, require_editor
 from kompilot_data.records.backup import BackupError, backup, backup_bytes, restore  # noqa: F401 - re-exported
 from kompilot_data.records.reader import (  # noqa: F401 - re-exported for callers of the importer
     EXPORT_TITLE,
@@ -36,14 +38,18 @@ from kompilot_data.records.reader import (  # noqa: F401 - re-exported for calle
     limits_text,
     read_upload,
 )
-from kompilot_data.records.schema import ID_COLUMN, SPECS, mapped, text_frame, to_typed
-from kompilot_data.records.validation import validate
-from kompilot_data.reference import taxonomy
+from kompilot_data.records.schema import ID_COLUMN, SPECS, mapped, problem_frame, text_frame, to_typed
+from kompilot_data.records.validation import problem_code, validate
+from kompilot_data.reference import municipality_name, taxonomy
+from kompilot_data.reference.errors import KompilotError, Message, Text, message
+from kompilot_data.reference.errors import text as make_text
+from kompilot_data.reference.i18n import DEFAULT_LANGUAGE, t
 from kompilot_data.reference.paths import DATA_DIR
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 EXCEL_CELL_LIMIT = 32_767
-PROBLEM_COLUMNS = ["rad", "kolonne", "verdi", "melding"]
+#: Stored in place of a municipality split in 2020 (Snillfjord): the row is refused with its own message.
+SPLIT_MARK = "(delt kommune)"
 
 CODE_COLUMNS = {
     "naering": "naering",
@@ -121,11 +127,9 @@ def _code_lookup(name: str) -> dict[str, str]:
     return lookup
 
 
-def _file_problem(message: str) -> pd.DataFrame:
+def _file_problem(said: Text) -> pd.DataFrame:
     """A problem with the whole file (no row, no column)."""
-    return pd.DataFrame(
-        {"rad": pd.array([None], dtype="Int64"), "kolonne": [None], "verdi": [None], "melding": [message]}
-    )
+    return problem_frame([{"rad": None, "kolonne": None, "verdi": None, "melding": said}])
 
 
 def normalise(read: ReadResult, kind: str | None = None) -> Prepared:
@@ -142,16 +146,12 @@ def normalise(read: ReadResult, kind: str | None = None) -> Prepared:
         if target and target not in renamed.values():
             renamed[column] = target
     if len(renamed) < 3:
-        label = "behov" if kind == "needs" else "tilbud"
         return Prepared(
             frame.iloc[0:0, 0:0],
             kind,
             read.first_data_row,
-            pd.DataFrame(columns=PROBLEM_COLUMNS),
-            _file_problem(
-                f"Fant ikke kolonnene for {label} i filen (overskriftsraden mangler eller har andre navn). "
-                "Last ned malen øverst i fanen «Importer», eller gi kolonnene navnene i datamodellen."
-            ),
+            problem_frame([]),
+            _file_problem(make_text("err_file_no_columns", kind=_kind_words(kind))),
         )
     frame = frame[list(renamed)].rename(columns=renamed)
     warnings: list[pd.DataFrame] = []
@@ -170,27 +170,25 @@ def normalise(read: ReadResult, kind: str | None = None) -> Prepared:
                 target, note = former[key]
                 resolved[value] = (
                     target,
-                    f"«{value}» er tidligere {note}; lagret som {target} ({_municipality_name(target)}).",
+                    make_text("warn_former_municipality", value=value, note=note, code=target, name=municipality_name(target)),
                 )
             elif key in former:
-                resolved[value] = (
-                    f"{value} (delt kommune)",
-                    f"«{value}» ({former[key][1]}) ble delt mellom Heim (5055), "
-                    "Hitra (5056) og Orkland (5059) i 2020; oppgi hvilken.",
-                )
+                resolved[value] = (f"{value} {SPLIT_MARK}", make_text("err_split_municipality", value=value, note=former[key][1]))
             else:
                 resolved[value] = (value, None)
-        messages = mapped(frame["kommunenummer"], lambda v: resolved[v][1])
-        flagged = messages.notna().to_numpy()
-        if flagged.any():
+        flagged = [(position, value) for position, value in enumerate(frame["kommunenummer"]) if resolved[value][1]]
+        if flagged:
             warnings.append(
-                pd.DataFrame(
-                    {
-                        "rad": (frame.index[flagged] + read.first_data_row).to_numpy(),
-                        "kolonne": "kommunenummer",
-                        "verdi": frame["kommunenummer"].to_numpy()[flagged],
-                        "melding": messages.to_numpy()[flagged],
-                    }
+                problem_frame(
+                    [
+                        {
+                            "rad": frame.index[position] + read.first_data_row,
+                            "kolonne": "kommunenummer",
+                            "verdi": value,
+                            "melding": resolved[value][1],
+                        }
+                        for position, value in flagged
+                    ]
                 )
             )
         frame["kommunenummer"] = mapped(frame["kommunenummer"], lambda v: resolved[v][0])
@@ -207,20 +205,20 @@ def normalise(read: ReadResult, kind: str | None = None) -> Prepared:
 
         border = check_coordinates(frame, read.first_data_row).warnings
         if len(border):
-            warnings.append(border.astype({"rad": "int64"}))
-    problems = problems[~problems["melding"].str.contains("delt kommune", regex=False)] if len(problems) else problems
-    warning_frame = pd.concat(warnings, ignore_index=True) if warnings else pd.DataFrame(columns=PROBLEM_COLUMNS)
-    split = warning_frame[warning_frame["melding"].str.contains("ble delt mellom", regex=False)]
+            warnings.append(border)
+    if len(problems):  # a split municipality's placeholder fails validation; its own message says which to choose
+        problems = problems[~problems["verdi"].astype(str).str.endswith(SPLIT_MARK)]
+    warning_frame = pd.concat(warnings, ignore_index=True) if warnings else problem_frame([])
+    split = warning_frame[[problem_code(m) == "err_split_municipality" for m in warning_frame["beskjed"]]]
     if len(split):
         problems = pd.concat([problems, split]).sort_values(["rad", "kolonne"]).reset_index(drop=True)
         warning_frame = warning_frame.drop(split.index)
     return Prepared(frame, kind, read.first_data_row, warning_frame.reset_index(drop=True), problems)
 
 
-def _municipality_name(code: str) -> str:
-    from kompilot_data.reference import municipality_name
-
-    return municipality_name(code)
+def _kind_words(kind: str) -> Message:
+    """ "behov" / "tilbud" (plural, in a sentence)."""
+    return message("kind_needs_plural" if kind == "needs" else "kind_offers_plural")
 
 
 # --- import -----------------------------------------------------------------------------------
@@ -242,30 +240,31 @@ class ImportResult:
     kept: list[str] = field(default_factory=list)
     """Records edited in the app whose version the import kept (the file's values were not written)."""
 
-    def summary(self) -> str:
-        label = "behov" if self.kind == "needs" else "tilbud"
+    def summary(self, language: str = DEFAULT_LANGUAGE) -> str:
+        """What the import did, in ``language``."""
+        kind = _kind_words(self.kind)
         if self.rejected and self.problems["rad"].isna().all():
-            return "Ingenting importert: filen kan ikke leses som den er. Se feilmeldingen, rett filen og prøv igjen."
+            return t("import_unreadable", language)
         if self.rejected:
-            return (
-                f"Ingenting importert: {self.rejected} av {self.rows} rader ({label}) har feil. "
-                f"Rett feilene og importer hele filen på nytt."
-            )
-        kept = ""
+            return message("import_rejected_rows", rejected=self.rejected, rows=self.rows, kind=kind).text(language)
+        kept: Message | str = ""
         if self.kept:
             shown = ", ".join(self.kept[:5]) + (" …" if len(self.kept) > 5 else "")
-            kept = f" {len(self.kept)} av postene er endret i appen og beholdt slik de er der ({shown})."
+            kept = message("import_kept", n=len(self.kept), ids=shown)
         if self.batch_id is None:
             if self.kept:
-                return f"Ingenting importert: {self.unchanged} rader ({label}) er like som i databasen.{kept}"
-            return (
-                f"Ingen endringer: alle {self.rows} rader ({label}) er like som i databasen. "
-                "Ingen ny import er registrert."
-            )
-        return (
-            f"Import {self.batch_id}: {self.rows} rader ({label}) – {self.new} nye, {self.updated} endret, "
-            f"{self.unchanged} uendret, 0 avvist.{kept}"
-        )
+                return message("import_nothing_kept", unchanged=self.unchanged, kind=kind, kept=kept).text(language)
+            return message("import_no_changes", rows=self.rows, kind=kind).text(language)
+        return message(
+            "import_done",
+            batch=self.batch_id,
+            rows=self.rows,
+            kind=kind,
+            new=self.new,
+            updated=self.updated,
+            unchanged=self.unchanged,
+            kept=kept,
+        ).text(language)
 
 
 def restrict_to_access(prepared: Prepared, access, engine=None) -> Prepared:
@@ -278,30 +277,22 @@ def restrict_to_access(prepared: Prepared, access, engine=None) -> Prepared:
     The storage checks the same rules again when it writes (:func:`storage.import_frame`); this gives the
     coordinator the rows and columns to fix before confirming.
     """
-    from kompilot_data.records import storage
-
-    if access is not None and not access.can_edit:
-        from kompilot_data.records.access import AccessDenied
-
-        raise AccessDenied("Bare koordinatorer kan endre data.")
+    require_editor(access)
     if access is None or access.all_regions or prepared.frame.empty:
         return prepared
-    label = "behov" if prepared.kind == "needs" else "tilbud"
+    kind = _kind_words(prepared.kind)
     frame = prepared.frame
     allowed = access.municipalities() or frozenset()
     extra = []
     place = frame["kommunenummer"] if "kommunenummer" in frame else pd.Series("", index=frame.index, dtype=object)
     outside = ~place.isin(allowed)
     for index, value in place[outside].items():
-        message = (
-            f"«{value}» er utenfor {access.region}, som du kan registrere {label} for."
+        why = (
+            make_text("err_outside_region_place", value=value, region=access.region, kind=kind)
             if value
-            else "Tilbud uten studiested kan bare registreres av koordinatorer for alle delregioner "
-            f"(du kan registrere {label} i {access.region})."
+            else make_text("err_outside_region_no_place", region=access.region, kind=kind)
         )
-        extra.append(
-            {"rad": index + prepared.first_data_row, "kolonne": "kommunenummer", "verdi": value, "melding": message}
-        )
+        extra.append({"rad": index + prepared.first_data_row, "kolonne": "kommunenummer", "verdi": value, "melding": why})
     if engine is not None and ID_COLUMN[prepared.kind] in frame:
         id_name = ID_COLUMN[prepared.kind]
         ids = [i for i in frame[id_name].dropna().astype(str).unique() if i]
@@ -314,14 +305,12 @@ def restrict_to_access(prepared: Prepared, access, engine=None) -> Prepared:
                         "rad": positions[record_id] + prepared.first_data_row,
                         "kolonne": id_name,
                         "verdi": record_id,
-                        "melding": storage.foreign_id_message(prepared.kind, record_id, place_code, access.region),
+                        "melding": foreign_id_message(prepared.kind, record_id, place_code, access.region),
                     }
                 )
     if not extra:
         return prepared
-    problems = pd.concat(
-        [prepared.problems, pd.DataFrame(extra, columns=PROBLEM_COLUMNS).astype({"rad": "Int64"})], ignore_index=True
-    ).sort_values(["rad", "kolonne"])
+    problems = pd.concat([prepared.problems, problem_frame(extra)], ignore_index=True).sort_values(["rad", "kolonne"])
     return Prepared(frame, prepared.kind, prepared.first_data_row, prepared.warnings, problems.reset_index(drop=True))
 
 
@@ -331,7 +320,7 @@ def prepare_file(source: Path | str | bytes, filename: str | None = None, kind: 
         read = read_upload(source, filename)
     except ReadError as error:
         empty = pd.DataFrame()
-        return Prepared(empty, kind or "needs", 2, pd.DataFrame(columns=PROBLEM_COLUMNS), _file_problem(str(error)))
+        return Prepared(empty, kind or "needs", 2, problem_frame([]), _file_problem(Text(error.msg)))
     return normalise(read, kind)
 
 
@@ -468,7 +457,7 @@ def _texts() -> dict:
 # --- export (a report for spreadsheets; the backup is records/backup.py) ------------------------
 
 
-class ExportError(ValueError):
+class ExportError(KompilotError, ValueError):
     """The data cannot be written in the asked format (the message says which cell, and what to use instead)."""
 
 
@@ -536,7 +525,7 @@ def _atomic(path: Path, write) -> Path:
     return path
 
 
-def excel_problem(frame: pd.DataFrame) -> str | None:
+def excel_problem(frame: pd.DataFrame) -> Text | None:
     """Why ``frame`` cannot be written to Excel without changing it (None when it can).
 
     Excel holds at most 32 767 characters in a cell and no control characters: such a table is refused, never cut.
@@ -547,27 +536,24 @@ def excel_problem(frame: pd.DataFrame) -> str | None:
         values = frame[column]
         if values.dtype != object and not pd.api.types.is_string_dtype(values):
             continue
-        text = [v if isinstance(v, str) else "" for v in values.tolist()]
-        if max(map(len, text), default=0) <= EXCEL_CELL_LIMIT and not ILLEGAL_CHARACTERS_RE.search("".join(text)):
+        cells = [v if isinstance(v, str) else "" for v in values.tolist()]
+        if max(map(len, cells), default=0) <= EXCEL_CELL_LIMIT and not ILLEGAL_CHARACTERS_RE.search("".join(cells)):
             continue  # the usual case: one pass over the column, no cell-by-cell search
-        for position, value in enumerate(text):
+        for position, value in enumerate(cells):
             if len(value) > EXCEL_CELL_LIMIT:
-                reason = f"har mer enn {EXCEL_CELL_LIMIT:,d} tegn, som er grensen i Excel".replace(",", " ")
+                reason = message("err_export_excel_long", limit=f"{EXCEL_CELL_LIMIT:,d}".replace(",", " "))
             elif ILLEGAL_CHARACTERS_RE.search(value):
-                reason = "har et kontrolltegn som Excel ikke kan lagre"
+                reason = message("err_export_excel_control")
             else:
                 continue
-            return (
-                f"Rad {position + 3}, kolonne «{column}» {reason}. Excel-filen er ikke laget. Last ned som CSV i "
-                "stedet (CSV har ingen slik grense), eller bruk sikkerhetskopien."
-            )
+            return make_text("err_export_excel_cell", row=position + 3, column=column, reason=reason)
     return None
 
 
 def _check_excel_cells(frame: pd.DataFrame) -> None:
     problem = excel_problem(frame)
     if problem:
-        raise ExportError(problem)
+        raise ExportError(problem.msg)
 
 
 def write_table(frame: pd.DataFrame, path: Path | str, sheet: str = "data", title: str | None = EXPORT_TITLE) -> Path:
@@ -581,7 +567,7 @@ def write_table(frame: pd.DataFrame, path: Path | str, sheet: str = "data", titl
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
-        raise ExportError(f"«{path.name}»: skriv til en .csv- eller .xlsx-fil.")
+        raise ExportError("err_export_suffix", name=path.name)
     if suffix == ".xlsx":
         _check_excel_cells(frame)
         return _atomic(path, lambda target: target.write_bytes(excel_bytes(frame, sheet, title)))

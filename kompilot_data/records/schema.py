@@ -321,6 +321,21 @@ LINKED_STATUSES = ("koblet", "etablert", "gjennomfort", "avsluttet")
 
 ID_COLUMN = {"needs": "behov_id", "offers": "tilbud_id"}
 
+#: A table of problems (or warnings) with a file: ``rad`` (the row as in Excel), ``kolonne``, ``verdi``, ``melding``
+#: (the message in bokmål) and ``beskjed`` (the :class:`~kompilot_data.reference.errors.Message` itself, to show the
+#: message in the reader's language).
+PROBLEM_COLUMNS = ["rad", "kolonne", "verdi", "melding", "beskjed"]
+
+
+def problem_frame(records: list[dict]) -> pd.DataFrame:
+    """A table of problems from ``records`` with ``rad``, ``kolonne``, ``verdi`` and ``melding`` (a
+    :class:`~kompilot_data.reference.errors.Text`)."""
+    frame = pd.DataFrame(records, columns=PROBLEM_COLUMNS[:3])
+    frame["rad"] = frame["rad"].astype("Int64")
+    frame["melding"] = pd.Series([str(r["melding"]) for r in records], index=frame.index, dtype=object)
+    frame["beskjed"] = pd.Series([getattr(r["melding"], "msg", None) for r in records], index=frame.index, dtype=object)
+    return frame
+
 
 def known_municipalities() -> list[str]:
     """The kommunenummer a need or an offer may have: the 38 municipalities."""

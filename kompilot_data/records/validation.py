@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -34,12 +34,16 @@ from kompilot_data.records.schema import (
     parse_bool,
     parse_date,
     parse_number,
+    problem_frame,
     shown,
     text_limit,
     to_typed,
 )
 from kompilot_data.records.spatial import coordinate_problems
 from kompilot_data.reference import load_municipalities, taxonomy
+from kompilot_data.reference.errors import Choices, KompilotError, Message, Text, message, text, text_in
+from kompilot_data.reference.i18n import DEFAULT_LANGUAGE, t
+from kompilot_data.reference.regions import match_key
 
 if TYPE_CHECKING:  # pragma: no cover - for type hints only
     import pandera.pandas as pa
@@ -54,14 +58,14 @@ def _pandera():
     return pa
 
 
-class DataValidationError(ValueError):
+class DataValidationError(KompilotError, ValueError):
     """Raised when a file of needs or offers has invalid cells.
 
     Attributes
     ----------
     problems : pandas.DataFrame
-        One row per problem with ``rad`` (row number as seen in Excel),
-        ``kolonne``, ``verdi`` and ``melding`` (Norwegian message).
+        One row per problem with ``rad`` (row number as seen in Excel), ``kolonne``, ``verdi`` and ``melding``
+        (the message: bokmål text that knows its English, :class:`~kompilot_data.reference.errors.Text`).
     source : str
         The file or data set the rows came from.
     """
@@ -69,9 +73,9 @@ class DataValidationError(ValueError):
     def __init__(self, problems: pd.DataFrame, source: str = "data"):
         self.problems = problems
         self.source = source
-        shown = "\n".join(f"  {line}" for line in format_problems(problems).splitlines()[:20])
-        more = f"\n  … og {len(problems) - 20} til" if len(problems) > 20 else ""
-        super().__init__(f"{source}: {len(problems)} feil\n{shown}{more}")
+        more = message("err_validation_more", n=len(problems) - 20) if len(problems) > 20 else ""
+        lines = ProblemLines(problems.head(20), indent="  ")
+        super().__init__("err_validation", source=source, n=len(problems), lines=lines, more=more)
 
 
 # --- pandera schema built from the specs -----------------------------------------------------
@@ -254,32 +258,24 @@ def build_schema(kind: str) -> pa.DataFrameSchema:
 # --- messages ----------------------------------------------------------------------------------
 
 
-def _match_key(text: object) -> str:
-    """'  Nærøysund ' -> 'naeroysund' (case, accents, spaces and punctuation ignored)."""
-
-    text = str(text).strip().lower().replace("æ", "ae").replace("ø", "o").replace("å", "a")
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]", "", text)
-
-
 def closest_codes(value: object, name: str, n: int = 1) -> list[str]:
     """Codes of the code list ``name`` closest to ``value`` by code or by label (bokmål or English)."""
     candidates: dict[str, str] = {}
     for language in ("nb", "en"):
         for code, label in taxonomy.labels(name, language).items():
-            candidates.setdefault(_match_key(label), code)
+            candidates.setdefault(match_key(label), code)
     for code in taxonomy.codes(name):
-        candidates.setdefault(_match_key(code), code)
-    close = difflib.get_close_matches(_match_key(value), list(candidates), n=3 * n, cutoff=0.6)
+        candidates.setdefault(match_key(code), code)
+    close = difflib.get_close_matches(match_key(value), list(candidates), n=3 * n, cutoff=0.6)
     return list(dict.fromkeys(candidates[key] for key in close))[:n]
 
 
-def _code_hint(value: object, name: str) -> str:
+def _code_hint(value: object, name: str) -> Message:
     """The closest code (matched by code or by label: «Helse og omsrog» -> «helse»), else the allowed codes."""
     close = closest_codes(value, name)
     if close:
-        return f" Mente du «{close[0]}»?"
-    return f" Tillatte verdier: {', '.join(taxonomy.codes(name))}."
+        return message("err_did_you_mean", name=close[0])
+    return message("cell_code_allowed", codes=", ".join(taxonomy.codes(name)))
 
 
 def closest_municipalities(value: object, n: int = 3) -> list[str]:
@@ -287,10 +283,10 @@ def closest_municipalities(value: object, n: int = 3) -> list[str]:
 
     names: dict[str, str] = {}
     for _, row in load_municipalities().iterrows():
-        for text in (row["navn"], row["samisk_navn"], *str(row["offisielt_navn"]).split(" - ")):
-            if isinstance(text, str) and text.strip():
-                names.setdefault(_match_key(text), row["navn"])
-    key = _match_key(value)
+        for name in (row["navn"], row["samisk_navn"], *str(row["offisielt_navn"]).split(" - ")):
+            if isinstance(name, str) and name.strip():
+                names.setdefault(match_key(name), row["navn"])
+    key = match_key(value)
     scored = sorted(
         ((difflib.SequenceMatcher(None, key, other).ratio(), other) for other in names), key=lambda p: (-p[0], p[1])
     )
@@ -301,89 +297,76 @@ def closest_municipalities(value: object, n: int = 3) -> list[str]:
     return list(dict.fromkeys(names[other] for other in close))[:n]
 
 
-def _municipality_message(value: object) -> str:
-    text = str(value).strip()
-    if re.fullmatch(r"\d+", text):  # a number: the closest number
-        close = difflib.get_close_matches(text, known_municipalities(), n=1, cutoff=0.6)
-        hint = f" Mente du «{close[0]}»?" if close else ""
-        return f"«{shown(value)}» er ikke et kommunenummer i Trøndelag (5001–5061).{hint}"
+def _municipality_message(value: object) -> Text:
+    written = str(value).strip()
+    if re.fullmatch(r"\d+", written):  # a number: the closest number
+        close = difflib.get_close_matches(written, known_municipalities(), n=1, cutoff=0.6)
+        hint = message("err_did_you_mean", name=close[0]) if close else ""
+        return text("cell_municipality_number", value=shown(value), hint=hint)
     close = closest_municipalities(value)
     if close:
-        return f"«{shown(value)}» er ikke en kommune i Trøndelag. Mente du {_or_words(close)}?"
-    return (
-        f"«{shown(value)}» er ikke en kommune i Trøndelag. Skriv kommunenummeret (f.eks. 5007) eller navnet "
-        "(f.eks. Namsos)."
-    )
+        return text("cell_municipality_close", value=shown(value), names=Choices(tuple(close)))
+    return text("cell_municipality", value=shown(value))
 
 
-def _message(check: str, column: str | None, value: object) -> str:
+#: Checks whose message needs nothing but the shown value.
+VALUE_MESSAGES = {
+    "column_in_dataframe": "cell_column_missing",
+    "field_uniqueness": "cell_id_twice",
+    "unique": "cell_id_twice",
+    "orgnr": "cell_orgnr",
+    "dato": "cell_date",
+    "janei": "cell_yes_no",
+    "tall:int": "cell_integer",
+    "tall:float": "cell_number",
+}
+#: Checks whose message is fixed.
+FIXED_MESSAGES = {
+    "not_nullable": "cell_required",
+    "tidsramme": "cell_timeframe",
+    "kobling_status": "cell_link_status",
+    "studiested_mangler": "cell_place_missing",
+    "min_over_kapasitet": "cell_min_over_capacity",
+    "koordinatpar": "cell_coordinates_pair",
+}
+
+
+def _message(check: str, column: str | None, value: object) -> Text:
+    """The message of a failed check on a cell (its ``melding``): a :class:`Text`, bokmål that knows its English."""
     if check == "kontrolltegn":
         found = CONTROL_CHARACTERS.search(str(value))
-        where = f"U+{ord(found.group()):04X} på plass {found.start() + 1}" if found else "et kontrolltegn"
-        return (
-            f"«{shown(value)}» inneholder et usynlig kontrolltegn ({where}), som ikke kan lagres. "
-            "Fjern tegnet og last opp på nytt."
+        where = (
+            message("cell_control_where", code=f"{ord(found.group()):04X}", position=found.start() + 1)
+            if found
+            else message("cell_control_unknown")
         )
+        return text("cell_control", value=shown(value), where=where)
     if check.startswith("lengde:"):
         limit = int(check.split(":", 1)[1])
         length, most = (f"{n:,d}".replace(",", " ") for n in (len(str(value)), limit))
-        return f"«{shown(value)}» er for lang: {length} tegn, høyst {most} er tillatt."
+        return text("cell_too_long", value=shown(value), length=length, most=most)
     value = shown(value)
-    if check == "column_in_dataframe":
-        return f"Kolonnen «{value}» mangler i filen."
-    if check == "not_nullable":
-        return "Verdien mangler (feltet er påkrevd)."
-    if check in ("field_uniqueness", "unique"):
-        return f"ID-en «{value}» forekommer flere ganger i filen."
+    if check in VALUE_MESSAGES:
+        return text(VALUE_MESSAGES[check], value=value)
+    if check in FIXED_MESSAGES:
+        return text(FIXED_MESSAGES[check])
     if check.startswith("kode:"):
-        name = check.split(":", 1)[1]
-        return f"«{value}» er ikke en gyldig kode.{_code_hint(value, name)}"
+        return text("cell_code", value=value, hint=_code_hint(value, check.split(":", 1)[1]))
     if check == "kommune":
         return _municipality_message(value)
-    if check == "orgnr":
-        return f"«{value}» er ikke et gyldig organisasjonsnummer (9 siffer med riktig kontrollsiffer)."
-    if check == "dato":
-        return f"«{value}» er ikke en dato. Bruk 27.11.2026 eller 2026-11-27."
-    if check == "janei":
-        return f"«{value}» må være ja eller nei."
-    if check == "tall:int":
-        return f"«{value}» er ikke et heltall."
-    if check == "tall:float":
-        return f"«{value}» er ikke et tall."
     if check.startswith("intervall:"):
         _, low, high = check.split(":")
-        return f"«{value}» er utenfor tillatt område ({_fmt(low)}–{_fmt(high)})."
-    if check == "tidsramme":
-        return "Seneste oppstart (tidsramme_til) er før tidligste oppstart (tidsramme_fra)."
-    if check == "kobling_status":
-        return (
-            "Behovet har et tilbud (tilbud_id), men status er «kartlagt». "
-            "Sett status til koblet (eller senere), eller tøm tilbud_id."
-        )
+        return text("cell_range", value=value, low=_fmt(low), high=_fmt(high))
     if check.startswith("trinn_status:"):
         column = check.split(":", 1)[1]
-        allowed = [status for status, columns in STATUS_STAGE_DATES.items() if column in columns]
-        return (
-            f"{column} er fylt ut, men status er ikke {_or_words(allowed)}. "
-            "Tøm datoen, eller rett status (datoen sier når behovet nådde det trinnet)."
-        )
+        allowed = tuple(status for status, columns in STATUS_STAGE_DATES.items() if column in columns)
+        return text("cell_stage_status", column=column, statuses=Choices(allowed))
     if check.startswith("trinn_for:"):
         _, column, earlier = check.split(":")
         if earlier == "registrert":
-            return f"{column} er før registrert: behovet kan ikke ha nådd et trinn før det ble registrert."
-        return f"{column} er før {earlier}: et trinn kan ikke være nådd før det forrige."
-    if check == "studiested_mangler":
-        return "Stedlige og samlingsbaserte tilbud må ha studiestedets kommunenummer."
-    if check == "min_over_kapasitet":
-        return "Minste antall deltakere er større enn kapasiteten."
-    if check == "koordinatpar":
-        return "Oppgi både breddegrad (lat) og lengdegrad (lon), eller ingen av dem."
-    return f"Ugyldig verdi «{value}» ({check})."
-
-
-def _or_words(words: list[str]) -> str:
-    quoted = [f"«{word}»" for word in words]
-    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " eller " + quoted[-1]
+            return text("cell_stage_before_registered", column=column)
+        return text("cell_stage_before", column=column, earlier=earlier)
+    return text("cell_invalid", value=value, check=check)
 
 
 def _fmt(bound: str) -> str:
@@ -393,16 +376,34 @@ def _fmt(bound: str) -> str:
     return f"{number:,.0f}".replace(",", " ") if number.is_integer() else bound
 
 
-def format_problems(problems: pd.DataFrame) -> str:
-    """One Norwegian line per problem: ``Rad 5, kolonne «niva»: …``."""
+def format_problems(problems: pd.DataFrame, language: str = DEFAULT_LANGUAGE) -> str:
+    """One line per problem in ``language``: ``Rad 5, kolonne «niva»: …`` / ``Row 5, column “niva”: …``."""
     lines = []
     for row in problems.itertuples(index=False):
+        said = text_in(row.beskjed if getattr(row, "beskjed", None) is not None else row.melding, language)
         if pd.isna(row.kolonne) or row.kolonne is None:  # a problem with the whole file
-            lines.append(str(row.melding))
-            continue
-        where = f"Rad {row.rad}, kolonne «{row.kolonne}»" if pd.notna(row.rad) else f"Kolonne «{row.kolonne}»"
-        lines.append(f"{where}: {row.melding}")
+            lines.append(said)
+        elif pd.notna(row.rad):
+            lines.append(t("problem_row_column", language, row=row.rad, column=row.kolonne, message=said))
+        else:
+            lines.append(t("problem_column", language, column=row.kolonne, message=said))
     return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class ProblemLines:
+    """Problems as a message parameter: :func:`format_problems` in the reader's language, indented by ``indent``."""
+
+    problems: pd.DataFrame
+    indent: str = ""
+
+    def text(self, language: str = DEFAULT_LANGUAGE) -> str:
+        return "\n".join(f"{self.indent}{line}" for line in format_problems(self.problems, language).splitlines())
+
+
+def problem_code(beskjed: object) -> str | None:
+    """The message code of a problem's ``beskjed`` (None without one)."""
+    return beskjed.code if isinstance(beskjed, Message) else None
 
 
 def _problems_from_errors(errors: pa.errors.SchemaErrors, kind: str, first_data_row: int) -> pd.DataFrame:
@@ -420,7 +421,7 @@ def _problems_from_errors(errors: pa.errors.SchemaErrors, kind: str, first_data_
             column = value
         rad = None if index is None or pd.isna(index) else int(index) + first_data_row
         records.append({"rad": rad, "kolonne": column, "verdi": value, "melding": _message(check, column, value)})
-    problems = pd.DataFrame(records, columns=["rad", "kolonne", "verdi", "melding"])
+    problems = problem_frame(records)
     problems["rad"] = problems["rad"].astype("Int64")
     problems = problems.drop_duplicates(subset=["rad", "kolonne", "melding"])
     return problems.sort_values(["rad", "kolonne"], na_position="first").reset_index(drop=True)
@@ -445,18 +446,16 @@ def validate(frame: pd.DataFrame, kind: str, first_data_row: int = 2) -> pd.Data
     schema = build_schema(kind)
     missing = [c for c in schema.columns if schema.columns[c].required and c not in text.columns]
     if missing:
-        return pd.DataFrame(
-            {
-                "rad": pd.array([None] * len(missing), dtype="Int64"),
-                "kolonne": missing,
-                "verdi": missing,
-                "melding": [_message("column_in_dataframe", c, c) for c in missing],
-            }
+        return problem_frame(
+            [
+                {"rad": None, "kolonne": c, "verdi": c, "melding": _message("column_in_dataframe", c, c)}
+                for c in missing
+            ]
         )
     for spec in SPECS[kind]:
         if spec.name not in text.columns:
             text[spec.name] = None
-    problems = pd.DataFrame(columns=["rad", "kolonne", "verdi", "melding"])
+    problems = problem_frame([])
     try:
         schema.validate(text, lazy=True)
     except pa.errors.SchemaErrors as errors:
