@@ -15,6 +15,7 @@ import streamlit as st
 
 import ui
 from kompilot_data.present.briefing_model import STEPS, Step, Table, file_stem
+from kompilot_data.present.handout import write_html
 from kompilot_data.reference import default_region, region_choices, resolve_region
 from kompilot_data.view import parse_since
 from ui.presentation import keyboard_navigation, projector_layout
@@ -103,8 +104,7 @@ def since_changed() -> None:
 
 def downloads() -> None:
     """PowerPoint and offline HTML of the briefing on screen (with its "since" date), built when clicked."""
-    from kompilot_data.present.deck import write_pptx
-    from kompilot_data.present.handout import write_html
+    from kompilot_data.present.deck import write_pptx  # late: python-pptx (~0.3 s) only when a deck is made
 
     def made(writer, suffix: str) -> bytes:
         with tempfile.TemporaryDirectory() as folder:

@@ -7,9 +7,13 @@ light command start fast: importing every layer for every command would cost sec
 from __future__ import annotations
 
 import argparse
+import functools
 import getpass
+import json
+import os
 import sys
 import time
+from dataclasses import asdict
 from pathlib import Path
 
 from kompilot_data.reference.errors import KompilotError
@@ -50,8 +54,6 @@ def _print_table(frame, label: str) -> None:
 
 def _readable_errors(command):
     """Data commands print one Norwegian message that says what to do instead of a traceback (exit code 2)."""
-    import functools
-
     @functools.wraps(command)
     def run(args: argparse.Namespace) -> int:
         from kompilot_data.records.errors import log
@@ -110,7 +112,8 @@ def _import(args: argparse.Namespace) -> int:
 
 @_readable_errors
 def _export(args: argparse.Namespace) -> int:
-    from kompilot_data.records.importer import backup, export_records
+    from kompilot_data.records.backup import backup
+    from kompilot_data.records.importer import export_records
 
     suffix = Path(args.out).suffix.lower()
     if args.kind and suffix not in (".csv", ".xlsx"):
@@ -132,7 +135,7 @@ def _export(args: argparse.Namespace) -> int:
 
 @_readable_errors
 def _restore(args: argparse.Namespace) -> int:
-    from kompilot_data.records.importer import restore
+    from kompilot_data.records.backup import restore
 
     counts = restore(_engine(args), Path(args.file), user=args.user)
     print("Gjenopprettet: " + ", ".join(f"{n} {sheet}" for sheet, n in counts.items()))
@@ -169,8 +172,6 @@ def _remove_demo(args: argparse.Namespace) -> int:
 
 def _records_for(args: argparse.Namespace):
     """Needs and offers: the database when one is named or exists, else the embedded demo data."""
-    import os
-
     from kompilot_data.records import storage
     from kompilot_data.records.files import load_needs, load_offers
 
@@ -247,9 +248,6 @@ def _bench(args: argparse.Namespace) -> int:
 
 
 def _travel(args: argparse.Namespace) -> int:
-    import json
-    from dataclasses import asdict
-
     from kompilot_data.engine import travel
 
     try:

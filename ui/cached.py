@@ -5,6 +5,7 @@ Every ``st.cache_*`` wrapper lives here (the OWID wizard's ``cached.py`` pattern
 
 from __future__ import annotations
 
+import hashlib
 import os
 from datetime import date
 
@@ -16,9 +17,11 @@ from kompilot_data.engine.reach import DEFAULT_REACH, ReachSetting
 from kompilot_data.present import briefing as briefings
 from kompilot_data.present.briefing_model import Briefing
 from kompilot_data.records import storage
+from kompilot_data.records.importer import prepare_file
 from kompilot_data.reference.regions import Region, resolve_region
 from kompilot_data.view import Audience, View, ViewKey
 from kompilot_data.view.filters import Filters
+from ui.auth import access
 from ui.state import current_filters, language
 
 REACH_KEY = "reach_setting"
@@ -99,8 +102,6 @@ def _view(key: ViewKey) -> View:
 
 def audience() -> Audience:
     """Coordinators see records; everyone else is a viewer with small-number suppression."""
-    from ui.auth import access
-
     return Audience.coordinator() if access().sees_records else Audience.viewer()
 
 
@@ -144,10 +145,6 @@ def records_source() -> str:
 
 def prepared_upload(data: bytes, filename: str, kind: str | None):
     """An uploaded file read and checked once, not again on every rerun of the page."""
-    import hashlib
-
-    from kompilot_data.records.importer import prepare_file
-
     key = (hashlib.sha256(data).hexdigest(), filename, kind)
     if st.session_state.get("_upload_key") != key:
         st.session_state["_upload_key"] = key

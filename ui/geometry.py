@@ -12,6 +12,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from kompilot_data.present.maps import write_map_geometry
+
 STATIC = Path(__file__).resolve().parents[1] / "static"
 FOLDER = "geo"
 
@@ -23,8 +25,6 @@ def map_geometry() -> dict[str, str]:
 
     Empty (the figures embed the geometry) when static serving is off or the folder cannot be written.
     """
-    from kompilot_data.present.maps import write_map_geometry
-
     if not st.get_option("server.enableStaticServing"):
         return {}
     try:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+import kompilot_data.engine.travel as travel
 from kompilot_data.reference import load_municipalities
 
 EARTH_RADIUS_KM = 6371.0088
@@ -153,8 +154,6 @@ def compute_reach(
     minutes = ferry = None
     ferry_labels: tuple[str, ...] = ()
     if setting.method == TRAVEL_TIME:
-        from kompilot_data.engine import travel
-
         times = travel.travel_to_points(lat, lon, offers["kommunenummer"].astype("string").to_numpy())
         minutes, ferry, ferry_labels = times.minutes.astype(np.float32), times.ferry, times.ferry_labels
         if travel_minutes is not None and len(travel_minutes):

@@ -35,6 +35,7 @@ import math
 
 import pandas as pd
 import pydeck as pdk
+from pydeck.bindings.json_tools import default_serialize
 
 from kompilot_data.engine import disclosure
 from kompilot_data.engine.flows import (
@@ -147,8 +148,6 @@ class CompactDeck(pdk.Deck):
     def to_json(self) -> str:
         # pydeck's own serialiser (sorted keys, its default hook), written compactly in one pass instead of
         # indented and then parsed and written again
-        from pydeck.bindings.json_tools import default_serialize
-
         return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"), ensure_ascii=False)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -48,7 +49,7 @@ def png_renderer():
     path = find_chromium()
     if path is None:
         raise ChromiumMissing()
-    import kaleido
+    import kaleido  # late: kaleido takes about a second to import, and only PNG exports need it
 
     kaleido.start_sync_server(path=path, mathjax=False, timeout=RENDER_TIMEOUT_S, silence_warnings=True)
     try:
@@ -59,8 +60,6 @@ def png_renderer():
 
 def figure_png(figure, width: int = SLIDE_SIZE[0], height: int = SLIDE_SIZE[1], scale: float = 1.0) -> bytes:
     """A plotly figure as PNG; call inside :func:`png_renderer`."""
-    import warnings
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # "kopts ignored" when a kaleido server runs
         return figure.to_image(format="png", width=width, height=height, scale=scale)

@@ -18,6 +18,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from kompilot_data.engine.disclosure import COMPLEMENTARY, hidden_markers, marker
+from kompilot_data.present import summaries
+from kompilot_data.present.tables import pivot
 from kompilot_data.present.theme import (
     NEUTRAL,
     OTHER_COLOURS,
@@ -26,7 +28,7 @@ from kompilot_data.present.theme import (
     count_axis,
     layout,
 )
-from kompilot_data.reference import OUTSIDE_PILOT, SUBREGIONS, source_line
+from kompilot_data.reference import OUTSIDE_PILOT, SUBREGIONS, source_line, taxonomy
 from kompilot_data.reference.i18n import format_date, format_number, t
 from kompilot_data.reference.sources import records_source
 
@@ -174,8 +176,6 @@ def pipeline_per_quarter(table: pd.DataFrame, language: str, source: str, title:
     ``View.time.pipeline_per_quarter()``: one line per step in the funnel's purple steps, told apart by marker
     shape too. A hidden quarter is a gap in its line (it adds nothing); its hover says "<3" (``primaer``) or ":"
     (a complement), and the foot of the quarter says "<3" when any of its hidden points is primary, else ":"."""
-    from kompilot_data.reference import taxonomy
-
     labels = taxonomy.labels("behov_status", language)
     values = table["behov"].unstack("trinn")
     hidden = table["skjult"].unstack("trinn").astype(bool)
@@ -298,8 +298,6 @@ def offers_per_semester(
 
 def quarter_table(table: pd.DataFrame, column: str, language: str, column_labels: dict, corner: str) -> pd.DataFrame:
     """A (kvartal, ``column``) count table as a cross table: one row per quarter, "<3" or ":" where hidden."""
-    from kompilot_data.present.tables import pivot
-
     quarters = {q: quarter_label(q, language) for q in table.index.get_level_values("kvartal").unique()}
     return pivot(table, "behov", language, "kvartal", column, quarters, column_labels, corner=corner)
 
@@ -387,9 +385,6 @@ def undated_words(undated: pd.Series, step: str, language: str, threshold: int) 
 def panels(view) -> list[Panel]:
     """The three trend charts of ``view`` (a :class:`~kompilot_data.view.View`): new needs per quarter by
     sub-region, needs reaching each pipeline step per quarter, offers per semester."""
-    from kompilot_data.present import summaries
-    from kompilot_data.reference import taxonomy
-
     language = view.language
     source = view.records_source()
     hidden_note = t("trend_hidden_note", language, min_businesses=max(view.threshold, 1))

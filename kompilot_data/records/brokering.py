@@ -40,7 +40,9 @@ from kompilot_data.records import storage
 from kompilot_data.records.access import refusals, refuse, require_editor
 from kompilot_data.records.errors import ConflictError, RecordNotFound
 from kompilot_data.records.schema import CONTROL_CHARACTERS, STAGE_DATES
+from kompilot_data.reference import load_municipalities, taxonomy
 from kompilot_data.reference.errors import KompilotError, Label, message
+from kompilot_data.reference.i18n import format_date, format_number, t
 
 PIPELINE = ("kartlagt", "koblet", "etablert", "gjennomfort")
 CLOSED = "avsluttet"
@@ -384,9 +386,6 @@ def provider_request(
     preferred), with totals; **no business identity** (no business id, organisation number, size, industry or
     free-text note). In ``language`` (``nb`` or ``en``), as plain text to copy or download.
     """
-    from kompilot_data.reference import load_municipalities, taxonomy
-    from kompilot_data.reference.i18n import format_date, format_number, t
-
     names = load_municipalities()["navn"]
     levels = taxonomy.labels("niva", language)
     modes = taxonomy.labels("laeringsform", language)

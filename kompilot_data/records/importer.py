@@ -18,6 +18,7 @@ Row numbers in messages are those the user sees in Excel (or the CSV line number
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -27,23 +28,14 @@ import pandas as pd
 
 from kompilot_data.records import storage
 from kompilot_data.records.access import foreign_id_message, require_editor
-from kompilot_data.records.backup import BackupError, backup, backup_bytes, restore  # noqa: F401 - re-exported
-from kompilot_data.records.reader import (  # noqa: F401 - re-exported for callers of the importer
-    EXPORT_TITLE,
-    HEADER_ALIASES,
-    ReadError,
-    ReadResult,
-    _header_key,
-    _known_header,
-    limits_text,
-    read_upload,
-)
-from kompilot_data.records.schema import ID_COLUMN, SPECS, mapped, problem_frame, text_frame, to_typed
+from kompilot_data.records.reader import EXPORT_TITLE, ReadError, ReadResult, header_key, known_header, read_upload
+from kompilot_data.records.schema import ID_COLUMN, SPECS, mapped, problem_frame, shown, text_frame, to_typed
+from kompilot_data.records.spatial import check_coordinates
 from kompilot_data.records.validation import problem_code, validate
-from kompilot_data.reference import municipality_name, taxonomy
+from kompilot_data.reference import load_municipalities, municipality_name, taxonomy
 from kompilot_data.reference.errors import KompilotError, Message, Text, message
 from kompilot_data.reference.errors import text as make_text
-from kompilot_data.reference.i18n import DEFAULT_LANGUAGE, t
+from kompilot_data.reference.i18n import DEFAULT_LANGUAGE, TEXTS, format_date, t
 from kompilot_data.reference.paths import DATA_DIR
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -86,7 +78,7 @@ class Prepared:
 
 def guess_kind(frame: pd.DataFrame) -> str:
     """``needs`` or ``offers`` from the headers (a needs file may name its linked offer, ``tilbud_id``)."""
-    columns = {_known_header(c) for c in frame.columns}
+    columns = {known_header(c) for c in frame.columns}
     if {"tilbyder", "kapasitet", "tittel"} & columns:
         return "offers"
     if {"behov_id", "bedrift_id", "antall_deltakere"} & columns:
@@ -96,23 +88,21 @@ def guess_kind(frame: pd.DataFrame) -> str:
 
 def _municipality_lookup() -> tuple[dict[str, str], dict[str, tuple[str | None, str]]]:
     """Current names/numbers -> kommunenummer, and former names/numbers -> (kommunenummer or None, note)."""
-    from kompilot_data.reference import load_municipalities
-
     municipalities = load_municipalities()
     current: dict[str, str] = {}
     for code, row in municipalities.iterrows():
         for name in (code, row["navn"], row["offisielt_navn"], row["samisk_navn"]):
             if isinstance(name, str) and name:
-                current[_header_key(name)] = code
+                current[header_key(name)] = code
         for part in str(row["offisielt_navn"]).split(" - "):
-            current[_header_key(part)] = code
+            current[header_key(part)] = code
         for both in (f"{code} {row['navn']}", f"{row['navn']} ({code})"):  # the template's «5007 Namsos»
-            current[_header_key(both)] = code
+            current[header_key(both)] = code
     changes = pd.read_csv(DATA_DIR / "kommuneendringer.csv", dtype=str, keep_default_na=False)
     former: dict[str, tuple[str | None, str]] = {}
     for row in changes.itertuples(index=False):
         target = row.nytt_nummer or None
-        for key in (row.gammelt_nummer, _header_key(row.gammelt_navn)):
+        for key in (row.gammelt_nummer, header_key(row.gammelt_navn)):
             if key in current and key != row.gammelt_nummer:
                 continue  # a current name (e.g. Steinkjer) wins over the same former name
             former.setdefault(key, (target, f"{row.gammelt_navn} ({row.gammelt_nummer})"))
@@ -123,7 +113,7 @@ def _code_lookup(name: str) -> dict[str, str]:
     lookup = {}
     for entry in taxonomy.load_taxonomy(name).to_dict("records"):
         for value in (entry["kode"], entry["nb"], entry["en"]):
-            lookup[_header_key(value)] = entry["kode"]
+            lookup[header_key(value)] = entry["kode"]
     return lookup
 
 
@@ -138,10 +128,10 @@ def normalise(read: ReadResult, kind: str | None = None) -> Prepared:
     kind = kind or guess_kind(frame)
     renamed: dict[str, str] = {}
     for column in frame.columns:
-        target = _known_header(column)
+        target = known_header(column)
         if target == "behov_id" and kind == "offers":
             target = None
-        if target is None and _header_key(column) == "id":
+        if target is None and header_key(column) == "id":
             target = ID_COLUMN[kind]
         if target and target not in renamed.values():
             renamed[column] = target
@@ -163,7 +153,7 @@ def normalise(read: ReadResult, kind: str | None = None) -> Prepared:
         current, former = _municipality_lookup()
         resolved: dict[str, tuple[str, str | None]] = {}  # value -> (stored value, warning or None)
         for value in pd.unique(frame["kommunenummer"]):
-            key = _header_key(value)
+            key = header_key(value)
             if not value or key in current:
                 resolved[value] = (current.get(key, value), None)
             elif key in former and former[key][0]:
@@ -196,13 +186,11 @@ def normalise(read: ReadResult, kind: str | None = None) -> Prepared:
     for column, name in {**CODE_COLUMNS, "status": STATUS_TAXONOMY[kind]}.items():
         if column in frame:
             lookup = _code_lookup(name)
-            frame[column] = mapped(frame[column], lambda v, lookup=lookup: lookup.get(_header_key(v), v) if v else v)
+            frame[column] = mapped(frame[column], lambda v, lookup=lookup: lookup.get(header_key(v), v) if v else v)
 
     frame = text_frame(frame)  # cleaned once here; validate and to_typed pass it on
     problems = validate(frame, kind, first_data_row=read.first_data_row)
     if kind == "offers":  # a study point just across a municipal border is kept, with a warning naming it
-        from kompilot_data.records.spatial import check_coordinates
-
         border = check_coordinates(frame, read.first_data_row).warnings
         if len(border):
             warnings.append(border)
@@ -364,8 +352,6 @@ def import_prepared(
     ``preview``: the :func:`preview_import` the coordinator confirmed; if a record changed since, nothing is
     written. ``take_file`` (in ``storage_options``): records edited in the app that take the file's version.
     """
-    from kompilot_data.records import storage
-
     result = ImportResult(prepared.kind, len(prepared.frame), problems=prepared.problems, warnings=prepared.warnings)
     if not prepared.ok:
         result.rejected = max(prepared.rejected_rows, 1)
@@ -399,8 +385,6 @@ def import_prepared(
 
 def preview_import(engine, prepared: Prepared):
     """What importing ``prepared`` (valid) would do, record by record: a :class:`storage.ImportPreview`."""
-    from kompilot_data.records import storage
-
     if not prepared.ok:
         raise ValueError("preview_import needs a file without problems")
     return storage.preview_frame(
@@ -411,9 +395,6 @@ def preview_import(engine, prepared: Prepared):
 def shown_value(value, language: str = "nb") -> str:
     """A stored value as a coordinator reads it in a preview: dates as 27.11.2026, ja/nei, whole numbers without
     decimals, long text cut, and «(tom)» for an empty value."""
-    from kompilot_data.records.schema import shown
-    from kompilot_data.reference.i18n import format_date, t
-
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return t("value_empty", language)
     if isinstance(value, bool):
@@ -427,8 +408,6 @@ def shown_value(value, language: str = "nb") -> str:
 
 def describe_change(change, language: str = "nb") -> str:
     """One line per changed record: ``NAM-2026-005: antall_deltakere 8 → 2 (endret i appen av …, 27.11.2026)``."""
-    from kompilot_data.reference.i18n import format_date, t
-
     kinds = {spec.name: spec.kind for specs in SPECS.values() for spec in specs}
 
     def value(name: str, stored) -> str:
@@ -449,8 +428,6 @@ def describe_change(change, language: str = "nb") -> str:
 
 
 def _texts() -> dict:
-    from kompilot_data.reference.i18n import TEXTS
-
     return TEXTS
 
 
@@ -530,7 +507,7 @@ def excel_problem(frame: pd.DataFrame) -> Text | None:
 
     Excel holds at most 32 767 characters in a cell and no control characters: such a table is refused, never cut.
     """
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # late, as every openpyxl import here: ~0.3 s, for Excel only
 
     for column in frame.columns:
         values = frame[column]
@@ -582,8 +559,6 @@ def csv_bytes(frame: pd.DataFrame, title: str | None = EXPORT_TITLE) -> bytes:
 
 def excel_bytes(frame: pd.DataFrame, sheet: str = "data", title: str | None = EXPORT_TITLE) -> bytes:
     """An .xlsx file with ``title`` in A1 and the table from row 2; every text cell stored as text."""
-    import io
-
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -619,8 +594,6 @@ def export_records(engine, kind: str, path: Path | str, filtered: pd.DataFrame |
 
     ``access``: a coordinator limited to a sub-region exports only records they may write.
     """
-    from kompilot_data.records import storage
-
     typed = filtered if filtered is not None else storage.read_frame(engine, kind)
     if access is not None and not access.all_regions:
         typed = typed[[access.may_write(v) for v in typed["kommunenummer"].astype(object)]]
@@ -673,8 +646,6 @@ def template_name(kind: str, language: str = "nb") -> str:
 def template_choices(kind: str, language: str = "nb") -> dict[str, list[str]]:
     """The drop-down lists of the template per column: municipalities as «5007 Namsos», coded columns by their
     label in ``language`` (all of them accepted by import, as are the codes themselves)."""
-    from kompilot_data.reference import load_municipalities
-
     language = language if language in _TEMPLATE_TEXT else "nb"
     lists: dict[str, list[str]] = {}
     for spec in SPECS[kind]:

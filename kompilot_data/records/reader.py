@@ -162,16 +162,16 @@ HEADER_ALIASES = {
 }
 
 
-def _header_key(text: object) -> str:
+def header_key(text: object) -> str:
     """'Antall deltakere' -> 'antalldeltakere'; 'Kompetanse­område' -> 'kompetanseomrade'."""
     text = str(text).strip().lower().replace("æ", "ae").replace("ø", "o").replace("å", "a")
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]", "", text)
 
 
-def _known_header(value: object) -> str | None:
+def known_header(value: object) -> str | None:
     """The import column a header names, by alias or by the column's own name; None if unknown."""
-    key = _header_key(value)
+    key = header_key(value)
     if key in HEADER_ALIASES:
         return HEADER_ALIASES[key]
     return _COLUMN_KEYS.get(key)
@@ -395,7 +395,7 @@ def _prescan(archive: zipfile.ZipFile, member: str, name: str) -> list[tuple[int
     Refuses a sheet over the limits at once (a small zip can unpack to millions of cells); returns the merged
     ranges (min_row, min_col, max_row, max_col), which sit after the cells in the XML.
     """
-    from openpyxl.utils import column_index_from_string
+    from openpyxl.utils import column_index_from_string  # late: openpyxl (~0.3 s) only when an Excel file is read
 
     ranges: set[tuple[int, int, int, int]] = set()
     rows = cells = size = 0
@@ -429,7 +429,7 @@ def _prescan(archive: zipfile.ZipFile, member: str, name: str) -> list[tuple[int
 
 
 def _read_excel(data: bytes, name: str) -> ReadResult:
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # late: openpyxl (~0.3 s) only when an Excel file is read
 
     broken = message("err_file_broken_excel", name=name)
     try:
@@ -547,7 +547,7 @@ def _pick_sheet(workbook):
 
 
 def _known(value) -> bool:
-    return value not in (None, "") and _known_header(value) is not None
+    return value not in (None, "") and known_header(value) is not None
 
 
 def _known_count(row) -> int:

@@ -21,8 +21,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
 from sqlalchemy.engine import Connection, Engine
 
 from kompilot_data.records.schema import SPECS
@@ -104,6 +102,8 @@ def writing(engine: Engine) -> Iterator[Connection]:
 
 
 def alembic_config(engine: Engine):
+    from alembic.config import Config  # late, as in upgrade(): alembic takes ~0.5 s to import, for migrations only
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["engine"] = engine
@@ -112,6 +112,8 @@ def alembic_config(engine: Engine):
 
 def upgrade(engine: Engine) -> None:
     """Run Alembic migrations up to head."""
+    from alembic import command
+
     command.upgrade(alembic_config(engine), "head")
 
 
