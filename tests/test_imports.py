@@ -6,6 +6,8 @@ The layers are read from the import-linter contract in pyproject.toml, so the te
 """
 
 import ast
+import json
+import subprocess
 import sys
 import tomllib
 from collections import defaultdict
@@ -148,3 +150,27 @@ def test_the_checks_find_a_cycle_and_an_upward_import(tmp_path):
         ["kompilot_data.reference.tables", "kompilot_data.view.core"]
     ]
     assert upward_imports(edges, layer_order()) == ["kompilot_data.reference.tables -> kompilot_data.view.core"]
+
+
+def test_heavy_libraries_are_imported_only_where_they_are_used():
+    """``import kompilot_data`` imports nothing (its API resolves on first use); the View needs neither plotly nor
+    SQLAlchemy; pandera comes with the first validation, geopandas, python-pptx, kaleido and openpyxl with their
+    one use each. Each in a fresh interpreter, so one import cannot hide another's."""
+    heavy = ["pandas", "plotly", "sqlalchemy", "pandera", "geopandas", "pptx", "kaleido", "openpyxl", "pydeck"]
+    script = (
+        "import importlib, json, sys\n"
+        "importlib.import_module(sys.argv[1])\n"
+        f"print(json.dumps(sorted(m for m in {heavy!r} if m in sys.modules)))\n"
+    )
+
+    def loaded(module: str) -> list[str]:
+        result = subprocess.run(
+            [sys.executable, "-c", script, module], capture_output=True, text=True, cwd=ROOT, timeout=120
+        )
+        assert result.returncode == 0, result.stderr[-2000:]
+        return json.loads(result.stdout)
+
+    assert loaded("kompilot_data") == []
+    assert loaded("kompilot_data.view") == ["pandas"]
+    assert loaded("kompilot_data.records.storage") == ["pandas", "sqlalchemy"]
+    assert set(loaded("ui")) <= {"pandas", "plotly", "sqlalchemy", "pydeck"}
