@@ -41,25 +41,19 @@ from kompilot_data.engine.matching import (
     proposable_offers,
     resolve_reach,
 )
-from kompilot_data.engine.reach import TRAVEL_TIME, Reach, ReachSetting, open_needs
+from kompilot_data.engine.reach import TRAVEL_TIME, Reach, open_needs
 from kompilot_data.reference import taxonomy
 
 
 def rank_candidates_rowwise(
-    needs: pd.DataFrame,
-    offers: pd.DataFrame,
-    top: int = 5,
-    reach: Reach | None = None,
-    *,
-    setting: ReachSetting | None = None,
-    radius_km: float | None = None,
-    today: date | None = None,
+    needs: pd.DataFrame, offers: pd.DataFrame, top: int = 5, reach: Reach | None = None, today: date | None = None
 ) -> pd.DataFrame:
-    """Reference implementation: one need and one offer at a time, every candidate scored and sorted
-    (for tests and the benchmark). Same columns and order as :func:`rank_candidates`."""
+    """Reference implementation: one need and one offer at a time, every candidate scored and sorted (for tests
+    and the benchmark). Same columns and order as :func:`kompilot_data.engine.matching.rank_candidates` with
+    the same ``reach`` (default: the default reach setting)."""
     needs = open_needs(needs)
     offers = proposable_offers(offers, today)
-    reach = resolve_reach(offers, reach, setting, radius_km)
+    reach = resolve_reach(offers, reach, None, None)
     now = day(today)
     rank = taxonomy.attribute("niva", "rang")
     row_of = {str(code): i for i, code in enumerate(reach.municipalities)}

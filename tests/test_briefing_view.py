@@ -27,7 +27,7 @@ def records():
 
 @pytest.fixture(scope="module")
 def melhus(records):
-    view = briefings.region_view(MELHUS, *records, made=MADE)
+    view = briefings.region_view(MELHUS, *records, today=MADE)
     return view, briefings.briefing(view, MELHUS)
 
 
@@ -118,7 +118,7 @@ def test_pipeline_and_since_come_from_the_view(melhus):
 
 @pytest.mark.parametrize("region", ["Namdalen", "Fosen", "5043", "Trøndelag"])
 def test_every_number_on_a_needs_chart_is_a_visible_cell_of_the_view(records, region):
-    view = briefings.region_view(region, *records, made=MADE)
+    view = briefings.region_view(region, *records, today=MADE)
     briefing = briefings.briefing(view, region)
     table = view.counts(("kompetanseomrade",), "deltakere")
     visible = set(table.loc[~table["skjult"], "deltakere"].astype(float))
@@ -135,4 +135,4 @@ def test_a_briefing_is_never_built_from_a_coordinators_view(records):
     with pytest.raises(ValueError, match="viewer"):
         briefings.briefing(coordinator, MELHUS)
     with pytest.raises(ValueError, match="not of"):
-        briefings.briefing(briefings.region_view("Fosen", *records, made=MADE), MELHUS)
+        briefings.briefing(briefings.region_view("Fosen", *records, today=MADE), MELHUS)

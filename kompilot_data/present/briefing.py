@@ -64,24 +64,14 @@ def _shown_of(shown: int, total: int, language: str) -> str:
 
 
 def region_view(
-    region: str | Region,
-    needs: pd.DataFrame,
-    offers: pd.DataFrame,
-    language: str = "nb",
-    reach: ReachSetting | None = None,
-    min_businesses: int = MIN_BUSINESSES,
-    made: date | None = None,
+    region: str | Region, needs: pd.DataFrame, offers: pd.DataFrame, min_businesses: int = MIN_BUSINESSES, **key
 ) -> View:
     """A viewer's View of ``region`` (any spelling :func:`~kompilot_data.reference.resolve_region` accepts) over all
     ``needs`` and ``offers`` (filtered as wanted, but not by place: every need competes for the seats, and reach
-    decides which offers count), for a briefing made on ``made``."""
-    key = ViewKey(
-        audience=Audience.viewer(min_businesses),
-        reach=reach or DEFAULT_REACH,
-        language=language,
-        today=made or date.today(),
-    )
-    return View(needs, offers, key.for_region(resolve_region(region)))
+    decides which offers count); ``key``: the other :class:`~kompilot_data.view.ViewKey` fields (``language``,
+    ``reach``, ``today`` …)."""
+    base = ViewKey(audience=Audience.viewer(min_businesses), **key)
+    return View(needs, offers, base.for_region(resolve_region(region)))
 
 
 def build_briefing(
@@ -97,7 +87,15 @@ def build_briefing(
 ) -> Briefing:
     """The briefing for a sub-region (``"Namdalen"``), a municipality (``"5007"``, ``"Namsos"``) or the county
     (``"Trøndelag"``) from records: :func:`briefing` of :func:`region_view`."""
-    view = region_view(region, needs, offers, language, reach, min_businesses, made)
+    view = region_view(
+        region,
+        needs,
+        offers,
+        min_businesses,
+        language=language,
+        reach=reach or DEFAULT_REACH,
+        today=made or date.today(),
+    )
     return briefing(view, region, since, min_class)
 
 
@@ -484,7 +482,9 @@ def _gap_table(view: View, spots, municipalities, areas, source: str, demo: bool
         {
             t("filter_municipality", language): rows["kommunenummer"].map(municipalities["navn"]).to_numpy(),
             t("filter_area", language): rows["kompetanseomrade"].map(areas).to_numpy(),
-            t("participants", language): [number_text(v, m) for v, m in zip(rows["ettersporsel"], rows["merke"], strict=True)],
+            t("participants", language): [
+                number_text(v, m) for v, m in zip(rows["ettersporsel"], rows["merke"], strict=True)
+            ],
             t("seats_shared", language): [
                 white if spot else number_text(v, m)
                 for v, m, spot in zip(rows["tilbud_fordelt"], rows["merke"], rows["hvit_flekk"], strict=True)
@@ -674,7 +674,9 @@ def _since_last(since: date, view: View, language: str, within: str) -> Step:
         hidden = frame["skjult"].astype("boolean").fillna(False).to_numpy(dtype=bool)
         frame = frame.assign(skjult=hidden)
         found = tuple(hidden_markers(frame, threshold))
-        numbers = tuple(None if h else float(0 if pd.isna(v) else v) for v, h in zip(frame["behov"], hidden, strict=True))
+        numbers = tuple(
+            None if h else float(0 if pd.isna(v) else v) for v, h in zip(frame["behov"], hidden, strict=True)
+        )
         return numbers, found
 
     series = [Series(t("series_new_needs", language), *_with_colour(values(registered), NEW_NEEDS_COLOUR))]

@@ -49,17 +49,11 @@ class Figure:
     slug: str
     content: Chart | VectorMap
 
-    @property
-    def title(self) -> str:
-        return self.content.title
-
-    @property
-    def demo(self) -> bool:
-        return self.content.demo
-
-    @property
-    def source(self) -> str:
-        return self.content.source
+    def __getattr__(self, name: str):
+        """The chart's or map's ``title``, ``demo`` and ``source``."""
+        if name in ("title", "demo", "source"):
+            return getattr(self.content, name)
+        raise AttributeError(name)
 
     @property
     def is_map(self) -> bool:

@@ -334,12 +334,8 @@ def colour_scale(indicator: str, values: np.ndarray, language: str) -> ColourSca
     if spec.scale == "diverging":
         if indicator == "mismatch":
             bound = 1.0
-            colorbar["title"]["text"] = t(
-                "legend_ends",
-                language,
-                title=title,
-                low=f"−1 {t('legend_surplus', language)}",
-                high=f"1 {t('legend_shortfall', language)}",
+            colorbar["title"]["text"] = _ends(
+                title, f"−1 {t('legend_surplus', language)}", f"1 {t('legend_shortfall', language)}", language
             )
             colorbar.update(
                 tickvals=[-1, -0.5, 0, 0.5, 1], ticktext=[format_number(v, language, 1) for v in (-1, -0.5, 0, 0.5, 1)]
@@ -349,12 +345,8 @@ def colour_scale(indicator: str, values: np.ndarray, language: str) -> ColourSca
             bound = float(np.nanmax(np.abs(finite))) if len(finite) else 1.0
             if spec.percent:
                 colorbar.update(percent_bar(-bound, bound))
-            colorbar["title"]["text"] = t(
-                "legend_ends",
-                language,
-                title=title,
-                low=t("legend_decline", language),
-                high=t("legend_growth", language),
+            colorbar["title"]["text"] = _ends(
+                title, t("legend_decline", language), t("legend_growth", language), language
             )
         args = {"colorscale": DIVERGING, "zmid": 0, "zmin": -bound, "zmax": bound, "colorbar": colorbar}
         return ColourScale(values, args)
@@ -377,14 +369,13 @@ def colour_scale(indicator: str, values: np.ndarray, language: str) -> ColourSca
         colorbar.update(percent_bar(low, high))
     else:
         colorbar.update(tickformat=",d" if high >= 10 else ",.1f")
-    colorbar["title"]["text"] = t(
-        "legend_ends",
-        language,
-        title=title,
-        low=t("legend_low", language),
-        high=t("legend_high", language),
-    )
+    colorbar["title"]["text"] = _ends(title, t("legend_low", language), t("legend_high", language), language)
     return ColourScale(values, {"colorscale": SEQUENTIAL, "zmin": low, "zmax": high, "colorbar": colorbar})
+
+
+def _ends(title: str, low: str, high: str, language: str) -> str:
+    """A colour bar's title: what it shows and what its two ends mean."""
+    return t("legend_ends", language, title=title, low=low, high=high)
 
 
 def _add_region_outline(fig: go.Figure, regions: list[str], outlines: dict | str | None = None) -> None:

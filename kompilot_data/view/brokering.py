@@ -13,7 +13,7 @@ import pandas as pd
 
 from kompilot_data.engine import matching, pooling
 from kompilot_data.engine.flows import FlowData, flows_from, need_flows
-from kompilot_data.view.key import memoized
+from kompilot_data.view.key import ViewPart, memoized
 
 #: Columns of a candidate table, when there is none.
 BEST_COLUMNS = ["behov_id", "rang", "tilbud_id", "avstand_km", "reisetid_min"]
@@ -22,12 +22,8 @@ POOL_DESCRIPTION = ["kommuner", "beskrivelse", "vert", "vert_kommunenummer", "fe
 POOL_VALUES = ["deltakere", "behov", "sum_avstand_km", "maks_avstand_km", "sum_reisetid_min", "maks_reisetid_min"]
 
 
-class Brokering:
+class Brokering(ViewPart):
     """Matching, pooling and flows of one View's selection."""
-
-    def __init__(self, view):
-        self.view = view
-        self._memo: dict[tuple, object] = {}
 
     @cached_property
     def candidates(self) -> pd.DataFrame:

@@ -68,24 +68,13 @@ class View:
         self._memo: dict[tuple, object] = {}
         #: Every protection this view applied, for audits: (what, disclosure.Protected).
         self.protections: list[tuple[str, disclosure.Protected]] = []
+        # The settings, from the (frozen) key: the threshold is the audience's minimum number of businesses.
+        self.filters: Filters = self.key.filters
+        self.audience: Audience = self.key.audience
+        self.language: str = self.key.language
+        self.threshold: int = self.audience.min_businesses
 
     # --- settings ---------------------------------------------------------------------------
-
-    @property
-    def filters(self) -> Filters:
-        return self.key.filters
-
-    @property
-    def audience(self) -> Audience:
-        return self.key.audience
-
-    @property
-    def language(self) -> str:
-        return self.key.language
-
-    @property
-    def threshold(self) -> int:
-        return self.audience.min_businesses
 
     @cached_property
     def places(self) -> list[str] | None:

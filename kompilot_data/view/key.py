@@ -66,6 +66,15 @@ def region_filters(filters: Filters, region: Region) -> Filters:
     return base
 
 
+class ViewPart:
+    """A part a View owns (``view.time``, ``view.brokering``): it reads only through the View and caches its
+    results per instance, as the View does."""
+
+    def __init__(self, view):
+        self.view = view
+        self._memo: dict[tuple, object] = {}
+
+
 def memoized(method: Callable) -> Callable:
     """Cache a method's result per arguments on the instance (its ``_memo`` dict). For the View and the helpers
     it owns: they are immutable once built, and callers must not modify what they return."""

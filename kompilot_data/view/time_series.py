@@ -16,7 +16,7 @@ from kompilot_data.engine import disclosure
 from kompilot_data.reference import OUTSIDE_PILOT, SUBREGIONS, taxonomy
 from kompilot_data.view.filters import DATE_MIN
 from kompilot_data.view.grouping import count_table, lines, need_key, quarter_of, weights
-from kompilot_data.view.key import memoized
+from kompilot_data.view.key import ViewPart, memoized
 
 #: Pipeline steps after registration and the need column holding the date each was reached (issue 13).
 STAGE_DATES = {"koblet": "koblet_dato", "etablert": "etablert_dato", "gjennomfort": "gjennomfort_dato"}
@@ -54,12 +54,8 @@ def semester_of(dates: pd.Series) -> pd.Series:
 
 
 
-class TimeSeries:
+class TimeSeries(ViewPart):
     """Trends of one View: needs and pipeline steps per quarter, "since the last forum", offers per semester."""
-
-    def __init__(self, view):
-        self.view = view
-        self._memo: dict[tuple, object] = {}
 
     @cached_property
     def quarters(self) -> pd.DatetimeIndex:

@@ -52,46 +52,52 @@ def _record_table(kind: str) -> sa.Table:
 NEEDS_TABLE = _record_table("needs")
 OFFERS_TABLE = _record_table("offers")
 TABLES = {"needs": NEEDS_TABLE, "offers": OFFERS_TABLE}
-BATCH_TABLE = sa.Table(
+
+
+def _log_table(name: str, required: tuple, optional: tuple = (), *constraints) -> sa.Table:
+    """A table with an integer ``id`` (autoincrement primary key), then ``required`` and ``optional`` columns as
+    ``(name, type)`` pairs (NOT NULL and NULL)."""
+    return sa.Table(
+        name,
+        METADATA,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        *(sa.Column(column, kind, nullable=False) for column, kind in required),
+        *(sa.Column(column, kind, nullable=True) for column, kind in optional),
+        *constraints,
+    )
+
+
+BATCH_TABLE = _log_table(
     "import_batch",
-    METADATA,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("type", sa.String(10), nullable=False),
-    sa.Column("filnavn", sa.Text, nullable=False),
-    sa.Column("sha256", sa.String(64), nullable=False),
-    sa.Column("importert", sa.DateTime, nullable=False),
-    sa.Column("bruker", sa.String(200), nullable=False),
-    sa.Column("nye", sa.Integer, nullable=False),
-    sa.Column("endrede", sa.Integer, nullable=False),
-    sa.Column("uendrede", sa.Integer, nullable=False),
-    sa.Column("angret", sa.DateTime, nullable=True),
-    sa.Column("beholdt", sa.Integer, nullable=True),
-    sa.Column("ikke_angret", sa.Integer, nullable=True),
+    (
+        ("type", sa.String(10)),
+        ("filnavn", sa.Text),
+        ("sha256", sa.String(64)),
+        ("importert", sa.DateTime),
+        ("bruker", sa.String(200)),
+        ("nye", sa.Integer),
+        ("endrede", sa.Integer),
+        ("uendrede", sa.Integer),
+    ),
+    (("angret", sa.DateTime), ("beholdt", sa.Integer), ("ikke_angret", sa.Integer)),
 )
-AUDIT_TABLE = sa.Table(
+AUDIT_TABLE = _log_table(
     "endringslogg",
-    METADATA,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("tidspunkt", sa.DateTime, nullable=False),
-    sa.Column("bruker", sa.String(200), nullable=False),
-    sa.Column("handling", sa.String(20), nullable=False),
-    sa.Column("tabell", sa.String(20), nullable=False),
-    sa.Column("post_id", sa.String(64), nullable=True),
-    sa.Column("batch_id", sa.Integer, nullable=True),
-    sa.Column("foer", sa.Text, nullable=True),
-    sa.Column("etter", sa.Text, nullable=True),
+    (("tidspunkt", sa.DateTime), ("bruker", sa.String(200)), ("handling", sa.String(20)), ("tabell", sa.String(20))),
+    (("post_id", sa.String(64)), ("batch_id", sa.Integer), ("foer", sa.Text), ("etter", sa.Text)),
 )
 sa.Index("ix_endringslogg_post", AUDIT_TABLE.c.tabell, AUDIT_TABLE.c.post_id)
 sa.Index("ix_behov_tilbud", NEEDS_TABLE.c.tilbud_id)
-REJECTED_TABLE = sa.Table(
+REJECTED_TABLE = _log_table(
     "avviste_kandidater",
-    METADATA,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("behov_id", sa.String(64), nullable=False),
-    sa.Column("tilbud_id", sa.String(64), nullable=False),
-    sa.Column("grunn", sa.Text, nullable=False),
-    sa.Column("bruker", sa.String(200), nullable=False),
-    sa.Column("tidspunkt", sa.DateTime, nullable=False),
+    (
+        ("behov_id", sa.String(64)),
+        ("tilbud_id", sa.String(64)),
+        ("grunn", sa.Text),
+        ("bruker", sa.String(200)),
+        ("tidspunkt", sa.DateTime),
+    ),
+    (),
     sa.UniqueConstraint("behov_id", "tilbud_id", name="uq_avviste_kandidater"),
 )
 ALL_TABLES = {
@@ -102,7 +108,6 @@ ALL_TABLES = {
     "rejected": REJECTED_TABLE,
 }
 AUDIT_COLUMNS = ("tidspunkt", "bruker", "handling", "tabell", "post_id", "batch_id", "foer", "etter")
-
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -188,5 +193,3 @@ def existing_records(connection: Connection, kind: str, ids: list[str]) -> dict[
         for row in connection.execute(sa.select(table).where(id_column.in_(chunk))).mappings():
             found[row[ID_COLUMN[kind]]] = dict(row)
     return found
-
-

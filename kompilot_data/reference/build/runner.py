@@ -59,24 +59,29 @@ def _geo_part(raw: Path) -> dict[str, pd.DataFrame | str]:
     return {"kommuner.csv": municipalities, "kommuner.geojson": geo.feature_collection(features)}
 
 
+#: The statistics (SSB) and the offers' files, each with the builder that derives it from the raw folder.
+STATS_FILES: dict[str, Callable[[Path], pd.DataFrame]] = {
+    "delregioner.csv": stats.build_subregions,
+    "regionraad.csv": stats.build_councils,
+    "befolkning.csv": stats.build_population,
+    "utdanning.csv": stats.build_education,
+    "sysselsatte.csv": stats.build_employment,
+    "fylkesindikatorer.csv": stats.build_county_indicators,
+}
+OFFER_FILES: dict[str, Callable[[Path], pd.DataFrame]] = {
+    "studiesteder.csv": offers.build_study_places,
+    "tilbud_eksempler.csv": offers.build_example_offers,
+    "tilbud_katalog.csv": offers.build_offer_catalogue,
+    "nav_mangel_2017.csv": offers.build_shortage,
+}
+
+
 def _stats_part(raw: Path) -> dict[str, pd.DataFrame | str]:
-    return {
-        "delregioner.csv": stats.build_subregions(raw),
-        "regionraad.csv": stats.build_councils(raw),
-        "befolkning.csv": stats.build_population(raw),
-        "utdanning.csv": stats.build_education(raw),
-        "sysselsatte.csv": stats.build_employment(raw),
-        "fylkesindikatorer.csv": stats.build_county_indicators(raw),
-    }
+    return {name: build(raw) for name, build in STATS_FILES.items()}
 
 
 def _offers_part(raw: Path) -> dict[str, pd.DataFrame | str]:
-    return {
-        "studiesteder.csv": offers.build_study_places(raw),
-        "tilbud_eksempler.csv": offers.build_example_offers(raw),
-        "tilbud_katalog.csv": offers.build_offer_catalogue(raw),
-        "nav_mangel_2017.csv": offers.build_shortage(raw),
-    }
+    return {name: build(raw) for name, build in OFFER_FILES.items()}
 
 
 def _travel_part(raw: Path) -> dict[str, pd.DataFrame | str]:
