@@ -195,18 +195,6 @@ class ReadResult:
     exported: bool = False  # written by kompilot's export (apostrophes before = + - @ ' were added by it)
 
 
-def limits_text() -> str:
-    """The reading limits in one Norwegian sentence (for the Data page and the CLI)."""
-
-    def n(value: int) -> str:
-        return f"{value:,d}".replace(",", " ")
-
-    return (
-        f"Høyst {n(MAX_ROWS)} rader, {n(MAX_COLUMNS)} kolonner, {n(MAX_CELLS)} celler og {n(MAX_CELL_CHARS)} tegn "
-        f"i én celle; CSV-filer høyst {MAX_FILE_BYTES // 2**20} MB."
-    )
-
-
 # --- entry point --------------------------------------------------------------------------------
 
 
