@@ -84,7 +84,9 @@ def test_melhus_hides_a_complement_so_the_hidden_area_cannot_be_recovered(melhus
     total = 301.0
     visible = sum(v for v in series.values if v is not None)
     assert total - visible > 0  # what is left is the sum of two hidden areas, neither of them alone
-    assert "«:»" in chart_of(briefing, "behov", "behov_omrade").note
+    assert chart_of(briefing, "behov", "behov_omrade").note == (
+        "«<3»: færre enn 3 bedrifter; «:»: skjult så et lite tall ikke kan regnes ut."
+    )
     problems = [f"{what}: {p}" for what, protected in view.protections for p in testing.disclosure_violations(protected)]
     assert problems == []
 

@@ -161,12 +161,12 @@ def _values(table: pd.DataFrame, column: str, threshold: int) -> tuple[tuple[flo
 
 def _marks_note(marks, language: str, min_businesses: int) -> str:
     """The legend of the marks a chart shows: "<3" (too few businesses) and ":" (a complement)."""
-    notes = []
-    if any(m.startswith("<") for m in marks):
-        notes.append(t("suppressed_note", language, min_businesses=min_businesses))
-    if ":" in marks:
-        notes.append(t("disclosure_complementary", language))
-    return " ".join(notes)
+    primary, complement = any(m.startswith("<") for m in marks), COMPLEMENTARY in marks
+    if primary and complement:
+        return t("marks_note_both", language, min_businesses=min_businesses)
+    if primary:
+        return t("suppressed_note", language, min_businesses=min_businesses)
+    return t("disclosure_complementary", language) if complement else ""
 
 
 # --- 1. The situation: real statistics (SSB), and the map ---------------------------------------------

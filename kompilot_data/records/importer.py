@@ -606,47 +606,36 @@ TEMPLATE_FILE = {
     ("needs", "en"): "kompilot_template_needs.xlsx",
     ("offers", "en"): "kompilot_template_offers.xlsx",
 }
-_TEMPLATE_TEXT = {
-    "nb": {
-        "codes": "koder",
-        "guide": "veiledning",
-        "header": ["kolonne", "påkrevd", "beskrivelse"],
-        "yes": "ja",
-        "no": "nei",
-        "error_title": "Ugyldig verdi",
-        "error": "Velg en verdi fra listen ({column}).",
-        "note": (
-            "Velg fra listene (arket «{codes}»): kommunen som «5007 Namsos», koder med navn («Spørreundersøkelse»). "
-            "Importen tar også kommunenummer eller kommunenavn alene (også navn fra før sammenslåingene), og koder. "
-            "Datoer: 27.11.2026 eller 2026-11-27. Blå kolonner er påkrevd."
-        ),
-    },
-    "en": {
-        "codes": "codes",
-        "guide": "guide",
-        "header": ["column", "required", "description"],
-        "yes": "yes",
-        "no": "no",
-        "error_title": "Invalid value",
-        "error": "Choose a value from the list ({column}).",
-        "note": (
-            "Choose from the lists (sheet “{codes}”): the municipality as “5007 Namsos”, codes by name "
-            "(“Survey”). Import also takes a municipality's number or name alone (including names from before the "
-            "mergers), and codes. Dates: 27.11.2026 or 2026-11-27. Blue columns are required."
-        ),
-    },
+#: The template's own words (sheet names, the guide's header, the drop-down's error, the note) by label key.
+TEMPLATE_TEXT_KEYS = {
+    "codes": "template_codes",
+    "guide": "template_guide",
+    "header": "template_header",
+    "yes": "template_yes",
+    "no": "template_no",
+    "error_title": "template_error_title",
+    "error": "template_error",
+    "note": "template_note",
 }
+LANGUAGES = ("nb", "en")
+
+
+def _template_text(language: str) -> dict:
+    """The template's words in ``language`` (the header as a list of three column titles)."""
+    words = {name: t(key, language) for name, key in TEMPLATE_TEXT_KEYS.items()}
+    words["header"] = words["header"].split(" | ")
+    return words
 
 
 def template_name(kind: str, language: str = "nb") -> str:
     """The template's file name in the interface's language (``kompilot_mal_behov.xlsx``, …)."""
-    return TEMPLATE_FILE[(kind, language if language in _TEMPLATE_TEXT else "nb")]
+    return TEMPLATE_FILE[(kind, language if language in LANGUAGES else "nb")]
 
 
 def template_choices(kind: str, language: str = "nb") -> dict[str, list[str]]:
     """The drop-down lists of the template per column: municipalities as «5007 Namsos», coded columns by their
     label in ``language`` (all of them accepted by import, as are the codes themselves)."""
-    language = language if language in _TEMPLATE_TEXT else "nb"
+    language = language if language in LANGUAGES else "nb"
     lists: dict[str, list[str]] = {}
     for spec in SPECS[kind]:
         if spec.kind == "code":
@@ -655,7 +644,7 @@ def template_choices(kind: str, language: str = "nb") -> dict[str, list[str]]:
         elif spec.kind == "kommune":
             lists[spec.name] = [f"{code} {name}" for code, name in load_municipalities()["navn"].items()]
         elif spec.kind == "bool":
-            lists[spec.name] = [_TEMPLATE_TEXT[language]["yes"], _TEMPLATE_TEXT[language]["no"]]
+            lists[spec.name] = [_template_text(language)["yes"], _template_text(language)["no"]]
     return lists
 
 
@@ -673,8 +662,8 @@ def write_template(kind: str, path: Path | str, language: str = "nb") -> Path:
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    language = language if language in _TEMPLATE_TEXT else "nb"
-    text = _TEMPLATE_TEXT[language]
+    language = language if language in LANGUAGES else "nb"
+    text = _template_text(language)
     path = Path(path)
     workbook = Workbook()
     sheet = workbook.active

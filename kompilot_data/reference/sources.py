@@ -20,8 +20,9 @@ def source_line(key: str, language: str = "nb", year: int | str | None = None) -
     ``year`` names the year actually shown; by default the data set's whole span.
     """
     source = load_sources()[key]
-    prefix = "Kilde" if language == "nb" else "Source"
-    return f"{prefix}: {source['kort_' + language]} ({year if year is not None else source['aar']})"
+    return t(
+        "source_line", language, source=source["kort_" + language], year=year if year is not None else source["aar"]
+    )
 
 
 def records_source(language: str, needs: pd.DataFrame | None = None, offers: pd.DataFrame | None = None) -> str:
