@@ -11,10 +11,12 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from kompilot_data import filters as filtering
 from kompilot_data.present.safe_text import plain, plain_lines
 from kompilot_data.records import backup, errors, importer, reader, storage
-from kompilot_data.records.schema import ID_COLUMN, format_problems
+from kompilot_data.records.schema import ID_COLUMN
+from kompilot_data.records.validation import format_problems
+from kompilot_data.reference.errors import text_in
+from kompilot_data.view import filters as filtering
 from ui import data_page
 
 st.title(ui.T("data_title"))
@@ -34,11 +36,11 @@ def done(message: str) -> None:
 
 
 def guarded(what: str, action):
-    """Run ``action``; on any failure show a Norwegian message (the traceback goes to the server log)."""
+    """Run ``action``; on any failure show a message in the user's language (the traceback goes to the server log)."""
     try:
         return action()
     except Exception as error:
-        st.error(plain(errors.log(error, what)), icon=":material/error:")
+        st.error(plain(errors.log(error, what, ui.language())), icon=":material/error:")
         return None
 
 
@@ -113,7 +115,7 @@ with tab_import:
             label = KIND_LABELS[prepared.kind].lower()
             st.markdown(f"**{plain(upload.name)}**: " + ui.T("rows_of_kind", rows=len(prepared.frame), kind=label))
             if len(prepared.warnings):
-                st.warning(ui.T("corrected") + "\n\n" + plain_lines(format_problems(prepared.warnings)))
+                st.warning(ui.T("corrected") + "\n\n" + plain_lines(format_problems(prepared.warnings, ui.language())))
             if len(prepared.frame.columns):
                 bad_rows = set(prepared.problems["rad"].dropna().astype(int))
                 first = prepared.first_data_row
@@ -136,7 +138,7 @@ with tab_import:
                 st.error(
                     ui.T("import_rejected", problems=len(prepared.problems), rows=prepared.rejected_rows)
                     + "\n\n"
-                    + plain_lines(format_problems(prepared.problems.head(200)))
+                    + plain_lines(format_problems(prepared.problems.head(200), ui.language()))
                 )
             else:
                 changes = guarded("forhåndsvisning", lambda: data_page.preview(engine, prepared))
@@ -169,7 +171,7 @@ with tab_import:
                             ),
                         )
                         if result is not None:
-                            done(result.summary())
+                            done(result.summary(ui.language()))
                             st.rerun()
 
 with tab_edit:
@@ -224,7 +226,7 @@ with tab_edit:
             st.rerun()
         elif result is not None:
             for message in result.errors:
-                st.error(plain(message))
+                st.error(plain(text_in(message, ui.language())))
 
 with tab_batches:
     batches = storage.batches(engine)
@@ -319,7 +321,7 @@ with tab_export:
                 disabled=problem is not None,
             )
             if problem:
-                st.caption(plain(problem))
+                st.caption(plain(problem.text(ui.language())))
         st.markdown(ui.T("templates_title"))
         for kind in ("needs", "offers"):
             template_button(st, kind, "template", f"template_{kind}")

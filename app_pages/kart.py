@@ -2,8 +2,8 @@ import streamlit as st
 
 import kompilot_data as kd
 import ui
-from kompilot_data.engine.indicators import INDICATORS
-from kompilot_data.present import figures, summaries
+from kompilot_data.present import maps, summaries
+from kompilot_data.reference.indicators import INDICATORS
 
 ui.page_header("map_title")
 view = ui.view()
@@ -42,7 +42,7 @@ def on_map_select():
 
 spec = INDICATORS[indicator]
 label = ui.T(f"ind_{indicator}")
-fig = figures.choropleth_map(
+fig = maps.choropleth_map(
     table,
     indicator,
     lang,

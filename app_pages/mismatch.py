@@ -4,9 +4,9 @@ import streamlit as st
 import kompilot_data as kd
 import ui
 from kompilot_data.engine import matching
-from kompilot_data.i18n import format_date
 from kompilot_data.present import figures
 from kompilot_data.present.safe_text import plain
+from kompilot_data.reference.i18n import format_date
 from ui.brokering import candidate_actions, pool_actions
 from ui.flows import flow_map
 
@@ -77,9 +77,9 @@ with tab_match:
         st.info(ui.T("records_hidden"))
     else:
         today = view.key.today
-        ranked = view.candidates
+        ranked = view.brokering.candidates
         # One rule for which offers can be proposed (active, not already under way): the same function and day
-        # as the candidates (View.candidates -> matching.rank_candidates), so both lists agree.
+        # as the candidates (View.brokering.candidates -> matching.rank_candidates), so both lists agree.
         proposable = matching.proposable_offers(active, today)
         # Needs whose wanted time window has ended stay in the list, marked and after the open ones.
         open_needs = view.open_needs.assign(tidsvindu_utlopt=matching.expired_window(view.open_needs, today))
@@ -203,7 +203,7 @@ with tab_match:
 with tab_pools:
     ui.section(ui.T("pools_title"))
     min_class = st.slider(ui.T("min_class"), 4, 30, 12, key="mismatch_min_class")
-    pools = view.pools(min_class)
+    pools = view.brokering.pools(min_class)
     st.markdown(ui.T("pools_intro", min_class=min_class))
     if pools.empty:
         st.success(ui.T("no_pools"))

@@ -3,9 +3,9 @@ import streamlit as st
 import kompilot_data as kd
 import ui
 from kompilot_data.engine import matching, pooling, travel
-from kompilot_data.engine.indicators import INDICATORS
 from kompilot_data.engine.reach import DEFAULT_REACH
-from kompilot_data.i18n import format_date, page_text
+from kompilot_data.reference.i18n import format_date, page_text
+from kompilot_data.reference.indicators import INDICATORS
 
 lang = ui.language()
 st.title(ui.T("about_title"))

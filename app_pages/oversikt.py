@@ -2,11 +2,11 @@ import streamlit as st
 
 import kompilot_data as kd
 import ui
-from kompilot_data.filters import DATE_MIN
-from kompilot_data.i18n import format_date
 from kompilot_data.present import figures, summaries, tables, trends
 from kompilot_data.reference import source_line, taxonomy
+from kompilot_data.reference.i18n import format_date
 from kompilot_data.view import parse_since
+from kompilot_data.view.filters import DATE_MIN
 
 ui.page_header("overview_title", "overview_intro")
 view = ui.view()

@@ -14,7 +14,8 @@ from pathlib import Path
 import streamlit as st
 
 import ui
-from kompilot_data.present.briefing import STEPS, Step, Table, file_stem
+from kompilot_data.present.briefing_model import STEPS, Step, Table, file_stem
+from kompilot_data.present.handout import write_html
 from kompilot_data.reference import default_region, region_choices, resolve_region
 from kompilot_data.view import parse_since
 from ui.presentation import keyboard_navigation, projector_layout
@@ -48,7 +49,7 @@ def table_html(table: Table) -> str:
     numeric = [
         column
         for column in table.frame.columns
-        if table.frame[column].astype(str).str.fullmatch(r"[\d\s\u202f.,−<–-]+( \(.*\))?|0 \(.*\)").all()
+        if table.frame[column].astype(str).str.fullmatch(r"[\d\s\u202f.,−<:–-]+( \(.*\))?|0 \(.*\)").all()
     ]
     head = "".join(
         f'<th class="{"number" if c in numeric else ""}">{html.escape(str(c))}</th>' for c in table.frame.columns
@@ -92,7 +93,7 @@ def show_chart(current, step: Step) -> None:
 
 view = ui.view()
 since = parse_since(ui.page_param("siden"), view.key.today)
-current = view.briefing(region, since)
+current = ui.briefing(region, since)
 step: Step = current.steps[step_number - 1]
 
 
@@ -103,8 +104,7 @@ def since_changed() -> None:
 
 def downloads() -> None:
     """PowerPoint and offline HTML of the briefing on screen (with its "since" date), built when clicked."""
-    from kompilot_data.present.deck import write_pptx
-    from kompilot_data.present.handout import write_html
+    from kompilot_data.present.deck import write_pptx  # late: python-pptx (~0.3 s) only when a deck is made
 
     def made(writer, suffix: str) -> bytes:
         with tempfile.TemporaryDirectory() as folder:

@@ -2,7 +2,7 @@ import streamlit as st
 
 import kompilot_data as kd
 import ui
-from kompilot_data.present import figures, summaries
+from kompilot_data.present import figures, maps, summaries
 
 ui.page_header("offers_title")
 view = ui.view()
@@ -11,7 +11,7 @@ lang = view.language
 if offers.empty:
     st.info(ui.T("no_data"))
     st.stop()
-source = figures.records_source(lang, offers=offers)
+source = view.records_source(needs=False)
 
 
 def bars(counts, axis: str, chart_key: str, title: str, what: str, category: str) -> None:
@@ -70,7 +70,7 @@ ui.section(ui.T("offers_map"))
 placed = offers.dropna(subset=["lat", "lon"])
 table = view.municipality_table
 title = ui.T("offers_map_title")
-fig = figures.offer_map(table, placed, lang, title=title, **ui.map_geometry())  # polygons as static files (issue 17)
+fig = maps.offer_map(table, placed, lang, title=title, **ui.map_geometry())  # polygons as static files (issue 17)
 ui.figure(fig, key="tilbud_kart", alt=title)
 st.caption(f"{ui.T('online')}: {ui.number(offers['lat'].isna().sum())} · " + kd.source_line("studiesteder", lang))
 

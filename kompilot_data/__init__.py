@@ -1,88 +1,77 @@
 """kompilot_data – the data package of Kompetansepilot Trøndelag's dashboard.
 
-Reference data (municipalities, sub-regions, SSB indicators, geometry, study
-places), the schema for needs and offers, validation, demo data and filters.
-It never imports streamlit, so notebooks, the CLI and tests use it unchanged.
+Reference data (municipalities, sub-regions, SSB indicators, geometry, study places), the schema for needs and
+offers, validation, demo data and filters. It never imports streamlit, so notebooks, the CLI and tests use it
+unchanged.
+
+The names below are the public API. They are resolved when first used (PEP 562), so ``import kompilot_data``
+imports nothing else: a submodule never imports this package root, and importing one layer does not pull in
+the others.
 """
 
-from kompilot_data.filters import Filters, filter_needs, filter_offers
-from kompilot_data.records.demo import generate_needs, generate_offers, write_demo
-from kompilot_data.records.files import load_needs, load_offers, read_table
-from kompilot_data.records.schema import (
-    NEED_COLUMNS,
-    OFFER_COLUMNS,
-    DataValidationError,
-    format_problems,
-    orgnr_is_valid,
-    to_typed,
-    validate,
-    validated,
-)
-from kompilot_data.reference import (
-    OUTSIDE_PILOT,
-    SUBREGIONS,
-    load_councils,
-    load_county_geometry,
-    load_county_indicators,
-    load_education,
-    load_employment,
-    load_example_offers,
-    load_geojson,
-    load_geometry,
-    load_municipalities,
-    load_population,
-    load_shortage,
-    load_sources,
-    load_study_places,
-    load_subregion_geometry,
-    load_subregion_membership,
-    source_line,
-)
-from kompilot_data.reference.regions import Region, default_region, region_choices, resolve_region
-from kompilot_data.reference.taxonomy import codes, labels, load_taxonomy, taxonomy_names
+from __future__ import annotations
 
-__all__ = [
-    "NEED_COLUMNS",
-    "OFFER_COLUMNS",
-    "OUTSIDE_PILOT",
-    "SUBREGIONS",
-    "DataValidationError",
-    "Filters",
-    "Region",
-    "codes",
-    "default_region",
-    "filter_needs",
-    "filter_offers",
-    "format_problems",
-    "generate_needs",
-    "generate_offers",
-    "labels",
-    "load_councils",
-    "load_county_geometry",
-    "load_county_indicators",
-    "load_education",
-    "load_employment",
-    "load_example_offers",
-    "load_geojson",
-    "load_geometry",
-    "load_municipalities",
-    "load_needs",
-    "load_offers",
-    "load_population",
-    "load_shortage",
-    "load_sources",
-    "load_study_places",
-    "load_subregion_geometry",
-    "load_subregion_membership",
-    "load_taxonomy",
-    "orgnr_is_valid",
-    "read_table",
-    "region_choices",
-    "resolve_region",
-    "source_line",
-    "taxonomy_names",
-    "to_typed",
-    "validate",
-    "validated",
-    "write_demo",
-]
+import importlib
+
+#: Public name -> the module that defines it.
+_API = {
+    "Filters": "kompilot_data.view.filters",
+    "filter_needs": "kompilot_data.view.filters",
+    "filter_offers": "kompilot_data.view.filters",
+    "generate_needs": "kompilot_data.records.demo",
+    "generate_offers": "kompilot_data.records.demo",
+    "write_demo": "kompilot_data.records.demo",
+    "load_needs": "kompilot_data.records.files",
+    "load_offers": "kompilot_data.records.files",
+    "read_table": "kompilot_data.records.files",
+    "NEED_COLUMNS": "kompilot_data.records.schema",
+    "OFFER_COLUMNS": "kompilot_data.records.schema",
+    "DataValidationError": "kompilot_data.records.validation",
+    "format_problems": "kompilot_data.records.validation",
+    "orgnr_is_valid": "kompilot_data.records.schema",
+    "to_typed": "kompilot_data.records.schema",
+    "validate": "kompilot_data.records.validation",
+    "validated": "kompilot_data.records.validation",
+    "OUTSIDE_PILOT": "kompilot_data.reference.tables",
+    "SUBREGIONS": "kompilot_data.reference.tables",
+    "load_councils": "kompilot_data.reference.tables",
+    "load_county_geometry": "kompilot_data.reference.tables",
+    "load_county_indicators": "kompilot_data.reference.tables",
+    "load_education": "kompilot_data.reference.tables",
+    "load_employment": "kompilot_data.reference.tables",
+    "load_example_offers": "kompilot_data.reference.tables",
+    "load_geojson": "kompilot_data.reference.tables",
+    "load_geometry": "kompilot_data.reference.tables",
+    "load_municipalities": "kompilot_data.reference.tables",
+    "load_population": "kompilot_data.reference.tables",
+    "load_shortage": "kompilot_data.reference.tables",
+    "load_sources": "kompilot_data.reference.tables",
+    "load_study_places": "kompilot_data.reference.tables",
+    "load_subregion_geometry": "kompilot_data.reference.tables",
+    "load_subregion_membership": "kompilot_data.reference.tables",
+    "source_line": "kompilot_data.reference.sources",
+    "Region": "kompilot_data.reference.regions",
+    "default_region": "kompilot_data.reference.regions",
+    "region_choices": "kompilot_data.reference.regions",
+    "resolve_region": "kompilot_data.reference.regions",
+    "codes": "kompilot_data.reference.taxonomy",
+    "labels": "kompilot_data.reference.taxonomy",
+    "load_taxonomy": "kompilot_data.reference.taxonomy",
+    "taxonomy_names": "kompilot_data.reference.taxonomy",
+}
+
+__all__ = sorted(_API)
+
+
+def __getattr__(name: str):
+    """Import the module of a public name on first use (then it is an ordinary attribute)."""
+    module = _API.get(name)
+    if module is None:
+        raise AttributeError(f"module 'kompilot_data' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_API])

@@ -12,14 +12,22 @@ from __future__ import annotations
 
 import gc
 import math
+import sqlite3
+import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
 
 from kompilot_data.engine import matching, pooling
 from kompilot_data.engine.reach import active_offers, compute_reach, open_needs
+from kompilot_data.records import importer, storage
 from kompilot_data.records.demo import generate_needs, generate_offers
 from kompilot_data.records.schema import to_typed
+from kompilot_data.testing import rank_candidates_rowwise
+from kompilot_data.view import Audience, View, ViewKey
 
 SCALES = ((1_500, 150), (100_000, 10_000))
 SCALING_FACTOR = 3  # matching and pooling are also timed on this many times the largest scale
@@ -58,8 +66,6 @@ def indicator_set(needs, offers, audience=None) -> None:
     """What the dashboard computes for one filter, through a fresh View (one reach, one 2SFCA): the map table,
     region × area, municipality × area, white spots, the matched share and the centrality lens - protected
     when ``audience`` is a viewer."""
-    from kompilot_data.view import Audience, View, ViewKey
-
     view = View(needs, offers, ViewKey(audience=audience or Audience.coordinator()))
     _ = view.municipality_table
     view.demand_supply(("delregion", "kompetanseomrade"))
@@ -78,8 +84,6 @@ def run(sample: int = 300, seed: int = 2021, out: Callable[[str], None] = print)
         open_count = len(open_needs(needs))
         out(f"== {label} behov/tilbud ({open_count:,} åpne behov)".replace(",", " "))
         out(f"  demo-generator:                 {generated * 1000:8.0f} ms")
-        from kompilot_data.view import Audience
-
         for name, audience, label in (
             ("indicators", None, "indikatorer (hele filtersettet):  "),
             ("indicators_viewer", Audience.viewer(), "indikatorer for lesere (skjermet):"),
@@ -113,7 +117,7 @@ def _matching_and_pooling(needs, offers, n_needs: int, sample: int, out: Callabl
     per_need_fast = wall / max(open_count, 1)
     subset = needs.head(sample)
     open_subset = len(open_needs(subset))
-    slow_seconds, _ = _best_of(lambda: matching.rank_candidates_rowwise(subset, active, top=5, reach=reach), repeat=1)
+    slow_seconds, _ = _best_of(lambda: rank_candidates_rowwise(subset, active, top=5, reach=reach), repeat=1)
     per_need_slow = slow_seconds / max(open_subset, 1)
     out(
         f"  rad-for-rad, {open_subset} behov:            {slow_seconds * 1000:8.0f} ms"
@@ -181,14 +185,6 @@ def import_speed(n_needs: int = 100_000, seed: int = 2021, out: Callable[[str], 
     Each is run twice, alternating, on a fresh database; the best wall and CPU times are kept. The ratio is
     what to compare across machines (absolute times vary with load).
     """
-    import sqlite3
-    import tempfile
-    from pathlib import Path
-
-    import pandas as pd
-
-    from kompilot_data.records import importer, storage
-
     times = {"import": [], "baseline": []}
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "needs.csv"

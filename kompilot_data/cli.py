@@ -1,16 +1,30 @@
-"""Command-line interface: ``python -m kompilot_data COMMAND``."""
+"""Command-line interface: ``python -m kompilot_data COMMAND``.
+
+Each command imports what it needs when it runs (the imports inside the command functions), so ``--help`` and a
+light command start fast: importing every layer for every command would cost seconds.
+"""
 
 from __future__ import annotations
 
 import argparse
+import functools
 import getpass
+import json
+import os
 import sys
 import time
+from dataclasses import asdict
 from pathlib import Path
+
+from kompilot_data.reference.errors import KompilotError
+
+
+class UsageError(KompilotError, ValueError):
+    """A command's arguments do not fit (the message says what to give)."""
 
 
 def _build_reference(args: argparse.Namespace) -> int:
-    from kompilot_data.reference.build import build_reference
+    from kompilot_data.reference.build.runner import build_reference
 
     parts = [part.strip() for part in args.only.split(",")] if args.only else None
     for path in build_reference(Path(args.raw), parts=parts):
@@ -31,7 +45,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _print_table(frame, label: str) -> None:
-    from kompilot_data.records.schema import format_problems
+    from kompilot_data.records.validation import format_problems
 
     if len(frame):
         print(f"{label}:")
@@ -40,8 +54,6 @@ def _print_table(frame, label: str) -> None:
 
 def _readable_errors(command):
     """Data commands print one Norwegian message that says what to do instead of a traceback (exit code 2)."""
-    import functools
-
     @functools.wraps(command)
     def run(args: argparse.Namespace) -> int:
         from kompilot_data.records.errors import log
@@ -100,7 +112,8 @@ def _import(args: argparse.Namespace) -> int:
 
 @_readable_errors
 def _export(args: argparse.Namespace) -> int:
-    from kompilot_data.records.importer import backup, export_records
+    from kompilot_data.records.backup import backup
+    from kompilot_data.records.importer import export_records
 
     suffix = Path(args.out).suffix.lower()
     if args.kind and suffix not in (".csv", ".xlsx"):
@@ -122,7 +135,7 @@ def _export(args: argparse.Namespace) -> int:
 
 @_readable_errors
 def _restore(args: argparse.Namespace) -> int:
-    from kompilot_data.records.importer import restore
+    from kompilot_data.records.backup import restore
 
     counts = restore(_engine(args), Path(args.file), user=args.user)
     print("Gjenopprettet: " + ", ".join(f"{n} {sheet}" for sheet, n in counts.items()))
@@ -159,8 +172,6 @@ def _remove_demo(args: argparse.Namespace) -> int:
 
 def _records_for(args: argparse.Namespace):
     """Needs and offers: the database when one is named or exists, else the embedded demo data."""
-    import os
-
     from kompilot_data.records import storage
     from kompilot_data.records.files import load_needs, load_offers
 
@@ -212,7 +223,7 @@ def _gap(args: argparse.Namespace) -> int:
 
     by = tuple(part.strip() for part in args.by.split(",") if part.strip())
     if not by or by[0] not in PLACE_KEYS:
-        raise ValueError(f"--by må starte med et stednivå ({', '.join(PLACE_KEYS)}), fikk «{args.by}»")
+        raise UsageError("err_cli_by", keys=", ".join(PLACE_KEYS), given=args.by)
     method = TRAVEL_TIME if args.reach == "minutes" else STRAIGHT_LINE
     needs, offers, source = _records_for(args)
     view = View(needs, offers, ViewKey(reach=ReachSetting(method, args.radius), decay=args.decay))
@@ -237,9 +248,6 @@ def _bench(args: argparse.Namespace) -> int:
 
 
 def _travel(args: argparse.Namespace) -> int:
-    import json
-    from dataclasses import asdict
-
     from kompilot_data.engine import travel
 
     try:

@@ -22,7 +22,7 @@ part = params.get("del", "kandidat")
 if part == "kandidat":
     need = view.open_needs[view.open_needs["behov_id"] == params["behov"]].iloc[0]
     offers = view.all_offers.set_index("tilbud_id", drop=False)
-    for candidate in view.candidates[view.candidates["behov_id"] == need["behov_id"]].itertuples(index=False):
+    for candidate in view.brokering.candidates[view.brokering.candidates["behov_id"] == need["behov_id"]].itertuples(index=False):
         offer = offers.loc[candidate.tilbud_id]
         with st.container(border=True):
             st.markdown(f"**{int(candidate.rang)}. {candidate.tilbud_id}**")
@@ -32,4 +32,4 @@ elif part == "behov":
     brokering.need_actions(view, need)
 elif part == "kurs":
     min_class = int(params.get("min", 4))
-    brokering.pool_actions(view, view.pools(min_class), min_class)
+    brokering.pool_actions(view, view.brokering.pools(min_class), min_class)

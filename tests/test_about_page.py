@@ -7,7 +7,7 @@ from app_support import rendered
 
 import kompilot_data as kd
 from kompilot_data.engine import pooling, travel
-from kompilot_data.i18n import format_number
+from kompilot_data.reference.i18n import format_number
 
 
 def _markdown(app) -> str:
@@ -52,7 +52,7 @@ def test_about_page_shows_methods_calibration_and_disclosure(language):
 
 
 def test_figures_from_offers_name_hkdir_and_the_licence_caveat_only_when_real_offers_are_in_them():
-    from kompilot_data.present.figures import records_source
+    from kompilot_data.reference.sources import records_source
 
     offers = kd.load_offers()
     line = records_source("nb", offers=offers)

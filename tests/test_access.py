@@ -9,7 +9,9 @@ import pytest
 from app_support import APP, run_app
 from records_support import BACKENDS, assert_unchanged, csv_bytes, database, row, snapshot
 
-from kompilot_data.access import (
+from kompilot_data.present.safe_text import plain
+from kompilot_data.records import backup, importer, storage
+from kompilot_data.records.access import (
     COORDINATOR,
     VIEWER,
     Access,
@@ -19,9 +21,7 @@ from kompilot_data.access import (
     resolve_access,
     validate_coordinators,
 )
-from kompilot_data.present.safe_text import plain
-from kompilot_data.records import backup, importer, storage
-from kompilot_data.records.schema import format_problems
+from kompilot_data.records.validation import format_problems
 
 FOSEN = Access(COORDINATOR, "ola@fosen.no", "innlogget", "Fosen")
 NAMDALEN = Access(COORDINATOR, "anne@namdal.no", "innlogget", "Namdalen")

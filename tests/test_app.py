@@ -8,7 +8,7 @@ from app_support import rendered, run_app
 from streamlit.testing.v1 import AppTest
 
 import kompilot_data as kd
-from kompilot_data.i18n import format_number
+from kompilot_data.reference.i18n import format_number
 
 PAGES = {
     "app_pages/oversikt.py": "Oversikt",

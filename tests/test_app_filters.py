@@ -6,8 +6,8 @@ from app_support import rendered, run_app
 from streamlit.testing.v1 import AppTest
 
 import kompilot_data as kd
-from kompilot_data.filters import FILTER_SPECS
-from kompilot_data.i18n import format_number
+from kompilot_data.reference.i18n import format_number
+from kompilot_data.view.filters import FILTER_SPECS
 
 
 def metric(app: AppTest, label: str) -> str:

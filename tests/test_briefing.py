@@ -14,15 +14,15 @@ import pandas as pd
 import pytest
 
 import kompilot_data as kd
-from kompilot_data.access import SUPPRESSED
 from kompilot_data.cli import main
+from kompilot_data.engine.disclosure import SUPPRESSED
 from kompilot_data.engine.reach import active_offers, compute_reach
 from kompilot_data.engine.supply import aggregate, catchment
-from kompilot_data.i18n import format_number, format_percent
 from kompilot_data.present import briefing as briefings
 from kompilot_data.present import charts, deck, handout, vector_map
 from kompilot_data.present.charts import Chart, Series
 from kompilot_data.reference import taxonomy
+from kompilot_data.reference.i18n import format_number, format_percent
 
 MADE = date(2026, 11, 27)
 ROOT = Path(__file__).resolve().parents[1]

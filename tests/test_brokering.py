@@ -16,10 +16,11 @@ from records_support import BACKENDS, assert_unchanged, csv_bytes, database, row
 from streamlit.testing.v1 import AppTest
 
 import kompilot_data as kd
-from kompilot_data.access import COORDINATOR, VIEWER, Access, AccessDenied
-from kompilot_data.engine import matching
+from kompilot_data import testing
+from kompilot_data.engine import matching, pooling
 from kompilot_data.engine.reach import compute_reach, municipality_rows
 from kompilot_data.records import brokering, importer, storage
+from kompilot_data.records.access import COORDINATOR, VIEWER, Access, AccessDenied
 from kompilot_data.records.brokering import BrokeringError
 from kompilot_data.view import View, ViewKey
 
@@ -207,13 +208,13 @@ def test_a_rejected_candidate_never_comes_back(demo_records):
     instead (exactly the ranking without that offer), and every other need keeps its candidates."""
     needs, offers = demo_records
     key = ViewKey(today=TODAY)
-    plain = View(needs, offers, key).candidates
+    plain = View(needs, offers, key).brokering.candidates
     counts = plain.groupby("behov_id").size()
     need_id = counts[counts == 5].index[0]
     first, third = plain[plain["behov_id"] == need_id]["tilbud_id"].iloc[[0, 2]]
     rejected = pd.DataFrame({"behov_id": [need_id, need_id], "tilbud_id": [first, third]})
     view = View(needs, offers, key, rejected=rejected)
-    after = view.candidates
+    after = view.brokering.candidates
     mine = after[after["behov_id"] == need_id]
     assert first not in set(mine["tilbud_id"]) and third not in set(mine["tilbud_id"])
     expected = matching.rank_candidates(
@@ -244,15 +245,15 @@ def demo_engine(request, tmp_path):
 def _pools(engine, min_class: int = 4):
     needs, offers = storage.read_frame(engine, "needs"), storage.read_frame(engine, "offers")
     view = View(needs, offers, ViewKey(today=TODAY))
-    return view, view.pools(min_class)
+    return view, view.brokering.pools(min_class)
 
 
 def test_a_pool_becomes_a_planned_offer_with_its_needs_linked(demo_engine):
     view, pools = _pools(demo_engine)
     pool = pools.iloc[0]
-    ids = brokering.pool_need_ids(pool)
+    ids = pooling.pool_need_ids(pool)
     assert len(ids) >= 2
-    proposal = brokering.pool_offer(pool, view.all_needs, 4, "nb")
+    proposal = pooling.pool_offer(pool, view.all_needs, 4, "nb")
     proposal["tilbyder"] = proposal["tilbyder"] or "Kompetansepilot"
     versions = storage.versions(demo_engine, "needs", ids)
     offer_id = brokering.offer_from_pool(demo_engine, proposal, versions, None, user="anne@namdal.no", when=TODAY)
@@ -264,14 +265,14 @@ def test_a_pool_becomes_a_planned_offer_with_its_needs_linked(demo_engine):
         pool["kompetanseomrade"],
         pool["niva"],
     )
-    assert made["kommunenummer"] == pool["vert_kommunenummer"] and made["datakilde"] == brokering.POOL_SOURCE
+    assert made["kommunenummer"] == pool["vert_kommunenummer"] and made["datakilde"] == pooling.POOL_SOURCE
     assert int(made["kapasitet"]) == max(int(pool["deltakere"]), 4) and not np.isnan(made["lat"])
     linked = storage.read_frame(demo_engine, "needs").set_index("behov_id").loc[ids]
     assert set(linked["status"]) == {"koblet"} and set(linked["tilbud_id"]) == {offer_id}
     assert set(linked["koblet_dato"]) == {pd.Timestamp(TODAY)}
     log = storage.audit_log(demo_engine, limit=len(ids) + 1)
     assert sorted(log["handling"]) == sorted(["ny"] + ["kobling"] * len(ids))
-    assert brokering.linked_needs(storage.read_frame(demo_engine, "needs"), offer_id)["behov_id"].tolist() == sorted(
+    assert testing.linked_needs(storage.read_frame(demo_engine, "needs"), offer_id)["behov_id"].tolist() == sorted(
         ids
     )
 
@@ -279,8 +280,8 @@ def test_a_pool_becomes_a_planned_offer_with_its_needs_linked(demo_engine):
 def test_a_pool_offer_is_all_or_nothing(demo_engine):
     view, pools = _pools(demo_engine)
     pool = pools.iloc[0]
-    ids = brokering.pool_need_ids(pool)
-    proposal = {**brokering.pool_offer(pool, view.all_needs, 4, "nb"), "tilbyder": "Kompetansepilot"}
+    ids = pooling.pool_need_ids(pool)
+    proposal = {**pooling.pool_offer(pool, view.all_needs, 4, "nb"), "tilbyder": "Kompetansepilot"}
     versions = storage.versions(demo_engine, "needs", ids)
     storage.update_record(demo_engine, "needs", ids[-1], {"merknad": "endret"}, versions[ids[-1]], "kari")
     before = snapshot(demo_engine)
@@ -361,7 +362,7 @@ def run_part(part: str, secrets: dict | None = None, user: dict | None = None, *
 
 def _open_need_with_candidates(engine) -> tuple[str, list[str]]:
     view = View(storage.read_frame(engine, "needs"), storage.read_frame(engine, "offers"), ViewKey())
-    ranked = view.candidates
+    ranked = view.brokering.candidates
     kartlagt = set(view.open_needs.loc[view.open_needs["status"] == "kartlagt", "behov_id"])
     counts = ranked[ranked["behov_id"].isin(kartlagt)].groupby("behov_id").size()
     need_id = counts[counts >= 3].index[0]
@@ -422,7 +423,7 @@ def test_need_card_moves_the_need_along_with_a_date_and_back(app_database):
 def test_pool_to_offer_in_one_step(app_database):
     app = run_part("kurs", min="4")
     _, pools = _pools(app_database)
-    ids = brokering.pool_need_ids(pools.iloc[0])
+    ids = pooling.pool_need_ids(pools.iloc[0])
     next(t for t in app.text_input if t.key.endswith("_tilbyder")).input("Nord universitet")
     next(b for b in app.button if "Opprett tilbud og koble" in b.label).click().run()
     created = f"KM-{date.today().year}-001"

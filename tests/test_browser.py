@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from browser_support import lonlat_to_pixel, offline_browser, wait_for_app
-from kompilot_data.present import figures
+from kompilot_data.present import maps
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = Path(
@@ -92,7 +92,7 @@ def test_map_draws_polygons_and_a_click_sets_the_filter(app_url, browser_page):
     assert colour_share(png, sor_orange) > 0.015, "Trøndelag sør's polygons are not drawn"
 
     box = plot.locator(".maplibregl-canvas").bounding_box()
-    x, y = lonlat_to_pixel(11.12, 64.255, figures.MAP_CENTER, figures.MAP_ZOOM, (box["width"], box["height"]))
+    x, y = lonlat_to_pixel(11.12, 64.255, maps.MAP_CENTER, maps.MAP_ZOOM, (box["width"], box["height"]))
     page.mouse.click(box["x"] + x, box["y"] + y)  # Namsos' representative point
     page.wait_for_url("**kommune=5007**", timeout=20_000)
     wait_for_app(page)

@@ -21,11 +21,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kompilot_data._paths import DATA_DIR
 from kompilot_data.cli import main
 from kompilot_data.engine import classify
 from kompilot_data.reference import classify_corpus as corpus
 from kompilot_data.reference import taxonomy
+from kompilot_data.reference.paths import DATA_DIR
 
 ROOT = Path(__file__).resolve().parents[1]
 TEST_SET = ROOT / "tests" / "data" / "klassifisering_testsett.csv"

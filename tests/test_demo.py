@@ -7,9 +7,9 @@ import pandas as pd
 import pandas.testing as pdt
 
 import kompilot_data as kd
-from kompilot_data._paths import DEMO_DIR
 from kompilot_data.records import demo
 from kompilot_data.records.demo import DEFAULT_NEEDS, DEFAULT_OFFERS, DEFAULT_SEED
+from kompilot_data.reference.paths import DEMO_DIR
 
 SIZE_LOWER_BOUND = {"1-4": 1, "5-19": 5, "20-49": 20, "50-99": 50, "100+": 100}
 REAL_OFFERS = 913  # programme intakes of tilbud_katalog.csv that are offers

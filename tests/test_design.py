@@ -39,7 +39,7 @@ def raw_column_names() -> set[str]:
         view.counts(("delregion", "kompetanseomrade"), "deltakere").reset_index(),
         view.pipeline("delregion").reset_index(),
         view.centrality_table.reset_index(),
-        view.pools(12).reset_index(),
+        view.brokering.pools(12).reset_index(),
         view.white_spots,
     ]
     names = {spec.name for spec in (*NEED_COLUMNS, *OFFER_COLUMNS)}
@@ -266,7 +266,7 @@ def test_phone_layout(app_url, sized_page):
 @pytest.mark.browser
 def test_map_shows_the_whole_county(app_url, sized_page):
     from browser_support import lonlat_to_pixel
-    from kompilot_data.present import figures
+    from kompilot_data.present import maps
     from kompilot_data.reference import load_geometry
 
     size_name, page, _ = sized_page
@@ -277,9 +277,9 @@ def test_map_shows_the_whole_county(app_url, sized_page):
     box = canvas.bounding_box()
     west, south, east, north = load_geometry().total_bounds  # Frøya/Hitra in the west, Lierne/Røyrvik in the east
     for lon, lat in ((west, south), (west, north), (east, south), (east, north)):
-        x, y = lonlat_to_pixel(lon, lat, figures.MAP_CENTER, figures.MAP_ZOOM, (box["width"], box["height"]))
+        x, y = lonlat_to_pixel(lon, lat, maps.MAP_CENTER, maps.MAP_ZOOM, (box["width"], box["height"]))
         assert 0 <= x <= box["width"] and 0 <= y <= box["height"], f"{size_name}: ({lon}, {lat}) outside the map"
     if size_name == "desktop":
-        _, top_y = lonlat_to_pixel(west, north, figures.MAP_CENTER, figures.MAP_ZOOM, (box["width"], box["height"]))
-        _, bottom_y = lonlat_to_pixel(west, south, figures.MAP_CENTER, figures.MAP_ZOOM, (box["width"], box["height"]))
+        _, top_y = lonlat_to_pixel(west, north, maps.MAP_CENTER, maps.MAP_ZOOM, (box["width"], box["height"]))
+        _, bottom_y = lonlat_to_pixel(west, south, maps.MAP_CENTER, maps.MAP_ZOOM, (box["width"], box["height"]))
         assert box["y"] + top_y >= 0 and box["y"] + bottom_y <= SIZES["desktop"][1], "the county is above the fold"

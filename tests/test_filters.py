@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 import kompilot_data as kd
-from kompilot_data import i18n
-from kompilot_data.filters import CENTRALITY_CLASSES, FILTER_SPECS, QUERY_KEYS, SPECS, _allowed
+from kompilot_data.reference import i18n
+from kompilot_data.view.filters import CENTRALITY_CLASSES, FILTER_SPECS, QUERY_KEYS, SPECS, _allowed
 
 
 def _sample(spec):

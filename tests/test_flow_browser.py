@@ -86,7 +86,7 @@ def wait_for_arcs(chart, colour: str, minimum: int, timeout: float = 60) -> tupl
 def test_flow_map_draws_arcs_offline(app_url, browser):
     page, blocked, requests = browser
     view = View(kd.load_needs(), kd.load_offers(), reach=KM90)
-    data = flow_map.flow_data(view)
+    data = view.brokering.flows
     legend = flow_map.flow_legend(data, "nb")
     assert len(legend) >= 2, "the embedded data should give arcs in at least two areas"
     chart = open_flow_map(page, f"{app_url}/?reach=luftlinje")
@@ -126,7 +126,7 @@ def test_flow_map_draws_arcs_offline(app_url, browser):
 def test_flow_map_for_viewers_in_english(app_url, browser):
     page, blocked, _ = browser
     view = View(kd.load_needs(), kd.load_offers(), reach=KM90, language="en", audience=Audience.viewer())
-    data = flow_map.flow_data(view)
+    data = view.brokering.flows
     chart = open_flow_map(page, f"{app_url}/?reach=luftlinje&lang=en&rolle=leser")
     page.get_by_role("heading", name="Where would participants travel?").wait_for(timeout=30_000)
     # a viewer's arcs are all areas together, in one colour (none when every arc rests on too few businesses)

@@ -10,12 +10,14 @@ import pydeck as pdk
 import pytest
 
 import kompilot_data as kd
+from kompilot_data import testing
 from kompilot_data.engine import disclosure, matching
+from kompilot_data.engine import flows as engine_flows
 from kompilot_data.engine.reach import ReachSetting
-from kompilot_data.filters import Filters
-from kompilot_data.i18n import t
 from kompilot_data.present import flow_map
+from kompilot_data.reference.i18n import t
 from kompilot_data.view import Audience, View
+from kompilot_data.view.filters import Filters
 
 KM90 = ReachSetting("luftlinje", 90)
 NBSP = "\u00a0"
@@ -72,8 +74,8 @@ def _best(rows=NEEDS) -> pd.DataFrame:
     return pd.DataFrame(best).astype({"avstand_km": float})
 
 
-def _data(threshold: int = 0, rows=NEEDS) -> tuple[flow_map.FlowData, disclosure.Protected]:
-    return flow_map.flows_from(flow_map.need_flows(_best(rows), _needs(rows), OFFERS), threshold, KM90)
+def _data(threshold: int = 0, rows=NEEDS) -> tuple[engine_flows.FlowData, disclosure.Protected]:
+    return engine_flows.flows_from(engine_flows.need_flows(_best(rows), _needs(rows), OFFERS), threshold, KM90)
 
 
 def _layer(deck: pdk.Deck, kind: str) -> pdk.Layer:
@@ -85,7 +87,7 @@ def _layer(deck: pdk.Deck, kind: str) -> pdk.Layer:
 
 
 def test_each_need_gets_the_kind_of_its_best_candidate():
-    flows = flow_map.need_flows(_best(), _needs(), OFFERS).set_index("behov_id")
+    flows = engine_flows.need_flows(_best(), _needs(), OFFERS).set_index("behov_id")
     assert flows["type"].to_dict() == {
         "B01": "bue",
         "B02": "bue",
@@ -205,7 +207,7 @@ def test_tooltips_in_the_users_language(language, bygg, ikt, km, column):
 
 def test_travel_time_in_the_tooltip_is_labelled_as_an_estimate():
     best = _best().assign(reisetid_min=[41.0, 41.0, 41.0, 41.0, np.nan, 63.0, np.nan, np.nan, 63.0, 63.0, 150.0])
-    data, _ = flow_map.flows_from(flow_map.need_flows(best, _needs(), OFFERS), 0, ReachSetting("reisetid", 90))
+    data, _ = engine_flows.flows_from(engine_flows.need_flows(best, _needs(), OFFERS), 0, ReachSetting("reisetid", 90))
     arcs = _layer(flow_map.flow_deck(data, "nb"), "ArcLayer").data
     assert arcs[0]["tt_linje2"] == "Reisetid ca. 41 min (modellert estimat)"
     arcs = _layer(flow_map.flow_deck(data, "en"), "ArcLayer").data
@@ -278,12 +280,12 @@ def test_more_than_seven_areas_share_a_grey_legend_entry():
 
 def test_viewers_see_arcs_per_municipality_and_place_on_three_businesses():
     data, protected = _data(threshold=3)
-    assert disclosure.disclosure_violations(protected) == []
+    assert testing.disclosure_violations(protected) == []
     assert list(zip(data.arcs["kommunenummer"], data.arcs["studiested"], data.arcs["deltakere"], strict=True)) == [
         ("5054", "Trondheim", 14.0),  # bygg and ikt together: F1, F2, F3
         ("5007", "Steinkjer", 7.0),
     ]
-    assert set(data.arcs["kompetanseomrade"]) == {flow_map.ALL_AREAS}
+    assert set(data.arcs["kompetanseomrade"]) == {engine_flows.ALL_AREAS}
     assert data.demand["deltakere"].tolist() == [21.0, 21.0]
     assert data.demand["nett"].isna().all()  # no split of a municipality by kind for viewers
     # online (1 business), in-company (2) and no candidate (2) rest on too few businesses
@@ -311,7 +313,7 @@ def test_viewers_see_arcs_per_municipality_and_place_on_three_businesses():
 def test_a_column_on_one_business_is_hidden_with_a_complement_and_said_so():
     rows = [*NEEDS, ("B13", "5043", "helse", 2, "F11", None, None)]  # Røyrvik: one business, no candidate
     data, protected = _data(threshold=3, rows=rows)
-    assert disclosure.disclosure_violations(protected) == []
+    assert testing.disclosure_violations(protected) == []
     # the columns add up to the published total: Røyrvik ("<3") takes the column with the fewest arc
     # participants along (Namsos, ":"), so Røyrvik's cannot be computed as the total minus the others
     assert data.demand["merke"].to_dict() == {"5007": ":", "5043": "<3", "5054": ""}
@@ -340,7 +342,7 @@ def test_a_column_on_one_business_is_hidden_with_a_complement_and_said_so():
 def test_an_arc_on_one_business_is_hidden_and_so_is_the_arc_it_could_be_computed_from():
     rows = [r for r in NEEDS if r[0] not in ("B11", "B12")]  # Namsos → Steinkjer now rests on F5 alone
     data, protected = _data(threshold=3, rows=rows)
-    assert disclosure.disclosure_violations(protected) == []
+    assert testing.disclosure_violations(protected) == []
     # the arcs' total is published (the share of participants at a study place), so Indre Fosen → Trondheim
     # would give Namsos → Steinkjer back by subtraction: both are hidden
     assert data.arcs.empty and data.hidden_arcs == 2
@@ -362,12 +364,12 @@ def records():
 
 def test_flows_add_up_to_the_views_open_needs(records):
     view = View(*records, reach=KM90)
-    data = flow_map.flow_data(view)
+    data = view.brokering.flows
     open_participants = float(view.open_needs["antall_deltakere"].sum())
     assert data.total == open_participants
     assert sum(data.kinds.values()) == open_participants
     assert data.demand["deltakere"].sum() == open_participants
-    best = view.candidates[view.candidates["rang"] == 1].merge(
+    best = view.brokering.candidates[view.brokering.candidates["rang"] == 1].merge(
         view.supply_offers[["tilbud_id", "studiested", "lat"]], on="tilbud_id"
     )
     placed = best[best["lat"].notna()].merge(
@@ -379,28 +381,28 @@ def test_flows_add_up_to_the_views_open_needs(records):
     arc_layer = _layer(flow_map.flow_deck(data), "ArcLayer")
     assert len(arc_layer.data) == len(triples)
     assert sum(a["deltakere"] for a in arc_layer.data) == data.kinds["bue"]
-    assert flow_map.flow_data(view) is data  # cached per view
+    assert view.brokering.flows is data  # cached per view
     assert view.protections[-1][0].startswith("flytkart")
 
 
 def test_flows_follow_the_filters(records):
     view = View(*records, reach=KM90, filters=Filters(omrader=("bygg",)))
-    data = flow_map.flow_data(view)
+    data = view.brokering.flows
     assert set(data.arcs["kompetanseomrade"]) == {"bygg"}
     assert data.total == float(view.open_needs["antall_deltakere"].sum())
     place = View(*records, reach=KM90, filters=Filters(delregioner=("Fosen",)))
     fosen = kd.load_municipalities().query("delregion == 'Fosen'").index
-    assert set(flow_map.flow_data(place).demand.index) <= set(fosen)
-    assert flow_map.flow_data(place).places == tuple(place.places)
+    assert set(place.brokering.flows.demand.index) <= set(fosen)
+    assert place.brokering.flows.places == tuple(place.places)
 
 
 def test_flows_follow_the_reach_setting(records):
-    near = flow_map.flow_data(View(*records, reach=ReachSetting("luftlinje", 40)))
-    far = flow_map.flow_data(View(*records, reach=ReachSetting("luftlinje", 120)))
+    near = View(*records, reach=ReachSetting("luftlinje", 40)).brokering.flows
+    far = View(*records, reach=ReachSetting("luftlinje", 120)).brokering.flows
     assert (near.arcs["avstand_km"] <= 40).all()
     assert far.arcs["avstand_km"].max() > 40
-    assert near.kinds[flow_map.NO_CANDIDATE] >= far.kinds[flow_map.NO_CANDIDATE]
-    timed = flow_map.flow_data(View(*records, reach=ReachSetting("reisetid", 60)))
+    assert near.kinds[engine_flows.NO_CANDIDATE] >= far.kinds[engine_flows.NO_CANDIDATE]
+    timed = View(*records, reach=ReachSetting("reisetid", 60)).brokering.flows
     assert timed.arcs["reisetid_min"].notna().all() and (timed.arcs["reisetid_min"] <= 60).all()
     assert flow_map.flow_summary(timed, "nb").endswith("Kandidattilbud innen 60 min reisetid (modellert estimat).")
     arcs = _layer(flow_map.flow_deck(timed, "nb"), "ArcLayer").data
@@ -409,18 +411,18 @@ def test_flows_follow_the_reach_setting(records):
 
 def test_viewers_flows_are_protected_and_ranked_like_the_coordinators(records):
     viewer = View(*records, reach=KM90, audience=Audience.viewer())
-    data = flow_map.flow_data(viewer)
-    assert viewer.candidates.empty  # the view gives viewers no records
-    assert disclosure.disclosure_violations(viewer.protections[-1][1]) == []
+    data = viewer.brokering.flows
+    assert viewer.brokering.candidates.empty  # the view gives viewers no records
+    assert testing.disclosure_violations(viewer.protections[-1][1]) == []
     assert (data.arcs["bedrifter"] >= 3).all()
     assert data.demand.loc[~data.demand["skjult"], "deltakere"].notna().all()
     # the viewer's best candidates (ranked top-1 here) are the coordinator's rank 1
     coordinator = View(*records, reach=KM90)
     top1 = matching.rank_candidates(viewer.needs, viewer.supply_offers, top=1, reach=viewer.reach)
-    rank1 = coordinator.candidates[coordinator.candidates["rang"] == 1]
+    rank1 = coordinator.brokering.candidates[coordinator.brokering.candidates["rang"] == 1]
     assert top1.set_index("behov_id")["tilbud_id"].to_dict() == rank1.set_index("behov_id")["tilbud_id"].to_dict()
     # and the viewer's arcs are the coordinator's pairs with at least three businesses (or fewer, when hidden)
-    pairs = flow_map.flow_data(coordinator).arcs.groupby(["kommunenummer", "studiested"])["deltakere"].sum()
+    pairs = coordinator.brokering.flows.arcs.groupby(["kommunenummer", "studiested"])["deltakere"].sum()
     for row in data.arcs.itertuples():
         assert pairs[(row.kommunenummer, row.studiested)] == row.deltakere
 
@@ -440,7 +442,7 @@ def test_flow_map_renders_with_its_text_alternative(records, query, language, au
         app.query_params[name] = value
     app.run()
     assert not app.exception
-    data = flow_map.flow_data(View(*records, reach=KM90, language=language, audience=audience))
+    data = View(*records, reach=KM90, language=language, audience=audience).brokering.flows
     (chart,) = app.get("deck_gl_json_chart")
     assert chart.proto.alt == flow_map.flow_summary(data, language)
     assert json.loads(chart.proto.json)["mapStyle"] == "__MAP_STYLE__"

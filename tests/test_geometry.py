@@ -11,10 +11,10 @@ import pytest
 import shapely
 
 import kompilot_data as kd
-from kompilot_data._paths import DATA_DIR
-from kompilot_data.records import schema
+from kompilot_data.records import validation
 from kompilot_data.records.spatial import BORDER_TOLERANCE_KM, check_coordinates
 from kompilot_data.reference.geometry import METRIC_CRS, WGS84, locate, polygon_index
+from kompilot_data.reference.paths import DATA_DIR
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT.parent / "shared" / "data" / "raw"
@@ -113,10 +113,10 @@ def _offers(rows: int = 3) -> pd.DataFrame:
 
 def test_an_offer_with_coordinates_in_oslo_is_rejected_with_row_and_column():
     offers = _offers()
-    assert schema.validate(offers, "offers").empty
+    assert validation.validate(offers, "offers").empty
     offers.loc[1, ["lat", "lon"]] = ["59,9139", "10,7522"]
-    problems = schema.validate(offers, "offers")
-    assert schema.format_problems(problems) == (
+    problems = validation.validate(offers, "offers")
+    assert validation.format_problems(problems) == (
         "Rad 3, kolonne «lat»: Punktet (breddegrad 59,91390, lengdegrad 10,75220) ligger utenfor Trøndelag "
         "(ca. 265 km fra fylket). Sjekk koordinatene (WGS84, desimalgrader)."
     )
@@ -153,7 +153,7 @@ def test_another_municipality_near_the_border_warns_and_far_away_is_an_error():
     assert check.errors.iloc[0]["melding"].endswith(
         "fra oppgitt kommune Trondheim (5001). Sjekk koordinatene eller kommunenummeret."
     )
-    problems = schema.validate(offers, "offers")
+    problems = validation.validate(offers, "offers")
     assert list(problems["rad"]) == [3]  # the warning does not reject the file
 
 

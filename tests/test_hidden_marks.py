@@ -9,7 +9,7 @@ import pytest
 import kompilot_data as kd
 from kompilot_data.engine import disclosure
 from kompilot_data.engine.reach import ReachSetting
-from kompilot_data.present import figures, summaries, tables
+from kompilot_data.present import figures, maps, summaries, tables
 from kompilot_data.view import Audience, View, ViewKey
 
 ROYRVIK, GRONG = "5043", "5045"
@@ -103,14 +103,10 @@ def _hover(fig, code: str) -> str:
 def test_map_hover_shows_less_than_three_and_colon(view):
     table = view.municipality_table
     for language in ("nb", "en"):
-        fig = figures.choropleth_map(table, "behov_per_1000", language)
+        fig = maps.choropleth_map(table, "behov_per_1000", language)
         assert _hover(fig, ROYRVIK) == "<3"
         assert _hover(fig, GRONG) == ":"
         assert _hover(fig, "5007") not in ("<3", ":", "–", "")
-    fig = figures.static_map(table, "behov_per_1000", "nb")
-    hovers = [trace.text for trace in fig.data if isinstance(getattr(trace, "text", None), str)]
-    assert any(text.startswith("Røyrvik (5043)<br>") and text.endswith(": <3") for text in hovers)
-    assert any(text.startswith("Grong (5045)<br>") and text.endswith(": :") for text in hovers)
 
 
 def test_bars_take_the_marks_of_their_rows(view):

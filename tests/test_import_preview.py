@@ -14,8 +14,8 @@ from app_support import run_app
 from records_support import BACKENDS, assert_unchanged, csv_bytes, database, row, snapshot
 
 from kompilot_data.cli import main
-from kompilot_data.i18n import format_date
 from kompilot_data.records import importer, storage
+from kompilot_data.reference.i18n import format_date
 
 KARI = "kari@namdal.no"
 

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 import kompilot_data as kd
+from kompilot_data import testing
 from kompilot_data.engine import matching, pooling
 from kompilot_data.engine.reach import Reach, ReachSetting
 
@@ -192,7 +193,7 @@ def test_started_offers_are_not_proposed(needs):
     ranked = matching.rank_candidates(needs, offers, reach=reach, today=TODAY)
     assert ranked[ranked["behov_id"] == "N1"]["tilbud_id"].tolist() == ["T5", "T6", "T7"]  # equal scores
     assert "T1" not in set(ranked["tilbud_id"])
-    assert "T1" not in set(matching.rank_candidates_rowwise(needs, offers, reach=reach, today=TODAY)["tilbud_id"])
+    assert "T1" not in set(testing.rank_candidates_rowwise(needs, offers, reach=reach, today=TODAY)["tilbud_id"])
     assert matching.needs_for_offer("T1", needs, offers, reach=reach, today=TODAY).empty
     # Before it started, T1 is proposed.
     earlier = matching.rank_candidates(needs, offers, reach=reach, today=date(2026, 1, 5))
@@ -208,7 +209,7 @@ def test_expired_window_is_flagged(offers, km_reach):
     flags = ranked.groupby("behov_id")["tidsvindu_utlopt"].agg(["all", "any"])
     assert flags.loc["N1"].tolist() == [True, True]
     assert flags.loc["N2"].tolist() == [False, False]  # its latest start is today
-    slow = matching.rank_candidates_rowwise(needs, offers, reach=km_reach, today=TODAY)
+    slow = testing.rank_candidates_rowwise(needs, offers, reach=km_reach, today=TODAY)
     assert slow["tidsvindu_utlopt"].tolist() == ranked["tidsvindu_utlopt"].tolist()
     assert matching.expired_window(needs, TODAY).tolist() == [True, False]
     first = ranked.iloc[0]
@@ -351,7 +352,7 @@ def test_vectorised_ranking_equals_row_by_row(mode, top, monkeypatch):
     else:
         reach = hand_reach(offers["tilbud_id"], placeless, km=km)
     today = date(2026, 3, 1)
-    slow = matching.rank_candidates_rowwise(needs, offers, top=top, reach=reach, today=today)
+    slow = testing.rank_candidates_rowwise(needs, offers, top=top, reach=reach, today=today)
     fast = matching.rank_candidates(needs, offers, top=top, reach=reach, today=today)
     pd.testing.assert_frame_equal(fast, slow, check_dtype=False)
     assert len(slow) > 200 and slow["tidsvindu_utlopt"].any() and not slow["tidsvindu_utlopt"].all()

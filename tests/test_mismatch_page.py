@@ -20,9 +20,9 @@ from records_support import csv_bytes, row, unescape
 from streamlit.testing.v1 import AppTest
 
 from kompilot_data.engine import matching
-from kompilot_data.i18n import format_date, t
 from kompilot_data.present.safe_text import plain
 from kompilot_data.records import importer, storage
+from kompilot_data.reference.i18n import format_date, t
 from kompilot_data.view import View, ViewKey
 
 PAGE = "app_pages/mismatch.py"
@@ -156,7 +156,7 @@ def test_the_offer_list_proposes_what_matching_proposes(database):
     view = View(storage.read_frame(database, "needs"), storage.read_frame(database, "offers"), ViewKey())
     proposable = matching.proposable_offers(view.supply_offers, view.key.today)
     assert proposable["tilbud_id"].tolist() == ["T-MD", "T-SENERE"]
-    assert set(view.candidates["tilbud_id"]) == {"T-MD", "T-SENERE"}
+    assert set(view.brokering.candidates["tilbud_id"]) == {"T-MD", "T-SENERE"}
     assert any(c.value.startswith("Tilbud som kan foreslås: planlagte") for c in app.caption)
 
 

@@ -12,8 +12,8 @@ import shapely
 from shapely.geometry import shape
 
 import kompilot_data as kd
-from kompilot_data._paths import DATA_DIR
 from kompilot_data.reference.build import offers as build_offers
+from kompilot_data.reference.paths import DATA_DIR
 
 
 @pytest.fixture(scope="module")

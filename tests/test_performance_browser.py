@@ -21,6 +21,7 @@ import pytest
 
 import kompilot_data as kd
 from kompilot_data.present import figures
+from kompilot_data.present import maps as map_figures
 from kompilot_data.reference import SUBREGIONS, load_geojson
 from kompilot_data.view import View
 
@@ -78,7 +79,7 @@ def test_template_for_the_trace_types_draws_the_same_pixels(table):
 
 
 def test_map_with_geometry_urls_sends_values_and_no_coordinates(table):
-    fig = figures.choropleth_map(table, "behov_per_1000", places=kd.load_study_places(), selected=["5007"], **URLS)
+    fig = map_figures.choropleth_map(table, "behov_per_1000", places=kd.load_study_places(), selected=["5007"], **URLS)
     data = json.loads(fig.to_json())
     assert _coordinates_in(data) == 0
     maps = [trace for trace in data["data"] if trace["type"] == "choroplethmap"]
@@ -95,7 +96,7 @@ def test_map_with_geometry_urls_sends_values_and_no_coordinates(table):
 
 
 def test_inline_map_keeps_the_geometry_in_the_figure(table):
-    fig = figures.choropleth_map(table, "delregion", selected=["5007"])
+    fig = map_figures.choropleth_map(table, "delregion", selected=["5007"])
     data = json.loads(fig.to_json())
     polygons = data["data"][0]
     assert polygons["geojson"]["features"] == json.loads(json.dumps(load_geojson()))["features"]
@@ -104,21 +105,21 @@ def test_inline_map_keeps_the_geometry_in_the_figure(table):
     assert outlines["hoverinfo"] == "skip"
     selection = [t for t in data["data"] if t["type"] == "scattermap" and t.get("mode") == "lines"]
     assert selection and len(selection[-1]["lon"]) > 100  # the selection, drawn as lines with its coordinates
-    offers = figures.offer_map(table, kd.load_offers().dropna(subset=["lat", "lon"]), "nb")
+    offers = map_figures.offer_map(table, kd.load_offers().dropna(subset=["lat", "lon"]), "nb")
     assert offers.data[0].geojson["features"][0]["properties"]["kommunenummer"]
 
 
 def test_write_map_geometry_names_files_by_content_and_keeps_one_version(tmp_path):
-    names = figures.write_map_geometry(tmp_path)
+    names = map_figures.write_map_geometry(tmp_path)
     assert re.fullmatch(r"kommuner-[0-9a-f]{12}\.json", names["geojson"])
     assert re.fullmatch(r"delregioner-[0-9a-f]{12}\.json", names["outlines"])
     written = json.loads((tmp_path / names["geojson"]).read_text(encoding="utf-8"))
     assert written == json.loads(json.dumps(load_geojson()))
     outlines = json.loads((tmp_path / names["outlines"]).read_text(encoding="utf-8"))
-    assert outlines == json.loads(json.dumps(figures.subregion_geojson()))
+    assert outlines == json.loads(json.dumps(map_figures.subregion_geojson()))
     stamp = (tmp_path / names["geojson"]).stat().st_mtime_ns
     (tmp_path / "kommuner-000000000000.json").write_text("{}")  # an outdated version
-    assert figures.write_map_geometry(tmp_path) == names
+    assert map_figures.write_map_geometry(tmp_path) == names
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names.values())
     assert (tmp_path / names["geojson"]).stat().st_mtime_ns == stamp  # unchanged: not rewritten
 
@@ -271,7 +272,7 @@ def test_inline_map_renders_offline_as_one_file(table, tmp_path):
 
     from browser_support import offline_browser
 
-    figures.choropleth_map(table, "delregion", selected=["5007"]).write_html(
+    map_figures.choropleth_map(table, "delregion", selected=["5007"]).write_html(
         tmp_path / "kart.html", include_plotlyjs=True
     )
     assert [p.name for p in tmp_path.iterdir()] == ["kart.html"]  # plotly.js, the figure and its polygons

@@ -6,7 +6,7 @@ import pytest
 import shapely
 
 import kompilot_data as kd
-from kompilot_data._paths import DATA_DIR
+from kompilot_data.reference.paths import DATA_DIR
 
 TRONDELAG_CODES = [
     "5001",

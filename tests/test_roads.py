@@ -8,12 +8,12 @@ import pytest
 import shapely
 
 import kompilot_data as kd
-from kompilot_data._paths import DATA_DIR
 from kompilot_data.engine import travel
 from kompilot_data.engine.travel import FERRY, ROAD, Edge, path, shortest_paths
 from kompilot_data.reference.build import roads
 from kompilot_data.reference.build import travel as build
 from kompilot_data.reference.geometry import METRIC_CRS, WGS84
+from kompilot_data.reference.paths import DATA_DIR
 
 # Mainland y < 10 km, water 10–13 km, an island y > 13 km; 1 km of land west of the fixture's x = 0.
 MAINLAND = shapely.box(-1000, -5000, 30000, 10000)

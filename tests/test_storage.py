@@ -12,7 +12,7 @@ from records_support import BACKENDS, HEADER, assert_unchanged, csv_bytes, datab
 
 import kompilot_data as kd
 from kompilot_data.cli import main
-from kompilot_data.records import importer, storage
+from kompilot_data.records import backup, importer, storage
 
 
 @pytest.fixture(params=BACKENDS)
@@ -338,7 +338,7 @@ def test_backup_restore_round_trip_is_identical(engine, tmp_path):
     )
     storage.update_record(engine, "needs", "DEMO-B0001", {"merknad": "+47 123"}, expected_version=1, user="b")
     before = snapshot(engine)
-    path = importer.backup(engine, tmp_path / "backup.zip")
+    path = backup.backup(engine, tmp_path / "backup.zip")
     import zipfile
 
     with zipfile.ZipFile(path) as archive:
@@ -351,7 +351,7 @@ def test_backup_restore_round_trip_is_identical(engine, tmp_path):
             "tilbud.jsonl",
         ]
     storage.remove_demo(engine, "a")
-    assert importer.restore(engine, path, "a") == {
+    assert backup.restore(engine, path, "a") == {
         "behov": len(before["needs"]),
         "tilbud": len(before["offers"]),
         "import_batch": 3,
@@ -395,8 +395,8 @@ def test_export_of_one_table_reimports_unchanged(engine, tmp_path):
 def test_restore_refuses_a_file_that_is_not_a_backup(engine, tmp_path):
     before = snapshot(engine)
     path = importer.write_template("needs", tmp_path / "mal.xlsx")
-    with pytest.raises(importer.BackupError) as error:
-        importer.restore(engine, path, "a")
+    with pytest.raises(backup.BackupError) as error:
+        backup.restore(engine, path, "a")
     assert str(error.value) == (
         "«mal.xlsx» er en Excel-fil. Sikkerhetskopier lages nå som .zip (eksakte verdier, ingen grenser); "
         "en Excel-fil er en rapport og kan ikke gjenopprettes. Databasen er ikke endret."

@@ -12,10 +12,10 @@ import pytest
 
 import kompilot_data as kd
 from kompilot_data import cli
-from kompilot_data._paths import DATA_DIR
 from kompilot_data.engine import travel
 from kompilot_data.engine.travel import FERRY, FIXED_LINK, ROAD, Edge, path, shortest_paths
 from kompilot_data.reference.build import travel as build
+from kompilot_data.reference.paths import DATA_DIR
 
 ROOT = Path(__file__).resolve().parents[1]
 

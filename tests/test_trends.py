@@ -9,12 +9,12 @@ import pandas as pd
 import pytest
 
 import kompilot_data as kd
-from kompilot_data.engine import disclosure
-from kompilot_data.filters import Filters
-from kompilot_data.i18n import format_number
+from kompilot_data import testing
 from kompilot_data.present import briefing as briefings
 from kompilot_data.present import charts, deck, trends
+from kompilot_data.reference.i18n import format_number
 from kompilot_data.view import Audience, View, ViewKey, default_since, parse_since
+from kompilot_data.view.filters import Filters
 
 TODAY = date(2026, 11, 27)
 Q = pd.Timestamp
@@ -128,8 +128,8 @@ def coordinator(needs, offers):
 
 
 def test_needs_per_quarter_by_subregion_are_exact_with_empty_quarters(coordinator):
-    table = coordinator.needs_per_quarter()
-    assert list(coordinator.quarters) == list(pd.date_range("2025-01-01", "2026-10-01", freq="QS"))
+    table = coordinator.time.needs_per_quarter()
+    assert list(coordinator.time.quarters) == list(pd.date_range("2025-01-01", "2026-10-01", freq="QS"))
     got = table["behov"].unstack("delregion")[["Namdalen", "Trøndelag sør", "Fosen", kd.OUTSIDE_PILOT]]
     expected = {
         "2025-01-01": [3, 1, 0, 0],
@@ -143,14 +143,14 @@ def test_needs_per_quarter_by_subregion_are_exact_with_empty_quarters(coordinato
     }
     assert {str(q.date()): list(row) for q, row in got.iterrows()} == expected
     assert not table["skjult"].any()
-    totals = coordinator.needs_per_quarter_totals()
+    totals = coordinator.time.needs_per_quarter_totals()
     assert totals["behov"].tolist() == [4, 2, 0, 2, 0, 0, 4, 0] and totals["behov"].sum() == len(ROWS)
-    participants = coordinator.needs_per_quarter("deltakere")
+    participants = coordinator.time.needs_per_quarter("deltakere")
     assert participants["deltakere"].sum() == 2 * len(ROWS)
 
 
 def test_steps_count_in_the_quarter_of_their_date_not_of_registration(coordinator):
-    table = coordinator.pipeline_per_quarter()
+    table = coordinator.time.pipeline_per_quarter()
     got = table["behov"].unstack("trinn")[["koblet", "etablert", "gjennomfort"]]
     expected = {
         "2025-01-01": [2, 0, 0],  # n3 koblet 31.03, t1 koblet 01.02
@@ -165,20 +165,20 @@ def test_steps_count_in_the_quarter_of_their_date_not_of_registration(coordinato
     assert {str(q.date()): list(row) for q, row in got.iterrows()} == expected
     # Each need counts once per step it has a date for: the step totals are the dated needs.
     assert got.sum().tolist() == [8, 5, 1]
-    assert coordinator.undated_steps().tolist() == [0, 0, 0]
+    assert coordinator.time.undated_steps().tolist() == [0, 0, 0]
 
 
 def test_a_step_without_a_date_is_counted_nowhere_and_reported(offers):
     rows = [*ROWS, ("n6", "2025-02-02", "N1", "etablert", None, None, None, None)]
     view = View(make_needs(rows), offers, ViewKey(today=TODAY))
-    assert view.pipeline_per_quarter()["behov"].unstack("trinn")[list(STEPS)].sum().tolist() == [8, 5, 1]
-    assert view.undated_steps().to_dict() == {"koblet": 1, "etablert": 1, "gjennomfort": 0}
-    assert view.has_step_dates()
+    assert view.time.pipeline_per_quarter()["behov"].unstack("trinn")[list(STEPS)].sum().tolist() == [8, 5, 1]
+    assert view.time.undated_steps().to_dict() == {"koblet": 1, "etablert": 1, "gjennomfort": 0}
+    assert view.time.has_step_dates()
     undated = make_needs(ROWS).drop(columns=list(DATES))
     without = View(undated, offers, ViewKey(today=TODAY))
-    assert not without.has_step_dates()
-    assert without.pipeline_per_quarter()["behov"].sum() == 0
-    assert without.undated_steps().to_dict() == {"koblet": 8, "etablert": 5, "gjennomfort": 1}
+    assert not without.time.has_step_dates()
+    assert without.time.pipeline_per_quarter()["behov"].sum() == 0
+    assert without.time.undated_steps().to_dict() == {"koblet": 8, "etablert": 5, "gjennomfort": 1}
     # A count since a date says how many reached the step without a date (they are counted in no period).
     figures = trends.since_key_figures(view, date(2025, 1, 1))
     assert [item[3] for item in figures[1:]] == ["1 uten dato telles ikke", "1 uten dato telles ikke", None]
@@ -188,7 +188,7 @@ def test_a_step_without_a_date_is_counted_nowhere_and_reported(offers):
 
 
 def test_since_a_date_counts_new_needs_matches_and_courses(coordinator):
-    since = coordinator.since(date(2026, 9, 1))
+    since = coordinator.time.since(date(2026, 9, 1))
     # Registered on or after 01.09.2026: f2 (01.09, the day itself counts) and t3; n5 (31.08) does not.
     assert since.at["registrert", "behov"] == 2
     assert since.at["koblet", "behov"] == 3  # f2 20.09, n5 01.09, t3 11.09
@@ -196,7 +196,7 @@ def test_since_a_date_counts_new_needs_matches_and_courses(coordinator):
     assert since.at["etablert", "kurs"] == 2  # offers T-B (f1, t3) and T-C (n5)
     assert since.at["gjennomfort", "behov"] == 0
     assert not since["skjult"].any()
-    everything = coordinator.since(date(2020, 1, 1))
+    everything = coordinator.time.since(date(2020, 1, 1))
     assert everything["behov"].tolist() == [len(ROWS), 8, 5, 1]
     assert everything.at["etablert", "kurs"] == 3  # T-A, T-B, T-C
 
@@ -210,7 +210,7 @@ def test_the_default_since_date_is_three_months_back_and_comes_from_the_url():
 
 
 def test_offers_per_semester_real_and_demo_apart(coordinator):
-    table = coordinator.offers_per_semester()
+    table = coordinator.time.offers_per_semester()
     semesters = table.index.get_level_values("semester").unique()
     assert [trends.semester_label(s, "nb") for s in semesters] == [
         "vår 2025",
@@ -232,9 +232,9 @@ def test_offers_per_semester_real_and_demo_apart(coordinator):
 
 def test_a_place_filter_narrows_every_trend(needs, offers):
     fosen = View(needs, offers, ViewKey(filters=Filters(delregioner=("Fosen",)), today=TODAY))
-    assert fosen.needs_per_quarter_totals()["behov"].sum() == 2
-    assert fosen.pipeline_per_quarter()["behov"].unstack("trinn")[list(STEPS)].sum().tolist() == [2, 1, 0]
-    assert fosen.since(date(2026, 9, 1))["behov"].tolist() == [1, 1, 1, 0]
+    assert fosen.time.needs_per_quarter_totals()["behov"].sum() == 2
+    assert fosen.time.pipeline_per_quarter()["behov"].unstack("trinn")[list(STEPS)].sum().tolist() == [2, 1, 0]
+    assert fosen.time.since(date(2026, 9, 1))["behov"].tolist() == [1, 1, 1, 0]
 
 
 # --- protection ----------------------------------------------------------------------------------------------
@@ -260,25 +260,25 @@ def viewer(offers):
 
 
 def test_a_viewer_cannot_see_or_derive_a_quarter_of_one_business(viewer):
-    table = viewer.needs_per_quarter()
+    table = viewer.time.needs_per_quarter()
     outside = table.xs(kd.OUTSIDE_PILOT, level="delregion")
     assert outside.loc[Q("2025-01-01"), "skjult"] and np.isnan(outside.loc[Q("2025-01-01"), "behov"])
     # The first quarter's total is shown, so one more cell of that quarter is hidden beside the outside one.
     first = table.xs(Q("2025-01-01"), level="kvartal")
     assert first["skjult"].sum() == 2
     # A quarter with one business's need only: its total is hidden too.
-    totals = viewer.needs_per_quarter_totals()
+    totals = viewer.time.needs_per_quarter_totals()
     assert totals.loc[Q("2026-01-01"), "skjult"] and np.isnan(totals.loc[Q("2026-01-01"), "behov"])
     assert totals.loc[Q("2025-07-01"), "behov"] == 9 and not totals.loc[Q("2025-07-01"), "skjult"]
-    viewer.pipeline_per_quarter()
-    viewer.since(date(2025, 12, 1))
+    viewer.time.pipeline_per_quarter()
+    viewer.time.since(date(2025, 12, 1))
     assert len(viewer.protections) == 3
-    problems = [f"{what}: {p}" for what, pr in viewer.protections for p in disclosure.disclosure_violations(pr)]
+    problems = [f"{what}: {p}" for what, pr in viewer.protections for p in testing.disclosure_violations(pr)]
     assert problems == []
 
 
 def test_a_viewer_sees_the_steps_of_one_business_hidden(viewer):
-    steps = viewer.pipeline_per_quarter()
+    steps = viewer.time.pipeline_per_quarter()
     # Q1 2025: koblet by five Namdalen businesses and the outside one (six, shown); etablert by one (hidden, and
     # no other etablert cell to hide beside it, so the etablert total is hidden instead).
     assert steps.loc[(Q("2025-01-01"), "koblet"), "behov"] == 6
@@ -288,29 +288,29 @@ def test_a_viewer_sees_the_steps_of_one_business_hidden(viewer):
     koblet = steps.xs("koblet", level="trinn")
     assert koblet.loc[Q("2026-01-01"), "primaer"] and koblet["skjult"].sum() == 2
     protection = next(p for what, p in viewer.protections if what.startswith("['kvartal', 'trinn']"))
-    assert disclosure.disclosure_violations(protection) == []
+    assert testing.disclosure_violations(protection) == []
     coordinator = View(viewer_needs(), viewer.all_offers, ViewKey(today=TODAY))
-    assert coordinator.pipeline_per_quarter().loc[(Q("2025-01-01"), "etablert"), "behov"] == 1
+    assert coordinator.time.pipeline_per_quarter().loc[(Q("2025-01-01"), "etablert"), "behov"] == 1
 
 
 def test_since_hides_a_one_business_figure_and_the_figure_it_could_be_derived_from(viewer):
-    since = viewer.since(date(2025, 12, 1))  # after: the outside business's second need only
+    since = viewer.time.since(date(2025, 12, 1))  # after: the outside business's second need only
     assert since["skjult"].tolist() == [True, True, False, False]
     assert np.isnan(since.at["registrert", "behov"]) and np.isnan(since.at["koblet", "kurs"])
     # "before" + "since" = all needs: the "before" cell of a hidden "since" is hidden too.
     protection = next(p for what, p in viewer.protections if what.startswith("['hendelse'"))
     protected = protection.table.set_index(["hendelse", "periode"])
     assert protected.loc[("registrert", "for"), "skjult"] and protected.loc[("registrert", "siden"), "primaer"]
-    assert disclosure.disclosure_violations(protection) == []
+    assert testing.disclosure_violations(protection) == []
 
 
 # --- figures -------------------------------------------------------------------------------------------------
 
 
 def test_needs_figure_stacks_subregions_in_their_colours_and_hidden_cells_add_nothing(viewer):
-    from kompilot_data.present.figures import SUBREGION_COLOURS
+    from kompilot_data.present.theme import SUBREGION_COLOURS
 
-    table, totals = viewer.needs_per_quarter(), trends.quarter_totals(viewer)
+    table, totals = viewer.time.needs_per_quarter(), viewer.time.needs_per_quarter_totals()
     assert totals["primaer"].tolist() == [False, False, False, False, True]  # Q1 2026: one business
     assert totals["skjult"].tolist() == [False, True, False, False, True]  # Q2 2025: a complement
     fig = trends.needs_per_quarter(table, totals, "nb", "Kilde: x", "Nye behov per kvartal")
@@ -338,17 +338,17 @@ def test_needs_figure_stacks_subregions_in_their_colours_and_hidden_cells_add_no
     assert "Kilde: x" in " ".join(a.text for a in fig.layout.annotations)
     coordinator = View(viewer_needs(), viewer.all_offers, ViewKey(today=TODAY))
     plain = trends.needs_per_quarter(
-        coordinator.needs_per_quarter(), coordinator.needs_per_quarter_totals(), "nb", "Kilde: x", "T"
+        coordinator.time.needs_per_quarter(), coordinator.time.needs_per_quarter_totals(), "nb", "Kilde: x", "T"
     )
     assert "Skjulte tall" not in [trace.name for trace in plain.data]
 
 
 def test_a_hidden_step_is_a_gap_marked_less_than_three_or_colon(viewer):
-    fig = trends.pipeline_per_quarter(viewer.pipeline_per_quarter(), "nb", "Kilde: x", "Trinn per kvartal")
+    fig = trends.pipeline_per_quarter(viewer.time.pipeline_per_quarter(), "nb", "Kilde: x", "Trinn per kvartal")
     lines = {trace.name: trace for trace in fig.data if trace.mode == "lines+markers"}
     assert list(lines) == ["Koblet til tilbud", "Tilbud etablert", "Gjennomført"]
     koblet = lines["Koblet til tilbud"]
-    hidden = viewer.pipeline_per_quarter().xs("koblet", level="trinn")["skjult"].to_numpy()
+    hidden = viewer.time.pipeline_per_quarter().xs("koblet", level="trinn")["skjult"].to_numpy()
     assert np.isnan(np.asarray(koblet.y, dtype=float)[hidden]).all() and not koblet.connectgaps
     # Q2 2025: hidden as a complement (":"); Q1 2026: one business ("<3")
     assert [row[1] for row in koblet.customdata[hidden]] == [":", "<3"]
@@ -358,10 +358,10 @@ def test_a_hidden_step_is_a_gap_marked_less_than_three_or_colon(viewer):
 
 
 def test_pipeline_and_offer_figures(coordinator):
-    fig = trends.pipeline_per_quarter(coordinator.pipeline_per_quarter(), "en", "Source: x", "Steps per quarter")
+    fig = trends.pipeline_per_quarter(coordinator.time.pipeline_per_quarter(), "en", "Source: x", "Steps per quarter")
     assert [trace.name for trace in fig.data] == ["Linked to an offer", "Offer established", "Completed"]
     assert list(fig.data[1].y) == [0, 1, 1, 0, 0, 0, 2, 1]
-    offers = coordinator.offers_per_semester()
+    offers = coordinator.time.offers_per_semester()
     source = trends.offers_source(coordinator.offers, "nb")
     assert source.startswith("Kilde: HK-dir, søkertall Samordna opptak (2025–2026); lisens ikke bekreftet · ")
     assert "demodata (2025–2027)" in source
@@ -489,14 +489,14 @@ def test_default_data_trends_are_protected_for_viewers(place):
     needs, offers = kd.load_needs(), kd.load_offers()
     assert needs["koblet_dato"].notna().any()  # the default data has the dates each step was reached
     view = View(needs, offers, ViewKey(filters=place, audience=Audience.viewer(), today=TODAY))
-    view.needs_per_quarter()
-    view.pipeline_per_quarter()
-    view.since(default_since(TODAY))
-    problems = [f"{what}: {p}" for what, pr in view.protections for p in disclosure.disclosure_violations(pr)]
+    view.time.needs_per_quarter()
+    view.time.pipeline_per_quarter()
+    view.time.since(default_since(TODAY))
+    problems = [f"{what}: {p}" for what, pr in view.protections for p in testing.disclosure_violations(pr)]
     assert len(view.protections) == 3 and problems == []
     # Coordinators: each dated step counts once, in the quarter of its date.
     coordinator = View(needs, offers, ViewKey(filters=place, today=TODAY))
-    steps = coordinator.pipeline_per_quarter()["behov"].unstack("trinn")
+    steps = coordinator.time.pipeline_per_quarter()["behov"].unstack("trinn")
     dated = coordinator.needs[list(DATES)].notna().sum()
     assert steps[list(STEPS)].sum().tolist() == dated.tolist()
 

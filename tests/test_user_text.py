@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 import kompilot_data as kd
-from kompilot_data.present import figures, tables
+from kompilot_data.present import figures, maps, tables
 from kompilot_data.present.safe_text import plain
 
 HOSTILE_TITLE = "<img src=x onerror=alert(1)>"
@@ -37,7 +37,7 @@ def test_offer_timeline_hover_escapes_title_and_provider(offers):
 
 def test_offer_map_hover_escapes_title_and_provider(offers):
     placed = offers.assign(lon=11.0, lat=64.0)
-    fig = figures.offer_map(kd.load_municipalities(), placed, "nb", title="Tilbud")
+    fig = maps.offer_map(kd.load_municipalities(), placed, "nb", title="Tilbud")
     texts = [t for trace in fig.data if trace.type == "scattermap" for t in trace.text]
     assert ESCAPED in texts
     assert not any("<img" in text for text in texts)

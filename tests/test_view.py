@@ -6,10 +6,10 @@ import pandas as pd
 import pytest
 
 import kompilot_data as kd
-from kompilot_data.engine import disclosure
+from kompilot_data import testing
 from kompilot_data.engine.reach import ReachSetting
-from kompilot_data.filters import Filters
 from kompilot_data.view import Audience, View, ViewKey
+from kompilot_data.view.filters import Filters
 
 KM90 = ReachSetting("luftlinje", 90)
 # Namdalen: Røyrvik has one business (the case in issue 11), Lierne two, Namsos and Grong many.
@@ -70,7 +70,7 @@ def exercise(view: View) -> None:
     _ = view.municipality_table
     _ = view.white_spots
     _ = view.centrality_table
-    view.pools(4)
+    view.brokering.pools(4)
     view.total("behov")
 
 
@@ -84,7 +84,7 @@ def test_a_viewer_cannot_see_or_derive_a_small_cell(needs, offers, filters):
     exercise(view)
     assert len(view.protections) >= 15
     problems = [
-        f"{what}: {p}" for what, protected in view.protections for p in disclosure.disclosure_violations(protected)
+        f"{what}: {p}" for what, protected in view.protections for p in testing.disclosure_violations(protected)
     ]
     assert problems == []
 
@@ -116,7 +116,7 @@ def test_a_coordinator_sees_everything(needs, offers):
     exercise(view)
     assert all(not protected.table["skjult"].any() for _, protected in view.protections)
     assert view.municipality_table.loc["5043", "behov"] == 2
-    assert len(view.candidates) > 0
+    assert len(view.brokering.candidates) > 0
 
 
 def test_figures_add_up_between_views(needs, offers):
@@ -158,5 +158,5 @@ def test_centrality_table_counts_every_open_need_once(needs, offers):
     viewer = View(needs, offers, ViewKey(audience=Audience.viewer(), reach=KM90))
     shown = viewer.centrality_table
     assert len(viewer.protections) == 1
-    assert disclosure.disclosure_violations(viewer.protections[0][1]) == []
+    assert testing.disclosure_violations(viewer.protections[0][1]) == []
     assert shown["apne_behov"].isna().sum() != 1  # never a single hidden class beside a visible total

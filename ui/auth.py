@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kompilot_data import access as access_rules
+from kompilot_data.engine.disclosure import MIN_BUSINESSES
 from kompilot_data.present.safe_text import plain
-from ui.state import T
+from kompilot_data.records import access as access_rules
+from ui.state import T, language
 
 # --- access -----------------------------------------------------------------------------------
 
@@ -22,7 +23,7 @@ def access() -> access_rules.Access:
     """The current user's role: local single-user mode without login, else by the allow-list in secrets.
 
     A wrong allow-list (an empty or unknown sub-region, e.g. ``""`` or ``"fosen"``) stops the app with a
-    Norwegian configuration message: it never fails open and never crashes with a traceback.
+    configuration message: it never fails open and never crashes with a traceback.
     """
     login_configured = bool(_secrets_section("auth"))
     coordinators = _secrets_section("kompilot").get("koordinatorer", {})
@@ -31,13 +32,13 @@ def access() -> access_rules.Access:
     try:
         return access_rules.resolve_access(login_configured, logged_in, user.get("email"), dict(coordinators))
     except access_rules.ConfigurationError as error:
-        st.error(plain(str(error)), icon=":material/settings_alert:")
+        st.error(plain(error.message(language())), icon=":material/settings_alert:")
         st.stop()
 
 
 def min_businesses() -> int:
     """0 for coordinators; for viewers, cells built on fewer businesses are suppressed."""
-    return 0 if access().sees_records else access_rules.MIN_BUSINESSES
+    return 0 if access().sees_records else MIN_BUSINESSES
 
 
 def require_coordinator() -> access_rules.Access:

@@ -24,10 +24,11 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from kompilot_data.i18n import format_date
+from kompilot_data.engine import pooling
 from kompilot_data.present.safe_text import plain
 from kompilot_data.records import brokering, errors, storage
 from kompilot_data.reference import taxonomy
+from kompilot_data.reference.i18n import format_date
 from ui.auth import access
 from ui.cached import engine, refresh_data_version
 from ui.state import T, language
@@ -58,7 +59,7 @@ def _run(scope: str, what: str, action, done: str) -> None:
     try:
         action()
     except Exception as error:  # every failure becomes one Norwegian message (traceback to the log)
-        _say(scope, "error", errors.log(error, what))
+        _say(scope, "error", errors.log(error, what, language()))
         return
     _say(scope, "ok", done)
     refresh_data_version()
@@ -102,7 +103,7 @@ def _offer_title(offers: pd.DataFrame, offer_id: str) -> str:
 
 
 def candidate_actions(view, need: pd.Series, candidate, offer: pd.Series | None = None) -> None:
-    """**Koble** and **Avvis** for one candidate of a need (a row of ``view.candidates``), inside its card; and
+    """**Koble** and **Avvis** for one candidate of a need (a row of ``view.brokering.candidates``), inside its card; and
     the request to the offer's provider for the needs this offer is a candidate for."""
     if not view.audience.sees_records:
         return
@@ -144,7 +145,7 @@ def candidate_actions(view, need: pd.Series, candidate, offer: pd.Series | None 
 
 def _needs_for_offer(view, offer_id: str) -> pd.DataFrame:
     """Open needs of the view that have ``offer_id`` among their candidates (what the provider is asked about)."""
-    ranked = view.candidates
+    ranked = view.brokering.candidates
     if ranked.empty:
         return view.open_needs.iloc[0:0]
     ids = ranked.loc[ranked["tilbud_id"].astype(str) == offer_id, "behov_id"].astype(str)
@@ -365,7 +366,7 @@ def provider_request(view, offer: pd.Series, needs: pd.DataFrame, key: str = "re
 
 
 def pool_actions(view, pools: pd.DataFrame, min_class: int) -> None:
-    """Pick a course opportunity (a row of ``view.pools(min_class)``) and make it a planned offer."""
+    """Pick a course opportunity (a row of ``view.brokering.pools(min_class)``) and make it a planned offer."""
     if not view.audience.sees_records or pools.empty or "behov_ids" not in pools:
         return
     st.markdown(f"**{T('broker_pool_title')}**")
@@ -384,7 +385,7 @@ def pool_to_offer(view, pool: pd.Series, min_class: int) -> None:
     """ "Opprett tilbud fra kursmulighet": the proposed planned offer in a form the coordinator checks, then one
     click creates it and links the pooled needs (refused whole if one changed since it was drawn)."""
     lang = language()
-    ids = brokering.pool_need_ids(pool)
+    ids = pooling.pool_need_ids(pool)
     scope = POOL_SCOPE
     _feedback(scope)
     needs = view.needs[view.needs["behov_id"].astype(str).isin(ids).to_numpy()]
@@ -392,7 +393,7 @@ def pool_to_offer(view, pool: pd.Series, min_class: int) -> None:
     if outside or not may_broker(pool["vert_kommunenummer"]):
         _region_note()
         return
-    proposal = brokering.pool_offer(pool, view.all_needs, min_class, lang)
+    proposal = pooling.pool_offer(pool, view.all_needs, min_class, lang)
     versions = storage.versions(engine(), "needs", ids)
     form_key = f"pool_form_{zlib.crc32(';'.join(ids).encode())}"
     with st.form(form_key, border=True):

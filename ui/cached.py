@@ -5,6 +5,7 @@ Every ``st.cache_*`` wrapper lives here (the OWID wizard's ``cached.py`` pattern
 
 from __future__ import annotations
 
+import hashlib
 import os
 from datetime import date
 
@@ -13,10 +14,14 @@ import streamlit as st
 
 import kompilot_data as kd
 from kompilot_data.engine.reach import DEFAULT_REACH, ReachSetting
-from kompilot_data.filters import Filters
+from kompilot_data.present import briefing as briefings
+from kompilot_data.present.briefing_model import Briefing
 from kompilot_data.records import storage
-from kompilot_data.reference.regions import Region
+from kompilot_data.records.importer import prepare_file
+from kompilot_data.reference.regions import Region, resolve_region
 from kompilot_data.view import Audience, View, ViewKey
+from kompilot_data.view.filters import Filters
+from ui.auth import access
 from ui.state import current_filters, language
 
 REACH_KEY = "reach_setting"
@@ -97,8 +102,6 @@ def _view(key: ViewKey) -> View:
 
 def audience() -> Audience:
     """Coordinators see records; everyone else is a viewer with small-number suppression."""
-    from ui.auth import access
-
     return Audience.coordinator() if access().sees_records else Audience.viewer()
 
 
@@ -119,18 +122,20 @@ def view(filters: Filters | None = None) -> View:
 
 def region_view(region: Region) -> View:
     """The current view narrowed to ``region`` (the sidebar's place filter replaced by the region)."""
-    base = current_filters().without_place()
-    if region.kind == "delregion":
-        return view(base.with_(delregioner=(region.key,)))
-    if region.kind == "kommune":
-        return view(base.with_(kommuner=(region.key,)))
-    return view(base)
+    return _view(view_key().for_region(region))
 
 
-def briefing(region: str, since: date | None = None):
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _briefing(key: ViewKey, region: Region, since: date | None) -> Briefing:
+    return briefings.briefing(_view(key), region, since)
+
+
+def briefing(region: str | Region, since: date | None = None) -> Briefing:
     """The briefing for ``region`` under the current filters (place filters aside), in the current language,
-    its last step counted from ``since`` (the page's ``siden``; default three months back)."""
-    return view().briefing(region, since)
+    its last step counted from ``since`` (the page's ``siden``; default three months back). Built from the region's
+    View for viewers (a briefing is handed out), whoever asks."""
+    resolved = resolve_region(region)
+    return _briefing(view_key().for_region(resolved, Audience.viewer()), resolved, since)
 
 
 def records_source() -> str:
@@ -140,10 +145,6 @@ def records_source() -> str:
 
 def prepared_upload(data: bytes, filename: str, kind: str | None):
     """An uploaded file read and checked once, not again on every rerun of the page."""
-    import hashlib
-
-    from kompilot_data.records.importer import prepare_file
-
     key = (hashlib.sha256(data).hexdigest(), filename, kind)
     if st.session_state.get("_upload_key") != key:
         st.session_state["_upload_key"] = key

@@ -15,12 +15,12 @@ from datetime import date, datetime
 import pandas as pd
 import streamlit as st
 
-from kompilot_data.i18n import format_date, format_number, t
 from kompilot_data.present import tables
 from kompilot_data.present.safe_text import plain, plain_lines
 from kompilot_data.records import importer, storage
 from kompilot_data.records.schema import ID_COLUMN, SPECS, shown, text_limit
 from kompilot_data.reference import load_municipalities, taxonomy
+from kompilot_data.reference.i18n import TEXTS, format_date, format_number, t
 from ui.state import T, language, number
 
 TYPING_FIX = """
@@ -365,7 +365,6 @@ def changed_lines(changed: pd.DataFrame, lang: str) -> list[str]:
 
 
 def _texts() -> dict:
-    from kompilot_data.i18n import TEXTS
 
     return TEXTS
 

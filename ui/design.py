@@ -18,6 +18,8 @@
 from __future__ import annotations
 
 import html
+import json
+import re
 from collections.abc import Iterable
 from contextlib import contextmanager
 
@@ -65,7 +67,6 @@ a:focus-visible, button:focus-visible, summary:focus-visible, input:focus-visibl
 }}
 </style>
 """
-
 
 def page_style() -> None:
     """The app's style block (no JavaScript): contrast, focus, headings, key figures, desktop/phone variants."""
@@ -253,14 +254,11 @@ LOCALISE_SCRIPT = """
 </script>
 """
 
-
 def localise_streamlit() -> None:
     """Streamlit's own interface strings (date picker, table toolbar, file uploader, skip link …) in bokmål
     when the app is in bokmål: a small script that rewrites their labels as they appear. Streamlit 1.67 has
     no setting for them; the page's own texts never pass through here. The script also sets the page's
     language (``<html lang>``), which Streamlit leaves at "en"."""
-    import json
-
     enabled = language() == "nb"
     st.html(
         LOCALISE_SCRIPT
@@ -342,8 +340,6 @@ def chart_config(lang: str | None = None) -> dict:
 def chart_file_word(fig) -> str | None:
     """The chart's title (what it counts, in the reader's language) as a file-name part, e.g.
     ``deltakere-i-behov-per-kompetanseomrade``; None for a chart without a title."""
-    import re
-
     title = fig.layout.title.text if fig.layout.title and fig.layout.title.text else None
     if not title:
         return None

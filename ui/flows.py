@@ -7,12 +7,13 @@ import html
 
 import streamlit as st
 
-from kompilot_data.i18n import t
+from kompilot_data.engine import flows as engine_flows
 from kompilot_data.present import flow_map as builders
+from kompilot_data.reference.i18n import t
 from kompilot_data.view import View
 
 
-def legend_html(data: builders.FlowData, language: str) -> str:
+def legend_html(data: engine_flows.FlowData, language: str) -> str:
     """The colour key (one swatch per competence area on the map) and what width and columns mean."""
     swatches = [
         f'<span style="display:inline-flex;align-items:center;margin:0 14px 4px 0;white-space:nowrap">'
@@ -46,7 +47,7 @@ def flow_map(view: View, *, height: int = builders.HEIGHT_PX, key: str = "flytka
     language = view.language
     if title:
         st.header(t("flowmap_title", language))
-    data = builders.flow_data(view)
+    data = view.brokering.flows
     if data.empty:
         st.info(t("flowmap_empty", language))
         return

@@ -12,19 +12,19 @@ from pathlib import Path
 
 import streamlit as st
 
+from kompilot_data.present.maps import write_map_geometry
+
 STATIC = Path(__file__).resolve().parents[1] / "static"
 FOLDER = "geo"
 
 
 @st.cache_resource(show_spinner=False)
 def map_geometry() -> dict[str, str]:
-    """Keyword arguments for :func:`kompilot_data.present.figures.choropleth_map` and ``offer_map``: the URLs
+    """Keyword arguments for :func:`kompilot_data.present.maps.choropleth_map` and ``offer_map``: the URLs
     of the municipality polygons (``geojson``) and the sub-region outlines (``outlines``).
 
     Empty (the figures embed the geometry) when static serving is off or the folder cannot be written.
     """
-    from kompilot_data.present.figures import write_map_geometry
-
     if not st.get_option("server.enableStaticServing"):
         return {}
     try:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kompilot_data import i18n
-from kompilot_data.filters import FILTER_SPECS, Filters
+from kompilot_data.reference import i18n
+from kompilot_data.view.filters import FILTER_SPECS, Filters
 
 FILTER_FIELDS = tuple(spec.field for spec in FILTER_SPECS)
 FILTER_URL_KEYS = frozenset(spec.key for spec in FILTER_SPECS)

@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import io
+import tempfile
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from kompilot_data import i18n
-from kompilot_data.filters import DATE_MAX, DATE_MIN, FILTER_SPECS
+from kompilot_data.engine import disclosure
+from kompilot_data.engine.disclosure import SUPPRESSED
+from kompilot_data.engine.reach import STRAIGHT_LINE, TRAVEL_TIME, ReachSetting
+from kompilot_data.present import figures, summaries
+from kompilot_data.present.briefing_model import file_stem
+from kompilot_data.present.handout import write_html
+from kompilot_data.records.importer import neutralise
+from kompilot_data.reference import i18n
 from kompilot_data.reference.regions import resolve_region
-from ui.cached import briefing, is_demo
+from kompilot_data.view.filters import DATE_MAX, DATE_MIN, FILTER_SPECS
+from ui.cached import REACH_KEY, briefing, is_demo, reach_setting
+from ui.design import chart_alternative, chart_config, chart_file_word, display, record_card
 from ui.state import LANGUAGE_KEY, WIDGET_KEY, T, describe_filters, language, number, reset_filters
+from ui.state import percent as as_percent
 
 
 def sidebar_filters() -> None:
@@ -65,10 +76,6 @@ def _period_inputs(lang: str) -> None:
 def protected(value, decimals: int = 0, percent: bool = False, mark: str | None = None) -> str:
     """A key figure from the View: its ``mark`` where it is hidden (NaN; default "<3", pass
     ``view.total_mark`` for totals that may be hidden as a complement), else the number or percentage."""
-    from kompilot_data.engine.disclosure import SUPPRESSED
-    from ui.state import number
-    from ui.state import percent as as_percent
-
     if value is None or pd.isna(value):
         return mark or SUPPRESSED
     return as_percent(value, decimals) if percent else number(value, decimals)
@@ -78,10 +85,6 @@ def count_bars(view, key: str, taxonomy_name: str, measure: str, chart_key: str,
     """Bars of needs (``behov``) or participants (``deltakere``) per code of ``key`` from the View, one neutral
     colour, largest on top, hidden bars marked "<3" or ":" as their protection says, with the chart's text
     alternative (summary and table) under it. False (and nothing drawn) when there is nothing to show."""
-    from kompilot_data.engine import disclosure
-    from kompilot_data.present import figures, summaries
-    from ui.design import chart_alternative, display
-
     table = view.counts((key,), measure)
     counts = table[measure]
     keep = (counts.isna() | (counts > 0)).to_numpy()
@@ -107,17 +110,12 @@ def count_bars(view, key: str, taxonomy_name: str, measure: str, chart_key: str,
 
 def reach_caption() -> str:
     """One sentence saying how reach and supply are computed under the current reach setting."""
-    from ui.cached import reach_setting
-
     setting = reach_setting()
     return T(f"reach_note_{setting.method}", limit=number(setting.limit))
 
 
 def reach_controls(key: str) -> None:
     """Method (travel time or straight line) and limit of reach; stored for the session, so every page agrees."""
-    from kompilot_data.engine.reach import STRAIGHT_LINE, TRAVEL_TIME, ReachSetting
-    from ui.cached import REACH_KEY, reach_setting
-
     current = reach_setting()
     left, right = st.columns(2)
     methods = [TRAVEL_TIME, STRAIGHT_LINE]
@@ -154,11 +152,8 @@ def figure(fig, key: str | None = None, filename: str | None = None, **kwargs):
     no filter (it did hold the place filter, and every place change re-sent the whole map).
     """
     if filename is None:
-        from kompilot_data.present.briefing import file_stem
-        from ui.design import chart_file_word  # issue 14: the file is named in the reader's language
 
         filename = file_stem("kompilot", chart_file_word(fig) or key or "figur", date.today())
-    from ui.design import chart_config  # issue 14: the mode bar in the reader's language
 
     config = {
         **chart_config(),
@@ -202,8 +197,6 @@ def download_buttons(files: list[tuple[str, object, str, str]], key: str) -> Non
 
 def downloads(frame: pd.DataFrame, name: str) -> None:
     """CSV and Excel download buttons for ``frame`` (cells neutralised against formula injection)."""
-    from kompilot_data.records.importer import neutralise
-
     safe = frame.map(neutralise)
     download_buttons(
         [
@@ -235,8 +228,6 @@ def selectable_table(frame: pd.DataFrame, key: str, height: int = 380, alt: str 
 def record_table(frame: pd.DataFrame, key: str, download_name: str, kind: str | None = None) -> None:
     """Records as a reader sees them (translated headers, labels, dd.mm.yyyy, blanks, ja/nei), a card with
     the selected record's details, and downloads of what is shown."""
-    from ui.design import display, record_card
-
     shown = display(frame, kind=kind)
     position = selectable_table(shown, key)
     if position is None:
@@ -249,12 +240,7 @@ def record_table(frame: pd.DataFrame, key: str, download_name: str, kind: str | 
 def briefing_downloads(region: str, key: str, since: date | None = None) -> None:
     """One-click PowerPoint and standalone HTML for ``region`` (its last step from ``since``); the briefing is
     built only when clicked."""
-    import tempfile
-    from pathlib import Path
-
-    from kompilot_data.present.briefing import file_stem
-    from kompilot_data.present.deck import write_pptx
-    from kompilot_data.present.handout import write_html
+    from kompilot_data.present.deck import write_pptx  # late: python-pptx (~0.3 s) only when a deck is made
 
     def made(writer, suffix: str) -> bytes:
         with tempfile.TemporaryDirectory() as folder:
@@ -274,6 +260,4 @@ def briefing_downloads(region: str, key: str, since: date | None = None) -> None
 def labelled(frame: pd.DataFrame, kind: str | None = None, columns: list[str] | None = None) -> pd.DataFrame:
     """``frame`` as a reader sees it in the current language: translated headers, labels for codes, the
     municipality's name, dd.mm.yyyy, blanks and ja/nei (:func:`kompilot_data.present.tables.display_table`)."""
-    from ui.design import display
-
     return display(frame, kind=kind, columns=columns)

@@ -36,9 +36,9 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from kompilot_data._paths import DATA_DIR
 from kompilot_data.reference import classify_corpus as corpus
 from kompilot_data.reference import taxonomy
+from kompilot_data.reference.paths import DATA_DIR
 
 AREA_COUNT = 2
 OCCUPATION_COUNT = 3

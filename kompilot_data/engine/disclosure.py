@@ -55,30 +55,7 @@ HIDDEN_COLUMNS = ("skjult", "primaer", "sekundaer")
 _LEVERAGE_TOLERANCE = 1e-7
 
 
-# --- per-cell suppression (kept for the pages that still call it; the View uses protect())
-
-
-def suppress_table(
-    table: pd.DataFrame, business_column: str, value_columns: list[str], threshold: int = MIN_BUSINESSES
-) -> pd.DataFrame:
-    """Replace ``value_columns`` and the business count by ``"<3"`` where fewer than ``threshold`` businesses.
-
-    Per cell only: use :func:`protect` where a total of the cells is visible too.
-    """
-    out = table.copy()
-    small = out[business_column].to_numpy() < threshold
-    for column in [*value_columns, business_column]:
-        out[column] = out[column].astype(object).where(~small, f"<{threshold}")
-    return out
-
-
-def suppress_counts(values: pd.Series, businesses: pd.Series, threshold: int = MIN_BUSINESSES) -> pd.Series:
-    """Counts with cells built on fewer than ``threshold`` businesses set to NaN (shown as "<3").
-
-    Per cell only: use :func:`protect` where a total of the cells is visible too.
-    """
-    businesses = businesses.reindex(values.index).fillna(0)
-    return values.where(businesses.to_numpy() >= threshold, np.nan)
+# --- one published number
 
 
 def protect_total(value: float | int | None, businesses: int, threshold: int = MIN_BUSINESSES) -> float | int | None:
@@ -170,9 +147,9 @@ class Protected:
         """``totals`` (one row per line of ``line``, its held-fixed keys as columns or index) with
         ``value_columns`` set to NaN where the total is hidden, and a bool column ``skjult``."""
         keys = self.lines[line]
-        columns = [_column(totals, key) for key in keys]
+        columns = [key_column(totals, key) for key in keys]
         hidden = np.array(
-            [(line, tuple(_native(v) for v in values)) in self.hidden_totals for values in zip(*columns, strict=True)]
+            [(line, tuple(native(v) for v in values)) in self.hidden_totals for values in zip(*columns, strict=True)]
             if keys
             else [(line, ()) in self.hidden_totals] * len(totals),
             dtype=bool,
@@ -232,12 +209,12 @@ class _Structure:
         return pointers, relations[order]
 
 
-def _native(value):
+def native(value):
     """numpy scalars to Python values, so key tuples compare equal to what callers write."""
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _column(table: pd.DataFrame, name: str) -> np.ndarray:
+def key_column(table: pd.DataFrame, name: str) -> np.ndarray:
     if name in table.columns:
         return table[name].to_numpy()
     if name in (table.index.names or []):
@@ -269,11 +246,11 @@ def _validate(table: pd.DataFrame, value_columns: Sequence[str], business_column
     return np.nan_to_num(raw, nan=0.0).astype(np.int64), value
 
 
-def _cell_rank(table: pd.DataFrame, keys: Sequence[str]) -> np.ndarray:
+def cell_rank(table: pd.DataFrame, keys: Sequence[str]) -> np.ndarray:
     n = len(table)
     if not keys:
         return np.arange(n)
-    codes = [pd.factorize(_column(table, key), sort=True)[0] for key in keys]
+    codes = [pd.factorize(key_column(table, key), sort=True)[0] for key in keys]
     order = np.lexsort(codes[::-1])
     rank = np.empty(n, dtype=np.int64)
     rank[order] = np.arange(n)
@@ -294,22 +271,22 @@ def _line_business_lookup(given, name: str, key_tuples: list[tuple]) -> np.ndarr
     if isinstance(given, pd.Series):
         index = given.index
         lookup = {
-            (tuple(_native(v) for v in k) if isinstance(index, pd.MultiIndex) else (_native(k),)): v
+            (tuple(native(v) for v in k) if isinstance(index, pd.MultiIndex) else (native(k),)): v
             for k, v in given.items()
         }
     elif isinstance(given, Mapping):
-        lookup = {tuple(_native(v) for v in (k if isinstance(k, tuple) else (k,))): v for k, v in given.items()}
+        lookup = {tuple(native(v) for v in (k if isinstance(k, tuple) else (k,))): v for k, v in given.items()}
     else:  # one number for a grand total
         lookup = {(): given}
     out = np.zeros(len(key_tuples), dtype=np.int64)
     for position, key in enumerate(key_tuples):
         if key not in lookup:
-            raise ValueError(f"Antall bedrifter mangler for summen {_total_label(name, (), key)}.")
+            raise ValueError(f"Antall bedrifter mangler for summen {total_label(name, (), key)}.")
         out[position] = int(lookup[key])
     return out
 
 
-def _build(
+def build_structure(
     table: pd.DataFrame,
     lines: Mapping[str, Sequence[str]],
     businesses: np.ndarray,
@@ -329,7 +306,7 @@ def _build(
     for name in lines:
         keys = tuple(lines[name])
         if keys:
-            frame = pd.DataFrame({key: _column(table, key) for key in keys})
+            frame = pd.DataFrame({key: key_column(table, key) for key in keys})
             codes = frame.groupby(list(keys), sort=True, dropna=False, observed=True).ngroup().to_numpy()
         else:
             codes = np.zeros(n, dtype=np.int64)
@@ -337,7 +314,7 @@ def _build(
         _, first = np.unique(codes, return_index=True)
         if keys:
             columns = [frame[key].to_numpy()[first].tolist() for key in keys]
-            key_tuples = [tuple(_native(v) for v in values) for values in zip(*columns, strict=True)]
+            key_tuples = [tuple(native(v) for v in values) for values in zip(*columns, strict=True)]
         else:
             key_tuples = [()] * count
         totals += [(name, key) for key in key_tuples]
@@ -438,7 +415,7 @@ def _apply_rule(structure: _Structure, hidden: np.ndarray) -> int:
         passes += 1
 
 
-def _determined(structure: _Structure, hidden: np.ndarray, sensitive: np.ndarray) -> np.ndarray:
+def determined_items(structure: _Structure, hidden: np.ndarray, sensitive: np.ndarray) -> np.ndarray:
     """The hidden ``sensitive`` items whose value the published relations fix exactly (sorted).
 
     The unknowns are the hidden items; each line gives one equation *total − Σ cells = known*, the visible items
@@ -597,6 +574,15 @@ def _repair(structure: _Structure, hidden: np.ndarray, determined: np.ndarray) -
     return changed
 
 
+def total_label(name: str, keys: Sequence[str], key: tuple) -> str:
+    if not key:
+        return f"{name}[alle]"
+    if keys:
+        return f"{name}[{', '.join(f'{k}={v}' for k, v in zip(keys, key, strict=True))}]"
+    return f"{name}{list(key)}"
+
+
+
 # --- the public entry points
 
 
@@ -645,7 +631,7 @@ def protect(
     lines = dict(DEFAULT_LINES if lines is None else {name: tuple(k) for name, k in lines.items()})
     value_columns = tuple(value_columns)
     businesses, value = _validate(table, value_columns, business_column)
-    rank = _cell_rank(table, keys)
+    rank = cell_rank(table, keys)
     out = table.copy()
     n = len(table)
     if threshold <= 0 or n == 0:
@@ -654,14 +640,14 @@ def protect(
         return Protected(
             out, frozenset(), lines, value_columns, business_column, threshold, tuple(keys), businesses=businesses
         )
-    structure = _build(table, lines, businesses, value, rank, line_businesses)
+    structure = build_structure(table, lines, businesses, value, rank, line_businesses)
     primary = structure.nonempty & (structure.businesses < threshold)
     hidden = primary.copy()
     passes = rounds = 0
     if complementary:
         passes += _apply_rule(structure, hidden)
         while audit:
-            determined = _determined(structure, hidden, primary)
+            determined = determined_items(structure, hidden, primary)
             if determined.size == 0 or not _repair(structure, hidden, determined):
                 break
             rounds += 1
@@ -690,111 +676,3 @@ def protect(
         businesses,
         per_line,
     )
-
-
-def protect_crosstab(
-    table: pd.DataFrame,
-    rows: str,
-    columns: str,
-    value_columns: Sequence[str],
-    business_column: str = "bedrifter",
-    threshold: int = MIN_BUSINESSES,
-    **options,
-) -> Protected:
-    """:func:`protect` for a two-way table (e.g. sub-region × competence area) shown with its row totals, column
-    totals and grand total: lines ``per_<rows>``, ``per_<columns>`` and ``totalt``."""
-    lines = {f"per_{rows}": (rows,), f"per_{columns}": (columns,), "totalt": ()}
-    return protect(table, value_columns, business_column, lines, threshold, keys=(rows, columns), **options)
-
-
-# --- the checker
-
-
-def _cell_label(table: pd.DataFrame, keys: Sequence[str], row: int) -> str:
-    if keys:
-        return ", ".join(f"{key}={_native(_column(table, key)[row])}" for key in keys)
-    return f"rad {table.index[row]!r}"
-
-
-def _total_label(name: str, keys: Sequence[str], key: tuple) -> str:
-    if not key:
-        return f"{name}[alle]"
-    if keys:
-        return f"{name}[{', '.join(f'{k}={v}' for k, v in zip(keys, key, strict=True))}]"
-    return f"{name}{list(key)}"
-
-
-def disclosure_violations(
-    protected: Protected,
-    lines: Mapping[str, Sequence[str]] | None = None,
-    threshold: int | None = None,
-) -> list[str]:
-    """Every way a viewer could see or derive a figure built on fewer than ``threshold`` businesses.
-
-    ``lines`` are the totals the test assumes are published (default: the ones ``protected`` was built for);
-    a total not in ``protected.hidden_totals`` counts as visible. Reported, in this order:
-
-    * a visible cell, or a visible line total, with ``0 < businesses < threshold``;
-    * a hidden cell that still shows a value in a value column;
-    * a relation (a total and its parts) with exactly one hidden item: the item is the total minus the visible
-      parts, or (when it is the total) the sum of the parts;
-    * a hidden cell or total on ``0 < businesses < threshold`` that a combination of several relations
-      determines (exact linear algebra), if not already reported. (A complementary cell that can be computed
-      this way is not reported: it rests on enough businesses.)
-    """
-    lines = dict(protected.lines if lines is None else {name: tuple(k) for name, k in lines.items()})
-    threshold = protected.threshold if threshold is None else threshold
-    if threshold <= 0:
-        return []
-    table = protected.table
-    n = len(table)
-    if n == 0:
-        return []
-    keys = protected.keys
-    businesses = protected.businesses
-    value = np.nan_to_num(
-        pd.to_numeric(table[protected.value_columns[0]], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    )
-    known = {name: protected.line_businesses[name] for name in lines if name in protected.line_businesses}
-    known = {name: counts for name, counts in known.items() if protected.lines.get(name) == lines[name]}
-    structure = _build(table, lines, businesses, value, _cell_rank(table, keys), known or None)
-    hidden = np.zeros(structure.n_items, dtype=bool)
-    hidden[:n] = table["skjult"].to_numpy(dtype=bool)
-    for position, total in enumerate(structure.totals):
-        hidden[n + position] = total in protected.hidden_totals
-
-    def label(item: int) -> str:
-        if item < n:
-            return _cell_label(table, keys, item)
-        name, key = structure.totals[item - n]
-        return _total_label(name, lines[name], key)
-
-    found: list[str] = []
-    small = structure.nonempty & (structure.businesses < threshold) & ~hidden
-    for item in np.flatnonzero(small):
-        kind = "celle" if item < n else "sum"
-        found.append(
-            f"{kind} {label(item)}: synlig, men bygger på {structure.businesses[item]} bedrift(er) "
-            f"(færre enn {threshold})"
-        )
-    shown = [*protected.value_columns]
-    for column in shown:
-        leaks = hidden[:n] & table[column].notna().to_numpy()
-        for item in np.flatnonzero(leaks):
-            found.append(f"celle {label(item)}: skjult, men kolonnen «{column}» viser en verdi")
-    reported: set[int] = set()
-    for relation in np.flatnonzero(structure.hidden_counts(hidden) == 1):
-        total = int(structure.rel_total[relation])
-        parts = structure.parts(relation)
-        if hidden[total]:
-            found.append(f"sum {label(total)}: skjult, men er summen av synlige deler")
-            reported.add(total)
-        else:
-            item = int(parts[hidden[parts]][0])
-            found.append(f"sum {label(total)}: {label(item)} kan regnes ut som summen minus de synlige delene")
-            reported.add(item)
-    sensitive = structure.nonempty & (structure.businesses < threshold)
-    for item in _determined(structure, hidden, sensitive):
-        if int(item) not in reported:
-            found.append(f"{label(int(item))}: kan regnes ut ved å kombinere synlige summer og celler")
-    return found

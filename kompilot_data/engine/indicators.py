@@ -1,47 +1,14 @@
-"""Per-municipality indicators for the map and the regional profile."""
+"""Per-municipality indicators for the map (defined in :mod:`kompilot_data.reference.indicators`) and the regional
+profile."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from kompilot_data.engine.reach import Reach
 from kompilot_data.engine.supply import Catchment, aggregate
-from kompilot_data.reference import load_municipalities, load_population
-from kompilot_data.reference.regions import region_codes  # noqa: F401 - moved; callers to import from regions
-
-
-@dataclass(frozen=True)
-class Indicator:
-    """How one map indicator is computed, coloured and labelled."""
-
-    key: str
-    column: str
-    scale: str  # "category", "sequential", "diverging", "ordinal"
-    unit_key: str | None
-    percent: bool
-    source: str  # key in kilder.json, or "demo" for figures computed from needs/offers
-    estimate: bool  # computed by kompilot (not an official statistic)
-
-
-INDICATORS: dict[str, Indicator] = {
-    i.key: i
-    for i in [
-        Indicator("delregion", "delregion", "category", None, False, "delregioner", False),
-        Indicator("sentralitet", "sentralitetsklasse", "ordinal", "unit_class", False, "kommuner", False),
-        Indicator("befolkning", "befolkning", "sequential", "unit_persons", False, "befolkning", False),
-        Indicator("befolkningsendring", "endring_befolkning_2020", "diverging", None, True, "befolkning", False),
-        Indicator("hoyere_utdanning", "andel_hoyere_utdanning", "sequential", None, True, "utdanning", False),
-        Indicator("behov_per_1000", "behov_per_1000", "sequential", "unit_needs_per_1000", False, "demo", True),
-        Indicator(
-            "tilbud_innen_rekkevidde", "tilbud_innen_rekkevidde", "sequential", "unit_offers", False, "demo", True
-        ),
-        Indicator("mismatch", "indeks", "diverging", None, False, "demo", True),
-    ]
-}
-
+from kompilot_data.reference import load_education, load_municipalities, load_population
 
 #: Indicators computed from needs (hidden with their count for viewers); the rest are public statistics.
 #: Counts of needs (protected by ``bedrifter``) and gap figures of open demand (by ``bedrifter_etterspurt``).
@@ -113,8 +80,6 @@ def area_profile(codes: list[str] | None = None) -> dict[str, float]:
     for the regional profile, comparable with the county (``codes=None``)."""
     municipalities = load_municipalities()
     group = municipalities if codes is None else municipalities.loc[codes]
-    from kompilot_data.reference import load_education
-
     education = load_education()
     latest = education[(education["aar"] == education["aar"].max()) & education["kommunenummer"].isin(group.index)]
     population = group["befolkning"].astype(float)

@@ -53,7 +53,7 @@ walker stops as soon as its next offer cannot beat the need's k-th best: that of
 plus the most the need's own parts could add in the slab (the slab's start date nearest the
 need's window, and its largest capacity). Keys are integers (score in millionths × number of
 offers + id order), so the bound is exact and the ranking equals the row-by-row reference
-:func:`rank_candidates_rowwise`. The offers a need reads do not grow with the number of offers
+:func:`kompilot_data.testing.rank_candidates_rowwise`. The offers a need reads do not grow with the number of offers
 once its top is full; sorting costs groups × offers per area (groups are at most
 municipalities × levels × modes). A round never scores more than :data:`CHUNK_CELLS` cells.
 """
@@ -75,8 +75,8 @@ from kompilot_data.engine.reach import (
     municipality_rows,
     open_needs,
 )
-from kompilot_data.i18n import format_date, format_number, t
 from kompilot_data.reference import taxonomy
+from kompilot_data.reference.i18n import format_date, format_number, t
 
 WEIGHTS = {"niva": 0.30, "form": 0.20, "avstand": 0.20, "tidsramme": 0.20, "kapasitet": 0.10}
 OFFER_PARTS = ("niva", "form", "avstand")
@@ -117,7 +117,7 @@ CANDIDATE_COLUMNS = [
 # --- which offers and needs -----------------------------------------------------------------
 
 
-def _today(today: date | None) -> pd.Timestamp:
+def day(today: date | None) -> pd.Timestamp:
     return pd.Timestamp(today if today is not None else date.today()).normalize()
 
 
@@ -125,7 +125,7 @@ def started_offers(offers: pd.DataFrame, today: date | None = None) -> np.ndarra
     """True for offers already under way: status ``pagar`` and ``oppstart`` before ``today``."""
     status = offers["status"].astype("string").to_numpy(dtype=object)
     start = pd.to_datetime(offers["oppstart"]).to_numpy("datetime64[ns]")
-    return (status == "pagar") & (start < _today(today).to_datetime64())
+    return (status == "pagar") & (start < day(today).to_datetime64())
 
 
 def proposable_offers(offers: pd.DataFrame, today: date | None = None) -> pd.DataFrame:
@@ -137,10 +137,10 @@ def proposable_offers(offers: pd.DataFrame, today: date | None = None) -> pd.Dat
 def expired_window(needs: pd.DataFrame, today: date | None = None) -> np.ndarray:
     """True for needs whose latest wanted start (``tidsramme_til``) is before ``today``."""
     end = pd.to_datetime(needs["tidsramme_til"]).to_numpy("datetime64[ns]")
-    return end < _today(today).to_datetime64()
+    return end < day(today).to_datetime64()
 
 
-def _resolve_reach(
+def resolve_reach(
     offers: pd.DataFrame, reach: Reach | None, setting: ReachSetting | None, radius_km: float | None
 ) -> Reach:
     if reach is not None:
@@ -403,7 +403,7 @@ def rank_candidates(
         )
     if only_open:
         needs = open_needs(needs)
-    reach = _resolve_reach(proposable_offers(offers, today), reach, setting, radius_km)
+    reach = resolve_reach(proposable_offers(offers, today), reach, setting, radius_km)
     pairs = pd.DataFrame(
         {
             "behov_id": rejected["behov_id"].astype(str).to_numpy(),
@@ -472,7 +472,7 @@ def _rank_candidates(
     if only_open:
         needs = open_needs(needs)
     offers = proposable_offers(offers, today)
-    reach = _resolve_reach(offers, reach, setting, radius_km)
+    reach = resolve_reach(offers, reach, setting, radius_km)
     n, o = _prepare(needs, offers, reach)
     matchable = np.flatnonzero((n["row"] >= 0) & (n["area"] >= 0))
     best_key = np.full((len(needs), top), -1, dtype=np.int64)
@@ -538,80 +538,6 @@ def _candidates_frame(needs, offers, reach: Reach, n_all, o_all, need, offer, ra
     }
     assert list(frame) == CANDIDATE_COLUMNS
     return pd.DataFrame(frame, copy=False)
-
-
-# --- row-by-row reference -------------------------------------------------------------------
-
-
-def rank_candidates_rowwise(
-    needs: pd.DataFrame,
-    offers: pd.DataFrame,
-    top: int = 5,
-    reach: Reach | None = None,
-    *,
-    setting: ReachSetting | None = None,
-    radius_km: float | None = None,
-    today: date | None = None,
-) -> pd.DataFrame:
-    """Reference implementation: one need and one offer at a time, every candidate scored and sorted
-    (for tests and the benchmark). Same columns and order as :func:`rank_candidates`."""
-    needs = open_needs(needs)
-    offers = proposable_offers(offers, today)
-    reach = _resolve_reach(offers, reach, setting, radius_km)
-    now = _today(today)
-    rank = taxonomy.attribute("niva", "rang")
-    row_of = {str(code): i for i, code in enumerate(reach.municipalities)}
-    column_of = {offer_id: j for j, offer_id in enumerate(reach.offer_ids)}
-    limit = reach.setting.limit
-    travel = reach.setting.method == TRAVEL_TIME and reach.minutes is not None
-    by_area: dict[str, list] = {}
-    for offer in offers.itertuples(index=False):
-        by_area.setdefault(str(offer.kompetanseomrade), []).append(offer)
-    rows = []
-    for need in needs.itertuples(index=False):
-        row = row_of[str(need.kommunenummer)]
-        scored = []
-        for offer in by_area.get(str(need.kompetanseomrade), []):
-            column = column_of[offer.tilbud_id]
-            if not reach.reachable[row, column]:
-                continue
-            placeless = pd.isna(offer.lat)
-            gap = abs(rank[str(need.niva)] - rank[str(offer.niva)])
-            part = {"niva": 1.0 if gap == 0 else 0.5 if gap == 1 else 0.0}
-            part["form"] = 1.0 if pd.isna(need.laeringsform) else MODE_FIT[need.laeringsform][offer.laeringsform]
-            cost = float(reach.cost[row, column])
-            share = GATHERING_TRAVEL_SHARE if offer.laeringsform == "samlingsbasert" else 1.0
-            part["avstand"] = 1.0 if placeless else min(1.0, max(0.0, 1 - share * cost / limit))
-            outside = max((need.tidsramme_fra - offer.oppstart).days, (offer.oppstart - need.tidsramme_til).days, 0)
-            part["tidsramme"] = min(1.0, max(0.0, 1 - outside / TIMEFRAME_SLACK_DAYS))
-            part["kapasitet"] = min(1.0, float(offer.kapasitet) / float(need.antall_deltakere))
-            offer_points = round(
-                (WEIGHTS["niva"] * part["niva"] + WEIGHTS["form"] * part["form"] + WEIGHTS["avstand"] * part["avstand"])
-                * SCALE
-            )
-            need_points = round(
-                (WEIGHTS["tidsramme"] * part["tidsramme"] + WEIGHTS["kapasitet"] * part["kapasitet"]) * SCALE
-            )
-            scored.append((-(offer_points + need_points), str(offer.tilbud_id), part, row, column, placeless))
-        scored.sort(key=lambda item: (item[0], item[1]))
-        for position, (negative, offer_id, part, row_, column, placeless) in enumerate(scored[:top], start=1):
-            ferry = int(reach.ferry[row_, column]) if travel and reach.ferry is not None and not placeless else -1
-            rows.append(
-                {
-                    "behov_id": need.behov_id,
-                    "rang": position,
-                    "tilbud_id": offer_id,
-                    "poeng": -negative / SCALE,
-                    **part,
-                    "avstand_km": np.nan if placeless else float(reach.distance_km[row_, column]),
-                    "reisetid_min": float(reach.minutes[row_, column]) if travel and not placeless else np.nan,
-                    "ferje": reach.ferry_labels[ferry] if ferry >= 0 else None,
-                    "tidsvindu_utlopt": bool(need.tidsramme_til < now),
-                }
-            )
-    frame = pd.DataFrame(rows, columns=CANDIDATE_COLUMNS)
-    frame["ferje"] = pd.Categorical(frame["ferje"], categories=list(dict.fromkeys(reach.ferry_labels)))
-    return frame
 
 
 # --- reasons and the reverse view -----------------------------------------------------------

@@ -31,13 +31,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
-from kompilot_data.engine.matching import _resolve_reach, proposable_offers
+from kompilot_data.engine.matching import proposable_offers, resolve_reach
 from kompilot_data.engine.reach import (
     TRAVEL_TIME,
     Reach,
@@ -47,8 +48,9 @@ from kompilot_data.engine.reach import (
     municipality_rows,
     open_needs,
 )
-from kompilot_data.i18n import format_number, t
 from kompilot_data.reference import OUTSIDE_PILOT, load_municipalities, load_study_places, taxonomy
+from kompilot_data.reference.errors import KompilotError
+from kompilot_data.reference.i18n import format_number, t
 
 DEFAULT_MIN_CLASS = 12
 LONG_DISTANCE_KM = 60.0
@@ -92,7 +94,7 @@ def uncovered_needs(
     offers = proposable_offers(offers, today)
     if demand.empty:
         return demand
-    reach = _resolve_reach(offers, reach, setting, radius_km)
+    reach = resolve_reach(offers, reach, setting, radius_km)
     columns = reach.offer_ids.get_indexer(offers["tilbud_id"])
     if (columns < 0).any():
         raise ValueError("reach was computed for other offers than those given")
@@ -224,7 +226,7 @@ def course_opportunities(
         (the pooled needs, ";"-separated).
     """
     offers = proposable_offers(offers, today)
-    reach = _resolve_reach(offers, reach, setting, radius_km)
+    reach = resolve_reach(offers, reach, setting, radius_km)
     pending = uncovered_needs(needs, offers, reach, today=today)
     if pending.empty:
         return pd.DataFrame(columns=COLUMNS)
@@ -348,3 +350,69 @@ def _describe(row, language: str, minutes_mode: bool) -> str:
         host=row.vert,
         travel=travel,
     )
+
+
+# --- a course opportunity as a planned offer -------------------------------------------------------------
+
+#: ``datakilde`` of an offer made from a course opportunity.
+POOL_SOURCE = "Kompetansepilot: opprettet fra kursmulighet"
+
+
+class PoolError(KompilotError, ValueError):
+    """A course opportunity that cannot become an offer as it is shown (the message says why)."""
+
+
+def pool_offer(pool: Mapping, needs: pd.DataFrame, min_class: int, language: str = "nb") -> dict:
+    """A planned offer proposed for a course opportunity (a row of :meth:`kompilot_data.view.View.brokering.pools`), as text
+    in the import format, for the coordinator to check and change before :func:`kompilot_data.records.brokering.offer_from_pool`.
+
+    * place: the pool's host; a study place gives its provider, place and coordinates, a municipality its
+      centre (the provider is then left for the coordinator to fill in);
+    * mode: ``stedlig``, or ``samlingsbasert`` when the pool suggests sessions or online teaching;
+    * start: the latest earliest-wanted start among the pooled needs, if it is within every need's window
+      (else the earliest latest-wanted start); seats: the pooled participants, at least ``min_class``;
+      minimum class size: ``min_class``.
+    """
+    ids = pool_need_ids(pool)
+    pooled = needs[needs["behov_id"].astype(str).isin(ids).to_numpy()]
+    frame = hosts()
+    host = frame[(frame["vert"] == pool["vert"]) & (frame["kommunenummer"] == str(pool["vert_kommunenummer"]))]
+    host = host.iloc[0] if len(host) else None
+    provider, place = "", ""
+    if host is not None and host["vert_type"] == "studiested":
+        provider, _, rest = str(host["vert"]).rpartition(" (")
+        place = rest.rstrip(")")
+    elif host is not None:
+        place = str(host["vert"])
+    area = taxonomy.labels("kompetanseomrade", language)[str(pool["kompetanseomrade"])]
+    level = taxonomy.labels("niva", language)[str(pool["niva"])]
+    latest_from = pooled["tidsramme_fra"].max()
+    earliest_to = pooled["tidsramme_til"].min()
+    start = latest_from if latest_from <= earliest_to else earliest_to
+    participants = int(pooled["antall_deltakere"].sum())
+    return {
+        "tilbud_id": "",
+        "tilbyder": provider,
+        "tittel": f"{area} – {level.lower()} ({place or pool['vert']})",
+        "kompetanseomrade": str(pool["kompetanseomrade"]),
+        "niva": str(pool["niva"]),
+        "laeringsform": "stedlig" if pool.get("foreslaatt_form") == MODE_LOCAL else "samlingsbasert",
+        "kommunenummer": str(pool["vert_kommunenummer"]),
+        "studiested": place,
+        "lat": "" if host is None else f"{float(host['lat']):.5f}",
+        "lon": "" if host is None else f"{float(host['lon']):.5f}",
+        "oppstart": pd.Timestamp(start).date().isoformat(),
+        "kapasitet": str(max(participants, min_class, 1)),
+        "min_deltakere": str(max(min_class, 1)),
+        "status": "planlagt",
+        "datakilde": POOL_SOURCE,
+        "demo": "ja" if len(pooled) and bool(pooled["demo"].all()) else "nei",
+    }
+
+
+def pool_need_ids(pool: Mapping) -> list[str]:
+    """The pooled needs of a course opportunity (its ``behov_ids``, ";"-separated)."""
+    text = pool.get("behov_ids")
+    if text is None or (not isinstance(text, str) and pd.isna(text)):
+        raise PoolError("err_pool_ids_hidden")
+    return [part for part in str(text).split(";") if part]

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+import kompilot_data.engine.travel as travel
 from kompilot_data.reference import load_municipalities
 
 EARTH_RADIUS_KM = 6371.0088
@@ -153,8 +154,6 @@ def compute_reach(
     minutes = ferry = None
     ferry_labels: tuple[str, ...] = ()
     if setting.method == TRAVEL_TIME:
-        from kompilot_data.engine import travel
-
         times = travel.travel_to_points(lat, lon, offers["kommunenummer"].astype("string").to_numpy())
         minutes, ferry, ferry_labels = times.minutes.astype(np.float32), times.ferry, times.ferry_labels
         if travel_minutes is not None and len(travel_minutes):
@@ -191,13 +190,3 @@ def municipality_rows(codes: pd.Series, index: pd.Index) -> np.ndarray:
     if isinstance(codes.dtype, pd.CategoricalDtype) and list(codes.cat.categories) == list(index):
         return codes.cat.codes.to_numpy(np.int64)
     return index.get_indexer(codes.astype("string"))
-
-
-def offers_within_reach(offers: pd.DataFrame, reach: Reach | None = None) -> pd.Series:
-    """Number of active offers within reach of each municipality."""
-    active = active_offers(offers)
-    reach = reach if reach is not None else compute_reach(active)
-    columns = reach.offer_ids.get_indexer(active["tilbud_id"])
-    return pd.Series(
-        reach.reachable[:, columns].sum(axis=1), index=reach.municipalities, name="tilbud_innen_rekkevidde"
-    )

@@ -30,7 +30,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from kompilot_data._paths import DATA_DIR
+from kompilot_data.reference.paths import DATA_DIR
 
 ROAD = "vei"
 FERRY = "ferje"
@@ -243,7 +243,7 @@ def parameters() -> dict:
 def calibration() -> pd.DataFrame:
     """The published car journeys the model was calibrated on, with the model's minutes and km and the error per
     row (``reisetid_kalibrering.csv``, rows with ``brukt == "ja"``; written by ``build-reference``)."""
-    from kompilot_data._paths import DATA_DIR
+    from kompilot_data.reference.paths import DATA_DIR
 
     table = pd.read_csv(DATA_DIR / "reisetid_kalibrering.csv")
     return table[table["brukt"] == "ja"].drop(columns=["brukt", "merknad"]).reset_index(drop=True)
@@ -605,7 +605,7 @@ def describe(route_: Route, language: str = "nb") -> str:
 
 def summary(route_: Route, language: str = "nb") -> str:
     """Short text for reasons and captions: «75 min med bil inkl. ferje Brekstad–Valset» (labels in travel.toml)."""
-    from kompilot_data.i18n import format_number, t
+    from kompilot_data.reference.i18n import format_number, t
 
     minutes = format_number(route_.minutes, language)
     if route_.overridden:
@@ -618,7 +618,7 @@ def summary(route_: Route, language: str = "nb") -> str:
 
 def model_note(language: str = "nb") -> str:
     """How the travel times are estimated, with the fitted speeds and the limits (labels in travel.toml)."""
-    from kompilot_data.i18n import format_number, t
+    from kompilot_data.reference.i18n import format_number, t
 
     values = parameters()
     speeds = values["fart_kmt"]
@@ -641,7 +641,7 @@ def model_note(language: str = "nb") -> str:
 
 def _classes(classes, language: str) -> str:
     """«motorvei og motortrafikkvei» from road class keys (labels in travel.toml)."""
-    from kompilot_data.i18n import t
+    from kompilot_data.reference.i18n import t
 
     names = [t("travel_class_" + c.replace("/", "_"), language) for c in classes]
     joiner = " og " if language == "nb" else " and "
@@ -650,6 +650,6 @@ def _classes(classes, language: str) -> str:
 
 def leg_kind_label(kind: str, language: str = "nb") -> str:
     """«vei»/«road», «ferje»/«ferry», «fast forbindelse (bru eller tunnel)»/«fixed link (bridge or tunnel)»."""
-    from kompilot_data.i18n import t
+    from kompilot_data.reference.i18n import t
 
     return t(f"travel_leg_{kind.replace(' ', '_')}", language)

@@ -1,184 +1,45 @@
-"""Briefings for regional forums: what a presenter shows about one region, as data.
+"""Briefings for regional forums: what a presenter shows about one region, built from the region's View.
 
-``build_briefing`` computes, through the engine, six :class:`Step` s – situation, needs, offers, gaps,
-course opportunities, and what changed since the last forum (through a viewer's View) – each with a one-line finding, headline figures (with the county comparison in words
-and their source), one main chart (and sometimes more), tables, speaker notes and sources. The writers turn
-it into files: :mod:`~kompilot_data.present.deck` (PowerPoint with native charts and a vector map, no
-browser), :mod:`~kompilot_data.present.handout` (one offline HTML file) and :mod:`~kompilot_data.present.png`
-(PNGs through kaleido and Chromium). The presentation page shows the same steps.
+:func:`briefing` reads every number from a viewer's :class:`~kompilot_data.view.View` of the region (a briefing is
+handed out, so it is always protected as for viewers): six :class:`~kompilot_data.present.briefing_model.Step` s –
+situation, needs, offers, gaps, course opportunities, and what changed since the last forum – each with a one-line
+finding, headline figures (with the county comparison in words and their source), one main chart (and sometimes
+more), tables, speaker notes and sources. A cell the View hides shows "<3" (built on fewer than ``min_businesses``
+businesses) or ":" (hidden as a complement, so that no total minus the shown cells gives a hidden one back); the
+briefing does no suppression of its own. The writers turn it into files: :mod:`~kompilot_data.present.deck`
+(PowerPoint with native charts and a vector map, no browser), :mod:`~kompilot_data.present.handout` (one offline
+HTML file) and :mod:`~kompilot_data.present.png` (PNGs through kaleido and Chromium). The presentation page shows
+the same steps.
 
 Labelling: real statistics (SSB) carry "Kilde: SSB, tabell …" with the year and never a demo tag; everything
-computed from demo needs or offers is flagged ``demo`` and carries the demo tag where it is shown. Cells built
-on fewer than ``min_businesses`` businesses are suppressed ("<3"), since a briefing is handed out.
+computed from demo needs or offers is flagged ``demo`` and carries the demo tag where it is shown.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 
-from kompilot_data.access import MIN_BUSINESSES, SUPPRESSED, suppress_table
-from kompilot_data.engine import indicators, pooling
-from kompilot_data.engine.reach import DEFAULT_REACH, ReachSetting, active_offers, compute_reach, open_needs
-from kompilot_data.engine.supply import aggregate, catchment, needs_matched_share, white_spots
-from kompilot_data.i18n import format_date, format_number, format_percent, t
-from kompilot_data.present import charts, vector_map
+from kompilot_data.engine import pooling
+from kompilot_data.engine.disclosure import COMPLEMENTARY, MIN_BUSINESSES, hidden_markers, marker
+from kompilot_data.engine.reach import DEFAULT_REACH, ReachSetting
+from kompilot_data.present import vector_map
+from kompilot_data.present.briefing_model import Briefing, Figure, KeyFigure, Step, Table, step_title
 from kompilot_data.present.charts import Chart, Series
-from kompilot_data.present.figures import NEUTRAL, OKABE_ITO, STATUS_COLOURS, records_source
-from kompilot_data.present.vector_map import VectorMap
+from kompilot_data.present.theme import NEUTRAL, OKABE_ITO, STATUS_COLOURS
+from kompilot_data.present.trends import undated_words
 from kompilot_data.reference import load_municipalities, resolve_region, source_line, taxonomy
+from kompilot_data.reference.i18n import format_date, format_number, format_percent, t
+from kompilot_data.reference.regions import Region
+from kompilot_data.view import FUNNEL_STAGES, STAGE_DATES, Audience, View, ViewKey, default_since
 
-STEPS = ("situasjon", "behov", "tilbud", "gap", "kursmuligheter", "siden_sist")
-SLIDE_SIZE = (1600, 900)
 MAX_ROWS = 7  # table rows on a screen or slide (long area names wrap at 1366 px)
 MAX_BARS = 10  # proposals in the step 5 chart
 SHORT_COLOUR, SURPLUS_COLOUR = "#E66100", "#5D3A9B"  # more participants than seats / more seats
 REACHED_COLOUR, NOT_REACHED_COLOUR = "#009E73", "#9A9A9A"
 SINCE_QUARTERS = 8  # quarters in the "since last time" chart: two years up to the briefing's day
 NEW_NEEDS_COLOUR = NEUTRAL  # new needs beside the pipeline steps, which keep the funnel's purple steps
-
-
-def step_title(step: str, language: str) -> str:
-    return t(f"step_{step}", language)
-
-
-STEP_TITLES = {step: {lang: step_title(step, lang) for lang in ("nb", "en")} for step in STEPS}
-
-
-@dataclass(frozen=True)
-class KeyFigure:
-    """A headline figure: ``value`` under ``label``; ``comparison`` on its own line, in words
-    (e.g. "Trøndelag: 4,4 %"); ``source`` for real statistics; ``demo`` when computed from demo records."""
-
-    label: str
-    value: str
-    comparison: str = ""
-    source: str = ""
-    demo: bool = False
-
-
-@dataclass
-class Figure:
-    """A chart (:class:`~kompilot_data.present.charts.Chart`) or the map
-    (:class:`~kompilot_data.present.vector_map.VectorMap`), drawn as plotly on demand."""
-
-    slug: str
-    content: Chart | VectorMap
-
-    @property
-    def title(self) -> str:
-        return self.content.title
-
-    @property
-    def demo(self) -> bool:
-        return self.content.demo
-
-    @property
-    def source(self) -> str:
-        return self.content.source
-
-    @property
-    def is_map(self) -> bool:
-        return isinstance(self.content, VectorMap)
-
-    def plotly(self, height: int | None = None, footer: bool = True):
-        """A new plotly figure (safe to change; the briefing may be cached); ``footer=False`` leaves the
-        source line out, for pages that set it as text."""
-        if self.is_map:
-            return vector_map.to_plotly(self.content, height, footer)
-        return charts.to_plotly(self.content, height, footer)
-
-    @property
-    def footer(self) -> str:
-        """The note (if any) and the source line, as set under the figure."""
-        return self.content.source if self.is_map else self.content.footer
-
-    @property
-    def figure(self):
-        return self.plotly()
-
-
-@dataclass
-class Table:
-    """A table ready to show: ``frame`` holds the rows listed (labels in the briefing's language);
-    ``caption`` says how they were chosen (e.g. "De 8 største av 13")."""
-
-    slug: str
-    title: str
-    frame: pd.DataFrame
-    caption: str
-    source: str
-    demo: bool
-
-
-@dataclass
-class Step:
-    key: str
-    title: str
-    finding: str
-    key_figures: list[KeyFigure] = field(default_factory=list)
-    figures: list[Figure] = field(default_factory=list)  # the first is the main chart
-    tables: list[Table] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # definitions, for speaker notes
-    sources: list[str] = field(default_factory=list)
-    finding_demo: bool = False
-
-    @property
-    def demo(self) -> bool:
-        """Whether anything on this step is computed from demo records."""
-        return (
-            self.finding_demo
-            or any(k.demo for k in self.key_figures)
-            or any(f.demo for f in self.figures)
-            or any(t_.demo for t_ in self.tables)
-        )
-
-    @property
-    def main(self) -> Figure | None:
-        return self.figures[0] if self.figures else None
-
-
-@dataclass
-class Briefing:
-    """Everything a speaker shows about one region, in one language."""
-
-    region: str
-    region_name: str
-    language: str
-    made: date
-    demo: bool
-    steps: list[Step] = field(default_factory=list)
-    sources: list[str] = field(default_factory=list)
-    pngs: dict[str, bytes] = field(default_factory=dict, repr=False)
-
-    def step(self, key: str) -> Step:
-        return next(s for s in self.steps if s.key == key)
-
-    @property
-    def figures(self) -> list[Figure]:
-        return [f for s in self.steps for f in s.figures]
-
-    @property
-    def tables(self) -> list[Table]:
-        return [t_ for s in self.steps for t_ in s.tables]
-
-    def file_stem(self, what: str) -> str:
-        """e.g. ``namdalen_briefing_2026-11-27`` (region_indicator_date)."""
-        return file_stem(self.region_name, what, self.made)
-
-    @property
-    def subtitle(self) -> str:
-        return f"{t('briefing_subtitle', self.language)} · {format_date(self.made, self.language)}"
-
-
-def file_stem(region_name: str, what: str, made: date) -> str:
-    """File names for a region's files: ``region_indicator_date``, e.g. ``namdalen_kart_2026-11-27``."""
-    text = region_name.lower().replace("ø", "o").replace("æ", "ae").replace("å", "a")
-    return f"{re.sub(r'[^a-z0-9]+', '-', text).strip('-')}_{what}_{made:%Y-%m-%d}"
 
 
 def signed_percent(share: float, language: str, decimals: int = 1) -> str:
@@ -202,8 +63,19 @@ def _shown_of(shown: int, total: int, language: str) -> str:
     )
 
 
+def region_view(
+    region: str | Region, needs: pd.DataFrame, offers: pd.DataFrame, min_businesses: int = MIN_BUSINESSES, **key
+) -> View:
+    """A viewer's View of ``region`` (any spelling :func:`~kompilot_data.reference.resolve_region` accepts) over all
+    ``needs`` and ``offers`` (filtered as wanted, but not by place: every need competes for the seats, and reach
+    decides which offers count); ``key``: the other :class:`~kompilot_data.view.ViewKey` fields (``language``,
+    ``reach``, ``today`` …)."""
+    base = ViewKey(audience=Audience.viewer(min_businesses), **key)
+    return View(needs, offers, base.for_region(resolve_region(region)))
+
+
 def build_briefing(
-    region: str,
+    region: str | Region,
     needs: pd.DataFrame,
     offers: pd.DataFrame,
     language: str = "nb",
@@ -213,50 +85,97 @@ def build_briefing(
     made: date | None = None,
     since: date | None = None,
 ) -> Briefing:
-    """Build the briefing for a sub-region (``"Namdalen"``), a municipality (``"5007"``, ``"Namsos"``) or the
-    county (``"Trøndelag"``); any spelling :func:`~kompilot_data.reference.resolve_region` accepts.
-
-    ``needs`` and ``offers`` are all records (filtered as wanted, but not by place: every need competes
-    for the seats, and reach decides which offers count). Cells built on fewer than ``min_businesses``
-    businesses are suppressed, since a briefing is handed out. ``since`` starts the "since last time" step
-    (default: :func:`~kompilot_data.view.default_since` of ``made``).
-    """
-    setting = reach or DEFAULT_REACH
-    municipalities = load_municipalities()
-    resolved = resolve_region(region)
-    region, name, codes = resolved.key, resolved.name, list(resolved.codes)
-    region_needs = needs[needs["kommunenummer"].isin(codes).to_numpy()]
-    active = active_offers(offers)
-    reached = compute_reach(active, setting)
-    shared = catchment(needs, active, reached)  # every need competes for the seats; the region is a view of it
-    briefing = Briefing(region, name, language, made or date.today(), _demo(needs) or _demo(offers))
-    few = region_needs["bedrift_id"].nunique() < min_businesses
-    within = reach_words(setting, language)
-    context = dict(
-        name=name,
+    """The briefing for a sub-region (``"Namdalen"``), a municipality (``"5007"``, ``"Namsos"``) or the county
+    (``"Trøndelag"``) from records: :func:`briefing` of :func:`region_view`."""
+    view = region_view(
+        region,
+        needs,
+        offers,
+        min_businesses,
         language=language,
-        within=within,
-        min_businesses=min_businesses,
-        few=few,
+        reach=reach or DEFAULT_REACH,
+        today=made or date.today(),
     )
-    briefing.steps = [
-        _situation(codes, municipalities, region, **context),
-        _needs(region_needs, _demo(region_needs) if len(region_needs) else _demo(needs), **context),
-        _offers(codes, active, reached, **context),
-        _gaps(codes, region_needs, active, shared, **context),
-        _course_opportunities(region_needs, active, reached, min_class, _demo(needs), **context),
-        _since_last(needs, offers, codes, since, briefing.made, _demo(region_needs), **context),
+    return briefing(view, region, since, min_class)
+
+
+def briefing(
+    view: View, region: str | Region, since: date | None = None, min_class: int = pooling.DEFAULT_MIN_CLASS
+) -> Briefing:
+    """The briefing of ``region`` from ``view``, a viewer's View of that region (``View.for_region``), made on the
+    View's day, in its language and with its reach setting. ``since`` starts the "since last time" step (default:
+    :func:`~kompilot_data.view.default_since` of the View's day).
+
+    Raises
+    ------
+    ValueError
+        ``view`` is a coordinator's (a briefing is handed out) or not of ``region``.
+    """
+    resolved = resolve_region(region)
+    if view.audience.sees_records:
+        raise ValueError("a briefing is handed out: build it from a viewer's View (Audience.viewer())")
+    if sorted(view.places if view.places is not None else load_municipalities().index) != sorted(resolved.codes):
+        raise ValueError(f"the View is not of {resolved.label}: use view.for_region(region, Audience.viewer())")
+    language = view.language
+    made = view.key.today
+    result = Briefing(
+        resolved.key,
+        resolved.name,
+        language,
+        made,
+        _demo(view.competing_needs) or _demo(view.supply_offers),
+    )
+    context = {"view": view, "language": language, "within": reach_words(view.key.reach, language)}
+    result.steps = [
+        _situation(view, resolved, language),
+        _needs(**context),
+        _offers(**context),
+        _gaps(**context),
+        _course_opportunities(min_class=min_class, **context),
+        _since_last(since or default_since(made), **context),
     ]
-    briefing.sources = list(dict.fromkeys(s for step in briefing.steps for s in step.sources))
-    return briefing
+    result.sources = list(dict.fromkeys(s for step in result.steps for s in step.sources))
+    return result
+
+
+# --- how the View's protected figures are shown ---------------------------------------------------------------
+
+
+def _figure(view: View, measure: str) -> str:
+    """A key figure of the whole selection (``View.total``), or its mark when the View hides it."""
+    value = view.total(measure)
+    return view.total_mark if pd.isna(value) else format_number(value, view.language)
+
+
+def _few(view: View) -> bool:
+    """Whether fewer businesses than the View's threshold have needs in the selection (its figures are hidden)."""
+    return view.needs["bedrift_id"].nunique() < view.threshold
+
+
+def _values(table: pd.DataFrame, column: str, threshold: int) -> tuple[tuple[float | None, ...], tuple[str, ...]]:
+    """A protected table's ``column`` as chart values (None where hidden) and the marks of its rows."""
+    marks = tuple(hidden_markers(table, max(threshold, 1)))
+    values = tuple(None if m else float(v) for v, m in zip(table[column], marks, strict=True))
+    return values, marks
+
+
+def _marks_note(marks, language: str, min_businesses: int) -> str:
+    """The legend of the marks a chart shows: "<3" (too few businesses) and ":" (a complement)."""
+    primary, complement = any(m.startswith("<") for m in marks), COMPLEMENTARY in marks
+    if primary and complement:
+        return t("marks_note_both", language, min_businesses=min_businesses)
+    if primary:
+        return t("suppressed_note", language, min_businesses=min_businesses)
+    return t("disclosure_complementary", language) if complement else ""
 
 
 # --- 1. The situation: real statistics (SSB), and the map ---------------------------------------------
 
 
-def _situation(codes, municipalities, region, *, name, language, within, min_businesses, few) -> Step:
-    profile, county = indicators.area_profile(codes), indicators.area_profile()
-    county_name = t("county", language)
+def _situation(view: View, region: Region, language: str) -> Step:
+    municipalities = load_municipalities()
+    profile, county = view.profile(), view.profile(county=True)
+    name, county_name = region.name, t("county", language)
     population_year = int(municipalities["befolkning_aar"].iloc[0])
     education_year = int(municipalities["utdanning_aar"].iloc[0])
     population_source = source_line("befolkning", language, population_year)
@@ -289,7 +208,7 @@ def _situation(codes, municipalities, region, *, name, language, within, min_bus
     ]
     finding = t("finding_situasjon", language, share=share_5_6, change=change, county=county_change)
     # The county's briefing has one line (its name is the county's).
-    trend = {name: indicators.population_index(codes), county_name: indicators.population_index()}
+    trend = {name: view.population_index(), county_name: view.population_index(county=True)}
     years = [str(y) for y in trend[name].index]
     population_chart = Chart(
         "line",
@@ -304,7 +223,7 @@ def _situation(codes, municipalities, region, *, name, language, within, min_bus
         language,
         decimals=1,
     )
-    the_map = vector_map.centrality_map(t("map_centrality", language), language, region)
+    the_map = vector_map.centrality_map(t("map_centrality", language), language, region.key)
     return Step(
         "situasjon",
         step_title("situasjon", language),
@@ -319,38 +238,32 @@ def _situation(codes, municipalities, region, *, name, language, within, min_bus
 # --- 2. Needs ---------------------------------------------------------------------------------------
 
 
-def _needs(region_needs, demo, *, name, language, within, min_businesses, few) -> Step:
-    source = records_source(language, region_needs)
-
-    def value(number) -> str:
-        return SUPPRESSED if few else format_number(number, language)
-
-    open_demand = open_needs(region_needs)
+def _needs(view: View, language: str, within: str) -> Step:
+    source = view.records_source(offers=None)
+    threshold = view.threshold
+    demo = _demo(view.needs) if len(view.needs) else _demo(view.competing_needs)
     key_figures = [
-        KeyFigure(t("kpi_businesses", language), value(region_needs["bedrift_id"].nunique()), demo=demo),
-        KeyFigure(t("kpi_needs", language), value(len(region_needs)), demo=demo),
-        KeyFigure(t("kpi_participants", language), value(region_needs["antall_deltakere"].sum()), demo=demo),
-        KeyFigure(t("kf_open_needs", language), value(len(open_demand)), demo=demo),
+        KeyFigure(t("kpi_businesses", language), _figure(view, "bedrifter"), demo=demo),
+        KeyFigure(t("kpi_needs", language), _figure(view, "behov"), demo=demo),
+        KeyFigure(t("kpi_participants", language), _figure(view, "deltakere"), demo=demo),
+        KeyFigure(t("kf_open_needs", language), _figure(view, "apne_behov"), demo=demo),
     ]
     step = Step("behov", step_title("behov", language), "", key_figures, finding_demo=demo)
-    step.notes = [t("note_behov", language, min_businesses=min_businesses)]
+    step.notes = [t("note_behov", language, min_businesses=threshold)]
     step.sources = [source]
-    if few:
-        step.finding = t("finding_too_few", language, min_businesses=min_businesses)
+    if _few(view):
+        step.finding = t("finding_too_few", language, min_businesses=threshold)
         return step
     areas = taxonomy.labels("kompetanseomrade", language)
-    grouped = region_needs.groupby("kompetanseomrade", observed=True).agg(
-        deltakere=("antall_deltakere", "sum"), bedrifter=("bedrift_id", "nunique")
-    )
-    grouped = grouped[grouped["deltakere"] > 0]
-    shown = suppress_table(grouped, "bedrifter", ["deltakere"], min_businesses)
-    known = shown[shown["deltakere"] != SUPPRESSED].sort_values("deltakere", ascending=False, kind="stable")
-    hidden = shown[shown["deltakere"] == SUPPRESSED]
-    order = [*known.index, *hidden.index]
-    total = int(region_needs["antall_deltakere"].sum())
-    if len(known):
+    by_area = view.counts(("kompetanseomrade",), "deltakere")
+    by_area = by_area[by_area["skjult"] | (by_area["deltakere"] > 0)]
+    known = by_area[~by_area["skjult"]].sort_values("deltakere", ascending=False, kind="stable")
+    table = pd.concat([known, by_area[by_area["skjult"]]])
+    values, marks = _values(table, "deltakere", threshold)
+    total = view.total("deltakere")
+    if len(known) and not pd.isna(total):
         top = known.index[0]
-        people = int(known.at[top, "deltakere"])
+        people = known.at[top, "deltakere"]
         step.finding = t(
             "finding_behov",
             language,
@@ -365,26 +278,19 @@ def _needs(region_needs, demo, *, name, language, within, min_businesses, few) -
             Chart(
                 "bar",
                 t("chart_needs_by_area", language),
-                tuple(areas[a] for a in order),
-                (
-                    Series(
-                        t("participants", language),
-                        tuple(None if a in hidden.index else float(known.at[a, "deltakere"]) for a in order),
-                        OKABE_ITO[0],
-                    ),
-                ),
+                tuple(areas[a] for a in table.index),
+                (Series(t("participants", language), values, OKABE_ITO[0], marks=marks),),
                 t("participants", language),
                 source,
                 language,
                 demo=demo,
-                note=t("suppressed_note", language, min_businesses=min_businesses) if len(hidden) else "",
+                note=_marks_note(marks, language, threshold),
             ),
         )
     )
-    from kompilot_data.present.figures import FUNNEL_STAGES, stage_counts
-
     stages = taxonomy.labels("behov_status", language)
-    counts = stage_counts(region_needs)
+    pipeline = view.pipeline("fylke").droplevel(0).reindex(list(FUNNEL_STAGES))
+    values, marks = _values(pipeline, "behov", threshold)
     step.figures.append(
         Figure(
             "meglingslop",
@@ -392,11 +298,12 @@ def _needs(region_needs, demo, *, name, language, within, min_businesses, few) -
                 "bar",
                 t("chart_pipeline", language),
                 tuple(stages[s] for s in FUNNEL_STAGES),
-                (Series(t("count_needs", language), tuple(float(counts[s]) for s in FUNNEL_STAGES), OKABE_ITO[2]),),
+                (Series(t("count_needs", language), values, OKABE_ITO[2], marks=marks),),
                 t("count_needs", language),
                 source,
                 language,
                 demo=demo,
+                note=_marks_note(marks, language, threshold),
             ),
         )
     )
@@ -406,12 +313,10 @@ def _needs(region_needs, demo, *, name, language, within, min_businesses, few) -
 # --- 3. Offers within reach ----------------------------------------------------------------------------
 
 
-def _offers(codes, active, reached, *, name, language, within, min_businesses, few) -> Step:
-    rows = reached.municipalities.get_indexer(codes)
-    columns = reached.offer_ids.get_indexer(active["tilbud_id"])
-    in_reach = active[reached.reachable[rows][:, columns].any(axis=0)]
+def _offers(view: View, language: str, within: str) -> Step:
+    in_reach = view.offers_in_reach
     demo = _demo(in_reach)
-    source = records_source(language, offers=in_reach)
+    source = view.records_source(needs=False, offers="reach")
     seats = int(in_reach["kapasitet"].sum())
     key_figures = [
         KeyFigure(t("ind_tilbud_innen_rekkevidde", language), format_number(len(in_reach), language), demo=demo),
@@ -459,141 +364,150 @@ def _offers(codes, active, reached, *, name, language, within, min_businesses, f
 # --- 4. Gaps and white spots ---------------------------------------------------------------------------
 
 
-def _gaps(codes, region_needs, active, shared, *, name, language, within, min_businesses, few) -> Step:
-    demo = _demo(shared.needs) or _demo(active)
-    source = records_source(language, region_needs, active)
-    places = list(codes)
+def _gaps(view: View, language: str, within: str) -> Step:
+    demo = _demo(view.catchment.needs) or _demo(view.supply_offers)
+    source = view.records_source(offers="supply")
+    threshold = view.threshold
     areas = taxonomy.labels("kompetanseomrade", language)
     municipalities = load_municipalities()
-    per_area = aggregate(shared, ("fylke", "kompetanseomrade"), places=places)
+    per_area = view.demand_supply(("fylke", "kompetanseomrade"))
     per_area = per_area.droplevel(0) if len(per_area) else per_area
-    spots = white_spots(shared, places=places)
-    cells = aggregate(shared, ("kommunenummer", "kompetanseomrade"), places=places)
-    cells = cells[cells["ettersporsel"] > 0]
-    matched = needs_matched_share(shared, places=places)
-    shortfall = per_area[(per_area["gap"] > 0.5) & (per_area["bedrifter"] >= min_businesses)]
+    per_area = per_area[per_area["skjult"] | (per_area["ettersporsel"] > 0) | (per_area["tilbud_fordelt"] > 0)]
+    spots = view.white_spots
+    few = _few(view)
+    matched = view.matched_share
+    visible = per_area[~per_area["skjult"]]
+    demanded = per_area[per_area["skjult"] | (per_area["ettersporsel"] > 0)]
+    shortfall = visible[visible["gap"] > 0.5]
     key_figures = [
-        KeyFigure(t("kpi_matched", language), SUPPRESSED if few else format_percent(matched, language), demo=demo),
+        KeyFigure(
+            t("kpi_matched", language),
+            view.total_mark if pd.isna(matched) else format_percent(matched, language),
+            demo=demo,
+        ),
         KeyFigure(t("kf_white_spots", language), format_number(len(spots), language), demo=demo),
         KeyFigure(
             t("kf_areas_short", language),
-            SUPPRESSED if few else f"{len(shortfall)} / {len(per_area[per_area['ettersporsel'] > 0])}",
+            view.total_mark if few else f"{len(shortfall)} / {len(demanded)}",
             demo=demo,
         ),
     ]
     step = Step("gap", step_title("gap", language), "", key_figures, finding_demo=demo)
     step.notes = [t("note_gap", language, reach=t("reach_explained", language, within=within))]
     step.sources = [source]
-    if few or not len(per_area):
-        step.finding = t("finding_too_few", language, min_businesses=min_businesses)
+    if few or not len(demanded):
+        step.finding = t("finding_too_few", language, min_businesses=threshold)
         return step
 
-    # Chart: demand and shared supply per area, largest gap first; areas with too few businesses last, hidden.
-    visible = per_area[per_area["bedrifter"] >= min_businesses].sort_values("gap", ascending=False, kind="stable")
-    hidden = per_area[(per_area["bedrifter"] < min_businesses) & (per_area["ettersporsel"] > 0)]
-    order = [*visible.index, *hidden.index]
-    if len(visible) and visible["gap"].iloc[0] > 0.5:
-        top = visible.index[0]
+    # Chart: demand and shared supply per area, largest gap first; hidden areas last.
+    order = [*visible.sort_values("gap", ascending=False, kind="stable").index, *per_area.index[per_area["skjult"]]]
+    chart_table = per_area.loc[order]
+    chart_table = chart_table[chart_table["skjult"] | (chart_table["ettersporsel"] > 0)]
+    ranked = chart_table[~chart_table["skjult"]]
+    if len(ranked) and ranked["gap"].iloc[0] > 0.5:
+        top = ranked.index[0]
         step.finding = t(
             "finding_gap",
             language,
             area=areas[top],
-            demand=format_number(visible.at[top, "ettersporsel"], language),
-            supply=format_number(visible.at[top, "tilbud_fordelt"], language),
+            demand=format_number(ranked.at[top, "ettersporsel"], language),
+            supply=format_number(ranked.at[top, "tilbud_fordelt"], language),
             within=within,
         )
-    elif len(visible):
-        lowest = visible.sort_values("dekning", kind="stable").index[0]
+    elif len(ranked):
+        lowest = ranked.sort_values("dekning", kind="stable").index[0]
         step.finding = t(
             "finding_no_gap",
             language,
             within=within,
             area=areas[lowest],
-            demand=format_number(visible.at[lowest, "ettersporsel"], language),
-            supply=format_number(visible.at[lowest, "tilbud_fordelt"], language),
+            demand=format_number(ranked.at[lowest, "ettersporsel"], language),
+            supply=format_number(ranked.at[lowest, "tilbud_fordelt"], language),
         )
-    gaps = tuple(None if a in hidden.index else float(per_area.at[a, "gap"]) for a in order)
+    gaps, marks = _values(chart_table, "gap", threshold)
     step.figures.append(
         Figure(
             "gap_omrade",
             Chart(
                 "bar",
                 t("chart_gap", language),
-                tuple(areas[a] for a in order),
+                tuple(areas[a] for a in chart_table.index),
                 (
                     Series(
                         t("gap_series", language),
                         gaps,
                         SHORT_COLOUR,
                         tuple(SURPLUS_COLOUR if g is not None and g < 0 else SHORT_COLOUR for g in gaps),
+                        marks,
                     ),
                 ),
                 t("gap_axis", language),
                 source,
                 language,
                 demo=demo,
-                note=t("suppressed_note", language, min_businesses=min_businesses) if len(hidden) else "",
+                note=_marks_note(marks, language, threshold),
                 legend=((t("gap_short", language), SHORT_COLOUR), (t("gap_surplus", language), SURPLUS_COLOUR)),
             ),
         )
     )
+    step.tables.append(_gap_table(view, spots, municipalities, areas, source, demo, within))
+    return step
 
-    # Table: municipality × area with more demand than shared seats, largest gap first; white spots marked.
+
+def _gap_table(view: View, spots, municipalities, areas, source: str, demo: bool, within: str) -> Table:
+    """Municipality × area with more demand than shared seats, largest gap first, and the white spots; a hidden
+    cell is listed only as a white spot (the place and area are no secret; the numbers are)."""
+    language = view.language
+    cells = view.demand_supply(("kommunenummer", "kompetanseomrade")).reset_index()
+    cells = cells[cells["skjult"] | (cells["ettersporsel"] > 0)]
     spot_keys = set(zip(spots["kommunenummer"].astype(str), spots["kompetanseomrade"].astype(str), strict=True))
-    table = cells.reset_index()
-    table["kommunenummer"] = table["kommunenummer"].astype(str)
-    table["kompetanseomrade"] = table["kompetanseomrade"].astype(str)
-    table["hvit_flekk"] = [
-        (c, a) in spot_keys for c, a in zip(table["kommunenummer"], table["kompetanseomrade"], strict=True)
+    cells["kommunenummer"] = cells["kommunenummer"].astype(str)
+    cells["kompetanseomrade"] = cells["kompetanseomrade"].astype(str)
+    cells["hvit_flekk"] = [
+        (c, a) in spot_keys for c, a in zip(cells["kommunenummer"], cells["kompetanseomrade"], strict=True)
     ]
-    table = table[(table["gap"] > 0.5) | table["hvit_flekk"]]
-    marked = suppress_table(table, "bedrifter", ["ettersporsel", "gap"], min_businesses)
-    small = marked["bedrifter"] == SUPPRESSED
-    # Suppressed cells stay listed only as white spots (the place and area are no secret; the numbers are).
+    cells["merke"] = hidden_markers(cells, view.threshold).to_numpy()
+    left_out = int((cells["skjult"] & ~cells["hvit_flekk"]).sum())
+    cells = cells[cells["hvit_flekk"] | (~cells["skjult"] & (cells["gap"] > 0.5))]
     listed = pd.concat(
-        [marked[~small].sort_values("gap", ascending=False, kind="stable"), marked[small & marked["hvit_flekk"]]]
+        [cells[~cells["skjult"]].sort_values("gap", ascending=False, kind="stable"), cells[cells["skjult"]]]
     )
-    left_out = int((small & ~marked["hvit_flekk"]).sum())
     rows = listed.head(MAX_ROWS)
     white = t("white_spot", language)
 
-    def seats_text(row) -> str:
-        return white if row.hvit_flekk else format_number(row.tilbud_fordelt, language)
-
-    def number_text(value) -> str:
-        return value if isinstance(value, str) else format_number(value, language)
+    def number_text(value, mark: str) -> str:
+        return mark or format_number(value, language)
 
     frame = pd.DataFrame(
         {
             t("filter_municipality", language): rows["kommunenummer"].map(municipalities["navn"]).to_numpy(),
             t("filter_area", language): rows["kompetanseomrade"].map(areas).to_numpy(),
-            t("participants", language): [number_text(v) for v in rows["ettersporsel"]],
-            t("seats_shared", language): [seats_text(r) for r in rows.itertuples()],
-            t("gap_column", language): [number_text(v) for v in rows["gap"]],
+            t("participants", language): [
+                number_text(v, m) for v, m in zip(rows["ettersporsel"], rows["merke"], strict=True)
+            ],
+            t("seats_shared", language): [
+                white if spot else number_text(v, m)
+                for v, m, spot in zip(rows["tilbud_fordelt"], rows["merke"], rows["hvit_flekk"], strict=True)
+            ],
+            t("gap_column", language): [number_text(v, m) for v, m in zip(rows["gap"], rows["merke"], strict=True)],
         }
     )
-    caption = _shown_of(len(rows), len(listed), language)
+    caption = _shown_of(len(rows), len(listed), language) if len(listed) else t("no_gaps", language, within=within)
     if left_out:
-        caption += " " + t("cells_left_out", language, n=left_out, min_businesses=min_businesses)
-    if len(listed):
-        step.tables.append(Table("gap_kommune", t("table_gaps", language), frame, caption, source, demo))
-    else:
-        step.tables.append(
-            Table("gap_kommune", t("table_gaps", language), frame, t("no_gaps", language, within=within), source, demo)
-        )
-    return step
+        caption += " " + t("cells_left_out", language, n=left_out, min_businesses=view.threshold)
+    return Table("gap_kommune", t("table_gaps", language), frame, caption, source, demo)
 
 
 # --- 5. Course opportunities ------------------------------------------------------------------------------
 
 
-def _course_opportunities(
-    region_needs, active, reached, min_class, demo, *, name, language, within, min_businesses, few
-):
-    source = records_source(language, region_needs)
-    pools = pooling.course_opportunities(region_needs, active, reach=reached, min_class=min_class, language=language)
-    small = int((pools["bedrifter"] < min_businesses).sum())
-    pools = pools[pools["bedrifter"] >= min_businesses].reset_index(drop=True)
+def _course_opportunities(view: View, language: str, within: str, min_class: int) -> Step:
+    source = view.records_source(offers=None)
+    demo = _demo(view.competing_needs)
+    threshold = view.threshold
+    pools = view.brokering.pools(min_class)
+    small = int(pools["skjult"].sum())
+    pools = pools[~pools["skjult"]].reset_index(drop=True)
     reached_count = int(pools["min_klasse_naadd"].sum())
     key_figures = [
         KeyFigure(t("kf_proposals", language), format_number(len(pools), language), demo=demo),
@@ -611,7 +525,7 @@ def _course_opportunities(
     step.notes = [t("note_kursmuligheter", language, min_class=min_class, within=within)]
     step.sources = [source]
     if small:
-        step.notes.append(t("pools_left_out", language, n=small, min_businesses=min_businesses))
+        step.notes.append(t("pools_left_out", language, n=small, min_businesses=threshold))
     if not len(pools):
         step.finding = t("finding_no_pools", language)
         return step
@@ -636,7 +550,7 @@ def _course_opportunities(
     )
     note = _shown_of(len(shown), len(pools), language)
     if small:
-        note += " " + t("pools_left_out", language, n=small, min_businesses=min_businesses)
+        note += " " + t("pools_left_out", language, n=small, min_businesses=threshold)
     step.figures.append(
         Figure(
             "kursmuligheter",
@@ -691,38 +605,27 @@ def _course_opportunities(
 # --- 6. Since last time: what changed since the last forum (issue 10 §4) ---------------------------------------
 
 
-def _since_last(needs, offers, codes, since, made, demo, *, name, language, within, min_businesses, few) -> Step:
+def _since_last(since: date, view: View, language: str, within: str) -> Step:
     """New needs, needs matched, courses established and completed since ``since``, and the last
-    :data:`SINCE_QUARTERS` quarters as columns; counted and protected by a viewer's View of the region."""
-    from kompilot_data.filters import Filters
-    from kompilot_data.view import STAGE_DATES, Audience, View, ViewKey, default_since
-
-    since = since or default_since(made)
-    view = View(
-        needs,
-        offers,
-        ViewKey(
-            filters=Filters(kommuner=tuple(codes)),
-            audience=Audience.viewer(min_businesses),
-            language=language,
-            today=made,
-        ),
-    )
-    region_needs = view.needs
-    source = records_source(language, region_needs)
+    :data:`SINCE_QUARTERS` quarters as columns; counted and protected by the region's View."""
+    made = view.key.today
+    threshold = view.threshold
+    demo = _demo(view.needs)
+    source = view.records_source(offers=None)
     day = format_date(since, language)
-    counts = view.since(since)
+    counts = view.time.since(since)
+    marks = dict(zip(counts.index, hidden_markers(counts, threshold), strict=True))
 
     def shown(event: str, column: str = "behov") -> str:
         value = counts.at[event, column]
-        return SUPPRESSED if pd.isna(value) else format_number(value, language)
+        return (marks[event] or COMPLEMENTARY) if pd.isna(value) else format_number(value, language)
 
     caption = t("since_caption", language, date=day)
-    undated = view.undated_steps()
+    undated = view.time.undated_steps()
 
     def caveat(text: str, step_code: str) -> str:
         """``text``, and how many needs reached the step without a date for it (counted nowhere)."""
-        missing = undated_words(undated, step_code, language)
+        missing = undated_words(undated, step_code, language, threshold)
         return f"{text} · {missing}" if missing else text
 
     key_figures = [
@@ -736,10 +639,10 @@ def _since_last(needs, offers, codes, since, made, demo, *, name, language, with
         ),
     ]
     step = Step("siden_sist", step_title("siden_sist", language), "", key_figures, finding_demo=demo)
-    step.notes = [t("note_siden_sist", language, date=day, quarters=SINCE_QUARTERS, min_businesses=min_businesses)]
+    step.notes = [t("note_siden_sist", language, date=day, quarters=SINCE_QUARTERS, min_businesses=threshold)]
     step.sources = [source]
     if counts["skjult"].all():
-        step.finding = t("finding_siden_sist_hidden", language, date=day, min_businesses=min_businesses)
+        step.finding = t("finding_siden_sist_hidden", language, date=day, min_businesses=threshold)
     else:
         step.finding = t(
             "finding_siden_sist",
@@ -752,7 +655,7 @@ def _since_last(needs, offers, codes, since, made, demo, *, name, language, with
     if undated.fillna(1).sum() > 0:
         stages = taxonomy.labels("behov_status", language)
         items = ", ".join(
-            f"{stages[k].lower()}: {SUPPRESSED if pd.isna(v) else format_number(v, language)}"
+            f"{stages[k].lower()}: {marker(True, threshold) if pd.isna(v) else format_number(v, language)}"
             for k, v in undated.items()
             if pd.isna(v) or v > 0
         )
@@ -761,28 +664,32 @@ def _since_last(needs, offers, codes, since, made, demo, *, name, language, with
     # The chart: the last quarters up to the briefing's day; a quarter without records has nothing to count.
     last = pd.Timestamp(made).to_period("Q")
     quarters = pd.period_range(last - (SINCE_QUARTERS - 1), last, freq="Q").to_timestamp()
-    registered = view.needs_per_quarter_totals().reindex(quarters)
-    steps = view.pipeline_per_quarter()
+    registered = view.time.needs_per_quarter_totals().reindex(quarters)
+    steps = view.time.pipeline_per_quarter()
     stages = taxonomy.labels("behov_status", language)
 
-    def values(frame: pd.DataFrame) -> tuple[float | None, ...]:
-        """Per chart quarter: the count, None when hidden ("<3"), 0 for a quarter without records."""
+    def values(frame: pd.DataFrame) -> tuple[tuple[float | None, ...], tuple[str, ...]]:
+        """Per chart quarter: the count (None when hidden), 0 for a quarter without records; and the marks."""
         frame = frame.reindex(quarters)
         hidden = frame["skjult"].astype("boolean").fillna(False).to_numpy(dtype=bool)
-        return tuple(None if h else float(0 if pd.isna(v) else v) for v, h in zip(frame["behov"], hidden, strict=True))
+        frame = frame.assign(skjult=hidden)
+        found = tuple(hidden_markers(frame, threshold))
+        numbers = tuple(
+            None if h else float(0 if pd.isna(v) else v) for v, h in zip(frame["behov"], hidden, strict=True)
+        )
+        return numbers, found
 
-    series = [Series(t("series_new_needs", language), values(registered), NEW_NEEDS_COLOUR)]
+    series = [Series(t("series_new_needs", language), *_with_colour(values(registered), NEW_NEEDS_COLOUR))]
     for stage in STAGE_DATES:
         part = steps.xs(stage, level="trinn") if len(steps) else pd.DataFrame(columns=["behov", "skjult"])
-        series.append(Series(stages[stage], values(part), STATUS_COLOURS[stage]))
+        series.append(Series(stages[stage], *_with_colour(values(part), STATUS_COLOURS[stage])))
     labels = [_quarter_label(q, language) for q in quarters]
     if made < (quarters[-1] + pd.offsets.QuarterEnd(0)).date():
         labels[-1] = t("quarter_so_far", language, quarter=labels[-1])
-    hidden_any = any(v is None for s in series for v in s.values)
+    shown_marks = [m for s in series for m in (s.marks or ())]
     since_quarter = _quarter_label(pd.Timestamp(since).to_period("Q").to_timestamp(), language)
     note = t("since_last_quarters", language, quarters=SINCE_QUARTERS, date=day, quarter=since_quarter)
-    if hidden_any:
-        note += " " + t("suppressed_note", language, min_businesses=min_businesses)
+    legend = _marks_note(shown_marks, language, threshold)
     step.figures.append(
         Figure(
             "siden_sist",
@@ -795,20 +702,17 @@ def _since_last(needs, offers, codes, since, made, demo, *, name, language, with
                 source,
                 language,
                 demo=demo,
-                note=note,
+                note=f"{note} {legend}" if legend else note,
             ),
         )
     )
     return step
 
 
-def undated_words(undated: pd.Series, step: str, language: str) -> str:
-    """ "38 uten dato telles ikke" when needs reached ``step`` with no date for it (``View.undated_steps``;
-    NaN = hidden, "<3"); "" when there are none."""
-    value = undated.get(step, 0)
-    if not pd.isna(value) and value == 0:
-        return ""
-    return t("since_undated", language, n=SUPPRESSED if pd.isna(value) else format_number(value, language))
+def _with_colour(values_and_marks: tuple, colour: str) -> tuple:
+    """``(values, colour, None, marks)``: the positional arguments of a :class:`Series` after its name."""
+    numbers, marks = values_and_marks
+    return numbers, colour, None, marks
 
 
 def _quarter_label(quarter, language: str) -> str:
@@ -817,27 +721,3 @@ def _quarter_label(quarter, language: str) -> str:
 
 def _mode(value: str, language: str) -> str:
     return t("mode_gathering" if "samling" in str(value) else "mode_local", language)
-
-
-def write_all(briefing: Briefing, folder: Path | str, pngs: bool = True, report=print) -> list[Path]:
-    """The deck and the HTML file (no browser needed), then every chart as PNG (kaleido and Chromium).
-
-    When Chromium is missing, the PNGs are skipped with a Norwegian message passed to ``report``;
-    the deck and the HTML file are written all the same.
-    """
-    from kompilot_data.present.deck import write_pptx
-    from kompilot_data.present.handout import write_html
-    from kompilot_data.present.png import ChromiumMissing, write_pngs
-
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    written = [
-        write_pptx(briefing, folder / f"{briefing.file_stem('briefing')}.pptx"),
-        write_html(briefing, folder / f"{briefing.file_stem('briefing')}.html"),
-    ]
-    if pngs:
-        try:
-            written += write_pngs(briefing, folder / "png")
-        except ChromiumMissing as error:
-            report(str(error))
-    return written

@@ -12,9 +12,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kompilot_data.i18n import t
-from kompilot_data.present import charts, vector_map
-from kompilot_data.present.briefing import Briefing, Figure, Step, Table
+from pptx import Presentation
+from pptx.dml.color import RGBColor
+from pptx.enum.shapes import MSO_SHAPE
+from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
+from pptx.util import Emu, Pt
+
+from kompilot_data.present.briefing_model import Briefing, Figure, Step, Table
+from kompilot_data.present.slides import add_chart, add_map, unstyled, write_run
+from kompilot_data.present.theme import DEMO_COLOUR
+from kompilot_data.reference.i18n import t
 
 WIDTH, HEIGHT = 12192000, 6858000  # 16:9, 13.33 × 7.5 in
 INCH = 914400
@@ -26,9 +33,6 @@ LAYOUT_TITLE, LAYOUT_TITLE_AND_CONTENT, LAYOUT_TITLE_ONLY = 0, 1, 5
 
 def write_pptx(briefing: Briefing, path: Path | str) -> Path:
     """A 16:9 deck: title slide, one slide per step (plus a slide per secondary chart or table), sources."""
-    from pptx import Presentation
-    from pptx.util import Emu
-
     deck = Presentation()
     deck.slide_width, deck.slide_height = Emu(WIDTH), Emu(HEIGHT)
     deck.core_properties.title = f"Kompetansepilot Trøndelag – {briefing.region_name}"
@@ -53,9 +57,6 @@ def write_pptx(briefing: Briefing, path: Path | str) -> Path:
 
 def _text(shapes, text: str, left, top, width, height, size=16, bold=False, colour=INK, align=None):
     """A text box; ``text`` may hold several lines. Returns the text frame."""
-    from pptx.enum.text import MSO_AUTO_SIZE
-    from pptx.util import Emu
-
     box = shapes.add_textbox(Emu(int(left)), Emu(int(top)), Emu(int(width)), Emu(int(height)))
     frame = box.text_frame
     frame.word_wrap = True
@@ -64,7 +65,7 @@ def _text(shapes, text: str, left, top, width, height, size=16, bold=False, colo
     for i, line in enumerate(text.split("\n")):
         paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
         if line:
-            charts.write_run(paragraph, line, size, bold, colour)
+            write_run(paragraph, line, size, bold, colour)
         if align is not None:
             paragraph.alignment = align
     return frame
@@ -72,9 +73,6 @@ def _text(shapes, text: str, left, top, width, height, size=16, bold=False, colo
 
 def _set_title(slide, text: str, width: int = CONTENT_WIDTH) -> None:
     """Fill the layout's title placeholder (a real title, for outline view and screen readers)."""
-    from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
-    from pptx.util import Emu
-
     title = slide.shapes.title
     title.left, title.top, title.width, title.height = (
         Emu(MARGIN),
@@ -89,29 +87,24 @@ def _set_title(slide, text: str, width: int = CONTENT_WIDTH) -> None:
     frame.vertical_anchor = MSO_ANCHOR.MIDDLE
     paragraph = frame.paragraphs[0]
     paragraph.alignment = PP_ALIGN.LEFT
-    charts.write_run(paragraph, text, 30, True, INK)
+    write_run(paragraph, text, 30, True, INK)
 
 
 def _demo_tag(slide, language: str) -> None:
-    from pptx.dml.color import RGBColor
-    from pptx.enum.shapes import MSO_SHAPE
-    from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
-    from pptx.util import Emu
-
     width, height = int(1.9 * INCH), int(0.42 * INCH)
     tag = slide.shapes.add_shape(
         MSO_SHAPE.RECTANGLE, Emu(WIDTH - MARGIN - width), Emu(int(0.38 * INCH)), Emu(width), Emu(height)
     )
     tag.name = "demo"
     tag.fill.solid()
-    tag.fill.fore_color.rgb = RGBColor.from_string(charts.DEMO_COLOUR.lstrip("#"))
+    tag.fill.fore_color.rgb = RGBColor.from_string(DEMO_COLOUR.lstrip("#"))
     tag.line.fill.background()
-    charts.unstyled(tag)
+    unstyled(tag)
     frame = tag.text_frame
     frame.vertical_anchor = MSO_ANCHOR.MIDDLE
     paragraph = frame.paragraphs[0]
     paragraph.alignment = PP_ALIGN.CENTER
-    charts.write_run(paragraph, t("demo_tag", language), 15, True, "FFFFFF")
+    write_run(paragraph, t("demo_tag", language), 15, True, "FFFFFF")
 
 
 def _notes(slide, briefing: Briefing, step: Step | None, extra: list[str] = ()) -> None:
@@ -139,9 +132,6 @@ def _header(deck, briefing: Briefing, step: Step, demo: bool):
 
 
 def _footer(slide, text: str, legend: tuple = ()) -> None:
-    from pptx.dml.color import RGBColor
-    from pptx.util import Pt
-
     frame = _text(slide.shapes, "", MARGIN, 7.0 * INCH, CONTENT_WIDTH, 0.4 * INCH, size=12, colour=GREY)
     paragraph = frame.paragraphs[0]
     for label, colour in legend:
@@ -175,14 +165,14 @@ def _key_figures(slide, step: Step, language: str) -> None:
         ):
             if not text:
                 continue
-            charts.write_run(frame.add_paragraph(), text, size, False, colour)
+            write_run(frame.add_paragraph(), text, size, False, colour)
 
 
 def _draw(slide, item: Figure, left, top, width, height) -> None:
     if item.is_map:
-        vector_map.add_to_slide(item.content, slide.shapes, int(left), int(top), int(width), int(height))
+        add_map(item.content, slide.shapes, int(left), int(top), int(width), int(height))
     else:
-        charts.add_to_slide(item.content, slide.shapes, int(left), int(top), int(width), int(height))
+        add_chart(item.content, slide.shapes, int(left), int(top), int(width), int(height))
 
 
 def _figure_footer(slide, item: Figure) -> None:
@@ -196,8 +186,6 @@ def _figure_footer(slide, item: Figure) -> None:
 
 def _table(slide, table: Table, left, top, width, height, size=12) -> None:
     """A native table; columns as wide as their longest text needs (within limits), rows as tall as fit."""
-    from pptx.util import Emu
-
     frame = table.frame
     rows, columns = len(frame) + 1, len(frame.columns)
     row_height = min(int(0.42 * INCH), int(height / rows))
@@ -211,18 +199,16 @@ def _table(slide, table: Table, left, top, width, height, size=12) -> None:
     for r in range(rows):
         shape.table.rows[r].height = Emu(row_height)
     for c, column in enumerate(frame.columns):
-        charts.write_run(shape.table.cell(0, c).text_frame.paragraphs[0], str(column), size, True, "FFFFFF")
+        write_run(shape.table.cell(0, c).text_frame.paragraphs[0], str(column), size, True, "FFFFFF")
     for r, record in enumerate(frame.itertuples(index=False), start=1):
         for c, value in enumerate(record):
-            charts.write_run(shape.table.cell(r, c).text_frame.paragraphs[0], str(value), size, False, INK)
+            write_run(shape.table.cell(r, c).text_frame.paragraphs[0], str(value), size, False, INK)
 
 
 # --- slides ------------------------------------------------------------------------------------------------
 
 
 def _title_slide(deck, briefing: Briefing) -> None:
-    from pptx.util import Emu
-
     slide = deck.slides.add_slide(deck.slide_layouts[LAYOUT_TITLE])
     title = slide.shapes.title
     title.left, title.top, title.width, title.height = (
@@ -231,7 +217,7 @@ def _title_slide(deck, briefing: Briefing) -> None:
         Emu(WIDTH - 4 * MARGIN),
         Emu(int(1.4 * INCH)),
     )
-    charts.write_run(title.text_frame.paragraphs[0], briefing.region_name, 54, True, INK)
+    write_run(title.text_frame.paragraphs[0], briefing.region_name, 54, True, INK)
     subtitle = slide.placeholders[1]
     subtitle.left, subtitle.top, subtitle.width, subtitle.height = (
         Emu(MARGIN * 2),
@@ -244,7 +230,7 @@ def _title_slide(deck, briefing: Briefing) -> None:
         lines.append(t("briefing_demo_note", briefing.language))
     for i, (line, size) in enumerate(zip(lines, (24, 20, 14), strict=False)):
         paragraph = subtitle.text_frame.paragraphs[0] if i == 0 else subtitle.text_frame.add_paragraph()
-        charts.write_run(paragraph, line, size, False, INK if i < 2 else GREY)
+        write_run(paragraph, line, size, False, INK if i < 2 else GREY)
     if briefing.demo:
         _demo_tag(slide, briefing.language)
     _notes(slide, briefing, None, [t("briefing_demo_note", briefing.language)] if briefing.demo else [])
@@ -290,8 +276,6 @@ def _table_slide(deck, briefing: Briefing, step: Step, table: Table) -> None:
 
 
 def _sources_slide(deck, briefing: Briefing) -> None:
-    from pptx.util import Emu
-
     language = briefing.language
     slide = deck.slides.add_slide(deck.slide_layouts[LAYOUT_TITLE_AND_CONTENT])
     _set_title(slide, t("briefing_sources", language))
@@ -304,5 +288,5 @@ def _sources_slide(deck, briefing: Briefing) -> None:
     )
     for i, line in enumerate(briefing.sources):
         paragraph = body.text_frame.paragraphs[0] if i == 0 else body.text_frame.add_paragraph()
-        charts.write_run(paragraph, line, 16, False, INK)
+        write_run(paragraph, line, 16, False, INK)
     _notes(slide, briefing, None, briefing.sources)

@@ -1,843 +1,41 @@
-"""Figure builders: plain functions of data that return plotly figures.
+"""Charts for the app's pages: plain functions of the View's tables that return plotly figures.
 
-Shared by the app's pages, the CLI and downloadable briefings. Every figure
-carries its source line at the bottom, so a saved PNG keeps its attribution.
-Maps use MapLibre's ``white-bg`` style by default: no tiles, fonts or
-topojson are fetched, so they render offline.
+Every figure carries its source line at the bottom, so a saved PNG keeps its attribution; the look (colours,
+template, title, legend, source line and demo tag) is :mod:`kompilot_data.present.theme`, maps are
+:mod:`kompilot_data.present.maps`. Hidden cells show "<3" or ":" (:func:`~kompilot_data.engine.disclosure.hidden_markers`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from functools import lru_cache
-from itertools import pairwise
-
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-import plotly.io as pio
 
 from kompilot_data.engine.disclosure import COMPLEMENTARY, hidden_markers
-from kompilot_data.engine.indicators import INDICATORS
-from kompilot_data.i18n import format_number, format_percent, plotly_separators, t
 from kompilot_data.present.safe_text import html_text
-from kompilot_data.reference import (
-    OUTSIDE_PILOT,
-    SUBREGIONS,
-    load_geojson,
-    load_subregion_geometry,
-    source_line,
-    taxonomy,
+from kompilot_data.present.theme import (
+    DEMAND_COLOUR,
+    DIVERGING,
+    LABEL_WRAP,
+    NEUTRAL,
+    OTHER_COLOURS,
+    STATUS_COLOURS,
+    SUBREGION_COLOURS,
+    SUPPLY_COLOUR,
+    TITLE_WRAP,
+    count_axis,
+    layout,
+    offer_names,
+    percent_ticks,
+    room_for_labels,
+    whole,
+    wrap,
+    wrapped,
 )
-
-# Okabe–Ito: distinguishable with the common colour-vision deficiencies.
-OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
-#: The sub-regions' colours mean the sub-regions and nothing else (issue 14): no other chart uses them.
-SUBREGION_COLOURS = {"Namdalen": "#0072B2", "Trøndelag sør": "#E69F00", "Fosen": "#009E73", OUTSIDE_PILOT: "#DDDDDD"}
-#: Plain bars (one measure, no categories to tell apart): one neutral colour, 5.7:1 on white.
-NEUTRAL = "#5B6770"
-#: Categories that are not sub-regions (sources, levels, place types): the Okabe–Ito colours left over.
-OTHER_COLOURS = ["#56B4E9", "#D55E00", "#CC79A7", "#5B6770", "#F0E442", "#1B2733"]
-#: Demand (and a shortfall of seats) and supply (seats to spare): the ends of the diverging scale.
-DEMAND_COLOUR = "#B35806"
-SUPPLY_COLOUR = "#542788"
-#: Outline of the selected municipality or sub-region: near-black with a white halo, used by no palette.
-SELECTION_COLOUR = "#111111"
-SEQUENTIAL = "Blues"
-DIVERGING = "PuOr_r"  # purple = more supply, orange = unmet demand; colour-blind safe
-ORDINAL = ["#08306B", "#2171B5", "#6BAED6", "#C6DBEF", "#FDAE6B", "#E6550D"]  # centrality 1..6
-#: Pipeline stages are ordered: one purple hue from light (mapped) to dark (completed); closed is grey.
-STATUS_COLOURS = {
-    "kartlagt": "#CBC9E2",
-    "koblet": "#9E9AC8",
-    "etablert": "#6A51A3",
-    "gjennomfort": "#3F007D",
-    "avsluttet": "#969696",
-}
-MAP_CENTER = {"lat": 63.79, "lon": 11.23}  # the middle of the county's bounds in Web Mercator
-#: Fits the whole county (Hitra and Frøya to Lierne and Røyrvik) into a phone's 350 px wide map.
-MAP_ZOOM = 5.2
-# Drawn in this order: schools first, so universities and colleges stay visible on top. Every point has a
-# dark ring (PLACE_RING), so even the yellow dots stand out at 3:1 or more against any area colour.
-PLACE_COLOURS = {
-    "vgs": "#FFFFFF",
-    "annet": "#F0E442",
-    "studiesenter": "#56B4E9",
-    "fagskole": "#1B2733",
-    "universitet": "#CC79A7",
-}
-PLACE_RING = "#1B2733"
-#: Characters per line of a chart's source line: the wrapped line fits a phone's 340 px at 11 px type.
-SOURCE_WRAP = 58
-#: Characters per line of a category label (bars, heatmap rows and columns).
-LABEL_WRAP = 24
-#: Characters per line of a chart title (what is counted) on a phone.
-TITLE_WRAP = 44
-FUNNEL_STAGES = ("kartlagt", "koblet", "etablert", "gjennomfort")
-
-
-#: Parts of the template's layout read only by subplots kompilot does not draw, and which trace types need them.
-_SUBPLOT_DEFAULTS = {
-    "scene": lambda kind: kind.endswith("3d") or kind in {"surface", "mesh3d", "cone", "streamtube", "volume"},
-    "polar": lambda kind: "polar" in kind,
-    "ternary": lambda kind: "ternary" in kind,
-    "geo": lambda kind: kind in {"scattergeo", "choropleth"},
-}
-
-
-@lru_cache(maxsize=64)
-def _template(trace_types: frozenset[str]) -> go.layout.Template:
-    """plotly's ``plotly_white`` for a figure with ``trace_types``, validated once per set of types.
-
-    The defaults of other trace types (some 40 of them) and of 3D, polar, ternary and geo subplots are left
-    out: plotly.js reads a trace type's defaults only for traces of that type, so the figure looks the same,
-    and its message is some 4 kB smaller (6.5 kB with the whole template).
-    """
-    white = pio.templates["plotly_white"]
-    layout = {
-        key: value
-        for key, value in white.layout.to_plotly_json().items()
-        if key not in _SUBPLOT_DEFAULTS or any(_SUBPLOT_DEFAULTS[key](kind) for kind in trace_types)
-    }
-    data = {kind: white.data[kind] for kind in sorted(trace_types) if white.data[kind]}
-    return go.layout.Template(layout=layout, data=data)
-
-
-def _set_template(fig: go.Figure) -> None:
-    """Give ``fig`` the ``plotly_white`` template (for its trace types) without validating it again.
-
-    ``update_layout(template=...)`` copies and validates the whole template, some 15 ms a figure and the
-    largest single cost of a page rerun (issue 17). The template is validated once (:func:`_template`);
-    it is assigned the way plotly assigns its default template (``_validate`` off for that one property).
-    """
-    layout = fig.layout
-    validate = layout._validate
-    layout._validate = False
-    try:
-        layout.template = _template(frozenset(trace.type for trace in fig.data))
-    finally:
-        layout._validate = validate
-
-
-def _merged(current: dict, changes: dict) -> dict:
-    """``current`` with ``changes`` merged in, nested dictionaries key by key (as ``update_layout`` does)."""
-    out = dict(current)
-    for key, value in changes.items():
-        out[key] = _merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
-    return out
-
-
-def _update_layout(fig: go.Figure, **changes) -> None:
-    """``fig.update_layout(**changes)`` and the template (:func:`_set_template`), three times faster.
-
-    plotly's ``update_layout`` replays every changed property through its relayout machinery (some 8 ms for the
-    dozen properties of :func:`_layout`). Here the changes are merged into the layout as plain data and the
-    layout is validated once; ``None`` removes a property, as in ``update_layout``.
-    """
-    current = fig.layout.to_plotly_json()
-    current.pop("template", None)
-    fig.layout = _merged(current, changes)
-    _set_template(fig)
-
-
-def _layout(
-    fig: go.Figure,
-    language: str,
-    source: str,
-    title: str | None = None,
-    height: int = 380,
-    below: int = 62,
-    demo: bool | None = None,
-    plot_height: int | None = None,
-) -> go.Figure:
-    """Common look, the same on screen, in a PNG and in a briefing.
-
-    * Above the plot: the title, then the legend, which pushes the top margin as it wraps, so it never
-      overlaps the plot or the source line.
-    * Below the plot: tick labels and axis title (``below`` pixels), then the source line, wrapped to
-      :data:`SOURCE_WRAP` characters and right-aligned, so it is never cut at the figure's edge; then, for
-      figures computed from demo data (``demo``; by default recognised from the source line), a visible
-      DEMO-DATA tag that stays in a saved PNG.
-
-    ``plot_height`` (instead of ``height``) sizes the figure so the plot itself is that high.
-    """
-    demo = is_demo_source(source, language) if demo is None else demo
-    lines = wrap(source, SOURCE_WRAP)
-    title_lines = wrap(title, TITLE_WRAP) if title else []
-    tag = 26 if demo else 0
-    legend_rows = _legend_rows(fig)
-    top = 12 + 19 * len(title_lines) + (6 if title_lines else 0) + 24 * legend_rows
-    bottom = below + 15 * len(lines) + 8 + tag
-    if plot_height is not None:
-        height = plot_height + top + bottom
-    else:
-        height = height + 15 * (len(lines) - 1) + tag + 19 * max(0, len(title_lines) - 1) + 24 * max(0, legend_rows - 1)
-    _update_layout(
-        fig,
-        separators=plotly_separators(language),
-        height=height,
-        margin={"l": 10, "r": 14, "t": top, "b": bottom},
-        title={
-            "text": "<br>".join(title_lines),
-            "x": 0,
-            "xref": "container",
-            "xanchor": "left",
-            # plotly puts the last line's cap at ``y`` and the lines before it above: move down by those lines
-            "y": 1 - (10 + 19 * (len(title_lines) - 1)) / height,
-            "yref": "container",
-            "yanchor": "top",
-            "pad": {"l": 10},
-            "font": {"size": 15, "color": "#1B2733"},
-        }
-        if title
-        else None,
-        font={"family": "Source Sans Pro, Arial, sans-serif", "size": 13, "color": "#1B2733"},
-        # The legend right under the title, in the top margin sized for its rows on a phone.
-        legend={
-            "orientation": "h",
-            "yref": "container",
-            "yanchor": "top",
-            "y": 1 - (10 + 19 * len(title_lines) + (6 if title_lines else 0)) / height,
-            "x": 0,
-            "xanchor": "left",
-        },
-    )
-    fig.add_annotation(
-        text="<br>".join(lines),
-        xref="paper",
-        yref="paper",
-        x=1,
-        y=0,
-        yshift=-below,
-        showarrow=False,
-        xanchor="right",
-        yanchor="top",
-        align="right",
-        font={"size": 11, "color": "#4A5563"},
-    )
-    if demo:
-        fig.add_annotation(
-            text=f"<b>{t('demo_tag_figure', language)}</b>",
-            xref="paper",
-            yref="paper",
-            x=1,
-            y=0,
-            yshift=-(below + 15 * len(lines) + 6),
-            showarrow=False,
-            xanchor="right",
-            yanchor="top",
-            font={"size": 12, "color": "#6B4500"},
-            bgcolor="#FFF1C7",
-            bordercolor="#6B4500",
-            borderwidth=1,
-            borderpad=3,
-        )
-    return fig
-
-
-def _legend_rows(fig: go.Figure, width: int = 330) -> int:
-    """How many rows the legend above the plot takes on a phone (``width`` pixels): entries are about 40 px
-    plus 6.5 px a character, and wrap."""
-    names = [
-        str(trace.name)
-        for trace in fig.data
-        if trace.name
-        and getattr(trace, "showlegend", None) is not False
-        and getattr(trace, "legend", None) in (None, "legend")
-        and trace.type not in ("choroplethmap", "heatmap", "treemap", "sankey")
-    ]
-    names = list(dict.fromkeys(names))
-    rows, used = (1, 0) if names else (0, 0)
-    for name in names:
-        need = 40 + 6.5 * len(name)
-        if used and used + need > width:
-            rows, used = rows + 1, 0
-        used += need
-    return rows
-
-
-def is_demo_source(source: str, language: str) -> bool:
-    """Whether a source line is the one of figures computed from demo data (:func:`records_source`)."""
-    marker = t("records_source_demo", language, span="")
-    return marker[: marker.index(".")] in source if "." in marker else marker in source
-
-
-def wrap(text: str, width: int) -> list[str]:
-    """``text`` in lines of at most ``width`` characters, broken at spaces (a longer word keeps its line)."""
-    lines: list[str] = []
-    for word in str(text).split(" "):
-        if lines and len(lines[-1]) + 1 + len(word) <= width:
-            lines[-1] += " " + word
-        else:
-            lines.append(word)
-    return lines or [""]
-
-
-def wrapped(label: str, width: int = LABEL_WRAP) -> str:
-    """A category label broken into lines (``<br>``) so it is never cut at a chart's edge."""
-    return "<br>".join(wrap(label, width))
-
-
-def count_axis(axis: dict, maximum: float) -> dict:
-    """An axis of counts: whole numbers only (no "0,2 behov"), starting at zero."""
-    axis = {**axis, "rangemode": "tozero", "tickformat": ",d"}
-    if not np.isfinite(maximum) or maximum <= 6:
-        axis["dtick"] = 1
-    return axis
-
-
-def percent_ticks(language: str, top: float = 1.0, steps: int = 5) -> dict:
-    """Tick values and texts for a share axis (0 … ``top``), written "45 %" in bokmål and "45%" in English."""
-    top = max(top, 0.01)
-    step = next(s for s in (0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 1.0) if top / s <= steps)
-    values = list(np.round(np.arange(0, top + step / 2, step), 4))
-    return {"tickvals": values, "ticktext": [format_percent(v, language) for v in values]}
-
-
-def room_for_labels(maximum: float, share: float = 0.22) -> list[float]:
-    """An axis range from 0 with room after the longest bar for its value label (never clipped)."""
-    top = float(maximum) if np.isfinite(maximum) and maximum > 0 else 1.0
-    return [0, top * (1 + share)]
-
-
-def records_source(language: str, needs: pd.DataFrame | None = None, offers: pd.DataFrame | None = None) -> str:
-    """Source line for figures computed from needs and offers: demo or registered records, and their years."""
-    frames = [(f, column) for f, column in ((needs, "registrert"), (offers, "oppstart")) if f is not None and len(f)]
-    demo = any(bool(frame["demo"].any()) for frame, _ in frames)
-    years = sorted({int(y) for frame, column in frames for y in frame[column].dt.year.dropna().unique()})
-    span = "" if not years else f" ({years[0]}–{years[-1]})" if years[0] != years[-1] else f" ({years[0]})"
-    line = t("records_source_demo" if demo else "records_source", language, span=span)
-    real = (
-        offers is not None and "datakilde" in offers and offers["datakilde"].astype("string").str.startswith("HK-dir")
-    )
-    if real is not False and real.fillna(False).any():
-        line = line.rstrip(".") + ". " + t("records_source_hkdir", language)  # real programmes: source, caveat
-    return line
-
-
-def indicator_source(key: str, language: str, table: pd.DataFrame | None = None, records: str | None = None) -> str:
-    """Source line of a map indicator; ``records`` is the :func:`records_source` line for needs-based ones."""
-    indicator = INDICATORS[key]
-    if indicator.source == "demo":
-        return records or t("records_source", language, span="")
-    year = None
-    if indicator.source == "befolkning" and table is not None:
-        versus = (" mot 2020" if language == "nb" else " vs 2020") if key == "befolkningsendring" else ""
-        year = f"{int(table['befolkning_aar'].iloc[0])}{versus}"
-    elif indicator.source == "utdanning" and table is not None:
-        year = int(table["utdanning_aar"].iloc[0])
-    elif indicator.source == "kommuner":
-        year = 2024
-    return source_line(indicator.source, language, year=year)
-
-
-def format_indicator(key: str, value: float, language: str) -> str:
-    indicator = INDICATORS[key]
-    if key == "delregion":
-        return str(value)
-    if pd.isna(value):
-        return "–"
-    if indicator.percent:
-        return format_percent(value, language, 1)
-    decimals = 2 if key == "mismatch" else (1 if key == "behov_per_1000" else 0)
-    text = format_number(value, language, decimals)
-    return f"{text} {t(indicator.unit_key, language)}" if indicator.unit_key else text
-
-
-def choropleth_map(
-    table: pd.DataFrame,
-    indicator: str,
-    language: str = "nb",
-    places: pd.DataFrame | None = None,
-    show_outlines: bool = True,
-    selected: list[str] | None = None,
-    basemap: bool = False,
-    height: int | None = None,
-    records: str | None = None,
-    geojson: dict | str | None = None,
-    outlines: dict | str | None = None,
-    regions: list[str] | None = None,
-    labels: bool = False,
-) -> go.Figure:
-    """Choropleth of the 38 municipalities for ``indicator`` (a key of ``INDICATORS``).
-
-    ``table`` is :func:`kompilot_data.engine.indicators.municipality_table`. ``places``
-    (study places with ``lat``, ``lon``, ``navn``, ``type``) are drawn as points
-    coloured by type, each with a dark ring. ``selected`` municipalities and ``regions`` (sub-regions of the
-    filter) get a near-black outline with a white halo, a colour no palette uses. Rows with ``skjult``
-    (the View's protection for viewers) and rows without a value are grey, and still hoverable and clickable;
-    the hover says "<3" for a municipality hidden because it rests on fewer than 3 businesses (``primaer``),
-    ":" for one hidden as a complement (:func:`~kompilot_data.engine.disclosure.hidden_markers`), "–" for no
-    value. Names are escaped for the hover's HTML. ``labels`` writes the municipality names on the map (at the default view).
-    ``records`` is the :func:`records_source` line shown under indicators built on needs and offers.
-
-    The colour scale has a title with its unit and the meaning of its ends; skewed indicators (population)
-    are drawn in quintile classes, said in the legend. Every map credits © Kartverket.
-
-    ``geojson`` and ``outlines`` are the municipality polygons and the sub-region outlines: ``None`` embeds
-    them in the figure (:func:`kompilot_data.reference.load_geojson`, :func:`subregion_geojson`), so a saved
-    figure works offline as one file; a URL (the app serves both as static files) lets the browser fetch
-    each once, so a rerun sends only the values (issue 17).
-    """
-    spec = INDICATORS[indicator]
-    label = t(f"ind_{indicator}", language)
-    geojson = load_geojson() if geojson is None else geojson
-    codes = table.index.astype(str).tolist()
-    hidden = table["skjult"].to_numpy(bool) if "skjult" in table else np.zeros(len(table), dtype=bool)
-    hidden = hidden & bool(spec.estimate)  # public statistics are never hidden
-    marks = hidden_markers(table).to_numpy()
-    hover_values = [
-        m if h else format_indicator(indicator, v, language)
-        for v, h, m in zip(table[spec.column], hidden, marks, strict=True)
-    ]
-    region_names = [t("outside_pilot", language) if r == OUTSIDE_PILOT else r for r in table["delregion"]]
-    customdata = np.column_stack([[html_text(n) for n in table["navn"]], codes, region_names, hover_values])
-    hovertemplate = (
-        "<b>%{customdata[0]}</b> (%{customdata[1]})<br>"
-        + t("filter_region", language)
-        + ": %{customdata[2]}<br>"
-        + label
-        + ": %{customdata[3]}<extra></extra>"
-    )
-    fig = go.Figure()
-    common = dict(
-        geojson=geojson,
-        featureidkey="properties.kommunenummer",
-        hovertemplate=hovertemplate,
-        marker={"line": {"color": "#FFFFFF", "width": 0.6}, "opacity": 0.9},
-        showlegend=False,
-    )
-    below = 8
-    if spec.scale == "category":
-        # One trace (the GeoJSON is sent once) with a stepped colour scale; the legend is drawn apart.
-        order = [*SUBREGIONS, OUTSIDE_PILOT]
-        values = table["delregion"].map({name: i for i, name in enumerate(order)}).to_numpy(float)
-        steps = []
-        for i, name in enumerate(order):
-            steps += [[i / len(order), SUBREGION_COLOURS[name]], [(i + 1) / len(order), SUBREGION_COLOURS[name]]]
-        fig.add_trace(
-            go.Choroplethmap(
-                **common,
-                locations=codes,
-                customdata=customdata,
-                z=values,
-                zmin=-0.5,
-                zmax=len(order) - 0.5,
-                colorscale=steps,
-                showscale=False,
-            )
-        )
-        for name in order:
-            _legend_marker(
-                fig, t("outside_pilot", language) if name == OUTSIDE_PILOT else name, SUBREGION_COLOURS[name]
-            )
-    else:
-        values = np.where(hidden, np.nan, table[spec.column].astype(float).to_numpy())
-        scale = colour_scale(indicator, values, language)
-        z, colour_args = scale.z, scale.args
-        shown = np.isfinite(z)
-        if (~shown).any():  # grey, hoverable and clickable: hidden cells and municipalities without a value
-            fig.add_trace(
-                go.Choroplethmap(
-                    **common,
-                    locations=[c for c, s in zip(codes, shown, strict=True) if not s],
-                    customdata=customdata[~shown],
-                    z=np.zeros(int((~shown).sum())),
-                    colorscale=[[0, "#E3E6EA"], [1, "#E3E6EA"]],
-                    showscale=False,
-                    name=t("legend_hidden", language),
-                )
-            )
-        fig.add_trace(
-            go.Choroplethmap(
-                **common,
-                locations=[c for c, s in zip(codes, shown, strict=True) if s],
-                customdata=customdata[shown],
-                z=z[shown],
-                name=label,
-                **colour_args,
-            )
-        )
-        for name, colour in scale.legend:
-            _legend_marker(fig, name, colour, group_title=scale.legend_title)
-        # Under the map: the colour bar and its title, or the classes' legend (up to three rows on a phone: two swatches a row).
-        below = 28 + 24 * -(-len(scale.legend) // 2) if scale.legend else 84
-    if show_outlines:
-        _add_outlines(fig, language, outlines)
-    if regions:
-        _add_region_outline(fig, regions, outlines)
-    if selected:
-        if isinstance(geojson, str):  # the polygons the browser already has, outlined: no coordinates sent
-            present = [c for c in selected if c in set(codes)]
-            _add_outlined_polygons(fig, geojson, present, color="#FFFFFF", width=7)
-            _add_outlined_polygons(fig, geojson, present, color=SELECTION_COLOUR, width=3.5)
-        else:
-            _add_selection(fig, selected)
-    if places is not None and len(places):
-        _add_places(fig, places, language)
-    zoom = MAP_ZOOM_LABELLED if labels else MAP_ZOOM
-    if labels:
-        _add_labels(fig, table, zoom)
-    fig.update_layout(
-        map={"style": "open-street-map" if basemap else "white-bg", "center": MAP_CENTER, "zoom": zoom},
-        clickmode="event+select",
-        uirevision=f"kart-{zoom}",  # keep the user's pan/zoom across reruns
-        # The legend's ringed markers live on plain axes shrunk into a corner, so they never catch the map's clicks.
-        xaxis={"visible": False, "domain": [0, 0.01]},
-        yaxis={"visible": False, "domain": [0, 0.01]},
-    )
-    source = indicator_source(indicator, language, table, records) + " · " + t("map_credit", language)
-    plot_height = height or (MAP_HEIGHT_LABELLED if labels else MAP_HEIGHT)
-    return _layout(fig, language, source, below=below, plot_height=plot_height)
-
-
-#: Zoom and plot height of the map with names on it (larger, so the names have room).
-MAP_ZOOM_LABELLED = 5.85
-MAP_HEIGHT = 400
-MAP_HEIGHT_LABELLED = 620
-
-
-def _legend_marker(
-    fig: go.Figure,
-    name: str,
-    colour: str,
-    symbol: str = "square",
-    group: str | None = None,
-    group_title: str | None = None,
-) -> None:
-    """A legend entry with a dark ring (an empty trace on hidden plain axes): light colours stay visible."""
-    fig.add_trace(
-        go.Scatter(
-            x=[None],
-            y=[None],
-            mode="markers",
-            marker={"size": 12, "color": colour, "symbol": symbol, "line": {"color": PLACE_RING, "width": 1.5}},
-            name=name,
-            legendgroup=group,
-            legend="legend2" if group_title else None,
-            hoverinfo="skip",
-        )
-    )
-    if group_title:  # the classes' own legend, under the map where a colour bar would be, titled
-        fig.update_layout(
-            legend2={
-                "orientation": "h",
-                "yref": "paper",
-                "y": 0,
-                "yanchor": "top",
-                "x": 0,
-                "xanchor": "left",
-                "title": {"text": group_title, "side": "top", "font": {"size": 12}},
-                "font": {"size": 12},
-            }
-        )
-
-
-def classify(values: np.ndarray, classes: int = 5) -> tuple[np.ndarray, list[float]]:
-    """Quantile classes of ``values`` (NaN stays NaN): the class of each value (0 …) and the class bounds."""
-    finite = values[np.isfinite(values)]
-    if len(finite) == 0:
-        return values, []
-    bounds = list(np.unique(np.quantile(finite, np.linspace(0, 1, classes + 1))))
-    index = np.searchsorted(bounds[1:-1], values, side="right").astype(float)
-    index[~np.isfinite(values)] = np.nan
-    return index, bounds
-
-
-def _skewed(values: np.ndarray) -> bool:
-    """Whether a few large values would flatten the rest on a linear scale (the largest over 4 × the median)."""
-    finite = values[np.isfinite(values)]
-    return len(finite) >= 10 and float(np.median(finite)) > 0 and float(finite.max()) > 4 * float(np.median(finite))
-
-
-def _stepped(colours: list[str]) -> list[list]:
-    steps = []
-    for i, colour in enumerate(colours):
-        steps += [[i / len(colours), colour], [(i + 1) / len(colours), colour]]
-    return steps
-
-
-@dataclass
-class ColourScale:
-    """How a map indicator is coloured: the values to colour by (``z``), the trace's colour arguments, and,
-    for classes (centrality, quintiles), the legend: a title and one (name, colour) per class."""
-
-    z: np.ndarray
-    args: dict
-    legend_title: str | None = None
-    legend: list[tuple[str, str]] = field(default_factory=list)
-
-
-def colour_scale(indicator: str, values: np.ndarray, language: str) -> ColourScale:
-    """The colours of a map indicator, with a legend that says the unit and what the ends mean.
-
-    Classes (the six centrality classes; quintiles of a skewed indicator such as population, so Trondheim
-    does not flatten the other 37) get a legend of swatches. Continuous scales get a horizontal colour bar
-    under the map (it never covers the county) whose title names both ends.
-    """
-    from plotly.colors import sample_colorscale
-
-    spec = INDICATORS[indicator]
-    finite = values[np.isfinite(values)]
-    title = t(f"legend_{indicator}", language)
-    colorbar = {
-        "orientation": "h",
-        "thickness": 12,
-        "len": 1.0,
-        "lenmode": "fraction",
-        "x": 0,
-        "xanchor": "left",
-        "y": 0,
-        "yanchor": "top",
-        "ypad": 6,
-        "title": {"side": "top", "font": {"size": 12}, "text": title},
-        "tickfont": {"size": 11},
-        "ticklabeloverflow": "allow",
-        "outlinewidth": 0,
-    }
-
-    def percent_bar(low: float, high: float) -> dict:
-        ticks = np.linspace(low, high, 5)
-        decimals = 1 if high - low < 0.1 else 0
-        return {"tickvals": list(ticks), "ticktext": [format_percent(v, language, decimals) for v in ticks]}
-
-    if spec.scale == "ordinal":
-        names = [t("legend_most_central", language), "2", "3", "4", "5", t("legend_least_central", language)]
-        args = {"colorscale": _stepped(ORDINAL), "zmin": 0.5, "zmax": 6.5, "showscale": False}
-        return ColourScale(values, args, title, list(zip(names, ORDINAL, strict=True)))
-    if spec.scale == "diverging":
-        if indicator == "mismatch":
-            bound = 1.0
-            colorbar["title"]["text"] = t(
-                "legend_ends",
-                language,
-                title=title,
-                low=f"−1 {t('legend_surplus', language)}",
-                high=f"1 {t('legend_shortfall', language)}",
-            )
-            colorbar.update(
-                tickvals=[-1, -0.5, 0, 0.5, 1], ticktext=[format_number(v, language, 1) for v in (-1, -0.5, 0, 0.5, 1)]
-            )
-            colorbar["ticktext"][2] = "0"
-        else:
-            bound = float(np.nanmax(np.abs(finite))) if len(finite) else 1.0
-            if spec.percent:
-                colorbar.update(percent_bar(-bound, bound))
-            colorbar["title"]["text"] = t(
-                "legend_ends",
-                language,
-                title=title,
-                low=t("legend_decline", language),
-                high=t("legend_growth", language),
-            )
-        args = {"colorscale": DIVERGING, "zmid": 0, "zmin": -bound, "zmax": bound, "colorbar": colorbar}
-        return ColourScale(values, args)
-    if _skewed(values):
-        index, bounds = classify(values)
-        count = len(bounds) - 1
-        colours = sample_colorscale(SEQUENTIAL, list(np.linspace(0.25, 1.0, count)))
-        decimals = 1 if indicator == "behov_per_1000" else 0
-        names = [
-            f"{format_number(low, language, decimals)}–{format_number(high, language, decimals)}"
-            for low, high in pairwise(bounds)
-        ]
-        args = {"colorscale": _stepped(colours), "zmin": -0.5, "zmax": count - 0.5, "showscale": False}
-        return ColourScale(
-            index, args, f"{title} · {t('legend_classes', language)}", list(zip(names, colours, strict=True))
-        )
-    low = float(finite.min()) if len(finite) else 0.0
-    high = float(finite.max()) if len(finite) else 1.0
-    if spec.percent:
-        colorbar.update(percent_bar(low, high))
-    else:
-        colorbar.update(tickformat=",d" if high >= 10 else ",.1f")
-    colorbar["title"]["text"] = t(
-        "legend_ends",
-        language,
-        title=title,
-        low=t("legend_low", language),
-        high=t("legend_high", language),
-    )
-    return ColourScale(values, {"colorscale": SEQUENTIAL, "zmin": low, "zmax": high, "colorbar": colorbar})
-
-
-def _colour_args(scale: str, values: np.ndarray, indicator: str, language: str) -> dict:
-    """Colour arguments of a map indicator (see :func:`colour_scale`)."""
-    return colour_scale(indicator, values, language).args
-
-
-def _add_region_outline(fig: go.Figure, regions: list[str], outlines: dict | str | None = None) -> None:
-    """The sub-regions of the filter outlined like a selected municipality (near-black with a white halo)."""
-    outlines = subregion_geojson() if outlines is None else outlines
-    chosen = [r for r in regions if r in SUBREGIONS]
-    if chosen:
-        _add_outlined_polygons(fig, outlines, chosen, "properties.delregion", color="#FFFFFF", width=8)
-        _add_outlined_polygons(fig, outlines, chosen, "properties.delregion", color=SELECTION_COLOUR, width=4)
-
-
-def _add_labels(fig: go.Figure, table: pd.DataFrame, zoom: float) -> None:
-    """Municipality names at their representative points, as annotations placed in pixels from the map's
-    centre (Web Mercator at ``zoom``): text needs no map font, so the names show offline."""
-    scale = 512 * 2**zoom
-
-    def project(lon: float, lat: float) -> tuple[float, float]:
-        x = (lon + 180) / 360 * scale
-        y = (1 - np.log(np.tan(np.radians(lat)) + 1 / np.cos(np.radians(lat))) / np.pi) / 2 * scale
-        return x, y
-
-    cx, cy = project(MAP_CENTER["lon"], MAP_CENTER["lat"])
-    for name, lat, lon in zip(table["navn"], table["punkt_lat"], table["punkt_lon"], strict=True):
-        x, y = project(float(lon), float(lat))
-        fig.add_annotation(
-            text=name,
-            xref="paper",
-            yref="paper",
-            x=0.5,
-            y=0.5,
-            xshift=x - cx,
-            yshift=cy - y,
-            showarrow=False,
-            font={"size": 10, "color": "#1B2733"},
-            bgcolor="rgba(255,255,255,0.75)",
-            borderpad=1,
-        )
-
-
-def _line_coordinates(geometries) -> tuple[list, list]:
-    lons, lats = [], []
-    for geom in geometries:
-        for part in getattr(geom, "geoms", [geom]):
-            for ring in [part.exterior, *part.interiors]:
-                xs, ys = ring.xy
-                lons += [*xs, None]
-                lats += [*ys, None]
-    return lons, lats
-
-
-@lru_cache(maxsize=1)
-def subregion_geojson() -> dict:
-    """The sub-region outlines (:func:`kompilot_data.reference.load_subregion_geometry`) as a GeoJSON
-    FeatureCollection, one feature per sub-region with ``properties.delregion``."""
-    from shapely.geometry import mapping
-
-    return {
-        "type": "FeatureCollection",
-        "features": [
-            {"type": "Feature", "id": name, "properties": {"delregion": name}, "geometry": mapping(geometry)}
-            for name, geometry in load_subregion_geometry().items()
-        ],
-    }
-
-
-#: File names of the map geometry the app serves (see :func:`write_map_geometry`), by argument name.
-MAP_GEOMETRY_FILES = {"geojson": "kommuner", "outlines": "delregioner"}
-
-
-def write_map_geometry(folder) -> dict[str, str]:
-    """Write the municipality polygons and the sub-region outlines as compact GeoJSON files into ``folder``,
-    named by their content (``kommuner-<hash>.json``), so a browser never keeps an outdated copy.
-
-    Returns the file names by argument of :func:`choropleth_map` and :func:`offer_map` (``geojson``,
-    ``outlines``). Older versions of the files are removed; an unchanged file is not rewritten.
-    """
-    import hashlib
-    import json
-    import os
-    from pathlib import Path
-
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    names = {}
-    for argument, collection in (("geojson", load_geojson()), ("outlines", subregion_geojson())):
-        data = json.dumps(collection, ensure_ascii=False, separators=(",", ":")).encode()
-        stem = MAP_GEOMETRY_FILES[argument]
-        name = f"{stem}-{hashlib.sha256(data).hexdigest()[:12]}.json"
-        target = folder / name
-        if not target.exists() or target.read_bytes() != data:
-            partial = folder / f".{name}.{os.getpid()}"
-            partial.write_bytes(data)
-            os.replace(partial, target)  # atomic: a browser never reads half a file
-        for old in folder.glob(f"{stem}-*.json"):
-            if old.name != name:
-                old.unlink(missing_ok=True)
-        names[argument] = name
-    return names
-
-
-def _add_outlined_polygons(
-    fig: go.Figure, geojson: dict | str, locations: list[str], key: str = "properties.kommunenummer", **line
-) -> None:
-    """Outline ``locations`` of ``geojson`` (a FeatureCollection or its URL) on a MapLibre map, no fill.
-
-    A choropleth trace with a transparent fill: with a URL, the browser reuses the polygons it has already
-    fetched, so the outline costs a few bytes, not the coordinates. The trace takes no hover or click.
-    """
-    clear = "rgba(0,0,0,0)"
-    fig.add_trace(
-        go.Choroplethmap(
-            geojson=geojson,
-            locations=locations,
-            featureidkey=key,
-            z=np.zeros(len(locations)),
-            colorscale=[[0, clear], [1, clear]],
-            showscale=False,
-            showlegend=False,
-            hoverinfo="skip",
-            marker={"line": {"color": line.get("color", "#D55E00"), "width": line.get("width", 3.5)}},
-        )
-    )
-
-
-def _add_outlines(fig: go.Figure, language: str, outlines: dict | str | None = None) -> None:
-    """The sub-region outlines: ``outlines`` is their GeoJSON or its URL (``None``: :func:`subregion_geojson`)."""
-    outlines = subregion_geojson() if outlines is None else outlines
-    _add_outlined_polygons(fig, outlines, list(SUBREGIONS), "properties.delregion", color="#1B2733", width=2.2)
-
-
-def _add_selection(fig: go.Figure, selected: list[str], on_map: bool = True) -> None:
-    """A thick near-black outline with a white halo around the selected municipalities (MapLibre map or plain
-    axes): a colour no palette uses, so it never reads as a sub-region or a place type."""
-    from kompilot_data.reference import load_geometry
-
-    geometry = load_geometry().geometry
-    lons, lats = _line_coordinates([geometry[c] for c in selected if c in geometry.index])
-    for colour, width in (("#FFFFFF", 7), (SELECTION_COLOUR, 3.5)):
-        style = {"mode": "lines", "line": {"color": colour, "width": width}, "hoverinfo": "skip", "showlegend": False}
-        fig.add_trace(go.Scattermap(lon=lons, lat=lats, **style) if on_map else go.Scatter(x=lons, y=lats, **style))
-
-
-def _add_places(fig: go.Figure, places: pd.DataFrame, language: str) -> None:
-    """Study places as dots with a dark ring (contrast with any area colour), one legend entry per type."""
-    labels = taxonomy.labels("studiested_type", language)
-    located = places.dropna(subset=["lat", "lon"])
-    for kind in [k for k in PLACE_COLOURS if k in set(located["type"])]:
-        group = located[located["type"] == kind]
-        size = 11 if kind != "vgs" else 8
-        fig.add_trace(
-            go.Scattermap(
-                lon=group["lon"],
-                lat=group["lat"],
-                mode="markers",
-                marker={"size": size + 4, "color": PLACE_RING},
-                hoverinfo="skip",
-                showlegend=False,
-                legendgroup=kind,
-            )
-        )
-        fig.add_trace(
-            go.Scattermap(
-                lon=group["lon"],
-                lat=group["lat"],
-                mode="markers",
-                marker={"size": size, "color": PLACE_COLOURS[kind]},
-                name=labels.get(kind, kind),
-                text=[html_text(f"{n} – {p}") for n, p in zip(group["navn"], group["sted"], strict=True)],
-                hovertemplate="%{text}<extra>" + labels.get(kind, kind) + "</extra>",
-                showlegend=False,
-                legendgroup=kind,
-            )
-        )
-        _legend_marker(fig, labels.get(kind, kind), PLACE_COLOURS[kind], symbol="circle", group=kind)
+from kompilot_data.reference import OUTSIDE_PILOT, SUBREGIONS, source_line, taxonomy
+from kompilot_data.reference.i18n import format_number, format_percent, t
+from kompilot_data.reference.sources import records_source
+from kompilot_data.view.core import FUNNEL_STAGES
 
 
 def bar_counts(
@@ -879,7 +77,7 @@ def bar_counts(
     fig.update_yaxes(automargin=True)
     lines = max((len(wrap(str(label), LABEL_WRAP)) for label in counts.index), default=1)
     rows = len(counts) * max(22, 16 * lines + 6)
-    return _layout(fig, language, source, title, plot_height=height or max(120, rows))
+    return layout(fig, language, source, title, plot_height=height or max(120, rows))
 
 
 def _hidden_or(value, label, marks: pd.Series | None, language: str) -> str:
@@ -932,15 +130,7 @@ def treemap_area_level(table: pd.DataFrame, language: str, source: str, title: s
         )
     )
     fig.update_layout(uniformtext={"minsize": 9, "mode": "hide"})
-    return _layout(fig, language, source, title, height=460, below=8)
-
-
-def stage_counts(needs: pd.DataFrame) -> pd.Series:
-    """Needs that reached each pipeline stage (a closed need reached "kartlagt" only)."""
-    stage = needs["status"].map(taxonomy.attribute("behov_status", "trinn")).astype(int)
-    reached = {code: int((stage >= k + 1).sum()) for k, code in enumerate(FUNNEL_STAGES)}
-    reached["kartlagt"] = len(needs)
-    return pd.Series(reached)
+    return layout(fig, language, source, title, height=460, below=8)
 
 
 def funnel_by_region(table: pd.DataFrame, language: str, source: str, title: str | None = None) -> go.Figure:
@@ -975,7 +165,7 @@ def funnel_by_region(table: pd.DataFrame, language: str, source: str, title: str
         )
     fig.update_layout(uniformtext={"minsize": 10, "mode": "hide"})
     fig.update_xaxes(title=t("count_needs", language))
-    return _layout(fig, language, source, title, height=400, below=40)
+    return layout(fig, language, source, title, height=400, below=40)
 
 
 def pipeline_by_source(table: pd.DataFrame, language: str, source: str, title: str | None = None) -> go.Figure:
@@ -1013,7 +203,7 @@ def pipeline_by_source(table: pd.DataFrame, language: str, source: str, title: s
         )
     fig.update_yaxes(title=t("share_reached", language), range=[0, 1.15], **percent_ticks(language))
     fig.update_layout(barmode="group", uniformtext={"minsize": 9, "mode": "hide"})
-    return _layout(fig, language, source, title, height=400, below=58)
+    return layout(fig, language, source, title, height=400, below=58)
 
 
 def monthly_status(table: pd.DataFrame, language: str, source: str, title: str | None = None) -> go.Figure:
@@ -1041,7 +231,7 @@ def monthly_status(table: pd.DataFrame, language: str, source: str, title: str |
     top = float(values.fillna(0).sum(axis=1).max()) if len(values) else 0.0
     fig.update_yaxes(**count_axis({"title": t("count_needs", language)}, top))
     fig.update_xaxes(title=t("month", language), tickformat="%m.%Y" if language == "nb" else "%b %Y")
-    return _layout(fig, language, source, title, height=360)
+    return layout(fig, language, source, title, height=360)
 
 
 def area_order(table: pd.DataFrame, measure: str, language: str) -> list[str]:
@@ -1095,27 +285,14 @@ def offers_timeline(offers: pd.DataFrame, language: str, title: str | None = Non
                     "opacity": 0.6,
                     "line": {"width": 0.5, "color": "#1B2733"},
                 },
-                text=_offer_names(group),
+                text=offer_names(group),
                 hovertemplate="%{text}<br>%{x|%d.%m.%Y}<extra></extra>",
             )
         )
     fig.update_xaxes(title=t("th_oppstart", language), tickformat="%m.%Y" if language == "nb" else "%b %Y")
-    return _layout(
+    return layout(
         fig, language, records_source(language, offers=offers), title, height=max(360, 34 * len(counts) + 110)
     )
-
-
-def _offer_names(offers: pd.DataFrame) -> list[str]:
-    """ "title – provider" per offer for a hover, escaped: titles and providers are user text, and plotly
-    renders a hover's text as HTML (``<b>``, ``<a href>``, images), so ``<img src=x onerror=…>`` must stay text."""
-    return [
-        html_text(f"{_text(title)} – {_text(provider)}")
-        for title, provider in zip(offers["tittel"], offers["tilbyder"], strict=True)
-    ]
-
-
-def _text(value) -> str:
-    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
 
 
 def _area_colour(name: str) -> str:
@@ -1158,7 +335,7 @@ def profile_comparison(
         f"{source_line('utdanning', language, 2025)}; {source_line('befolkning', language, '2020–2026')}; "
         f"{source_line('kommuner', language, 2024)}"
     )
-    return _layout(fig, language, source, title, height=340)
+    return layout(fig, language, source, title, height=340)
 
 
 def population_trend(series: dict[str, pd.Series], language: str, title: str | None = None) -> go.Figure:
@@ -1177,75 +354,7 @@ def population_trend(series: dict[str, pd.Series], language: str, title: str | N
         )
     fig.update_xaxes(dtick=1, tickformat="d")
     fig.update_yaxes(title=t("population_index_axis", language))
-    return _layout(fig, language, source_line("befolkning", language, "2020–2026"), title, height=340)
-
-
-def offer_map(
-    table: pd.DataFrame,
-    offers: pd.DataFrame,
-    language: str,
-    height: int | None = None,
-    geojson: dict | str | None = None,
-    outlines: dict | str | None = None,
-    title: str | None = None,
-) -> go.Figure:
-    """Offers with a study place as points (colour = level, size = seats) over grey municipalities.
-
-    ``geojson`` and ``outlines`` as in :func:`choropleth_map`: ``None`` embeds the geometry, a URL lets the
-    browser fetch it once."""
-    geojson = load_geojson() if geojson is None else geojson
-    codes = table.index.astype(str).tolist()
-    fig = go.Figure(
-        go.Choroplethmap(
-            geojson=geojson,
-            locations=codes,
-            featureidkey="properties.kommunenummer",
-            z=np.zeros(len(codes)),
-            colorscale=[[0, "#EEF1F4"], [1, "#EEF1F4"]],
-            showscale=False,
-            text=table["navn"],
-            hovertemplate="%{text}<extra></extra>",
-            marker={"line": {"color": "#FFFFFF", "width": 0.8}},
-        )
-    )
-    _add_outlines(fig, language, outlines)
-    levels = taxonomy.labels("niva", language)
-    for i, code in enumerate(taxonomy.codes("niva")):
-        group = offers[(offers["niva"] == code).to_numpy()]
-        if group.empty:
-            continue
-        colour = OTHER_COLOURS[i % len(OTHER_COLOURS)]
-        size = 6 + np.sqrt(group["kapasitet"].astype(float)) * 2
-        for marker in ({"size": size + 3, "color": PLACE_RING, "opacity": 0.9}, {"size": size, "color": colour}):
-            fig.add_trace(
-                go.Scattermap(
-                    lon=group["lon"],
-                    lat=group["lat"],
-                    mode="markers",
-                    name=levels[code],
-                    marker=marker,
-                    text=_offer_names(group),
-                    hovertemplate="%{text}<extra>" + levels[code] + "</extra>",
-                    hoverinfo="skip" if marker["color"] == PLACE_RING else None,
-                    showlegend=False,
-                    legendgroup=code,
-                )
-            )
-        _legend_marker(fig, levels[code], colour, symbol="circle", group=code)
-    fig.update_layout(
-        map={"style": "white-bg", "center": MAP_CENTER, "zoom": MAP_ZOOM},
-        uirevision="tilbudskart",
-        xaxis={"visible": False, "domain": [0, 0.01]},
-        yaxis={"visible": False, "domain": [0, 0.01]},
-    )
-    source = records_source(language, offers=offers) + " · " + t("map_credit", language)
-    return _layout(fig, language, source, title, below=8, plot_height=height or MAP_HEIGHT)
-
-
-def _whole(value: float, language: str) -> str:
-    """A value rounded to a whole number, never "−0"."""
-    rounded = round(float(value))
-    return format_number(0 if rounded == 0 else rounded, language)
+    return layout(fig, language, source_line("befolkning", language, "2020–2026"), title, height=340)
 
 
 def gap_cells(table: pd.DataFrame, language: str, place_labels: dict[str, str] | None = None) -> pd.DataFrame:
@@ -1289,7 +398,7 @@ def gap_heatmap(
     """
     cells = gap_cells(table, language, place_labels)
     if cells.empty:
-        return _layout(go.Figure(), language, source, title, height=200)
+        return layout(go.Figure(), language, source, title, height=200)
     wide = cells.set_index(["sted", "kompetanseomrade"])  # one cell per place × area: a reshape, no aggregation
     gap = wide["gap"].astype(float).unstack()
     hidden = wide["skjult"].unstack()
@@ -1303,7 +412,7 @@ def gap_heatmap(
     bound = float(np.nanmax(np.abs(values.to_numpy()))) if np.isfinite(values.to_numpy()).any() else 1.0
     text = [
         [
-            (m or COMPLEMENTARY) if h else (_whole(v, language) if pd.notna(v) else "")
+            (m or COMPLEMENTARY) if h else (whole(v, language) if pd.notna(v) else "")
             for v, h, m in zip(row, flags, row_marks, strict=True)
         ]
         for row, flags, row_marks in zip(values.to_numpy(), hidden.to_numpy(), marks.to_numpy(), strict=True)
@@ -1349,7 +458,7 @@ def gap_heatmap(
     fig.update_xaxes(tickangle=0, side="top", automargin=False, tickfont={"size": 11})
     fig.update_layout(plot_bgcolor="#FFFFFF")
     lines = max((len(wrap(c, 11)) for c in columns), default=1)
-    fig = _layout(fig, language, source, title, height=max(300, 30 * len(rows) + 230), below=70)
+    fig = layout(fig, language, source, title, height=max(300, 30 * len(rows) + 230), below=70)
     title_px = (19 * len(wrap(title, TITLE_WRAP)) + 18) if title else 10
     fig.update_layout(margin={"t": title_px + 15 * lines + 14}, height=fig.layout.height + 15 * lines)
     return fig
@@ -1376,7 +485,7 @@ def gap_bar_list(
             y=labels,
             orientation="h",
             marker_color=[DEMAND_COLOUR if v > 0 else SUPPLY_COLOUR for v in cells["gap"]],
-            text=[_whole(v, language) for v in cells["gap"]],
+            text=[whole(v, language) for v in cells["gap"]],
             textposition="outside",
             cliponaxis=False,
             hovertemplate="%{y}: %{text}<extra></extra>",
@@ -1387,7 +496,7 @@ def gap_bar_list(
         float(max(1, cells["gap"].max() if len(cells) else 1)),
     )
     fig.update_xaxes(title=t("axis_gap_short", language), range=[low * 1.3, high * 1.3], tickformat=",d")
-    return _layout(fig, language, source, title, height=max(260, 40 * len(cells) + 120))
+    return layout(fig, language, source, title, height=max(260, 40 * len(cells) + 120))
 
 
 def demand_supply_bars(table: pd.DataFrame, language: str, source: str, title: str | None = None) -> go.Figure:
@@ -1420,7 +529,7 @@ def demand_supply_bars(table: pd.DataFrame, language: str, source: str, title: s
     fig.update_layout(barmode="group", yaxis={"autorange": "reversed", "automargin": True})
     top = float(np.nanmax(table[["ettersporsel", "tilbud_fordelt"]].to_numpy())) if len(table) else 0.0
     fig.update_xaxes(**count_axis({"title": t("participants_or_seats", language)}, top))
-    return _layout(fig, language, source, title, height=max(320, 44 * len(labels) + 130))
+    return layout(fig, language, source, title, height=max(320, 44 * len(labels) + 130))
 
 
 def sankey_area_provider(
@@ -1459,7 +568,7 @@ def sankey_area_provider(
         )
     )
     fig.update_traces(textfont={"size": 12, "color": "#1B2733"})
-    return _layout(
+    return layout(
         fig, language, records_source(language, needs, offers), title, height=max(420, 18 * len(labels)), below=8
     )
 
@@ -1467,115 +576,6 @@ def sankey_area_provider(
 def _transparent(hex_colour: str, alpha: float = 0.35) -> str:
     r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
     return f"rgba({r},{g},{b},{alpha})"
-
-
-def static_map(
-    table: pd.DataFrame,
-    indicator: str,
-    language: str = "nb",
-    highlight: list[str] | None = None,
-    suppressed: np.ndarray | None = None,
-    height: int = 640,
-    records: str | None = None,
-) -> go.Figure:
-    """The municipality map drawn as filled polygons on plain axes: no map library, no tiles, no fonts.
-
-    Renders the same in the browser, in a standalone HTML file and as a PNG (kaleido), fully
-    offline. ``highlight`` municipalities get a thick outline. Rows with ``skjult`` are grey and their hover says
-    "<3" (``primaer``: fewer than 3 businesses) or ":" (a complement), from
-    :func:`~kompilot_data.engine.disclosure.hidden_markers`; ``suppressed`` is not used (kept for callers).
-    """
-    from plotly.colors import sample_colorscale
-
-    from kompilot_data.reference import load_geometry
-
-    spec = INDICATORS[indicator]
-    geometry = load_geometry().geometry
-    hidden = table["skjult"].to_numpy(bool) if "skjult" in table else np.zeros(len(table), dtype=bool)
-    hidden = hidden & bool(spec.estimate)  # public statistics are never hidden
-    scale_spec = None
-    if spec.scale == "category":
-        colours = [SUBREGION_COLOURS[r] for r in table["delregion"]]
-    else:
-        values = np.where(hidden, np.nan, table[spec.column].astype(float).to_numpy())
-        scale_spec = colour_scale(indicator, values, language)
-        values, args = scale_spec.z, scale_spec.args
-        low = args.get("zmin", np.nanmin(values) if np.isfinite(values).any() else 0)
-        high = args.get("zmax", np.nanmax(values) if np.isfinite(values).any() else 1)
-        scale = args["colorscale"]
-        span = (high - low) or 1
-        if scale_spec.legend:  # classes: the class's own colour
-            steps = [colour for _, colour in scale_spec.legend]
-            first = round(low + 0.5)
-            colours = ["#EEEEEE" if not np.isfinite(v) else steps[round(v) - first] for v in values]
-        else:
-            colours = [
-                "#EEEEEE" if not np.isfinite(v) else sample_colorscale(scale, [min(1, max(0, (v - low) / span))])[0]
-                for v in values
-            ]
-    fig = go.Figure()
-    label = t(f"ind_{indicator}", language)
-    marks = hidden_markers(table)
-    for (code, row), colour, is_hidden in zip(table.iterrows(), colours, hidden, strict=True):
-        lons, lats = _line_coordinates([geometry[code]])
-        value = (marks[code] or COMPLEMENTARY) if is_hidden else format_indicator(indicator, row[spec.column], language)
-        fig.add_trace(
-            go.Scatter(
-                x=lons,
-                y=lats,
-                mode="lines",
-                fill="toself",
-                fillcolor=colour,
-                line={"color": "#FFFFFF", "width": 0.6},
-                hoveron="fills",
-                text=f"{html_text(row['navn'])} ({code})<br>{label}: {value}",
-                hoverinfo="text",
-                showlegend=False,
-            )
-        )
-    outlines = load_subregion_geometry()
-    lons, lats = _line_coordinates(outlines.values)
-    fig.add_trace(
-        go.Scatter(
-            x=lons, y=lats, mode="lines", line={"color": "#1B2733", "width": 2}, hoverinfo="skip", showlegend=False
-        )
-    )
-    if highlight:
-        _add_selection(fig, highlight, on_map=False)
-    if spec.scale == "category":
-        for name in [*SUBREGIONS, OUTSIDE_PILOT]:
-            _legend_marker(
-                fig, t("outside_pilot", language) if name == OUTSIDE_PILOT else name, SUBREGION_COLOURS[name]
-            )
-    elif scale_spec is not None and scale_spec.legend:
-        for name, colour in scale_spec.legend:
-            _legend_marker(fig, name, colour, group_title=scale_spec.legend_title)
-    else:
-        finite = values[np.isfinite(values)]
-        fig.add_trace(
-            go.Scatter(
-                x=[None],
-                y=[None],
-                mode="markers",
-                showlegend=False,
-                hoverinfo="skip",
-                marker={
-                    "color": [low, high] if len(finite) else [0, 1],
-                    "colorscale": scale,
-                    "cmin": low,
-                    "cmax": high,
-                    "showscale": True,
-                    "colorbar": args["colorbar"],
-                },
-            )
-        )
-    latitude = np.radians(MAP_CENTER["lat"])
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1 / np.cos(latitude))
-    fig.update_layout(plot_bgcolor="#FFFFFF", hovermode="closest")
-    source = indicator_source(indicator, language, table, records) + " · " + t("map_credit", language)
-    below = 8 if scale_spec is None else 28 + 24 * -(-len(scale_spec.legend) // 2) if scale_spec.legend else 84
-    return _layout(fig, language, source, label, height=height, below=below)
 
 
 def centrality_access(
@@ -1632,4 +632,4 @@ def centrality_access(
     top = float(means.max()) if means.notna().any() else 1.0
     fig.update_yaxes(autorange="reversed", automargin=True)
     fig.update_xaxes(title=unit, range=room_for_labels(top, 0.25), tickformat=",d")
-    return _layout(fig, language, source, title, height=max(280, 54 * len(labels) + 120))
+    return layout(fig, language, source, title, height=max(280, 54 * len(labels) + 120))

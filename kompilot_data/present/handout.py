@@ -9,8 +9,10 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from kompilot_data.i18n import t
-from kompilot_data.present.briefing import Briefing, Step
+from plotly.offline import get_plotlyjs
+
+from kompilot_data.present.briefing_model import Briefing, Step
+from kompilot_data.reference.i18n import t
 
 STYLE = """
 body { font-family: "Source Sans Pro", Arial, sans-serif; color: #1B2733; max-width: 1200px; margin: 2em auto;
@@ -83,8 +85,6 @@ def _step(step: Step, language: str) -> str:
 
 def write_html(briefing: Briefing, path: Path | str) -> Path:
     """A standalone HTML file: interactive charts with plotly.js inline, no external requests."""
-    from plotly.offline import get_plotlyjs
-
     language = briefing.language
     demo = f'<p class="demo-note">{html.escape(t("briefing_demo_note", language))}</p>' if briefing.demo else ""
     sources = "".join(f"<li>{html.escape(s)}</li>" for s in briefing.sources)

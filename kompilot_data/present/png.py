@@ -9,21 +9,22 @@ from __future__ import annotations
 
 import os
 import shutil
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
-from kompilot_data.i18n import t
-from kompilot_data.present.briefing import SLIDE_SIZE, Briefing
+from kompilot_data.present.briefing_model import SLIDE_SIZE, Briefing
+from kompilot_data.reference.errors import KompilotError
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 RENDER_TIMEOUT_S = 30
 
 
-class ChromiumMissing(RuntimeError):
+class ChromiumMissing(KompilotError, RuntimeError):
     """No Chromium to draw PNGs with; the message names the package to install."""
 
     def __init__(self) -> None:
-        super().__init__(t("png_skipped", "nb"))
+        super().__init__("png_skipped")
 
 
 def find_chromium() -> str | None:
@@ -48,7 +49,7 @@ def png_renderer():
     path = find_chromium()
     if path is None:
         raise ChromiumMissing()
-    import kaleido
+    import kaleido  # late: kaleido takes about a second to import, and only PNG exports need it
 
     kaleido.start_sync_server(path=path, mathjax=False, timeout=RENDER_TIMEOUT_S, silence_warnings=True)
     try:
@@ -59,8 +60,6 @@ def png_renderer():
 
 def figure_png(figure, width: int = SLIDE_SIZE[0], height: int = SLIDE_SIZE[1], scale: float = 1.0) -> bytes:
     """A plotly figure as PNG; call inside :func:`png_renderer`."""
-    import warnings
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # "kopts ignored" when a kaleido server runs
         return figure.to_image(format="png", width=width, height=height, scale=scale)

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pandas as pd
 
 from kompilot_data.engine.disclosure import COMPLEMENTARY
-from kompilot_data.engine.indicators import INDICATORS
-from kompilot_data.i18n import format_number, format_percent, t
 from kompilot_data.reference import OUTSIDE_PILOT, SUBREGIONS
+from kompilot_data.reference.i18n import format_number, format_percent, t
+from kompilot_data.reference.indicators import INDICATORS
 
 
 def _value(value, language: str, percent: bool = False, decimals: int = 0) -> str:

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 
 from kompilot_data.engine.disclosure import hidden_markers
-from kompilot_data.i18n import TEXTS, format_date, format_number, t
 from kompilot_data.reference import OUTSIDE_PILOT, load_municipalities, taxonomy
+from kompilot_data.reference.i18n import TEXTS, format_date, format_number, format_percent, t
 
 #: Code columns and their code list; ``status`` depends on the kind of record (see :func:`display_table`).
 CODE_COLUMNS = {
@@ -72,17 +72,10 @@ def has_header(column: str) -> bool:
 
 
 def header(column: str, language: str) -> str:
-    """The reader's header for ``column``: its ``th_`` label, else the import format's description of the
-    column (a column added to the schema before it got a label), else ``KeyError`` - never the raw name.
+    """The reader's header for ``column``: its ``th_`` label, else ``KeyError`` - never the raw name.
     ``tests/test_design.py`` checks that every schema and View column has its own label."""
     if has_header(column):
         return t(header_key(column), language)
-    from kompilot_data.records.schema import SPECS
-
-    for specs in SPECS.values():
-        for spec in specs:
-            if spec.name == column:
-                return spec.description_nb if language == "nb" else spec.description_en
     raise KeyError(f"no table header for column {column!r}: add th_{column} to texts/labels/design.toml")
 
 
@@ -181,8 +174,6 @@ def _numbers(column: str, values: pd.Series, marks: np.ndarray, language: str) -
     if whole and not needs_text:
         return values.round().astype("Int64")
     if column in PERCENT_COLUMNS:
-        from kompilot_data.i18n import format_percent
-
         texts = values.map(lambda v: "" if _is_missing(v) else format_percent(v, language, DECIMALS.get(column, 0)))
     else:
         decimals = 0 if whole else DECIMALS.get(column, 1)
@@ -223,8 +214,6 @@ def pivot(
     cross table: one row per ``rows`` label, one column per ``columns`` label, numbers in
     the reader's format (``percent``: shares as "45 %"); a hidden cell shows "<3" where ``primaer``, else ":"
     (:func:`~kompilot_data.engine.disclosure.hidden_markers`). ``corner`` heads the row-label column."""
-    from kompilot_data.i18n import format_percent
-
     flat = table.reset_index()
     marks = hidden_markers(flat)
 

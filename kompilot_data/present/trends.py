@@ -1,7 +1,7 @@
 """Trend figures (issue 10 §4): what changed since the last forum, as plotly figures for the app's pages.
 
-Each builder takes a table from the View's "time" section (``View.needs_per_quarter``,
-``View.pipeline_per_quarter``, ``View.offers_per_semester``), already protected for viewers, and draws it
+Each builder takes a table from the View's "time" section (``View.time.needs_per_quarter``,
+``View.time.pipeline_per_quarter``, ``View.time.offers_per_semester``), already protected for viewers, and draws it
 with the common look of :mod:`~kompilot_data.present.figures`: a title that says what is counted, the source
 line (demo or real) and the demo tag on the figure, whole-number count axes. Sub-region colours are used for
 sub-regions only; the pipeline steps keep the purple steps of the funnel. A hidden cell adds nothing to a bar
@@ -18,17 +18,19 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from kompilot_data.engine.disclosure import COMPLEMENTARY, hidden_markers, marker
-from kompilot_data.i18n import format_date, format_number, t
-from kompilot_data.present.figures import (
+from kompilot_data.present import summaries
+from kompilot_data.present.tables import pivot
+from kompilot_data.present.theme import (
     NEUTRAL,
     OTHER_COLOURS,
     STATUS_COLOURS,
     SUBREGION_COLOURS,
-    _layout,
     count_axis,
-    records_source,
+    layout,
 )
-from kompilot_data.reference import OUTSIDE_PILOT, SUBREGIONS, source_line
+from kompilot_data.reference import OUTSIDE_PILOT, SUBREGIONS, source_line, taxonomy
+from kompilot_data.reference.i18n import format_date, format_number, t
+from kompilot_data.reference.sources import records_source
 
 #: Outside the pilot: a mid grey (not the sub-regions' palette; the map's light grey is too pale for a bar).
 OUTSIDE_COLOUR = "#8C8C8C"
@@ -77,19 +79,6 @@ def _value_text(value, mark: str, language: str) -> str:
     return mark or format_number(value, language)
 
 
-def quarter_totals(view, measure: str = "behov") -> pd.DataFrame:
-    """``view.needs_per_quarter_totals(measure)`` with ``primaer``: a hidden quarter total that itself rests on
-    ``0 < businesses < threshold`` (the distinct businesses whose needs were registered in the quarter, as the
-    View counts them for the published total); any other hidden total is a complement (":")."""
-    totals = view.needs_per_quarter_totals(measure).copy()
-    needs = view.needs
-    quarter = pd.to_datetime(needs["registrert"]).dt.to_period("Q").dt.to_timestamp()
-    businesses = needs["bedrift_id"].groupby(quarter.to_numpy()).nunique().reindex(totals.index, fill_value=0)
-    small = (businesses > 0) & (businesses < view.threshold)
-    totals["primaer"] = totals["skjult"].astype(bool) & small.to_numpy()
-    return totals
-
-
 def _time_axis(fig: go.Figure, periods: pd.DatetimeIndex, months: int, language: str) -> None:
     """A date axis with one bar slot per period (``months`` long) and the year under each year's bars."""
     fig.update_traces(xperiod=f"M{months}", xperiodalignment="middle", selector={"type": "bar"})
@@ -106,10 +95,10 @@ def needs_per_quarter(
     table: pd.DataFrame, totals: pd.DataFrame, language: str, source: str, title: str | None = None
 ) -> go.Figure:
     """New needs per quarter, stacked by sub-region (outside the pilot in grey), from
-    ``View.needs_per_quarter()``; the quarter's total over each stack from ``View.needs_per_quarter_totals()``.
+    ``View.time.needs_per_quarter()``; the quarter's total over each stack from ``View.time.needs_per_quarter_totals()``.
 
     A hidden cell adds nothing to its stack; its hover says "<3" (``primaer``) or ":" (a complement). A hidden
-    total is written "<3" where ``totals`` has ``primaer`` True (see :func:`quarter_totals`), else ":".
+    total is written "<3" where ``totals`` has ``primaer`` True (``View.time.needs_per_quarter_totals``), else ":".
     """
     values = table["behov"].unstack("delregion")
     hidden = table["skjult"].unstack("delregion").astype(bool)
@@ -179,16 +168,14 @@ def needs_per_quarter(
     top = float(heights.max()) if len(heights) else 0.0
     fig.update_yaxes(**count_axis({"title": t("count_needs", language), "range": [0, max(top, 1) * 1.15]}, top))
     _time_axis(fig, quarters, 3, language)
-    return _layout(fig, language, source, title, height=400)
+    return layout(fig, language, source, title, height=400)
 
 
 def pipeline_per_quarter(table: pd.DataFrame, language: str, source: str, title: str | None = None) -> go.Figure:
     """Needs that reached "koblet", "etablert" and "gjennomført" per quarter of the date they reached it, from
-    ``View.pipeline_per_quarter()``: one line per step in the funnel's purple steps, told apart by marker
+    ``View.time.pipeline_per_quarter()``: one line per step in the funnel's purple steps, told apart by marker
     shape too. A hidden quarter is a gap in its line (it adds nothing); its hover says "<3" (``primaer``) or ":"
     (a complement), and the foot of the quarter says "<3" when any of its hidden points is primary, else ":"."""
-    from kompilot_data.reference import taxonomy
-
     labels = taxonomy.labels("behov_status", language)
     values = table["behov"].unstack("trinn")
     hidden = table["skjult"].unstack("trinn").astype(bool)
@@ -240,13 +227,13 @@ def pipeline_per_quarter(table: pd.DataFrame, language: str, source: str, title:
     top = float(values.where(~hidden).fillna(0).to_numpy().max()) if values.size else 0.0
     fig.update_yaxes(**count_axis({"title": t("count_needs", language), "range": [0, max(top, 1) * 1.12]}, top))
     _time_axis(fig, quarters, 3, language)
-    return _layout(fig, language, source, title, height=400)
+    return layout(fig, language, source, title, height=400)
 
 
 def offers_per_semester(
     table: pd.DataFrame, language: str, source: str, title: str | None = None, demo: bool | None = None
 ) -> go.Figure:
-    """Offers by semester of start, from ``View.offers_per_semester()``: real offers (neutral) and demo offers
+    """Offers by semester of start, from ``View.time.offers_per_semester()``: real offers (neutral) and demo offers
     (orange, hatched) stacked, offers still to start on top in light grey (dotted); the semester's total of
     offers over the stack."""
     started = table["tilbud"].unstack("opprinnelse")
@@ -303,7 +290,7 @@ def offers_per_semester(
     top = float(heights.max()) if len(heights) else 0.0
     fig.update_yaxes(**count_axis({"title": t("offers_count", language), "range": [0, max(top, 1) * 1.15]}, top))
     fig.update_xaxes(title=t("semester", language), type="category")
-    return _layout(fig, language, source, title, height=400, below=78 if len(labels) > 14 else 62, demo=demo)
+    return layout(fig, language, source, title, height=400, below=78 if len(labels) > 14 else 62, demo=demo)
 
 
 # --- text alternatives: the tables behind the charts, as read ---------------------------------------------
@@ -311,14 +298,12 @@ def offers_per_semester(
 
 def quarter_table(table: pd.DataFrame, column: str, language: str, column_labels: dict, corner: str) -> pd.DataFrame:
     """A (kvartal, ``column``) count table as a cross table: one row per quarter, "<3" or ":" where hidden."""
-    from kompilot_data.present.tables import pivot
-
     quarters = {q: quarter_label(q, language) for q in table.index.get_level_values("kvartal").unique()}
     return pivot(table, "behov", language, "kvartal", column, quarters, column_labels, corner=corner)
 
 
 def semester_table(table: pd.DataFrame, language: str) -> pd.DataFrame:
-    """``View.offers_per_semester()`` as read: one row per semester, real, demo and planned offers."""
+    """``View.time.offers_per_semester()`` as read: one row per semester, real, demo and planned offers."""
     started = table["tilbud"].unstack("opprinnelse")
     planned = table["planlagt"].groupby(level="semester").sum()
     frame = pd.DataFrame(
@@ -351,78 +336,61 @@ class Panel:
 
 def since_key_figures(view, since) -> list[tuple[str, ...]]:
     """(label, value, help[, comparison]) for new needs, needs matched, courses established and needs completed on
-    or after ``since``, from ``view.since(since)``; a hidden value is "<3" when the needs behind it come from
-    ``0 < businesses < threshold`` businesses (counted here from ``view.needs``, as the View counts them), else
-    ":" (a complement); "courses established" takes the mark of its needs. The comparison line says how many
-    needs reached the step without a date for it (they count in no period), or is None."""
+    or after ``since``, from ``view.time.since(since)``; a hidden value is "<3" when the needs behind it come from
+    ``0 < businesses < threshold`` businesses (``primaer``), else ":" (a complement); "courses established" takes
+    the mark of its needs. The comparison line says how many needs reached the step without a date for it (they
+    count in no period), or is None."""
     language = view.language
-    counts = view.since(since)
+    counts = view.time.since(since)
     day = format_date(since, language)
-
-    businesses = _since_businesses(view, since)
+    marks = dict(zip(counts.index, hidden_markers(counts, view.threshold), strict=True))
 
     def shown(event: str, column: str = "behov") -> str:
         value = counts.at[event, column]
-        if not pd.isna(value):
-            return format_number(value, language)
-        return marker(bool(counts.at[event, "skjult"]) and 0 < businesses[event] < view.threshold, view.threshold)
+        return format_number(value, language) if not pd.isna(value) else marks[event] or COMPLEMENTARY
 
-    from kompilot_data.present.briefing import undated_words
-
-    undated = view.undated_steps()
+    undated = view.time.undated_steps()
     return [
         (t("since_new_needs", language), shown("registrert"), t("since_new_needs_help", language, date=day)),
         (
             t("since_matched", language),
             shown("koblet"),
             t("since_matched_help", language, date=day),
-            undated_words(undated, "koblet", language) or None,
+            undated_words(undated, "koblet", language, view.threshold) or None,
         ),
         (
             t("since_courses", language),
             shown("etablert", "kurs"),
             t("since_courses_help", language, date=day, needs=shown("etablert")),
-            undated_words(undated, "etablert", language) or None,
+            undated_words(undated, "etablert", language, view.threshold) or None,
         ),
         (
             t("since_completed", language),
             shown("gjennomfort"),
             t("since_completed_help", language, date=day),
-            undated_words(undated, "gjennomfort", language) or None,
+            undated_words(undated, "gjennomfort", language, view.threshold) or None,
         ),
     ]
 
 
-def _since_businesses(view, since) -> dict[str, int]:
-    """Per event of ``view.since(since)``: the distinct businesses of the needs that reached it on or after
-    ``since`` (registration date, or the step's date)."""
-    from kompilot_data.view import STAGE_DATES
-
-    needs = view.needs
-    start = pd.Timestamp(since)
-    columns = {"registrert": "registrert", **STAGE_DATES}
-    out = {}
-    for event, column in columns.items():
-        if column not in needs.columns:
-            out[event] = 0
-            continue
-        recent = (pd.to_datetime(needs[column]) >= start).to_numpy(dtype=bool, na_value=False)
-        out[event] = int(needs.loc[recent, "bedrift_id"].nunique())
-    return out
+def undated_words(undated: pd.Series, step: str, language: str, threshold: int) -> str:
+    """ "38 uten dato telles ikke" when needs reached ``step`` with no date for it (``View.time.undated_steps``;
+    NaN = hidden: it rests on fewer than ``threshold`` businesses); "" when there are none."""
+    value = undated.get(step, 0)
+    if not pd.isna(value) and value == 0:
+        return ""
+    return t("since_undated", language, n=marker(True, threshold) if pd.isna(value) else format_number(value, language))
 
 
 def panels(view) -> list[Panel]:
     """The three trend charts of ``view`` (a :class:`~kompilot_data.view.View`): new needs per quarter by
     sub-region, needs reaching each pipeline step per quarter, offers per semester."""
-    from kompilot_data.present import summaries
-    from kompilot_data.reference import taxonomy
-
     language = view.language
     source = view.records_source()
     hidden_note = t("trend_hidden_note", language, min_businesses=max(view.threshold, 1))
     regions = {**{name: name for name in SUBREGIONS}, OUTSIDE_PILOT: t("outside_pilot", language)}
 
-    table, totals = view.needs_per_quarter(), quarter_totals(view)
+    table, totals = view.time.needs_per_quarter(), view.time.needs_per_quarter_totals()
     title = t("trend_needs_title", language)
     per_quarter = quarter_table(table, "delregion", language, regions, t("quarter", language))
     per_quarter[t("trend_total", language)] = [
@@ -446,13 +414,13 @@ def panels(view) -> list[Panel]:
     if partial:
         needs_panel = replace(needs_panel, note=f"{needs_panel.note} {partial}")
 
-    steps = view.pipeline_per_quarter()
+    steps = view.time.pipeline_per_quarter()
     stages = taxonomy.labels("behov_status", language)
     title = t("trend_pipeline_title", language)
     notes = []
-    if not view.has_step_dates():
+    if not view.time.has_step_dates():
         notes.append(t("trend_no_dates", language))
-    undated = view.undated_steps()
+    undated = view.time.undated_steps()
     if undated.fillna(1).sum() > 0:
         notes.append(
             t(
@@ -481,7 +449,7 @@ def panels(view) -> list[Panel]:
         " ".join(notes),
     )
 
-    offers = view.offers_per_semester()
+    offers = view.time.offers_per_semester()
     title = t("trend_offers_title", language)
     per_semester = offers["tilbud"].groupby(level="semester").sum() + offers["planlagt"].groupby(level="semester").sum()
     offers_panel = Panel(
@@ -521,9 +489,9 @@ def _complement_note(frames: list[pd.DataFrame], language: str) -> str:
 
 def _partial_quarter(view) -> str:
     """ "4. kv. 2026 er ikke over (tall til 27.11.2026)." when the view's last quarter is still running."""
-    if not len(view.quarters):
+    if not len(view.time.quarters):
         return ""
-    last = view.quarters[-1]
+    last = view.time.quarters[-1]
     today = pd.Timestamp(view.key.today)
     if not last <= today < last + pd.DateOffset(months=3):
         return ""

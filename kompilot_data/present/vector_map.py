@@ -15,16 +15,18 @@ from functools import lru_cache
 import numpy as np
 import plotly.graph_objects as go
 import shapely
+from shapely.geometry import shape
 
-from kompilot_data.i18n import t
 from kompilot_data.present import charts
+from kompilot_data.present.theme import ORDINAL
 from kompilot_data.reference import SUBREGIONS, load_geojson, load_municipalities
+from kompilot_data.reference.i18n import t
 
 CENTRE_LATITUDE = 63.85
 OUTLINE_COLOUR = "#1B2733"
 HIGHLIGHT_COLOUR = "#7B2CBF"  # purple: apart from both ends of the centrality ramp
-# SSB centrality classes 1 (most central) .. 6 (least central); same ramp as the app's maps.
-CENTRALITY_COLOURS = ("#08306B", "#2171B5", "#6BAED6", "#C6DBEF", "#FDAE6B", "#E6550D")
+# SSB centrality classes 1 (most central) .. 6 (least central): the app maps' ramp.
+CENTRALITY_COLOURS = tuple(ORDINAL)
 
 Ring = np.ndarray  # (n, 2): projected x (east), y (south), so y grows downwards as on a slide
 
@@ -71,8 +73,6 @@ def project(coordinates) -> Ring:
 @lru_cache(maxsize=1)
 def _municipality_shapes() -> dict:
     """kommunenummer -> shapely polygon, straight from the embedded GeoJSON (no geopandas)."""
-    from shapely.geometry import shape
-
     return {f["properties"]["kommunenummer"]: shape(f["geometry"]) for f in load_geojson()["features"]}
 
 
@@ -234,110 +234,3 @@ def to_plotly(vmap: VectorMap, height: int | None = None, footer: bool = True) -
         },
     )
     return fig
-
-
-def add_to_slide(vmap: VectorMap, shapes, left: int, top: int, width: int, height: int):
-    """Draw the map into the box (EMU) as a group: a freeform per municipality, the sub-region outlines,
-    the highlight, sub-region names and a legend. Returns the group shape."""
-    from pptx.dml.color import RGBColor
-    from pptx.enum.text import PP_ALIGN
-    from pptx.util import Emu, Pt
-
-    legend_width = max(int(width * 0.24), int(1.9 * 914400))
-    x0, y0, x1, y1 = vmap.bounds
-    scale = min((width - legend_width) / (x1 - x0), height / (y1 - y0))
-    offset_x = left + ((width - legend_width) - (x1 - x0) * scale) / 2
-    offset_y = top + (height - (y1 - y0) * scale) / 2
-
-    def emu(ring: Ring) -> list[tuple[int, int]]:
-        points = np.rint(np.column_stack([offset_x + (ring[:, 0] - x0) * scale, offset_y + (ring[:, 1] - y0) * scale]))
-        keep = np.ones(len(points), dtype=bool)
-        keep[1:] = np.any(points[1:] != points[:-1], axis=1)  # drop repeated points after rounding
-        return [(int(x), int(y)) for x, y in points[keep]]
-
-    def freeform(target, rings, name):
-        return _freeform(target, [c for c in (emu(ring) for ring in rings) if len(c) >= 3], name)
-
-    drawn = []  # made on the slide, grouped at the end (a group recomputes its extent on every addition)
-    for area in vmap.areas:
-        shape = freeform(shapes, area.rings, f"{area.name} ({area.code})")
-        shape.fill.solid()
-        shape.fill.fore_color.rgb = RGBColor.from_string(area.colour.lstrip("#"))
-        shape.line.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
-        shape.line.width = Pt(0.5)
-        drawn.append(shape)
-    for region, rings in vmap.outlines:
-        shape = freeform(shapes, rings, f"{region} ({t('vmap_outline', vmap.language)})")
-        shape.fill.background()
-        shape.line.color.rgb = RGBColor.from_string(OUTLINE_COLOUR.lstrip("#"))
-        shape.line.width = Pt(1.75)
-        drawn.append(shape)
-    if vmap.highlight:
-        shape = freeform(shapes, vmap.highlight, t("vmap_selected", vmap.language))
-        shape.fill.background()
-        shape.line.color.rgb = RGBColor.from_string(HIGHLIGHT_COLOUR.lstrip("#"))
-        shape.line.width = Pt(2.75)
-        drawn.append(shape)
-    for name, x, y in vmap.labels:
-        cx, cy = offset_x + (x - x0) * scale, offset_y + (y - y0) * scale
-        box = shapes.add_textbox(Emu(int(cx - 650000)), Emu(int(cy - 150000)), Emu(1300000), Emu(300000))
-        box.fill.solid()
-        box.fill.fore_color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
-        box.text_frame.word_wrap = False
-        paragraph = box.text_frame.paragraphs[0]
-        paragraph.alignment = PP_ALIGN.CENTER
-        charts.write_run(paragraph, name, 14, True, OUTLINE_COLOUR)
-        drawn.append(box)
-    legend_left = left + width - legend_width
-    row = Emu(330000)
-    legend_top = top + (height - row * (len(vmap.legend) + 2)) // 2 + 2 * row
-    heading = shapes.add_textbox(Emu(legend_left), Emu(legend_top - 2 * row), Emu(legend_width), Emu(2 * row))
-    heading.text_frame.word_wrap = True
-    for i, line in enumerate(vmap.legend_title.split("\n")):
-        paragraph = heading.text_frame.paragraphs[0] if i == 0 else heading.text_frame.add_paragraph()
-        paragraph.alignment = PP_ALIGN.LEFT
-        charts.write_run(paragraph, line, 12, i == 0, OUTLINE_COLOUR)
-    drawn.append(heading)
-    for i, (label, colour) in enumerate(vmap.legend):
-        swatch = shapes.add_shape(1, Emu(legend_left), Emu(legend_top + row * i + 60000), Emu(220000), Emu(220000))
-        swatch.fill.solid()
-        swatch.fill.fore_color.rgb = RGBColor.from_string(colour.lstrip("#"))
-        swatch.line.fill.background()
-        charts.unstyled(swatch)
-        box = shapes.add_textbox(Emu(legend_left + 280000), Emu(legend_top + row * i), Emu(legend_width - 280000), row)
-        box.text_frame.word_wrap = True
-        box.text_frame.paragraphs[0].alignment = PP_ALIGN.LEFT
-        charts.write_run(box.text_frame.paragraphs[0], label, 13, False, OUTLINE_COLOUR)
-        drawn += [swatch, box]
-    group = shapes.add_group_shape(drawn)
-    group.name = vmap.title
-    return group
-
-
-def _freeform(shapes, contours: list[list[tuple[int, int]]], name: str):
-    """A freeform shape with one closed contour per ring (coordinates in EMU on the slide).
-
-    python-pptx's FreeformBuilder recomputes the shape's extent for every segment (quadratic: a minute for
-    the county's 13,000 vertices), so the builder makes the shape from its bounding box and the path is
-    then written directly: a ``moveTo``, ``lnTo`` … and ``close`` per contour, in the shape's own coordinates.
-    """
-    from lxml import etree
-    from pptx.oxml.ns import qn
-
-    move_to, line_to, point_tag, close = qn("a:moveTo"), qn("a:lnTo"), qn("a:pt"), qn("a:close")
-    points = np.array([p for contour in contours for p in contour])
-    left, top = points.min(axis=0)
-    right, bottom = points.max(axis=0)
-    builder = shapes.build_freeform(int(left), int(top))
-    builder.add_line_segments([(int(right), int(top)), (int(right), int(bottom))], close=True)
-    shape = builder.convert_to_shape()
-    path = shape._element.spPr.find(qn("a:custGeom")).find(qn("a:pathLst")).find(qn("a:path"))
-    for child in list(path):
-        path.remove(child)
-    for contour in contours:
-        for i, (x, y) in enumerate(contour):
-            operation = etree.SubElement(path, move_to if i == 0 else line_to)
-            etree.SubElement(operation, point_tag, x=str(int(x - left)), y=str(int(y - top)))
-        etree.SubElement(path, close)
-    shape.name = name
-    return charts.unstyled(shape)

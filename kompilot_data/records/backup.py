@@ -35,7 +35,13 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pandas as pd
 import sqlalchemy as sa
+
+from kompilot_data.records import storage
+from kompilot_data.records.schema import SPECS
+from kompilot_data.records.validation import ProblemLines, problem_code, validate
+from kompilot_data.reference.errors import KompilotError, message
 
 FORMAT = "kompilot-sikkerhetskopi"
 VERSION = 1
@@ -52,8 +58,8 @@ MAX_MANIFEST_BYTES = 1 << 20
 MAX_TABLE_BYTES = 4 << 30
 
 
-class BackupError(ValueError):
-    """A backup that cannot be restored; the message (Norwegian) says why. The database is unchanged."""
+class BackupError(KompilotError, ValueError):
+    """A backup that cannot be restored; the message says why. The database is unchanged."""
 
 
 def _value(value):
@@ -64,8 +70,6 @@ def _value(value):
 
 def _write_zip(engine, target) -> dict:
     """Write the backup to ``target`` (a path or a binary file object); return the manifest."""
-    from kompilot_data.records import storage
-
     manifest = {
         "format": FORMAT,
         "versjon": VERSION,
@@ -107,7 +111,7 @@ def backup(engine, path: Path | str) -> Path:
     """Write a full backup to ``path`` (a .zip); written to a temporary file first, never left half-written."""
     path = Path(path)
     if path.suffix.lower() != ".zip":
-        raise BackupError(f"«{path.name}»: en sikkerhetskopi er en .zip-fil. Bruk for eksempel kompilot-kopi.zip.")
+        raise BackupError("err_backup_suffix", name=path.name)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(handle)
     try:
@@ -182,13 +186,8 @@ class Backup:
     """
 
     def __init__(self, data: bytes, name: str):
-        from kompilot_data.records import storage
-
         self.name = name
-        self._broken = (
-            f"«{name}» er ikke en hel sikkerhetskopi: filen er skadet, avkortet eller noe annet enn en kompilot-"
-            "sikkerhetskopi (.zip). Databasen er ikke endret. Bruk en annen kopi."
-        )
+        self._broken = message("err_backup_broken", name=name)
         try:
             self._archive = zipfile.ZipFile(io.BytesIO(data))
             names = set(self._archive.namelist())
@@ -196,10 +195,7 @@ class Backup:
             raise BackupError(self._broken) from None
         if "manifest.json" not in names:
             if "xl/workbook.xml" in names:
-                raise BackupError(
-                    f"«{name}» er en Excel-fil. Sikkerhetskopier lages nå som .zip (eksakte verdier, ingen grenser); "
-                    "en Excel-fil er en rapport og kan ikke gjenopprettes. Databasen er ikke endret."
-                )
+                raise BackupError("err_backup_excel", name=name)
             raise BackupError(self._broken)
         try:
             if self._archive.getinfo("manifest.json").file_size > MAX_MANIFEST_BYTES:
@@ -210,10 +206,7 @@ class Backup:
         if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
             raise BackupError(self._broken)
         if manifest.get("versjon") != VERSION:
-            raise BackupError(
-                f"«{name}» er laget av en annen versjon av kompilot (format {manifest.get('versjon')}; denne leser "
-                f"{VERSION}). Databasen er ikke endret."
-            )
+            raise BackupError("err_backup_version", name=name, found=manifest.get("versjon"), reads=VERSION)
         self.manifest = manifest
         self._entries = {}
         for key, table_name in FILES.items():
@@ -222,20 +215,15 @@ class Backup:
             if entry is None and key in OPTIONAL_FILES:
                 continue
             if not isinstance(entry, dict) or entry.get("fil") not in names:
-                raise BackupError(f"«{name}»: tabellen «{table_name}» mangler. Databasen er ikke endret.")
+                raise BackupError("err_backup_table_missing", name=name, table=table_name)
             columns = entry.get("kolonner")
             known = {c.name: c for c in table.columns}
             if not isinstance(columns, list) or any(c not in known for c in columns):
                 unknown = ", ".join(str(c) for c in (columns or []) if c not in known)
-                raise BackupError(
-                    f"«{name}»: tabellen «{table_name}» har kolonner denne versjonen ikke kjenner ({unknown}); "
-                    "kopien er trolig laget av en nyere versjon. Databasen er ikke endret."
-                )
+                raise BackupError("err_backup_columns_unknown", name=name, table=table_name, columns=unknown)
             absent = [c.name for c in table.columns if c.name not in columns and not c.nullable]
             if absent:
-                raise BackupError(
-                    f"«{name}»: tabellen «{table_name}» mangler kolonnene {', '.join(absent)}. Databasen er ikke endret."
-                )
+                raise BackupError("err_backup_columns_missing", name=name, table=table_name, columns=", ".join(absent))
             member = self._archive.getinfo(entry["fil"])
             if member.file_size > MAX_TABLE_BYTES or member.file_size != entry.get("bytes"):
                 raise BackupError(self._broken)
@@ -273,17 +261,13 @@ class Backup:
                             row[column] = None if value is None else convert(value)
                         except (TypeError, ValueError):
                             raise BackupError(
-                                f"«{self.name}», {table_name} rad {number}, kolonne «{column}»: verdien har feil type. "
-                                "Databasen er ikke endret."
+                                "err_backup_type", name=self.name, table=table_name, row=number, column=column
                             ) from None
                     yield row
         except (zipfile.BadZipFile, OSError, EOFError):
             raise BackupError(self._broken) from None
         if digest.hexdigest() != entry.get("sha256"):
-            raise BackupError(
-                f"«{self.name}»: kontrollsummen for «{table_name}» stemmer ikke; filen er endret eller skadet. "
-                "Databasen er ikke endret."
-            )
+            raise BackupError("err_backup_checksum", name=self.name, table=table_name)
         if number != entry["rader"]:
             raise BackupError(self._broken)
 
@@ -326,43 +310,29 @@ def _check_records(key: str, rows: list[dict], name: str) -> None:
 
     Control characters stored before they were refused are restored as they were (not checked here).
     """
-    import pandas as pd
-
-    from kompilot_data.records.schema import SPECS, format_problems, validate
-
     if not rows:
         return
     text = pd.DataFrame({spec.name: [_text(row.get(spec.name)) for row in rows] for spec in SPECS[key]}, dtype=object)
     problems = validate(text, key)
     if len(problems):
-        problems = problems[~problems["melding"].str.contains("kontrolltegn", regex=False)]
+        problems = problems[[problem_code(m) != "cell_control" for m in problems["beskjed"]]]
     if len(problems):
-        raise BackupError(
-            f"«{name}», tabellen «{FILES[key]}» bryter reglene for data (rad = linje i {FILES[key]}.jsonl + 1):\n"
-            + format_problems(problems.head(20))
-            + "\nDatabasen er ikke endret."
-        )
+        raise BackupError("err_backup_rules", name=name, table=FILES[key], problems=ProblemLines(problems.head(20)))
     for row in rows:
         if any(row.get(c) is None for c in ("versjon", "endret", "endret_av")):
-            raise BackupError(
-                f"«{name}», tabellen «{FILES[key]}»: versjon eller endret mangler. Databasen er ikke endret."
-            )
+            raise BackupError("err_backup_version_missing", name=name, table=FILES[key])
 
 
 def _check_log(key: str, rows: Iterator[dict], name: str) -> None:
-    from kompilot_data.records import storage
-
     table = storage.ALL_TABLES[key]
     required = [c.name for c in table.columns if not c.nullable and c.name != "id"]
     seen: set[int] = set()
     for number, row in enumerate(rows, start=1):
         if row.get("id") is None or row["id"] in seen:
-            raise BackupError(f"«{name}», tabellen «{FILES[key]}»: id-ene er ikke unike. Databasen er ikke endret.")
+            raise BackupError("err_backup_ids", name=name, table=FILES[key])
         seen.add(row["id"])
         if any(row.get(c) is None for c in required):
-            raise BackupError(
-                f"«{name}», {FILES[key]} rad {number}: en påkrevd verdi mangler. Databasen er ikke endret."
-            )
+            raise BackupError("err_backup_required", name=name, table=FILES[key], row=number)
 
 
 def restore(
@@ -384,8 +354,6 @@ def restore(
 
 def restore_verified(engine, backup_file: Backup, user: str, access=None, expected_version: int | None = None) -> None:
     """Write a backup that :func:`read_backup` verified (rows streamed again from the zip, in one transaction)."""
-    from kompilot_data.records import storage
-
     storage.replace_all(
         engine,
         {key: backup_file.rows(key) for key in FILES},

@@ -37,8 +37,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from kompilot_data.records import storage
+from kompilot_data.records.access import refusals, refuse, require_editor
+from kompilot_data.records.errors import ConflictError, RecordNotFound
 from kompilot_data.records.schema import CONTROL_CHARACTERS, STAGE_DATES
-from kompilot_data.records.storage import ConflictError, RecordNotFound
+from kompilot_data.reference import load_municipalities, taxonomy
+from kompilot_data.reference.errors import KompilotError, Label, message
+from kompilot_data.reference.i18n import format_date, format_number, t
 
 PIPELINE = ("kartlagt", "koblet", "etablert", "gjennomfort")
 CLOSED = "avsluttet"
@@ -47,34 +51,31 @@ FORWARD = {"koblet": ("etablert", CLOSED), "etablert": ("gjennomfort", CLOSED), 
 REASON_MAX_LENGTH = 500
 REJECTED_TABLE_NAME = "avviste_kandidater"
 POOL_OFFER_PREFIX = "KM"
-POOL_SOURCE = "Kompetansepilot: opprettet fra kursmulighet"
 
 
-class BrokeringError(ValueError):
-    """A brokering step that does not fit the need's state (Norwegian message saying what to do instead)."""
+class BrokeringError(KompilotError, ValueError):
+    """A brokering step that does not fit the need's state (the message says what to do instead)."""
 
 
-def _status_label(code: str) -> str:
-    from kompilot_data.reference import taxonomy
-
-    return taxonomy.labels("behov_status", "nb").get(code, code)
+def _status_label(code: str) -> Label:
+    return Label("behov_status", code)
 
 
 def _need_for_update(connection: Connection, need_id: str, version: int, access) -> dict:
     """The need as stored, checked under the lock: it exists, has ``version`` and may be written by ``access``."""
-    current = storage._existing(connection, "needs", [need_id]).get(need_id)
+    current = storage.existing_records(connection, "needs", [need_id]).get(need_id)
     if current is None:
-        raise RecordNotFound(f"Behovet «{need_id}» finnes ikke (slettet av en annen?).")
+        raise RecordNotFound("err_need_missing", id=need_id)
     if int(current["versjon"]) != int(version):
-        raise ConflictError(storage._conflict_message(connection, "needs", need_id))
-    storage._refuse(storage._outside(access, "needs", [(need_id, current["kommunenummer"], "megling")]))
+        raise ConflictError(storage.conflict_message(connection, "needs", need_id))
+    refuse(refusals(access, "needs", [(need_id, current["kommunenummer"], "write_brokering")]))
     return current
 
 
 def _offer(connection: Connection, offer_id: str) -> dict:
-    offer = storage._existing(connection, "offers", [offer_id]).get(offer_id)
+    offer = storage.existing_records(connection, "offers", [offer_id]).get(offer_id)
     if offer is None:
-        raise RecordNotFound(f"Tilbudet «{offer_id}» finnes ikke (slettet av en annen?).")
+        raise RecordNotFound("err_offer_missing", id=offer_id)
     return offer
 
 
@@ -85,20 +86,22 @@ def _stage_day(when: date | None, need: dict, after: Iterable[str] = ()) -> date
     if isinstance(day, pd.Timestamp):
         day = day.date()
     if day > today:
-        raise BrokeringError(f"Datoen {day:%d.%m.%Y} er etter i dag. Et trinn registreres når det er nådd.")
+        raise BrokeringError("err_date_future", day=day)
     for column in ("registrert", *after):
         earlier = need.get(column)
         if earlier is not None and day < earlier:
-            what = "behovet ble registrert" if column == "registrert" else f"{column} ({earlier:%d.%m.%Y})"
-            if column == "registrert":
-                what += f" ({earlier:%d.%m.%Y})"
-            raise BrokeringError(f"Datoen {day:%d.%m.%Y} er før {what}. Velg en senere dato.")
+            what = (
+                message("err_date_before_registered", earlier=earlier)
+                if column == "registrert"
+                else message("err_date_before_stage", column=column, earlier=earlier)
+            )
+            raise BrokeringError("err_date_before", day=day, what=what)
     return day
 
 
 def _user(access, user: str | None) -> str:
-    storage._require_editor(access)
-    return storage._check_user(user or (access.user if access is not None else storage.SYSTEM_USER))
+    require_editor(access)
+    return storage.check_user(user or (access.user if access is not None else storage.SYSTEM_USER))
 
 
 def _link_in(
@@ -107,19 +110,14 @@ def _link_in(
     need = _need_for_update(connection, need_id, version, access)
     offer = _offer(connection, offer_id)
     if need["status"] not in ("kartlagt", "koblet"):
-        raise BrokeringError(
-            f"Behovet «{need_id}» har status «{_status_label(need['status'])}» og kan ikke kobles på nytt. "
-            "Gå et trinn tilbake først om koblingen skal endres."
-        )
+        raise BrokeringError("err_link_status", id=need_id, status=_status_label(need["status"]))
     if offer["status"] == "avlyst":
-        raise BrokeringError(f"Tilbudet «{offer_id}» er avlyst og kan ikke kobles til.")
+        raise BrokeringError("err_link_cancelled", id=offer_id)
     if _is_rejected(connection, need_id, offer_id):
-        raise BrokeringError(
-            f"Tilbudet «{offer_id}» er avvist for behovet «{need_id}». Angre avvisningen først om det likevel passer."
-        )
+        raise BrokeringError("err_link_rejected", offer=offer_id, need=need_id)
     day = _stage_day(when, need)
     changes = {"tilbud_id": offer_id, "status": "koblet", "koblet_dato": day}
-    storage._update_in(connection, "needs", need_id, changes, version, user, now, access, action="kobling")
+    storage.update_in(connection, "needs", need_id, changes, version, user, now, access, action="kobling")
     return version + 1
 
 
@@ -148,7 +146,7 @@ def link(
     """
     user = _user(access, user)
     with storage.writing(engine) as connection:
-        return _link_in(connection, need_id, offer_id, version, user, storage._now(), access, when)
+        return _link_in(connection, need_id, offer_id, version, user, storage.utc_now(), access, when)
 
 
 def set_stage(
@@ -168,25 +166,28 @@ def set_stage(
         need = _need_for_update(connection, need_id, version, access)
         allowed = FORWARD.get(need["status"], ())
         if status not in allowed:
-            hint = (
-                "Koble behovet til et tilbud først."
+            hint = message(
+                "err_stage_link_first"
                 if need["status"] == "kartlagt" and status in PIPELINE
-                else "Et behov flyttes ett trinn om gangen."
+                else "err_stage_one_step"
             )
             raise BrokeringError(
-                f"Behovet «{need_id}» har status «{_status_label(need['status'])}» og kan ikke settes til "
-                f"«{_status_label(status)}». {hint}"
+                "err_stage_not_allowed",
+                id=need_id,
+                status=_status_label(need["status"]),
+                target=_status_label(status),
+                hint=hint,
             )
         column = STAGE_DATES[status]
         day = _stage_day(when, need, [c for c in ("koblet_dato", "etablert_dato") if c != column])
-        storage._update_in(
+        storage.update_in(
             connection,
             "needs",
             need_id,
             {"status": status, column: day},
             version,
             user,
-            storage._now(),
+            storage.utc_now(),
             access,
             action="status",
         )
@@ -216,15 +217,15 @@ def step_back(engine: Engine, need_id: str, version: int, access, user: str | No
         need = _need_for_update(connection, need_id, version, access)
         target = previous_stage(need)
         if target is None:
-            raise BrokeringError(f"Behovet «{need_id}» er kartlagt; det er ikke noe trinn å gå tilbake fra.")
+            raise BrokeringError("err_step_back_mapped", id=need_id)
         changes: dict = {"status": target}
         status = need["status"]
         if status in STAGE_DATES:
             changes[STAGE_DATES[status]] = None
         if target == "kartlagt":
             changes.update(tilbud_id=None, koblet_dato=None, etablert_dato=None)
-        storage._update_in(
-            connection, "needs", need_id, changes, version, user, storage._now(), access, action="status"
+        storage.update_in(
+            connection, "needs", need_id, changes, version, user, storage.utc_now(), access, action="status"
         )
     return version + 1
 
@@ -244,11 +245,11 @@ def _is_rejected(connection: Connection, need_id: str, offer_id: str) -> dict | 
 def _clean_reason(reason: str) -> str:
     text = (reason or "").strip()
     if not text:
-        raise BrokeringError("Skriv en grunn for avvisningen (for eksempel «for langt å reise», «feil nivå»).")
+        raise BrokeringError("err_reason_missing")
     if len(text) > REASON_MAX_LENGTH:
-        raise BrokeringError(f"Grunnen er for lang: {len(text)} tegn, høyst {REASON_MAX_LENGTH} er tillatt.")
+        raise BrokeringError("err_reason_long", length=len(text), most=REASON_MAX_LENGTH)
     if CONTROL_CHARACTERS.search(text):
-        raise BrokeringError("Grunnen inneholder et usynlig kontrolltegn. Skriv den på nytt.")
+        raise BrokeringError("err_reason_control")
     return text
 
 
@@ -272,22 +273,24 @@ def reject(
         need = _need_for_update(connection, need_id, version, access)
         _offer(connection, offer_id)
         if need.get("tilbud_id") == offer_id and need["status"] != CLOSED:
-            raise BrokeringError(
-                f"Behovet «{need_id}» er koblet til «{offer_id}». Gå et trinn tilbake (fjern koblingen) før du avviser."
-            )
+            raise BrokeringError("err_reject_linked", need=need_id, offer=offer_id)
         earlier = _is_rejected(connection, need_id, offer_id)
         if earlier is not None:
             raise ConflictError(
-                f"«{offer_id}» er allerede avvist for «{need_id}» av {earlier['bruker']} "
-                f"{earlier['tidspunkt']:%d.%m.%Y}: {earlier['grunn']}"
+                "err_already_rejected",
+                offer=offer_id,
+                need=need_id,
+                user=earlier["bruker"],
+                day=earlier["tidspunkt"].date(),
+                reason=earlier["grunn"],
             )
-        now = storage._now()
+        now = storage.utc_now()
         connection.execute(
             sa.insert(storage.REJECTED_TABLE).values(
                 behov_id=need_id, tilbud_id=offer_id, grunn=text, bruker=user, tidspunkt=now
             )
         )
-        storage._audit(connection, [_rejection_entry(now, user, "avvisning", need_id, None, offer_id, text)])
+        storage.write_audit(connection, [_rejection_entry(now, user, "avvisning", need_id, None, offer_id, text)])
 
 
 def _rejection_entry(now, user: str, action: str, need_id: str, before_offer, after_offer, reason) -> dict:
@@ -300,8 +303,8 @@ def _rejection_entry(now, user: str, action: str, need_id: str, before_offer, af
         "tabell": REJECTED_TABLE_NAME,
         "post_id": need_id,
         "batch_id": None,
-        "foer": storage._json(before),
-        "etter": storage._json(after),
+        "foer": storage.to_json(before),
+        "etter": storage.to_json(after),
     }
 
 
@@ -309,23 +312,18 @@ def undo_rejection(engine: Engine, need_id: str, offer_id: str, access, user: st
     """Take a rejection back: the offer may be proposed for the need again."""
     user = _user(access, user)
     with storage.writing(engine) as connection:
-        need = storage._existing(connection, "needs", [need_id]).get(need_id)
+        need = storage.existing_records(connection, "needs", [need_id]).get(need_id)
         if need is not None:
-            storage._refuse(storage._outside(access, "needs", [(need_id, need["kommunenummer"], "megling")]))
+            refuse(refusals(access, "needs", [(need_id, need["kommunenummer"], "write_brokering")]))
         earlier = _is_rejected(connection, need_id, offer_id)
         if earlier is None:
-            raise RecordNotFound(f"«{offer_id}» er ikke avvist for «{need_id}».")
+            raise RecordNotFound("err_not_rejected", offer=offer_id, need=need_id)
         table = storage.REJECTED_TABLE
         connection.execute(sa.delete(table).where(table.c.id == earlier["id"]))
         entry = _rejection_entry(
-            storage._now(), user, "avvisning_angret", need_id, (offer_id, earlier["grunn"]), None, None
+            storage.utc_now(), user, "avvisning_angret", need_id, (offer_id, earlier["grunn"]), None, None
         )
-        storage._audit(connection, [entry])
-
-
-def rejected_pairs(engine: Engine) -> pd.DataFrame:
-    """Rejected candidates as ``behov_id``, ``tilbud_id``, ``grunn``, ``bruker``, ``tidspunkt``."""
-    return storage.rejected_candidates(engine)
+        storage.write_audit(connection, [entry])
 
 
 # --- a course opportunity becomes a planned offer ------------------------------------------------
@@ -346,65 +344,6 @@ def next_offer_id(engine: Engine, year: int | None = None) -> str:
     return f"{prefix}{number:03d}"
 
 
-def pool_offer(pool: Mapping, needs: pd.DataFrame, min_class: int, language: str = "nb") -> dict:
-    """A planned offer proposed for a course opportunity (a row of :meth:`kompilot_data.view.View.pools`), as text
-    in the import format, for the coordinator to check and change before :func:`offer_from_pool`.
-
-    * place: the pool's host; a study place gives its provider, place and coordinates, a municipality its
-      centre (the provider is then left for the coordinator to fill in);
-    * mode: ``stedlig``, or ``samlingsbasert`` when the pool suggests sessions or online teaching;
-    * start: the latest earliest-wanted start among the pooled needs, if it is within every need's window
-      (else the earliest latest-wanted start); seats: the pooled participants, at least ``min_class``;
-      minimum class size: ``min_class``.
-    """
-    from kompilot_data.engine.pooling import MODE_LOCAL, hosts
-    from kompilot_data.reference import taxonomy
-
-    ids = pool_need_ids(pool)
-    pooled = needs[needs["behov_id"].astype(str).isin(ids).to_numpy()]
-    frame = hosts()
-    host = frame[(frame["vert"] == pool["vert"]) & (frame["kommunenummer"] == str(pool["vert_kommunenummer"]))]
-    host = host.iloc[0] if len(host) else None
-    provider, place = "", ""
-    if host is not None and host["vert_type"] == "studiested":
-        provider, _, rest = str(host["vert"]).rpartition(" (")
-        place = rest.rstrip(")")
-    elif host is not None:
-        place = str(host["vert"])
-    area = taxonomy.labels("kompetanseomrade", language)[str(pool["kompetanseomrade"])]
-    level = taxonomy.labels("niva", language)[str(pool["niva"])]
-    latest_from = pooled["tidsramme_fra"].max()
-    earliest_to = pooled["tidsramme_til"].min()
-    start = latest_from if latest_from <= earliest_to else earliest_to
-    participants = int(pooled["antall_deltakere"].sum())
-    return {
-        "tilbud_id": "",
-        "tilbyder": provider,
-        "tittel": f"{area} – {level.lower()} ({place or pool['vert']})",
-        "kompetanseomrade": str(pool["kompetanseomrade"]),
-        "niva": str(pool["niva"]),
-        "laeringsform": "stedlig" if pool.get("foreslaatt_form") == MODE_LOCAL else "samlingsbasert",
-        "kommunenummer": str(pool["vert_kommunenummer"]),
-        "studiested": place,
-        "lat": "" if host is None else f"{float(host['lat']):.5f}",
-        "lon": "" if host is None else f"{float(host['lon']):.5f}",
-        "oppstart": pd.Timestamp(start).date().isoformat(),
-        "kapasitet": str(max(participants, min_class, 1)),
-        "min_deltakere": str(max(min_class, 1)),
-        "status": "planlagt",
-        "datakilde": POOL_SOURCE,
-        "demo": "ja" if len(pooled) and bool(pooled["demo"].all()) else "nei",
-    }
-
-
-def pool_need_ids(pool: Mapping) -> list[str]:
-    """The pooled needs of a course opportunity (its ``behov_ids``, ";"-separated)."""
-    text = pool.get("behov_ids")
-    if text is None or (not isinstance(text, str) and pd.isna(text)):
-        raise BrokeringError("Kursmuligheten viser ikke hvilke behov den samler (bare koordinatorer ser det).")
-    return [part for part in str(text).split(";") if part]
-
-
 def offer_from_pool(
     engine: Engine,
     offer: Mapping,
@@ -413,7 +352,7 @@ def offer_from_pool(
     user: str | None = None,
     when: date | None = None,
 ) -> str:
-    """Opprett tilbud fra kursmulighet: create the planned ``offer`` (import format, e.g. from :func:`pool_offer`;
+    """Opprett tilbud fra kursmulighet: create the planned ``offer`` (import format, e.g. from :func:`kompilot_data.engine.pooling.pool_offer`;
     an empty ``tilbud_id`` gets :func:`next_offer_id`) and link every pooled need to it, in **one** transaction.
 
     ``need_versions``: ``{behov_id: versjon}`` of the pooled needs as read. Refused whole (nothing saved) if any
@@ -425,19 +364,14 @@ def offer_from_pool(
     if not record.get("tilbud_id"):
         record["tilbud_id"] = next_offer_id(engine)
     if not need_versions:
-        raise BrokeringError("Kursmuligheten har ingen behov å koble.")
-    clean = storage._validated_record("offers", record, source="tilbudet")
-    now = storage._now()
+        raise BrokeringError("err_pool_empty")
+    clean = storage.validated_record("offers", record, source="tilbudet")
+    now = storage.utc_now()
     with storage.writing(engine) as connection:
-        storage._add_in(connection, "offers", clean, user, now, access)
+        storage.add_in(connection, "offers", clean, user, now, access)
         for need_id, version in need_versions.items():
             _link_in(connection, need_id, clean["tilbud_id"], int(version), user, now, access, when)
     return clean["tilbud_id"]
-
-
-def linked_needs(needs: pd.DataFrame, offer_id: str) -> pd.DataFrame:
-    """Needs linked to ``offer_id`` (any status)."""
-    return needs[(needs["tilbud_id"].astype("string") == offer_id).fillna(False).to_numpy()]
 
 
 # --- the request to the provider ---------------------------------------------------------------
@@ -452,9 +386,6 @@ def provider_request(
     preferred), with totals; **no business identity** (no business id, organisation number, size, industry or
     free-text note). In ``language`` (``nb`` or ``en``), as plain text to copy or download.
     """
-    from kompilot_data.i18n import format_date, format_number, t
-    from kompilot_data.reference import load_municipalities, taxonomy
-
     names = load_municipalities()["navn"]
     levels = taxonomy.labels("niva", language)
     modes = taxonomy.labels("laeringsform", language)

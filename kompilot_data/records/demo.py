@@ -31,16 +31,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from kompilot_data._paths import DATA_DIR
-from kompilot_data.records.schema import NEED_COLUMNS, OFFER_COLUMNS
+from kompilot_data.engine.reach import compute_reach, municipality_rows
+from kompilot_data.records.schema import NEED_COLUMNS, OFFER_COLUMNS, to_typed
 from kompilot_data.reference import (
     OUTSIDE_PILOT,
     load_employment,
+    load_example_offers,
     load_municipalities,
     load_shortage,
     load_study_places,
     taxonomy,
 )
+from kompilot_data.reference.paths import DATA_DIR
 
 DEFAULT_NEEDS = 1500
 DEFAULT_OFFERS = 150
@@ -558,9 +560,6 @@ def link_offers(needs: pd.DataFrame, offers: pd.DataFrame, seed: int = DEFAULT_S
     was linked, close to the date it was established, and not after the date it was completed. Needs and
     offers are text frames in the import format; the choice among the best :data:`LINK_CHOICES` is seeded.
     """
-    from kompilot_data.engine.reach import compute_reach, municipality_rows
-    from kompilot_data.records.schema import to_typed
-
     rng = np.random.default_rng([seed, 3])
     linked = np.flatnonzero(needs["koblet_dato"].to_numpy(dtype=object) != "")
     out = np.full(len(needs), "", dtype=object)
@@ -694,8 +693,6 @@ def generate_offers(m: int = DEFAULT_OFFERS, seed: int = DEFAULT_SEED) -> pd.Dat
 
 
 def _example_offers() -> pd.DataFrame:
-    from kompilot_data.reference import load_example_offers
-
     real = load_example_offers()
     rows = []
     for example in REAL_EXAMPLES:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from kompilot_data._paths import DEMO_DIR
 from kompilot_data.records.reader import read_upload
-from kompilot_data.records.schema import validated
+from kompilot_data.records.validation import validated
+from kompilot_data.reference.paths import DEMO_DIR
 
 
 def read_table(path: Path | str) -> pd.DataFrame:

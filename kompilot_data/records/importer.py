@@ -18,6 +18,7 @@ Row numbers in messages are those the user sees in Excel (or the CSV line number
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -25,24 +26,22 @@ from pathlib import Path
 
 import pandas as pd
 
-from kompilot_data._paths import DATA_DIR
-from kompilot_data.records.backup import BackupError, backup, backup_bytes, restore  # noqa: F401 - re-exported
-from kompilot_data.records.reader import (  # noqa: F401 - re-exported for callers of the importer
-    EXPORT_TITLE,
-    HEADER_ALIASES,
-    ReadError,
-    ReadResult,
-    _header_key,
-    _known_header,
-    limits_text,
-    read_upload,
-)
-from kompilot_data.records.schema import ID_COLUMN, SPECS, mapped, text_frame, to_typed, validate
-from kompilot_data.reference import taxonomy
+from kompilot_data.records import storage
+from kompilot_data.records.access import foreign_id_message, require_editor
+from kompilot_data.records.reader import EXPORT_TITLE, ReadError, ReadResult, header_key, known_header, read_upload
+from kompilot_data.records.schema import ID_COLUMN, SPECS, mapped, problem_frame, shown, text_frame, to_typed
+from kompilot_data.records.spatial import check_coordinates
+from kompilot_data.records.validation import problem_code, validate
+from kompilot_data.reference import load_municipalities, municipality_name, taxonomy
+from kompilot_data.reference.errors import KompilotError, Message, Text, message
+from kompilot_data.reference.errors import text as make_text
+from kompilot_data.reference.i18n import DEFAULT_LANGUAGE, TEXTS, format_date, t
+from kompilot_data.reference.paths import DATA_DIR
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 EXCEL_CELL_LIMIT = 32_767
-PROBLEM_COLUMNS = ["rad", "kolonne", "verdi", "melding"]
+#: Stored in place of a municipality split in 2020 (Snillfjord): the row is refused with its own message.
+SPLIT_MARK = "(delt kommune)"
 
 CODE_COLUMNS = {
     "naering": "naering",
@@ -79,7 +78,7 @@ class Prepared:
 
 def guess_kind(frame: pd.DataFrame) -> str:
     """``needs`` or ``offers`` from the headers (a needs file may name its linked offer, ``tilbud_id``)."""
-    columns = {_known_header(c) for c in frame.columns}
+    columns = {known_header(c) for c in frame.columns}
     if {"tilbyder", "kapasitet", "tittel"} & columns:
         return "offers"
     if {"behov_id", "bedrift_id", "antall_deltakere"} & columns:
@@ -89,23 +88,21 @@ def guess_kind(frame: pd.DataFrame) -> str:
 
 def _municipality_lookup() -> tuple[dict[str, str], dict[str, tuple[str | None, str]]]:
     """Current names/numbers -> kommunenummer, and former names/numbers -> (kommunenummer or None, note)."""
-    from kompilot_data.reference import load_municipalities
-
     municipalities = load_municipalities()
     current: dict[str, str] = {}
     for code, row in municipalities.iterrows():
         for name in (code, row["navn"], row["offisielt_navn"], row["samisk_navn"]):
             if isinstance(name, str) and name:
-                current[_header_key(name)] = code
+                current[header_key(name)] = code
         for part in str(row["offisielt_navn"]).split(" - "):
-            current[_header_key(part)] = code
+            current[header_key(part)] = code
         for both in (f"{code} {row['navn']}", f"{row['navn']} ({code})"):  # the template's «5007 Namsos»
-            current[_header_key(both)] = code
+            current[header_key(both)] = code
     changes = pd.read_csv(DATA_DIR / "kommuneendringer.csv", dtype=str, keep_default_na=False)
     former: dict[str, tuple[str | None, str]] = {}
     for row in changes.itertuples(index=False):
         target = row.nytt_nummer or None
-        for key in (row.gammelt_nummer, _header_key(row.gammelt_navn)):
+        for key in (row.gammelt_nummer, header_key(row.gammelt_navn)):
             if key in current and key != row.gammelt_nummer:
                 continue  # a current name (e.g. Steinkjer) wins over the same former name
             former.setdefault(key, (target, f"{row.gammelt_navn} ({row.gammelt_nummer})"))
@@ -116,15 +113,13 @@ def _code_lookup(name: str) -> dict[str, str]:
     lookup = {}
     for entry in taxonomy.load_taxonomy(name).to_dict("records"):
         for value in (entry["kode"], entry["nb"], entry["en"]):
-            lookup[_header_key(value)] = entry["kode"]
+            lookup[header_key(value)] = entry["kode"]
     return lookup
 
 
-def _file_problem(message: str) -> pd.DataFrame:
+def _file_problem(said: Text) -> pd.DataFrame:
     """A problem with the whole file (no row, no column)."""
-    return pd.DataFrame(
-        {"rad": pd.array([None], dtype="Int64"), "kolonne": [None], "verdi": [None], "melding": [message]}
-    )
+    return problem_frame([{"rad": None, "kolonne": None, "verdi": None, "melding": said}])
 
 
 def normalise(read: ReadResult, kind: str | None = None) -> Prepared:
@@ -133,24 +128,20 @@ def normalise(read: ReadResult, kind: str | None = None) -> Prepared:
     kind = kind or guess_kind(frame)
     renamed: dict[str, str] = {}
     for column in frame.columns:
-        target = _known_header(column)
+        target = known_header(column)
         if target == "behov_id" and kind == "offers":
             target = None
-        if target is None and _header_key(column) == "id":
+        if target is None and header_key(column) == "id":
             target = ID_COLUMN[kind]
         if target and target not in renamed.values():
             renamed[column] = target
     if len(renamed) < 3:
-        label = "behov" if kind == "needs" else "tilbud"
         return Prepared(
             frame.iloc[0:0, 0:0],
             kind,
             read.first_data_row,
-            pd.DataFrame(columns=PROBLEM_COLUMNS),
-            _file_problem(
-                f"Fant ikke kolonnene for {label} i filen (overskriftsraden mangler eller har andre navn). "
-                "Last ned malen øverst i fanen «Importer», eller gi kolonnene navnene i datamodellen."
-            ),
+            problem_frame([]),
+            _file_problem(make_text("err_file_no_columns", kind=_kind_words(kind))),
         )
     frame = frame[list(renamed)].rename(columns=renamed)
     warnings: list[pd.DataFrame] = []
@@ -162,34 +153,32 @@ def normalise(read: ReadResult, kind: str | None = None) -> Prepared:
         current, former = _municipality_lookup()
         resolved: dict[str, tuple[str, str | None]] = {}  # value -> (stored value, warning or None)
         for value in pd.unique(frame["kommunenummer"]):
-            key = _header_key(value)
+            key = header_key(value)
             if not value or key in current:
                 resolved[value] = (current.get(key, value), None)
             elif key in former and former[key][0]:
                 target, note = former[key]
                 resolved[value] = (
                     target,
-                    f"«{value}» er tidligere {note}; lagret som {target} ({_municipality_name(target)}).",
+                    make_text("warn_former_municipality", value=value, note=note, code=target, name=municipality_name(target)),
                 )
             elif key in former:
-                resolved[value] = (
-                    f"{value} (delt kommune)",
-                    f"«{value}» ({former[key][1]}) ble delt mellom Heim (5055), "
-                    "Hitra (5056) og Orkland (5059) i 2020; oppgi hvilken.",
-                )
+                resolved[value] = (f"{value} {SPLIT_MARK}", make_text("err_split_municipality", value=value, note=former[key][1]))
             else:
                 resolved[value] = (value, None)
-        messages = mapped(frame["kommunenummer"], lambda v: resolved[v][1])
-        flagged = messages.notna().to_numpy()
-        if flagged.any():
+        flagged = [(position, value) for position, value in enumerate(frame["kommunenummer"]) if resolved[value][1]]
+        if flagged:
             warnings.append(
-                pd.DataFrame(
-                    {
-                        "rad": (frame.index[flagged] + read.first_data_row).to_numpy(),
-                        "kolonne": "kommunenummer",
-                        "verdi": frame["kommunenummer"].to_numpy()[flagged],
-                        "melding": messages.to_numpy()[flagged],
-                    }
+                problem_frame(
+                    [
+                        {
+                            "rad": frame.index[position] + read.first_data_row,
+                            "kolonne": "kommunenummer",
+                            "verdi": value,
+                            "melding": resolved[value][1],
+                        }
+                        for position, value in flagged
+                    ]
                 )
             )
         frame["kommunenummer"] = mapped(frame["kommunenummer"], lambda v: resolved[v][0])
@@ -197,29 +186,27 @@ def normalise(read: ReadResult, kind: str | None = None) -> Prepared:
     for column, name in {**CODE_COLUMNS, "status": STATUS_TAXONOMY[kind]}.items():
         if column in frame:
             lookup = _code_lookup(name)
-            frame[column] = mapped(frame[column], lambda v, lookup=lookup: lookup.get(_header_key(v), v) if v else v)
+            frame[column] = mapped(frame[column], lambda v, lookup=lookup: lookup.get(header_key(v), v) if v else v)
 
     frame = text_frame(frame)  # cleaned once here; validate and to_typed pass it on
     problems = validate(frame, kind, first_data_row=read.first_data_row)
     if kind == "offers":  # a study point just across a municipal border is kept, with a warning naming it
-        from kompilot_data.records.spatial import check_coordinates
-
         border = check_coordinates(frame, read.first_data_row).warnings
         if len(border):
-            warnings.append(border.astype({"rad": "int64"}))
-    problems = problems[~problems["melding"].str.contains("delt kommune", regex=False)] if len(problems) else problems
-    warning_frame = pd.concat(warnings, ignore_index=True) if warnings else pd.DataFrame(columns=PROBLEM_COLUMNS)
-    split = warning_frame[warning_frame["melding"].str.contains("ble delt mellom", regex=False)]
+            warnings.append(border)
+    if len(problems):  # a split municipality's placeholder fails validation; its own message says which to choose
+        problems = problems[~problems["verdi"].astype(str).str.endswith(SPLIT_MARK)]
+    warning_frame = pd.concat(warnings, ignore_index=True) if warnings else problem_frame([])
+    split = warning_frame[[problem_code(m) == "err_split_municipality" for m in warning_frame["beskjed"]]]
     if len(split):
         problems = pd.concat([problems, split]).sort_values(["rad", "kolonne"]).reset_index(drop=True)
         warning_frame = warning_frame.drop(split.index)
     return Prepared(frame, kind, read.first_data_row, warning_frame.reset_index(drop=True), problems)
 
 
-def _municipality_name(code: str) -> str:
-    from kompilot_data.reference import municipality_name
-
-    return municipality_name(code)
+def _kind_words(kind: str) -> Message:
+    """ "behov" / "tilbud" (plural, in a sentence)."""
+    return message("kind_needs_plural" if kind == "needs" else "kind_offers_plural")
 
 
 # --- import -----------------------------------------------------------------------------------
@@ -241,30 +228,31 @@ class ImportResult:
     kept: list[str] = field(default_factory=list)
     """Records edited in the app whose version the import kept (the file's values were not written)."""
 
-    def summary(self) -> str:
-        label = "behov" if self.kind == "needs" else "tilbud"
+    def summary(self, language: str = DEFAULT_LANGUAGE) -> str:
+        """What the import did, in ``language``."""
+        kind = _kind_words(self.kind)
         if self.rejected and self.problems["rad"].isna().all():
-            return "Ingenting importert: filen kan ikke leses som den er. Se feilmeldingen, rett filen og prøv igjen."
+            return t("import_unreadable", language)
         if self.rejected:
-            return (
-                f"Ingenting importert: {self.rejected} av {self.rows} rader ({label}) har feil. "
-                f"Rett feilene og importer hele filen på nytt."
-            )
-        kept = ""
+            return message("import_rejected_rows", rejected=self.rejected, rows=self.rows, kind=kind).text(language)
+        kept: Message | str = ""
         if self.kept:
             shown = ", ".join(self.kept[:5]) + (" …" if len(self.kept) > 5 else "")
-            kept = f" {len(self.kept)} av postene er endret i appen og beholdt slik de er der ({shown})."
+            kept = message("import_kept", n=len(self.kept), ids=shown)
         if self.batch_id is None:
             if self.kept:
-                return f"Ingenting importert: {self.unchanged} rader ({label}) er like som i databasen.{kept}"
-            return (
-                f"Ingen endringer: alle {self.rows} rader ({label}) er like som i databasen. "
-                "Ingen ny import er registrert."
-            )
-        return (
-            f"Import {self.batch_id}: {self.rows} rader ({label}) – {self.new} nye, {self.updated} endret, "
-            f"{self.unchanged} uendret, 0 avvist.{kept}"
-        )
+                return message("import_nothing_kept", unchanged=self.unchanged, kind=kind, kept=kept).text(language)
+            return message("import_no_changes", rows=self.rows, kind=kind).text(language)
+        return message(
+            "import_done",
+            batch=self.batch_id,
+            rows=self.rows,
+            kind=kind,
+            new=self.new,
+            updated=self.updated,
+            unchanged=self.unchanged,
+            kept=kept,
+        ).text(language)
 
 
 def restrict_to_access(prepared: Prepared, access, engine=None) -> Prepared:
@@ -277,30 +265,22 @@ def restrict_to_access(prepared: Prepared, access, engine=None) -> Prepared:
     The storage checks the same rules again when it writes (:func:`storage.import_frame`); this gives the
     coordinator the rows and columns to fix before confirming.
     """
-    from kompilot_data.records import storage
-
-    if access is not None and not access.can_edit:
-        from kompilot_data.access import AccessDenied
-
-        raise AccessDenied("Bare koordinatorer kan endre data.")
+    require_editor(access)
     if access is None or access.all_regions or prepared.frame.empty:
         return prepared
-    label = "behov" if prepared.kind == "needs" else "tilbud"
+    kind = _kind_words(prepared.kind)
     frame = prepared.frame
     allowed = access.municipalities() or frozenset()
     extra = []
     place = frame["kommunenummer"] if "kommunenummer" in frame else pd.Series("", index=frame.index, dtype=object)
     outside = ~place.isin(allowed)
     for index, value in place[outside].items():
-        message = (
-            f"«{value}» er utenfor {access.region}, som du kan registrere {label} for."
+        why = (
+            make_text("err_outside_region_place", value=value, region=access.region, kind=kind)
             if value
-            else "Tilbud uten studiested kan bare registreres av koordinatorer for alle delregioner "
-            f"(du kan registrere {label} i {access.region})."
+            else make_text("err_outside_region_no_place", region=access.region, kind=kind)
         )
-        extra.append(
-            {"rad": index + prepared.first_data_row, "kolonne": "kommunenummer", "verdi": value, "melding": message}
-        )
+        extra.append({"rad": index + prepared.first_data_row, "kolonne": "kommunenummer", "verdi": value, "melding": why})
     if engine is not None and ID_COLUMN[prepared.kind] in frame:
         id_name = ID_COLUMN[prepared.kind]
         ids = [i for i in frame[id_name].dropna().astype(str).unique() if i]
@@ -313,22 +293,13 @@ def restrict_to_access(prepared: Prepared, access, engine=None) -> Prepared:
                         "rad": positions[record_id] + prepared.first_data_row,
                         "kolonne": id_name,
                         "verdi": record_id,
-                        "melding": storage.foreign_id_message(prepared.kind, record_id, place_code, access.region),
+                        "melding": foreign_id_message(prepared.kind, record_id, place_code, access.region),
                     }
                 )
     if not extra:
         return prepared
-    problems = pd.concat(
-        [prepared.problems, pd.DataFrame(extra, columns=PROBLEM_COLUMNS).astype({"rad": "Int64"})], ignore_index=True
-    ).sort_values(["rad", "kolonne"])
+    problems = pd.concat([prepared.problems, problem_frame(extra)], ignore_index=True).sort_values(["rad", "kolonne"])
     return Prepared(frame, prepared.kind, prepared.first_data_row, prepared.warnings, problems.reset_index(drop=True))
-
-
-def restrict_to_region(prepared: Prepared, region: str, engine=None) -> Prepared:
-    """:func:`restrict_to_access` for a coordinator limited to ``region``."""
-    from kompilot_data.access import COORDINATOR, Access
-
-    return restrict_to_access(prepared, Access(COORDINATOR, "", "innlogget", region), engine)
 
 
 def prepare_file(source: Path | str | bytes, filename: str | None = None, kind: str | None = None) -> Prepared:
@@ -337,7 +308,7 @@ def prepare_file(source: Path | str | bytes, filename: str | None = None, kind: 
         read = read_upload(source, filename)
     except ReadError as error:
         empty = pd.DataFrame()
-        return Prepared(empty, kind or "needs", 2, pd.DataFrame(columns=PROBLEM_COLUMNS), _file_problem(str(error)))
+        return Prepared(empty, kind or "needs", 2, problem_frame([]), _file_problem(Text(error.msg)))
     return normalise(read, kind)
 
 
@@ -353,7 +324,7 @@ def import_file(
 ) -> ImportResult:
     """Validate a file and, only if every row is valid, write all of it in one transaction.
 
-    ``access`` (a :class:`kompilot_data.access.Access`) limits the rows a coordinator may write; None is the
+    ``access`` (a :class:`kompilot_data.records.access.Access`) limits the rows a coordinator may write; None is the
     command line's full access. Records edited in the app since they were imported keep the app's version
     unless ``take_file=True`` (or a set of ids) is passed (see :func:`storage.import_frame`).
     """
@@ -381,8 +352,6 @@ def import_prepared(
     ``preview``: the :func:`preview_import` the coordinator confirmed; if a record changed since, nothing is
     written. ``take_file`` (in ``storage_options``): records edited in the app that take the file's version.
     """
-    from kompilot_data.records import storage
-
     result = ImportResult(prepared.kind, len(prepared.frame), problems=prepared.problems, warnings=prepared.warnings)
     if not prepared.ok:
         result.rejected = max(prepared.rejected_rows, 1)
@@ -416,8 +385,6 @@ def import_prepared(
 
 def preview_import(engine, prepared: Prepared):
     """What importing ``prepared`` (valid) would do, record by record: a :class:`storage.ImportPreview`."""
-    from kompilot_data.records import storage
-
     if not prepared.ok:
         raise ValueError("preview_import needs a file without problems")
     return storage.preview_frame(
@@ -428,9 +395,6 @@ def preview_import(engine, prepared: Prepared):
 def shown_value(value, language: str = "nb") -> str:
     """A stored value as a coordinator reads it in a preview: dates as 27.11.2026, ja/nei, whole numbers without
     decimals, long text cut, and «(tom)» for an empty value."""
-    from kompilot_data.i18n import format_date, t
-    from kompilot_data.records.schema import shown
-
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return t("value_empty", language)
     if isinstance(value, bool):
@@ -444,8 +408,6 @@ def shown_value(value, language: str = "nb") -> str:
 
 def describe_change(change, language: str = "nb") -> str:
     """One line per changed record: ``NAM-2026-005: antall_deltakere 8 → 2 (endret i appen av …, 27.11.2026)``."""
-    from kompilot_data.i18n import format_date, t
-
     kinds = {spec.name: spec.kind for specs in SPECS.values() for spec in specs}
 
     def value(name: str, stored) -> str:
@@ -466,15 +428,13 @@ def describe_change(change, language: str = "nb") -> str:
 
 
 def _texts() -> dict:
-    from kompilot_data.i18n import TEXTS
-
     return TEXTS
 
 
 # --- export (a report for spreadsheets; the backup is records/backup.py) ------------------------
 
 
-class ExportError(ValueError):
+class ExportError(KompilotError, ValueError):
     """The data cannot be written in the asked format (the message says which cell, and what to use instead)."""
 
 
@@ -542,38 +502,35 @@ def _atomic(path: Path, write) -> Path:
     return path
 
 
-def excel_problem(frame: pd.DataFrame) -> str | None:
+def excel_problem(frame: pd.DataFrame) -> Text | None:
     """Why ``frame`` cannot be written to Excel without changing it (None when it can).
 
     Excel holds at most 32 767 characters in a cell and no control characters: such a table is refused, never cut.
     """
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # late, as every openpyxl import here: ~0.3 s, for Excel only
 
     for column in frame.columns:
         values = frame[column]
         if values.dtype != object and not pd.api.types.is_string_dtype(values):
             continue
-        text = [v if isinstance(v, str) else "" for v in values.tolist()]
-        if max(map(len, text), default=0) <= EXCEL_CELL_LIMIT and not ILLEGAL_CHARACTERS_RE.search("".join(text)):
+        cells = [v if isinstance(v, str) else "" for v in values.tolist()]
+        if max(map(len, cells), default=0) <= EXCEL_CELL_LIMIT and not ILLEGAL_CHARACTERS_RE.search("".join(cells)):
             continue  # the usual case: one pass over the column, no cell-by-cell search
-        for position, value in enumerate(text):
+        for position, value in enumerate(cells):
             if len(value) > EXCEL_CELL_LIMIT:
-                reason = f"har mer enn {EXCEL_CELL_LIMIT:,d} tegn, som er grensen i Excel".replace(",", " ")
+                reason = message("err_export_excel_long", limit=f"{EXCEL_CELL_LIMIT:,d}".replace(",", " "))
             elif ILLEGAL_CHARACTERS_RE.search(value):
-                reason = "har et kontrolltegn som Excel ikke kan lagre"
+                reason = message("err_export_excel_control")
             else:
                 continue
-            return (
-                f"Rad {position + 3}, kolonne «{column}» {reason}. Excel-filen er ikke laget. Last ned som CSV i "
-                "stedet (CSV har ingen slik grense), eller bruk sikkerhetskopien."
-            )
+            return make_text("err_export_excel_cell", row=position + 3, column=column, reason=reason)
     return None
 
 
 def _check_excel_cells(frame: pd.DataFrame) -> None:
     problem = excel_problem(frame)
     if problem:
-        raise ExportError(problem)
+        raise ExportError(problem.msg)
 
 
 def write_table(frame: pd.DataFrame, path: Path | str, sheet: str = "data", title: str | None = EXPORT_TITLE) -> Path:
@@ -587,7 +544,7 @@ def write_table(frame: pd.DataFrame, path: Path | str, sheet: str = "data", titl
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
-        raise ExportError(f"«{path.name}»: skriv til en .csv- eller .xlsx-fil.")
+        raise ExportError("err_export_suffix", name=path.name)
     if suffix == ".xlsx":
         _check_excel_cells(frame)
         return _atomic(path, lambda target: target.write_bytes(excel_bytes(frame, sheet, title)))
@@ -602,8 +559,6 @@ def csv_bytes(frame: pd.DataFrame, title: str | None = EXPORT_TITLE) -> bytes:
 
 def excel_bytes(frame: pd.DataFrame, sheet: str = "data", title: str | None = EXPORT_TITLE) -> bytes:
     """An .xlsx file with ``title`` in A1 and the table from row 2; every text cell stored as text."""
-    import io
-
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -639,8 +594,6 @@ def export_records(engine, kind: str, path: Path | str, filtered: pd.DataFrame |
 
     ``access``: a coordinator limited to a sub-region exports only records they may write.
     """
-    from kompilot_data.records import storage
-
     typed = filtered if filtered is not None else storage.read_frame(engine, kind)
     if access is not None and not access.all_regions:
         typed = typed[[access.may_write(v) for v in typed["kommunenummer"].astype(object)]]
@@ -653,49 +606,36 @@ TEMPLATE_FILE = {
     ("needs", "en"): "kompilot_template_needs.xlsx",
     ("offers", "en"): "kompilot_template_offers.xlsx",
 }
-_TEMPLATE_TEXT = {
-    "nb": {
-        "codes": "koder",
-        "guide": "veiledning",
-        "header": ["kolonne", "påkrevd", "beskrivelse"],
-        "yes": "ja",
-        "no": "nei",
-        "error_title": "Ugyldig verdi",
-        "error": "Velg en verdi fra listen ({column}).",
-        "note": (
-            "Velg fra listene (arket «{codes}»): kommunen som «5007 Namsos», koder med navn («Spørreundersøkelse»). "
-            "Importen tar også kommunenummer eller kommunenavn alene (også navn fra før sammenslåingene), og koder. "
-            "Datoer: 27.11.2026 eller 2026-11-27. Blå kolonner er påkrevd."
-        ),
-    },
-    "en": {
-        "codes": "codes",
-        "guide": "guide",
-        "header": ["column", "required", "description"],
-        "yes": "yes",
-        "no": "no",
-        "error_title": "Invalid value",
-        "error": "Choose a value from the list ({column}).",
-        "note": (
-            "Choose from the lists (sheet “{codes}”): the municipality as “5007 Namsos”, codes by name "
-            "(“Survey”). Import also takes a municipality's number or name alone (including names from before the "
-            "mergers), and codes. Dates: 27.11.2026 or 2026-11-27. Blue columns are required."
-        ),
-    },
+#: The template's own words (sheet names, the guide's header, the drop-down's error, the note) by label key.
+TEMPLATE_TEXT_KEYS = {
+    "codes": "template_codes",
+    "guide": "template_guide",
+    "header": "template_header",
+    "yes": "template_yes",
+    "no": "template_no",
+    "error_title": "template_error_title",
+    "error": "template_error",
+    "note": "template_note",
 }
+LANGUAGES = ("nb", "en")
+
+
+def _template_text(language: str) -> dict:
+    """The template's words in ``language`` (the header as a list of three column titles)."""
+    words = {name: t(key, language) for name, key in TEMPLATE_TEXT_KEYS.items()}
+    words["header"] = words["header"].split(" | ")
+    return words
 
 
 def template_name(kind: str, language: str = "nb") -> str:
     """The template's file name in the interface's language (``kompilot_mal_behov.xlsx``, …)."""
-    return TEMPLATE_FILE[(kind, language if language in _TEMPLATE_TEXT else "nb")]
+    return TEMPLATE_FILE[(kind, language if language in LANGUAGES else "nb")]
 
 
 def template_choices(kind: str, language: str = "nb") -> dict[str, list[str]]:
     """The drop-down lists of the template per column: municipalities as «5007 Namsos», coded columns by their
     label in ``language`` (all of them accepted by import, as are the codes themselves)."""
-    from kompilot_data.reference import load_municipalities
-
-    language = language if language in _TEMPLATE_TEXT else "nb"
+    language = language if language in LANGUAGES else "nb"
     lists: dict[str, list[str]] = {}
     for spec in SPECS[kind]:
         if spec.kind == "code":
@@ -704,7 +644,7 @@ def template_choices(kind: str, language: str = "nb") -> dict[str, list[str]]:
         elif spec.kind == "kommune":
             lists[spec.name] = [f"{code} {name}" for code, name in load_municipalities()["navn"].items()]
         elif spec.kind == "bool":
-            lists[spec.name] = [_TEMPLATE_TEXT[language]["yes"], _TEMPLATE_TEXT[language]["no"]]
+            lists[spec.name] = [_template_text(language)["yes"], _template_text(language)["no"]]
     return lists
 
 
@@ -722,8 +662,8 @@ def write_template(kind: str, path: Path | str, language: str = "nb") -> Path:
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    language = language if language in _TEMPLATE_TEXT else "nb"
-    text = _TEMPLATE_TEXT[language]
+    language = language if language in LANGUAGES else "nb"
+    text = _template_text(language)
     path = Path(path)
     workbook = Workbook()
     sheet = workbook.active

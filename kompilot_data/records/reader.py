@@ -38,6 +38,8 @@ from pathlib import Path
 import pandas as pd
 
 from kompilot_data.records.schema import LINE_BREAKS, SPECS, TEXT_MAX_LENGTH
+from kompilot_data.reference.errors import KompilotError, Text, message
+from kompilot_data.reference.errors import text as make_text
 
 MAX_ROWS = 150_000
 MAX_COLUMNS = 60
@@ -160,16 +162,16 @@ HEADER_ALIASES = {
 }
 
 
-def _header_key(text: object) -> str:
+def header_key(text: object) -> str:
     """'Antall deltakere' -> 'antalldeltakere'; 'Kompetanse­område' -> 'kompetanseomrade'."""
     text = str(text).strip().lower().replace("æ", "ae").replace("ø", "o").replace("å", "a")
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]", "", text)
 
 
-def _known_header(value: object) -> str | None:
+def known_header(value: object) -> str | None:
     """The import column a header names, by alias or by the column's own name; None if unknown."""
-    key = _header_key(value)
+    key = header_key(value)
     if key in HEADER_ALIASES:
         return HEADER_ALIASES[key]
     return _COLUMN_KEYS.get(key)
@@ -178,8 +180,8 @@ def _known_header(value: object) -> str | None:
 _COLUMN_KEYS = {spec.name.replace("_", ""): spec.name for specs in SPECS.values() for spec in specs}
 
 
-class ReadError(ValueError):
-    """A file that cannot be read as it is; the message (Norwegian) says why and what to do."""
+class ReadError(KompilotError, ValueError):
+    """A file that cannot be read as it is; the message says why and what to do."""
 
 
 @dataclass
@@ -189,20 +191,8 @@ class ReadResult:
     frame: pd.DataFrame
     first_data_row: int
     sheet: str | None = None
-    notes: list[str] = field(default_factory=list)
+    notes: list[Text] = field(default_factory=list)
     exported: bool = False  # written by kompilot's export (apostrophes before = + - @ ' were added by it)
-
-
-def limits_text() -> str:
-    """The reading limits in one Norwegian sentence (for the Data page and the CLI)."""
-
-    def n(value: int) -> str:
-        return f"{value:,d}".replace(",", " ")
-
-    return (
-        f"Høyst {n(MAX_ROWS)} rader, {n(MAX_COLUMNS)} kolonner, {n(MAX_CELLS)} celler og {n(MAX_CELL_CHARS)} tegn "
-        f"i én celle; CSV-filer høyst {MAX_FILE_BYTES // 2**20} MB."
-    )
 
 
 # --- entry point --------------------------------------------------------------------------------
@@ -220,47 +210,37 @@ def read_upload(source: Path | str | bytes, filename: str | None = None) -> Read
         path = Path(source)
         filename = filename or path.name
         if path.stat().st_size > MAX_FILE_BYTES:
-            raise ReadError(_too_large_file(filename, path.stat().st_size))
+            raise _too_large_file(filename, path.stat().st_size)
         data = path.read_bytes()
     else:
         data = source
-    name = filename or "filen"
-    lower = name.lower()
+    name = filename or message("file_default")
+    lower = str(filename or "").lower()
     if not data.strip():
-        raise ReadError(f"«{name}» er tom. Velg filen med behov eller tilbud og prøv igjen.")
+        raise ReadError("err_file_empty", name=name)
     if data[:4] == b"PK\x03\x04" or lower.endswith((".xlsx", ".xlsm")):
         return _read_excel(data, name)
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or lower.endswith(".xls"):
-        raise ReadError(
-            f"«{name}» er i det gamle Excel-formatet (.xls). Åpne den i Excel, velg Lagre som → "
-            "Excel-arbeidsbok (.xlsx) eller CSV UTF-8, og last opp den nye filen."
-        )
+        raise ReadError("err_file_xls", name=name)
     if data[:5] == b"%PDF-" or lower.endswith((".pdf", ".docx", ".doc", ".pptx", ".zip")):
-        raise ReadError(_wrong_file(name))
+        raise ReadError("err_file_wrong", name=name)
     if len(data) > MAX_FILE_BYTES:
-        raise ReadError(_too_large_file(name, len(data)))
+        raise _too_large_file(name, len(data))
     return _read_csv(data, name)
 
 
-def _too_large_file(name: str, size: int) -> str:
-    return (
-        f"«{name}» er {size / 2**20:.0f} MB; høyst {MAX_FILE_BYTES // 2**20} MB kan leses. "
-        "Del filen i flere og importer dem hver for seg."
-    )
+def _too_large_file(name, size: int) -> ReadError:
+    return ReadError("err_file_too_large", name=name, size=f"{size / 2**20:.0f}", most=MAX_FILE_BYTES // 2**20)
 
 
-def _wrong_file(name: str) -> str:
-    return (
-        f"«{name}» er ikke en tabell med behov eller tilbud. Last opp en CSV-fil eller en Excel-fil (.xlsx); "
-        "malen øverst i fanen «Importer» viser kolonnene."
-    )
+def _too_many(what: str, limit: int, name) -> ReadError:
+    """``what``: ``unit_rows`` or ``unit_characters``."""
+    return ReadError("err_file_too_many", name=name, limit=_spaced(limit), what=message(what))
 
 
-def _too_many(what: str, limit: int, name: str) -> ReadError:
-    return ReadError(
-        f"«{name}» har flere enn {limit:,d} {what}; det er grensen for én fil. ".replace(",", " ")
-        + "Del filen i flere og importer dem hver for seg."
-    )
+def _spaced(number: int) -> str:
+    """12 345 (a space between thousands, as the messages write numbers)."""
+    return f"{number:,d}".replace(",", " ")
 
 
 # --- CSV ----------------------------------------------------------------------------------------
@@ -272,9 +252,7 @@ def _decode(data: bytes, name: str) -> tuple[str, list[str]]:
         try:
             return data.decode("utf-16"), []
         except UnicodeDecodeError as error:
-            raise ReadError(
-                f"«{name}» er ikke gyldig UTF-16 (byte {error.start}). Lagre filen som CSV UTF-8."
-            ) from None
+            raise ReadError("err_file_utf16", name=name, byte=error.start) from None
     try:
         return data.decode("utf-8-sig"), []
     except UnicodeDecodeError:
@@ -291,26 +269,19 @@ def _decode(data: bytes, name: str) -> tuple[str, list[str]]:
         else:
             first_utf8 = first_utf8 or number
         if first_bad and first_utf8:
-            raise ReadError(
-                f"«{name}» blander to tegnkodinger: linje {first_utf8} er UTF-8, men linje {first_bad} er det ikke "
-                "(den er trolig Windows-1252). Æ, ø og å ville blitt feil, så ingenting er lest. Åpne filen i "
-                "Excel, velg Lagre som → CSV UTF-8, og last opp den nye filen."
-            )
+            raise ReadError("err_file_mixed_encodings", name=name, utf8=first_utf8, other=first_bad)
     try:
         text = data.decode("cp1252")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        raise ReadError(
-            f"«{name}», linje {line}: tegn som verken er UTF-8 eller Windows-1252. Ingenting er lest. "
-            "Lagre filen som CSV UTF-8 og last den opp igjen."
-        ) from None
-    return text, ["Filen er lest som Windows-1252 (ANSI)."]
+        raise ReadError("err_file_encoding", name=name, line=line) from None
+    return text, [make_text("note_read_cp1252")]
 
 
 def _read_csv(data: bytes, name: str) -> ReadResult:
     text, notes = _decode(data, name)
     if text.count("\x00") > max(16, len(text) // 100):
-        raise ReadError(_wrong_file(name))
+        raise ReadError("err_file_wrong", name=name)
     if "\n" in text:
         text = _LONE_CR.sub("\u2028", text)  # a lone CR is a line break inside a cell, not a row end
     # The header: the first of the first 30 lines with three known column names (title lines above it).
@@ -323,7 +294,7 @@ def _read_csv(data: bytes, name: str) -> ReadResult:
     above = list(csv.reader(io.StringIO("\n".join(head[: header_index + 1]), newline=""), delimiter=separator))
     header = above[header_index] if len(above) > header_index else []
     if len(header) > MAX_COLUMNS:
-        raise _too_many("kolonner", MAX_COLUMNS, name)
+        raise _too_many("unit_columns", MAX_COLUMNS, name)
     body = text[sum(len(line) + 1 for line in head[: header_index + 1]) :]
     columns = _csv_columns(body, separator, len(header), header_index + 2, name)
     result = _table(header, columns, above[:header_index], header_index + 2, name)
@@ -350,7 +321,7 @@ def _csv_columns(body: str, separator: str, width: int, first_row: int, name: st
             doublequote=True,
         )
         if len(frame) > MAX_ROWS + BLANK_ROWS_END:
-            raise _too_many("rader", MAX_ROWS, name)
+            raise _too_many("unit_rows", MAX_ROWS, name)
         return [frame[i].to_numpy(dtype=object).tolist() for i in range(width)]
     except (pd.errors.ParserError, ValueError):
         pass  # rows with more cells than the header, or a cell the C parser refuses: the careful way
@@ -361,19 +332,15 @@ def _csv_columns(body: str, separator: str, width: int, first_row: int, name: st
             if len(row) > width:
                 if "".join(row[width:]).strip():
                     raise ReadError(
-                        f"«{name}», rad {first_row + len(rows)} har {len(row)} celler, men overskriften har {width}. "
-                        "Sjekk skilletegnet (; eller ,) og anførselstegn rundt tekst med skilletegn i, og last opp på nytt."
+                        "err_file_row_width", name=name, row=first_row + len(rows), cells=len(row), width=width
                     )
                 row = row[:width]
             rows.append(row + [""] * (width - len(row)))
             if len(rows) > MAX_ROWS + BLANK_ROWS_END:
-                raise _too_many("rader", MAX_ROWS, name)
+                raise _too_many("unit_rows", MAX_ROWS, name)
     except csv.Error:
         raise ReadError(
-            f"«{name}», rad {first_row + len(rows)}: en celle er lengre enn {MAX_CELL_CHARS:,d} tegn, ".replace(
-                ",", " "
-            )
-            + "eller et anførselstegn er ikke lukket. Rett cellen og last opp på nytt."
+            "err_file_cell_or_quote", name=name, row=first_row + len(rows), most=_spaced(MAX_CELL_CHARS)
         ) from None
     return [list(values) for values in zip(*rows, strict=True)] if rows else [[] for _ in range(width)]
 
@@ -416,7 +383,7 @@ def _prescan(archive: zipfile.ZipFile, member: str, name: str) -> list[tuple[int
     Refuses a sheet over the limits at once (a small zip can unpack to millions of cells); returns the merged
     ranges (min_row, min_col, max_row, max_col), which sit after the cells in the XML.
     """
-    from openpyxl.utils import column_index_from_string
+    from openpyxl.utils import column_index_from_string  # late: openpyxl (~0.3 s) only when an Excel file is read
 
     ranges: set[tuple[int, int, int, int]] = set()
     rows = cells = size = 0
@@ -434,43 +401,37 @@ def _prescan(archive: zipfile.ZipFile, member: str, name: str) -> list[tuple[int
             rows += sum(scanned.count(tag + b"row" + end) for end in (b" ", b">", b"/"))
             cells += sum(scanned.count(tag + b"c" + end) for end in (b" ", b">", b"/"))
             if rows > MAX_ROWS + HEADER_SCAN_ROWS + BLANK_ROWS_END:
-                raise _too_many("rader", MAX_ROWS, name)
+                raise _too_many("unit_rows", MAX_ROWS, name)
             if cells > MAX_CELLS + MAX_COLUMNS * HEADER_SCAN_ROWS:
-                raise _too_many("celler", MAX_CELLS, name)
+                raise _too_many("unit_cells", MAX_CELLS, name)
             if size > MAX_SHEET_XML_BYTES or len(tail) > MAX_CELL_CHARS * 8:
-                raise _too_many("tegn", MAX_TOTAL_CHARS, name)
+                raise _too_many("unit_characters", MAX_TOTAL_CHARS, name)
             for match in _MERGE.finditer(scanned):
                 a, r1, b, r2 = match.groups()
                 ranges.add(
                     (int(r1), column_index_from_string(a.decode()), int(r2), column_index_from_string(b.decode()))
                 )
                 if len(ranges) > 10_000:
-                    raise _too_many("sammenslåtte celleområder", 10_000, name)
+                    raise _too_many("unit_merged_ranges", 10_000, name)
     return sorted(ranges)
 
 
 def _read_excel(data: bytes, name: str) -> ReadResult:
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # late: openpyxl (~0.3 s) only when an Excel file is read
 
-    broken = (
-        f"«{name}» kan ikke leses: filen er skadet, avkortet eller ikke en ekte Excel-fil (.xlsx). "
-        "Åpne den i Excel og lagre den på nytt som .xlsx (eller CSV UTF-8), og last opp igjen."
-    )
+    broken = message("err_file_broken_excel", name=name)
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         names = set(archive.namelist())
     except (zipfile.BadZipFile, OSError, ValueError):
         raise ReadError(broken) from None
     if "manifest.json" in names and "[Content_Types].xml" not in names:
-        raise ReadError(
-            f"«{name}» er en sikkerhetskopi, ikke en fil med behov eller tilbud. Bruk «Gjenopprett fra "
-            "sikkerhetskopi» under «Eksport og maler» (eller python -m kompilot_data restore)."
-        )
+        raise ReadError("err_file_is_backup", name=name)
     if "xl/workbook.xml" not in names:
-        raise ReadError(_wrong_file(name))
+        raise ReadError("err_file_wrong", name=name)
     for info in archive.infolist():
         if info.filename.endswith("sharedStrings.xml") and info.file_size > MAX_SHARED_STRINGS_BYTES:
-            raise _too_many("tegn", MAX_TOTAL_CHARS, name)
+            raise _too_many("unit_characters", MAX_TOTAL_CHARS, name)
     try:
         # Every sheet is measured first: openpyxl itself parses a whole sheet to find its size when the
         # sheet does not declare it, so an oversized sheet must be refused before openpyxl opens the file.
@@ -486,7 +447,7 @@ def _read_excel(data: bytes, name: str) -> ReadResult:
     except ReadError:
         raise
     except MemoryError:
-        raise _too_many("tegn", MAX_TOTAL_CHARS, name) from None
+        raise _too_many("unit_characters", MAX_TOTAL_CHARS, name) from None
     except Exception:  # any parser error in a broken file becomes one clear message
         raise ReadError(broken) from None
     for min_row, min_col, max_row, max_col in merges:  # every cell of a merged range gets the range's value
@@ -522,7 +483,7 @@ def _stream_sheet(sheet, name: str) -> list[list[str]]:
     sheet.reset_dimensions()  # the declared size may be wrong (too small or huge): read what is there
     for values in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1):
         if len(values) > MAX_COLUMNS and values[MAX_COLUMNS] is not None:
-            raise _too_many("kolonner", MAX_COLUMNS, name)
+            raise _too_many("unit_columns", MAX_COLUMNS, name)
         row = [_cell_text(v, cache) for v in values[:MAX_COLUMNS]]
         while row and row[-1] == "":
             row.pop()
@@ -540,16 +501,20 @@ def _stream_sheet(sheet, name: str) -> list[list[str]]:
         for position, text in enumerate(row, start=1):
             if len(text) > MAX_CELL_CHARS:
                 raise ReadError(
-                    f"«{name}», rad {len(rows)}, kolonne {position}: cellen har {len(text):,d} tegn; ".replace(",", " ")
-                    + f"høyst {MAX_CELL_CHARS:,d} er tillatt. Kort ned teksten og last opp på nytt.".replace(",", " ")
+                    "err_file_cell_long",
+                    name=name,
+                    row=len(rows),
+                    column=position,
+                    length=_spaced(len(text)),
+                    most=_spaced(MAX_CELL_CHARS),
                 )
             total += len(text)
         if len(rows) > MAX_ROWS + HEADER_SCAN_ROWS:
-            raise _too_many("rader", MAX_ROWS, name)
+            raise _too_many("unit_rows", MAX_ROWS, name)
         if cells > MAX_CELLS:
-            raise _too_many("celler", MAX_CELLS, name)
+            raise _too_many("unit_cells", MAX_CELLS, name)
         if total > MAX_TOTAL_CHARS:
-            raise _too_many("tegn", MAX_TOTAL_CHARS, name)
+            raise _too_many("unit_characters", MAX_TOTAL_CHARS, name)
     while rows and not rows[-1]:
         rows.pop()
     return rows
@@ -570,7 +535,7 @@ def _pick_sheet(workbook):
 
 
 def _known(value) -> bool:
-    return value not in (None, "") and _known_header(value) is not None
+    return value not in (None, "") and known_header(value) is not None
 
 
 def _known_count(row) -> int:
@@ -619,7 +584,7 @@ def _table(header: list, columns: list[list[str]], above: list[list], first_data
     while rows and not any(column[rows - 1] for column in cleaned):  # blank trailing rows
         rows -= 1
     if rows > MAX_ROWS:
-        raise _too_many("rader", MAX_ROWS, name)
+        raise _too_many("unit_rows", MAX_ROWS, name)
     kept = {
         column: values[:rows]
         for column, values in zip(names, cleaned, strict=True)

@@ -1,15 +1,14 @@
-"""The data model for needs (kompetansebehov) and offers (tilbud), and its validation.
+"""The data model for needs (kompetansebehov) and offers (tilbud): the column specification, the cell parsers
+and the typed frame.
 
-One column specification drives everything: the pandera schema that checks a
-file, the typed frame the app works with, the documentation in ``docs/`` and
-the header of the demo files. Files are validated as text first, so that every
-problem in every cell is reported at once with its row and column, then
-converted to typed columns.
+One column specification drives everything: the validation of a file (:mod:`kompilot_data.records.validation`),
+the typed frame the app works with (:func:`to_typed`), the documentation in ``docs/`` and the header of the demo
+files. Files are validated as text first, so that every problem in every cell is reported at once with its row
+and column, then converted to typed columns.
 """
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -17,9 +16,8 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
 
-from kompilot_data.reference import taxonomy
+from kompilot_data.reference import load_municipalities, taxonomy
 
 Kind = Literal["text", "int", "float", "date", "code", "kommune", "orgnr", "bool"]
 
@@ -196,11 +194,6 @@ CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
 SHOWN_LENGTH = 60
 
 
-def normalise_line_breaks(text: str) -> str:
-    """Every kind of line break inside a cell becomes ``"\n"``."""
-    return LINE_BREAKS.sub("\n", text)
-
-
 def text_limit(spec: ColumnSpec) -> int | None:
     """The longest text a column accepts (None for columns that are not free text)."""
     if spec.max_length is not None:
@@ -214,26 +207,6 @@ def shown(value: object) -> str:
     """A cell value for a message: control characters made visible (U+0000), long text cut with "…"."""
     text = CONTROL_CHARACTERS.sub(lambda m: f"<U+{ord(m.group()):04X}>", str(value))
     return text if len(text) <= SHOWN_LENGTH else text[: SHOWN_LENGTH - 1] + "…"
-
-
-class DataValidationError(ValueError):
-    """Raised when a file of needs or offers has invalid cells.
-
-    Attributes
-    ----------
-    problems : pandas.DataFrame
-        One row per problem with ``rad`` (row number as seen in Excel),
-        ``kolonne``, ``verdi`` and ``melding`` (Norwegian message).
-    source : str
-        The file or data set the rows came from.
-    """
-
-    def __init__(self, problems: pd.DataFrame, source: str = "data"):
-        self.problems = problems
-        self.source = source
-        shown = "\n".join(f"  {line}" for line in format_problems(problems).splitlines()[:20])
-        more = f"\n  … og {len(problems) - 20} til" if len(problems) > 20 else ""
-        super().__init__(f"{source}: {len(problems)} feil\n{shown}{more}")
 
 
 # --- cell parsers (shared by validation checks and typed conversion) ---------------------------
@@ -318,101 +291,6 @@ def _is_int(value: object) -> bool:
     return number is not None and float(number).is_integer()
 
 
-# --- pandera schema built from the specs -----------------------------------------------------
-
-
-def _known_municipalities() -> list[str]:
-    from kompilot_data.reference import load_municipalities
-
-    return list(load_municipalities().index)
-
-
-def _isin(allowed: list[str], name: str) -> pa.Check:
-    allowed_set = frozenset(allowed)
-    with_missing = allowed_set | {None}  # a missing value is the nullable check's business, not this one's
-    return pa.Check(lambda series: series.isin(with_missing), name=name, ignore_na=False)
-
-
-def _cell_check(function, name: str) -> pa.Check:
-    """A per-cell rule, evaluated once per distinct value of the column."""
-    # mapped() keeps missing values as NaN, which is truthy: no need for pandera to drop them per check
-    return pa.Check(lambda series: mapped(series, function).astype(bool), name=name, ignore_na=False)
-
-
-def _no_control_characters(series: pd.Series) -> pd.Series:
-    values = series.to_numpy(dtype=object)
-    try:
-        joined = "\n".join(values)
-    except TypeError:
-        joined = "\n".join(str(v) for v in values if v is not None)
-    if not CONTROL_CHARACTERS.search(joined):  # one search over the whole column
-        return pd.Series(True, index=series.index)
-    return series.map(lambda v: v is None or not CONTROL_CHARACTERS.search(str(v))).astype(bool)
-
-
-def _not_longer_than(limit: int):
-    def check(series: pd.Series) -> pd.Series:
-        values = series.to_numpy(dtype=object)
-        try:
-            if max(map(len, values), default=0) <= limit:  # one pass in C for a column of text
-                return pd.Series(True, index=series.index)
-        except TypeError:
-            pass
-        lengths = np.fromiter((0 if v is None else len(str(v)) for v in values), int, count=len(values))
-        return pd.Series(lengths <= limit, index=series.index)
-
-    return check
-
-
-def _present() -> pa.Check:
-    def present(series: pd.Series) -> pd.Series:
-        values = series.to_numpy(dtype=object)
-        return pd.Series(values != None, index=series.index)  # noqa: E711 - element-wise, not identity
-
-    return pa.Check(present, name="not_nullable", ignore_na=False)
-
-
-def _column_checks(spec: ColumnSpec) -> list[pa.Check]:
-    checks: list[pa.Check] = []
-    limit = text_limit(spec)
-    if limit is not None:
-        checks.append(pa.Check(_no_control_characters, name="kontrolltegn", ignore_na=False))
-        checks.append(pa.Check(_not_longer_than(limit), name=f"lengde:{limit}", ignore_na=False))
-    if spec.kind == "code":
-        checks.append(_isin(taxonomy.codes(spec.taxonomy), f"kode:{spec.taxonomy}"))
-    elif spec.kind == "kommune":
-        checks.append(_isin(_known_municipalities(), "kommune"))
-    elif spec.kind == "orgnr":
-        checks.append(_cell_check(orgnr_is_valid, "orgnr"))
-    elif spec.kind == "date":
-        checks.append(_cell_check(lambda v: parse_date(v) is not None, "dato"))
-    elif spec.kind == "bool":
-        checks.append(_cell_check(lambda v: parse_bool(v) is not None, "janei"))
-    elif spec.kind in ("int", "float"):
-        parses = _is_int if spec.kind == "int" else (lambda v: parse_number(v) is not None)
-        checks.append(_cell_check(parses, f"tall:{spec.kind}"))
-        low = -np.inf if spec.minimum is None else spec.minimum
-        high = np.inf if spec.maximum is None else spec.maximum
-        checks.append(
-            _cell_check(
-                lambda v, lo=low, hi=high: (n := parse_number(v)) is None or lo <= n <= hi,
-                f"intervall:{spec.minimum}:{spec.maximum}",
-            )
-        )
-    return checks
-
-
-def _row_check(name: str, function) -> pa.Check:
-    return pa.Check(function, name=name)
-
-
-def _needs_timeframe_ordered(frame: pd.DataFrame) -> pd.Series:
-    start = mapped(frame["tidsramme_fra"], parse_date)
-    end = mapped(frame["tidsramme_til"], parse_date)
-    both = start.notna() & end.notna()
-    return ~both | (end.where(both, start) >= start)
-
-
 #: The date each pipeline stage was reached (needs), by the status code of that stage.
 STAGE_DATES = {
     "koblet": "koblet_dato",
@@ -441,263 +319,27 @@ STAGE_DATE_AFTER = {
 LINKED_STATUSES = ("koblet", "etablert", "gjennomfort", "avsluttet")
 
 
-def _status_allows(column: str):
-    allowed = [status for status, columns in STATUS_STAGE_DATES.items() if column in columns]
-
-    def check(frame: pd.DataFrame) -> pd.Series:
-        status = frame["status"]
-        return frame[column].isna() | ~status.isin(list(STATUS_STAGE_DATES)) | status.isin(allowed)
-
-    return check
-
-
-def _not_before(column: str, earlier: str):
-    def check(frame: pd.DataFrame) -> pd.Series:
-        later, first = mapped(frame[column], parse_date), mapped(frame[earlier], parse_date)
-        both = later.notna() & first.notna()
-        return ~both | (later.where(both, first) >= first)
-
-    return check
-
-
-def _link_needs_status(frame: pd.DataFrame) -> pd.Series:
-    return frame["tilbud_id"].isna() | (frame["status"] != "kartlagt")
-
-
-def _stage_checks() -> list[tuple[str, str, object]]:
-    checks: list[tuple[str, str, object]] = [("kobling_status", "tilbud_id", _link_needs_status)]
-    for column in STAGE_DATES.values():
-        checks.append((f"trinn_status:{column}", column, _status_allows(column)))
-        for earlier in STAGE_DATE_AFTER[column]:
-            checks.append((f"trinn_for:{column}:{earlier}", column, _not_before(column, earlier)))
-    return checks
-
-
-def _offer_place_given(frame: pd.DataFrame) -> pd.Series:
-    needs_place = frame["laeringsform"].map(taxonomy.attribute("laeringsform", "krever_sted")).fillna(False)
-    return ~needs_place.astype(bool) | frame["kommunenummer"].notna()
-
-
-def _offer_min_not_above_capacity(frame: pd.DataFrame) -> pd.Series:
-    minimum = mapped(frame["min_deltakere"], parse_number)
-    capacity = mapped(frame["kapasitet"], parse_number)
-    return minimum.isna() | capacity.isna() | (minimum <= capacity)
-
-
-def _offer_coordinates_paired(frame: pd.DataFrame) -> pd.Series:
-    return frame["lat"].isna() == frame["lon"].isna()
-
-
-# Row checks: (check name, column the message points at, function).
-ROW_CHECKS = {
-    "needs": [("tidsramme", "tidsramme_til", _needs_timeframe_ordered), *_stage_checks()],
-    "offers": [
-        ("studiested_mangler", "kommunenummer", _offer_place_given),
-        ("min_over_kapasitet", "min_deltakere", _offer_min_not_above_capacity),
-        ("koordinatpar", "lon", _offer_coordinates_paired),
-    ],
-}
 ID_COLUMN = {"needs": "behov_id", "offers": "tilbud_id"}
 
-
-def build_schema(kind: str) -> pa.DataFrameSchema:
-    """The pandera schema that validates a text frame of ``kind`` (``needs`` or ``offers``)."""
-    specs = SPECS[kind]
-    # Required values are checked by _present (one vectorised comparison) rather than pandera's nullable check,
-    # which runs isna over every object column; the message is the same ("not_nullable").
-    columns = {
-        spec.name: pa.Column(
-            None,
-            checks=[*([_present()] if spec.required else []), *_column_checks(spec)],
-            nullable=True,
-            required=spec.required,
-            coerce=False,
-            unique=spec.name == ID_COLUMN[kind],
-        )
-        for spec in specs
-    }
-    return pa.DataFrameSchema(
-        columns,
-        checks=[_row_check(name, function) for name, _, function in ROW_CHECKS[kind]],
-        strict=False,
-    )
+#: A table of problems (or warnings) with a file: ``rad`` (the row as in Excel), ``kolonne``, ``verdi``, ``melding``
+#: (the message in bokmål) and ``beskjed`` (the :class:`~kompilot_data.reference.errors.Message` itself, to show the
+#: message in the reader's language).
+PROBLEM_COLUMNS = ["rad", "kolonne", "verdi", "melding", "beskjed"]
 
 
-# --- messages ----------------------------------------------------------------------------------
+def problem_frame(records: list[dict]) -> pd.DataFrame:
+    """A table of problems from ``records`` with ``rad``, ``kolonne``, ``verdi`` and ``melding`` (a
+    :class:`~kompilot_data.reference.errors.Text`)."""
+    frame = pd.DataFrame(records, columns=PROBLEM_COLUMNS[:3])
+    frame["rad"] = frame["rad"].astype("Int64")
+    frame["melding"] = pd.Series([str(r["melding"]) for r in records], index=frame.index, dtype=object)
+    frame["beskjed"] = pd.Series([getattr(r["melding"], "msg", None) for r in records], index=frame.index, dtype=object)
+    return frame
 
 
-def _match_key(text: object) -> str:
-    """'  Nærøysund ' -> 'naeroysund' (case, accents, spaces and punctuation ignored)."""
-    import unicodedata
-
-    text = str(text).strip().lower().replace("æ", "ae").replace("ø", "o").replace("å", "a")
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]", "", text)
-
-
-def closest_codes(value: object, name: str, n: int = 1) -> list[str]:
-    """Codes of the code list ``name`` closest to ``value`` by code or by label (bokmål or English)."""
-    candidates: dict[str, str] = {}
-    for language in ("nb", "en"):
-        for code, label in taxonomy.labels(name, language).items():
-            candidates.setdefault(_match_key(label), code)
-    for code in taxonomy.codes(name):
-        candidates.setdefault(_match_key(code), code)
-    close = difflib.get_close_matches(_match_key(value), list(candidates), n=3 * n, cutoff=0.6)
-    return list(dict.fromkeys(candidates[key] for key in close))[:n]
-
-
-def _code_hint(value: object, name: str) -> str:
-    """The closest code (matched by code or by label: «Helse og omsrog» -> «helse»), else the allowed codes."""
-    close = closest_codes(value, name)
-    if close:
-        return f" Mente du «{close[0]}»?"
-    return f" Tillatte verdier: {', '.join(taxonomy.codes(name))}."
-
-
-def closest_municipalities(value: object, n: int = 3) -> list[str]:
-    """Names of the municipalities closest to ``value`` (their name, Sami name or a part of the official name)."""
-    from kompilot_data.reference import load_municipalities
-
-    names: dict[str, str] = {}
-    for _, row in load_municipalities().iterrows():
-        for text in (row["navn"], row["samisk_navn"], *str(row["offisielt_navn"]).split(" - ")):
-            if isinstance(text, str) and text.strip():
-                names.setdefault(_match_key(text), row["navn"])
-    key = _match_key(value)
-    scored = sorted(
-        ((difflib.SequenceMatcher(None, key, other).ratio(), other) for other in names), key=lambda p: (-p[0], p[1])
-    )
-    if not scored or scored[0][0] < 0.6:
-        return []
-    best = scored[0][0]
-    close = [other for ratio, other in scored if ratio >= max(0.6, best - 0.1)]  # only about as close as the best
-    return list(dict.fromkeys(names[other] for other in close))[:n]
-
-
-def _municipality_message(value: object) -> str:
-    text = str(value).strip()
-    if re.fullmatch(r"\d+", text):  # a number: the closest number
-        close = difflib.get_close_matches(text, _known_municipalities(), n=1, cutoff=0.6)
-        hint = f" Mente du «{close[0]}»?" if close else ""
-        return f"«{shown(value)}» er ikke et kommunenummer i Trøndelag (5001–5061).{hint}"
-    close = closest_municipalities(value)
-    if close:
-        return f"«{shown(value)}» er ikke en kommune i Trøndelag. Mente du {_or_words(close)}?"
-    return (
-        f"«{shown(value)}» er ikke en kommune i Trøndelag. Skriv kommunenummeret (f.eks. 5007) eller navnet "
-        "(f.eks. Namsos)."
-    )
-
-
-def _message(check: str, column: str | None, value: object) -> str:
-    if check == "kontrolltegn":
-        found = CONTROL_CHARACTERS.search(str(value))
-        where = f"U+{ord(found.group()):04X} på plass {found.start() + 1}" if found else "et kontrolltegn"
-        return (
-            f"«{shown(value)}» inneholder et usynlig kontrolltegn ({where}), som ikke kan lagres. "
-            "Fjern tegnet og last opp på nytt."
-        )
-    if check.startswith("lengde:"):
-        limit = int(check.split(":", 1)[1])
-        length, most = (f"{n:,d}".replace(",", " ") for n in (len(str(value)), limit))
-        return f"«{shown(value)}» er for lang: {length} tegn, høyst {most} er tillatt."
-    value = shown(value)
-    if check == "column_in_dataframe":
-        return f"Kolonnen «{value}» mangler i filen."
-    if check == "not_nullable":
-        return "Verdien mangler (feltet er påkrevd)."
-    if check in ("field_uniqueness", "unique"):
-        return f"ID-en «{value}» forekommer flere ganger i filen."
-    if check.startswith("kode:"):
-        name = check.split(":", 1)[1]
-        return f"«{value}» er ikke en gyldig kode.{_code_hint(value, name)}"
-    if check == "kommune":
-        return _municipality_message(value)
-    if check == "orgnr":
-        return f"«{value}» er ikke et gyldig organisasjonsnummer (9 siffer med riktig kontrollsiffer)."
-    if check == "dato":
-        return f"«{value}» er ikke en dato. Bruk 27.11.2026 eller 2026-11-27."
-    if check == "janei":
-        return f"«{value}» må være ja eller nei."
-    if check == "tall:int":
-        return f"«{value}» er ikke et heltall."
-    if check == "tall:float":
-        return f"«{value}» er ikke et tall."
-    if check.startswith("intervall:"):
-        _, low, high = check.split(":")
-        return f"«{value}» er utenfor tillatt område ({_fmt(low)}–{_fmt(high)})."
-    if check == "tidsramme":
-        return "Seneste oppstart (tidsramme_til) er før tidligste oppstart (tidsramme_fra)."
-    if check == "kobling_status":
-        return (
-            "Behovet har et tilbud (tilbud_id), men status er «kartlagt». "
-            "Sett status til koblet (eller senere), eller tøm tilbud_id."
-        )
-    if check.startswith("trinn_status:"):
-        column = check.split(":", 1)[1]
-        allowed = [status for status, columns in STATUS_STAGE_DATES.items() if column in columns]
-        return (
-            f"{column} er fylt ut, men status er ikke {_or_words(allowed)}. "
-            "Tøm datoen, eller rett status (datoen sier når behovet nådde det trinnet)."
-        )
-    if check.startswith("trinn_for:"):
-        _, column, earlier = check.split(":")
-        if earlier == "registrert":
-            return f"{column} er før registrert: behovet kan ikke ha nådd et trinn før det ble registrert."
-        return f"{column} er før {earlier}: et trinn kan ikke være nådd før det forrige."
-    if check == "studiested_mangler":
-        return "Stedlige og samlingsbaserte tilbud må ha studiestedets kommunenummer."
-    if check == "min_over_kapasitet":
-        return "Minste antall deltakere er større enn kapasiteten."
-    if check == "koordinatpar":
-        return "Oppgi både breddegrad (lat) og lengdegrad (lon), eller ingen av dem."
-    return f"Ugyldig verdi «{value}» ({check})."
-
-
-def _or_words(words: list[str]) -> str:
-    quoted = [f"«{word}»" for word in words]
-    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " eller " + quoted[-1]
-
-
-def _fmt(bound: str) -> str:
-    if bound == "None":
-        return "…"
-    number = float(bound)
-    return f"{number:,.0f}".replace(",", " ") if number.is_integer() else bound
-
-
-def format_problems(problems: pd.DataFrame) -> str:
-    """One Norwegian line per problem: ``Rad 5, kolonne «niva»: …``."""
-    lines = []
-    for row in problems.itertuples(index=False):
-        if pd.isna(row.kolonne) or row.kolonne is None:  # a problem with the whole file
-            lines.append(str(row.melding))
-            continue
-        where = f"Rad {row.rad}, kolonne «{row.kolonne}»" if pd.notna(row.rad) else f"Kolonne «{row.kolonne}»"
-        lines.append(f"{where}: {row.melding}")
-    return "\n".join(lines)
-
-
-def _problems_from_errors(errors: pa.errors.SchemaErrors, kind: str, first_data_row: int) -> pd.DataFrame:
-    cases = errors.failure_cases
-    row_check_columns = {name: column for name, column, _ in ROW_CHECKS[kind]}
-    records = []
-    for case in cases.itertuples(index=False):
-        check = str(case.check)
-        index = case.index
-        column = case.column
-        value = case.failure_case
-        if check in row_check_columns:
-            column = row_check_columns[check]
-        if check == "column_in_dataframe":
-            column = value
-        rad = None if index is None or pd.isna(index) else int(index) + first_data_row
-        records.append({"rad": rad, "kolonne": column, "verdi": value, "melding": _message(check, column, value)})
-    problems = pd.DataFrame(records, columns=["rad", "kolonne", "verdi", "melding"])
-    problems["rad"] = problems["rad"].astype("Int64")
-    problems = problems.drop_duplicates(subset=["rad", "kolonne", "melding"])
-    return problems.sort_values(["rad", "kolonne"], na_position="first").reset_index(drop=True)
+def known_municipalities() -> list[str]:
+    """The kommunenummer a need or an offer may have: the 38 municipalities."""
+    return list(load_municipalities().index)
 
 
 def _text_values(values) -> list:
@@ -741,47 +383,6 @@ def text_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return _as_text_frame(frame)
 
 
-def validate(frame: pd.DataFrame, kind: str, first_data_row: int = 2) -> pd.DataFrame:
-    """Validate a frame of needs or offers as text; return the problems (empty when valid).
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        Cells as read from the file (strings, or numbers/dates from Excel).
-    kind : {"needs", "offers"}
-    first_data_row : int
-        The spreadsheet row number of the frame's first row (2 when the header
-        is row 1), so messages match what the user sees in Excel.
-    """
-    if kind not in SPECS:
-        raise ValueError(f"kind must be 'needs' or 'offers', not {kind!r}")
-    text = _as_text_frame(frame)
-    schema = build_schema(kind)
-    missing = [c for c in schema.columns if schema.columns[c].required and c not in text.columns]
-    if missing:
-        return pd.DataFrame(
-            {
-                "rad": pd.array([None] * len(missing), dtype="Int64"),
-                "kolonne": missing,
-                "verdi": missing,
-                "melding": [_message("column_in_dataframe", c, c) for c in missing],
-            }
-        )
-    for spec in SPECS[kind]:
-        if spec.name not in text.columns:
-            text[spec.name] = None
-    problems = pd.DataFrame(columns=["rad", "kolonne", "verdi", "melding"])
-    try:
-        schema.validate(text, lazy=True)
-    except pa.errors.SchemaErrors as errors:
-        problems = _problems_from_errors(errors, kind, first_data_row)
-    if kind == "offers":  # coordinates in Trøndelag and in the stated municipality (records/spatial.py)
-        from kompilot_data.records.spatial import coordinate_problems
-
-        problems = coordinate_problems(text, first_data_row, problems)
-    return problems
-
-
 def to_typed(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
     """Convert a validated text frame to typed columns (categoricals for codes, dates, Int64).
 
@@ -794,7 +395,7 @@ def to_typed(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
         if spec.kind == "code":
             typed[spec.name] = pd.Categorical(column, dtype=taxonomy.categorical(spec.taxonomy))
         elif spec.kind == "kommune":
-            typed[spec.name] = pd.Categorical(column, categories=_known_municipalities())
+            typed[spec.name] = pd.Categorical(column, categories=known_municipalities())
         elif spec.kind == "date":
             typed[spec.name] = pd.to_datetime(mapped(column, parse_date))
         elif spec.kind == "int":
@@ -811,11 +412,3 @@ def to_typed(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
                 values = values.str.replace(LINE_BREAKS, "\n", regex=True)
             typed[spec.name] = values
     return typed
-
-
-def validated(frame: pd.DataFrame, kind: str, source: str = "data", first_data_row: int = 2) -> pd.DataFrame:
-    """Validate and convert; raise :class:`DataValidationError` naming row and column on bad input."""
-    problems = validate(frame, kind, first_data_row=first_data_row)
-    if len(problems):
-        raise DataValidationError(problems, source)
-    return to_typed(frame, kind)

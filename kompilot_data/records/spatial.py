@@ -1,8 +1,8 @@
 """Coordinate checks for imported offers: inside Trøndelag, and in the stated municipality.
 
 Vectorised over the distinct coordinates of a file (shapely STRtree over the embedded polygons,
-see :mod:`kompilot_data.reference.geometry`); no geopandas. Messages are Norwegian and name the
-row and column, like every other import message:
+see :mod:`kompilot_data.reference.geometry`); no geopandas. Messages name the row and column, like every other
+import message:
 
 * a point more than :data:`COUNTY_TOLERANCE_KM` outside the county is an **error**;
 * a point in another municipality than the stated ``kommunenummer``, at most
@@ -20,14 +20,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from kompilot_data.records.schema import mapped, parse_number
+from kompilot_data.records.schema import mapped, parse_number, problem_frame
+from kompilot_data.reference.errors import Number, message, text
+from kompilot_data.reference.geometry import polygon_index
+from kompilot_data.reference.tables import load_municipalities
 
 #: How far outside the county's (coastline-clipped) polygons a point may lie and still be in Trøndelag.
 COUNTY_TOLERANCE_KM = 2.0
 #: How far into a neighbouring municipality a point may lie before it is an error rather than a warning.
 BORDER_TOLERANCE_KM = 1.0
 
-COLUMNS = ["rad", "kolonne", "verdi", "melding"]
 
 
 @dataclass(frozen=True)
@@ -36,20 +38,8 @@ class CoordinateCheck:
     warnings: pd.DataFrame
 
 
-def _number(value: float, decimals: int) -> str:
-    return f"{value:.{decimals}f}".replace(".", ",")
-
-
 def _empty() -> pd.DataFrame:
-    return pd.DataFrame({"rad": pd.array([], dtype="Int64"), "kolonne": [], "verdi": [], "melding": []})
-
-
-def _frame(records: list[dict]) -> pd.DataFrame:
-    if not records:
-        return _empty()
-    frame = pd.DataFrame(records, columns=COLUMNS)
-    frame["rad"] = frame["rad"].astype("Int64")
-    return frame
+    return problem_frame([])
 
 
 def check_coordinates(frame: pd.DataFrame, first_data_row: int = 2) -> CoordinateCheck:
@@ -57,9 +47,6 @@ def check_coordinates(frame: pd.DataFrame, first_data_row: int = 2) -> Coordinat
     against the row's ``kommunenummer`` (when it is one of the 38)."""
     if not {"lat", "lon"} <= set(frame.columns) or not len(frame):
         return CoordinateCheck(_empty(), _empty())
-    from kompilot_data.reference.geometry import polygon_index
-    from kompilot_data.reference.tables import load_municipalities
-
     lat = mapped(frame["lat"].reset_index(drop=True), parse_number).astype(float).to_numpy()
     lon = mapped(frame["lon"].reset_index(drop=True), parse_number).astype(float).to_numpy()
     present = np.isfinite(lat) & np.isfinite(lon)
@@ -95,16 +82,15 @@ def check_coordinates(frame: pd.DataFrame, first_data_row: int = 2) -> Coordinat
     errors, warnings = [], []
     for i, row in enumerate(rows):
         rad = first_data_row + int(row)
-        where = f"Punktet (breddegrad {_number(lat[row], 5)}, lengdegrad {_number(lon[row], 5)})"
-        value = f"{_number(lat[row], 5)}; {_number(lon[row], 5)}"
+        where = message("coord_point", lat=Number(lat[row], 5), lon=Number(lon[row], 5))
+        value = f"{Number(lat[row], 5).text()}; {Number(lon[row], 5).text()}"
         if inside[i] < 0 and outside_km[i] > COUNTY_TOLERANCE_KM:
             errors.append(
                 {
                     "rad": rad,
                     "kolonne": "lat",
                     "verdi": value,
-                    "melding": f"{where} ligger utenfor Trøndelag (ca. {_number(outside_km[i], 0)} km fra fylket). "
-                    "Sjekk koordinatene (WGS84, desimalgrader).",
+                    "melding": text("coord_outside_county", where=where, km=Number(outside_km[i])),
                 }
             )
             continue
@@ -114,7 +100,11 @@ def check_coordinates(frame: pd.DataFrame, first_data_row: int = 2) -> Coordinat
         if not np.isfinite(gap) or gap == 0:
             continue
         stated_name = f"{names[codes[stated[i]]]} ({codes[stated[i]]})"
-        located = f"i {names[codes[inside[i]]]} ({codes[inside[i]]})" if inside[i] >= 0 else "utenfor kysten"
+        located = (
+            message("coord_in", name=names[codes[inside[i]]], code=codes[inside[i]])
+            if inside[i] >= 0
+            else message("coord_off_coast")
+        )
         if gap <= BORDER_TOLERANCE_KM:
             if inside[i] >= 0:
                 warnings.append(
@@ -122,8 +112,9 @@ def check_coordinates(frame: pd.DataFrame, first_data_row: int = 2) -> Coordinat
                         "rad": rad,
                         "kolonne": "lat",
                         "verdi": value,
-                        "melding": f"{where} ligger {located}, {_number(gap, 1)} km fra oppgitt kommune "
-                        f"{stated_name}. Godtatt fordi det er nær kommunegrensen.",
+                        "melding": text(
+                            "coord_near_border", where=where, located=located, km=Number(gap, 1), stated=stated_name
+                        ),
                     }
                 )
             continue
@@ -132,11 +123,12 @@ def check_coordinates(frame: pd.DataFrame, first_data_row: int = 2) -> Coordinat
                 "rad": rad,
                 "kolonne": "lat",
                 "verdi": value,
-                "melding": f"{where} ligger {located}, {_number(gap, 1)} km fra oppgitt kommune {stated_name}. "
-                "Sjekk koordinatene eller kommunenummeret.",
+                "melding": text(
+                    "coord_other_municipality", where=where, located=located, km=Number(gap, 1), stated=stated_name
+                ),
             }
         )
-    return CoordinateCheck(_frame(errors), _frame(warnings))
+    return CoordinateCheck(problem_frame(errors), problem_frame(warnings))
 
 
 def coordinate_problems(frame: pd.DataFrame, first_data_row: int = 2, problems: pd.DataFrame | None = None):

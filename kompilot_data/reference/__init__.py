@@ -6,6 +6,7 @@ Everything here reads the derived files embedded in ``kompilot_data/data``; only
 
 from kompilot_data.reference import taxonomy
 from kompilot_data.reference.regions import Region, default_region, region_choices, region_codes, resolve_region
+from kompilot_data.reference.sources import source_line
 from kompilot_data.reference.tables import (
     OUTSIDE_PILOT,
     SUBREGIONS,
@@ -25,7 +26,6 @@ from kompilot_data.reference.tables import (
     load_subregion_geometry,
     load_subregion_membership,
     municipality_name,
-    source_line,
 )
 
 __all__ = [

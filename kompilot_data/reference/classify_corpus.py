@@ -23,8 +23,8 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from kompilot_data._paths import DATA_DIR
 from kompilot_data.reference import taxonomy
+from kompilot_data.reference.paths import DATA_DIR
 
 OCCUPATIONS_FILE = "styrk08.csv"
 AREA_DESCRIPTIONS_FILE = "kompetanseomrade_beskrivelser.json"

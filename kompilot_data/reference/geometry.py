@@ -7,12 +7,16 @@ the app) does not pay for it. Point location (:func:`locate`) and distances to p
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 import shapely
+from shapely.geometry import shape
+
+from kompilot_data.reference.paths import DATA_DIR
 
 if TYPE_CHECKING:  # pragma: no cover - for type hints only
     import geopandas as gpd
@@ -117,11 +121,18 @@ class PolygonIndex:
 
 
 @lru_cache(maxsize=1)
+def municipality_polygons() -> tuple[tuple[str, ...], np.ndarray]:
+    """Codes and shapely polygons (EPSG:4326) from ``kommuner.geojson``, in file order; no geopandas."""
+    collection = json.loads((DATA_DIR / "kommuner.geojson").read_text(encoding="utf-8"))
+    codes = tuple(f["properties"]["kommunenummer"] for f in collection["features"])
+    geoms = np.array([shape(f["geometry"]) for f in collection["features"]])
+    return codes, geoms
+
+
+@lru_cache(maxsize=1)
 def polygon_index() -> PolygonIndex:
     """The embedded municipality polygons as a :class:`PolygonIndex` (cached per process)."""
-    from kompilot_data.reference.tables import _municipality_geometry
-
-    codes, geometries = _municipality_geometry()
+    codes, geometries = municipality_polygons()
     return PolygonIndex(codes, geometries)
 
 

@@ -11,15 +11,13 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import pandas as pd
 
-from kompilot_data._paths import DATA_DIR
+from kompilot_data.reference.errors import Choices, RegionNotFound
+from kompilot_data.reference.paths import DATA_DIR
 from kompilot_data.reference.tables import SUBREGIONS, load_municipalities
-
-if TYPE_CHECKING:
-    from kompilot_data.filters import Filters
 
 COUNTY = "Trøndelag"
 COUNTY_NUMBER = "50"
@@ -30,6 +28,13 @@ DEFAULT_REGION = "Namdalen"
 """The region shown when nothing is selected: the pilot's first sub-pilot (owner of the pilot)."""
 
 KINDS = ("fylke", "delregion", "kommune")
+
+
+class Selection(Protocol):
+    """What :func:`default_region` reads of a selection (:class:`kompilot_data.view.filters.Filters` is one)."""
+
+    kommuner: tuple[str, ...]
+    delregioner: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -76,7 +81,7 @@ def _county() -> Region:
     return Region(COUNTY, COUNTY, "fylke", tuple(load_municipalities().index))
 
 
-def _match_key(text: object) -> str:
+def match_key(text: object) -> str:
     """'  Trøndelag Sør ' -> 'trondelagsor'; 'Stïentje' -> 'stientje' (case, accents, spaces and dashes ignored)."""
     text = str(text).strip().lower().replace("æ", "ae").replace("ø", "o").replace("å", "a")
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
@@ -93,7 +98,7 @@ def _lookup() -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
     def add(text: object, kind: str, key: str, suggest: bool = True) -> None:
         if not isinstance(text, str) or not text.strip():
             return
-        match = _match_key(text)
+        match = match_key(text)
         found.setdefault(match, (kind, key))
         if suggest:
             shown.setdefault(match, text.strip())
@@ -115,25 +120,20 @@ def _lookup() -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
 
 
 @lru_cache(maxsize=1)
-def _former() -> dict[str, str]:
-    """Match key of a former municipality name or number (before the 2018/2020 mergers) -> explanation."""
+def _former() -> dict[str, dict[str, str]]:
+    """Match key of a former municipality name or number (before the 2018/2020 mergers) -> what became of it."""
     changes = pd.read_csv(DATA_DIR / "kommuneendringer.csv", dtype=str, keep_default_na=False)
     names = load_municipalities()["navn"]
-    former: dict[str, str] = {}
+    former: dict[str, dict[str, str]] = {}
     for row in changes.itertuples(index=False):
+        what = {"old_name": row.gammelt_navn, "old_number": row.gammelt_nummer}
         if row.nytt_nummer:
-            now = f"nå {names[row.nytt_nummer]} ({row.nytt_nummer}). Mente du «{names[row.nytt_nummer]}»?"
+            what |= {"name": str(names[row.nytt_nummer]), "number": row.nytt_nummer}
         else:
-            now = f"{row.merknad.replace(';', ',')}; oppgi hvilken."
-        text = f"«{{text}}» er den tidligere kommunen {row.gammelt_navn} ({row.gammelt_nummer}), {now}"
+            what |= {"note": row.merknad.replace(";", ",")}
         for spelling in (row.gammelt_nummer, row.gammelt_navn):
-            former.setdefault(_match_key(spelling), text)
+            former.setdefault(match_key(spelling), what)
     return former
-
-
-def _or_list(names: list[str]) -> str:
-    quoted = [f"«{name}»" for name in names]
-    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " eller " + quoted[-1]
 
 
 def resolve_region(text: str | Region) -> Region:
@@ -145,14 +145,14 @@ def resolve_region(text: str | Region) -> Region:
 
     Raises
     ------
-    ValueError
-        With a Norwegian message that suggests the closest names (``Mente du «Nærøysund»?``), or the
+    RegionNotFound
+        A ``ValueError`` whose message suggests the closest names (``Mente du «Nærøysund»?``), or the
         current municipality for a former one (``"Vikna"`` -> Nærøysund).
     """
     if isinstance(text, Region):
         return text
     found, shown = _lookup()
-    match = _match_key(text)
+    match = match_key(text)
     if match in found:
         kind, key = found[match]
         if kind == "delregion":
@@ -161,21 +161,17 @@ def resolve_region(text: str | Region) -> Region:
             return _municipality(key)
         return _county()
     given = str(text).strip()
+    everywhere = {"subregions": ", ".join(SUBREGIONS), "county": COUNTY}
     if not match:
-        raise ValueError(
-            f"Ingen region oppgitt. Bruk en delregion ({', '.join(SUBREGIONS)}), "
-            f"et kommunenavn eller kommunenummer, eller «{COUNTY}»."
-        )
+        raise RegionNotFound("err_region_missing", **everywhere)
     if match in _former():
-        raise ValueError(_former()[match].format(text=given))
+        what = _former()[match]
+        raise RegionNotFound("err_region_former" if "name" in what else "err_region_former_split", text=given, **what)
     close = difflib.get_close_matches(match, list(shown), n=3, cutoff=0.6)
     names = list(dict.fromkeys(shown[key] for key in close))
     if names:
-        raise ValueError(f"Ukjent region «{given}». Mente du {_or_list(names)}?")
-    raise ValueError(
-        f"Ukjent region «{given}». Bruk en delregion ({', '.join(SUBREGIONS)}), "
-        f"et kommunenavn eller kommunenummer (f.eks. 5007), eller «{COUNTY}»."
-    )
+        raise RegionNotFound("err_region_unknown_close", text=given, names=Choices(tuple(names)))
+    raise RegionNotFound("err_region_unknown", text=given, **everywhere)
 
 
 def region_choices() -> tuple[Region, ...]:
@@ -186,7 +182,7 @@ def region_choices() -> tuple[Region, ...]:
     )
 
 
-def default_region(filters: Filters | None = None) -> Region:
+def default_region(filters: Selection | None = None) -> Region:
     """The region to show for ``filters``: the first selected municipality, else the first selected
     sub-region, else Namdalen."""
     if filters is not None and filters.kommuner:

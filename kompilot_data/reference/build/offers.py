@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from kompilot_data._paths import DATA_DIR
 from kompilot_data.reference import taxonomy
 from kompilot_data.reference.build.common import _as_int, _read
+from kompilot_data.reference.paths import DATA_DIR
 
 # NAV's occupation-level shortage into the dashboard's competence areas (STYRK-08 prefix, longest wins).
 # Reviewed 2026-11 (issue 10): social-care workers are health, not tourism; food processing, furniture and

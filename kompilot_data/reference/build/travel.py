@@ -30,7 +30,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from kompilot_data._paths import DATA_DIR
 from kompilot_data.engine.travel import (
     FERRY,
     OVERRIDES_FILE,
@@ -44,6 +43,7 @@ from kompilot_data.engine.travel import (
 from kompilot_data.reference.build import geo, roads
 from kompilot_data.reference.build.common import _read
 from kompilot_data.reference.geometry import METRIC_CRS, WGS84
+from kompilot_data.reference.paths import DATA_DIR
 
 FERRIES = "travel/ferjer_trondelag.csv"
 QUAYS = "travel/ferjekaier_trondelag.csv"

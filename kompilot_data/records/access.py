@@ -6,26 +6,29 @@ clearly labelled local single-user mode, where the one user is a coordinator; th
 listens on 127.0.0.1 only (``.streamlit/config.toml``).
 
 A need in Røyrvik or Leka can identify the business, so viewers never see cells built on fewer
-than :data:`MIN_BUSINESSES` businesses: such cells show ``"<3"``.
+than :data:`kompilot_data.engine.disclosure.MIN_BUSINESSES` businesses: such cells show ``"<3"``.
 """
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from kompilot_data.engine.disclosure import MIN_BUSINESSES, SUPPRESSED, suppress_counts, suppress_table  # noqa: F401
+from kompilot_data.reference.errors import Choices, KompilotError, Message, Text, message, text
+from kompilot_data.reference.tables import SUBREGIONS, load_municipalities
 
 COORDINATOR = "koordinator"
 VIEWER = "leser"
 ALL_REGIONS = "*"
 
 
-class ConfigurationError(ValueError):
+class ConfigurationError(KompilotError, ValueError):
     """The allow-list in the settings is wrong; the app must not start (the message says what to fix)."""
 
 
-class AccessDenied(PermissionError):
-    """A write outside what the user may change (the message is Norwegian and names the record)."""
+class AccessDenied(KompilotError, PermissionError):
+    """A write outside what the user may change (the message names the record)."""
 
 
 @dataclass(frozen=True)
@@ -65,19 +68,12 @@ class Access:
         return isinstance(kommunenummer, str) and kommunenummer in allowed
 
 
-def command_line(user: str) -> Access:
-    """The command line works on the database directly: a coordinator for all sub-regions."""
-    return Access(COORDINATOR, user, "kommandolinje")
-
-
 def region_municipalities(region: str) -> frozenset[str]:
     """kommunenummer whose records a coordinator for ``region`` may write: the sub-region's primary members.
 
     Osen is a primary member of Fosen and a secondary member of Namdalen, so a Namdalen coordinator
     cannot write needs in Osen.
     """
-    from kompilot_data.reference import load_municipalities
-
     municipalities = load_municipalities()
     return frozenset(municipalities.index[municipalities["delregion"] == region])
 
@@ -93,32 +89,22 @@ def validate_coordinators(coordinators: dict | None) -> dict[str, str | None]:
         An empty e-mail, an empty or unknown sub-region (``""``, ``"fosen"``) or the same e-mail twice with
         different sub-regions. The allow-list never fails open: nothing here means "all".
     """
-    import difflib
-
-    from kompilot_data.reference import SUBREGIONS
-
-    valid = ", ".join(f"«{name}»" for name in SUBREGIONS)
-    where = "[kompilot.koordinatorer] i .streamlit/secrets.toml"
+    valid = Choices((*SUBREGIONS, ALL_REGIONS))
+    where = message("err_settings_where")
     checked: dict[str, str | None] = {}
     for email, region in (coordinators or {}).items():
         key = str(email).strip().lower()
         if not key or "@" not in key:
-            raise ConfigurationError(
-                f"Feil i innstillingene ({where}): «{email}» er ikke en e-postadresse. Rett listen og start appen på nytt."
-            )
+            raise ConfigurationError("err_settings_email", where=where, email=email)
         if not isinstance(region, str) or (region != ALL_REGIONS and region not in SUBREGIONS):
             close = difflib.get_close_matches(str(region), list(SUBREGIONS), n=1, cutoff=0.6)
-            hint = f" Mente du «{close[0]}»?" if close else ""
+            hint = message("err_did_you_mean", name=close[0]) if close else ""
             raise ConfigurationError(
-                f"Feil i innstillingene ({where}): koordinatoren {email} har delregionen «{region}», som ikke finnes."
-                f"{hint} Bruk {valid} eller «{ALL_REGIONS}» for alle, og start appen på nytt."
+                "err_settings_region", where=where, email=email, region=region, hint=hint, valid=valid
             )
         value = None if region == ALL_REGIONS else region
         if key in checked and checked[key] != value:
-            raise ConfigurationError(
-                f"Feil i innstillingene ({where}): {email} står flere ganger med ulike delregioner. "
-                "Behold én linje per koordinator og start appen på nytt."
-            )
+            raise ConfigurationError("err_settings_twice", where=where, email=email)
         checked[key] = value
     return checked
 
@@ -151,3 +137,73 @@ def resolve_access(
     if key not in allowed:
         return Access(VIEWER, email, "innlogget")
     return Access(COORDINATOR, email, "innlogget", allowed[key])
+
+
+# --- the checks every write makes (storage and brokering) ------------------------------------------
+
+
+def record_label(kind: str, first: bool = False) -> Message:
+    """ "behovet" / "tilbudet" (``first``: at the start of a sentence)."""
+    return message(f"record_{'need' if kind == 'needs' else 'offer'}{'_first' if first else ''}")
+
+
+def place_name(place: str | None) -> Message | str:
+    if not place:
+        return message("place_none")
+    names = load_municipalities()["navn"]
+    return f"{names.get(place, place)} ({place})"
+
+
+def foreign_id_message(kind: str, record_id: str, place: str | None, region: str | None) -> Text:
+    """Why an import may not use an id that belongs to a record outside the coordinator's sub-region."""
+    where = message("err_where_outside", region=region) if region else message("err_where_other_region")
+    return text("err_foreign_id", id=record_id, record=record_label(kind), place=place_name(place), where=where)
+
+
+def require_editor(access) -> None:
+    if access is not None and not access.can_edit:
+        raise AccessDenied("err_editors_only")
+
+
+def require_all_regions(access, what: str) -> None:
+    """Refuse ``what`` (a label: ``what_remove_demo``, ``what_restore``) to a coordinator limited to one region."""
+    require_editor(access)
+    if access is not None and not access.all_regions:
+        raise AccessDenied("err_all_regions_only", what=message(what), region=access.region)
+
+
+def refusals(access, kind: str, items: Iterable[tuple[str, str | None, str]]) -> list[Message]:
+    """Messages for ``(record_id, kommunenummer, what)`` the user may not write (``what``: a label such as
+    ``write_new``, ``write_in_file``)."""
+    if access is None or access.all_regions:
+        return []
+    allowed = access.municipalities() or frozenset()
+    messages = []
+    for record_id, place, what in items:
+        if place not in allowed:
+            where = (
+                message("err_outside_place", place=place_name(place), region=access.region)
+                if place
+                else message("err_outside_no_place")
+            )
+            messages.append(
+                message(
+                    "err_outside",
+                    record=record_label(kind, first=True),
+                    id=record_id,
+                    what=message(what),
+                    where=where,
+                    region=access.region,
+                )
+            )
+    return messages
+
+
+def refuse(messages: list, ending: Message | None = None) -> None:
+    """Refuse a write with the first five ``messages`` (and how many more), ending with ``ending`` (default:
+    nothing is saved)."""
+    if messages:
+        more = message("err_refused_more", n=len(messages) - 5) if len(messages) > 5 else ""
+        raise AccessDenied(
+            "err_refused", shown=list(messages[:5]), more=more, ending=ending or message("err_nothing_saved")
+        )

@@ -9,14 +9,16 @@ from __future__ import annotations
 import math
 import tomllib
 from datetime import date, datetime
-from pathlib import Path
 
 import pandas as pd
+
+from kompilot_data.reference.paths import PACKAGE_DIR
 
 DEFAULT_LANGUAGE = "nb"
 LANGUAGE_NAMES = {"nb": "Norsk bokmål", "en": "English"}
 
-LABELS_DIR = Path(__file__).resolve().parent / "texts" / "labels"
+TEXTS_DIR = PACKAGE_DIR / "texts"
+LABELS_DIR = TEXTS_DIR / "labels"
 
 
 def _load_texts() -> dict[str, dict[str, str]]:
@@ -38,11 +40,8 @@ TEXTS: dict[str, dict[str, str]] = _load_texts()
 
 def page_text(name: str, language: str = DEFAULT_LANGUAGE) -> str:
     """Longer page prose, one Markdown file per language in ``kompilot_data/texts`` (``{placeholders}`` kept)."""
-    from kompilot_data._paths import PACKAGE_DIR
-
-    folder = PACKAGE_DIR / "texts"
-    path = folder / f"{name}.{language}.md"
-    return (path if path.exists() else folder / f"{name}.{DEFAULT_LANGUAGE}.md").read_text(encoding="utf-8")
+    path = TEXTS_DIR / f"{name}.{language}.md"
+    return (path if path.exists() else TEXTS_DIR / f"{name}.{DEFAULT_LANGUAGE}.md").read_text(encoding="utf-8")
 
 
 def t(key: str, language: str = DEFAULT_LANGUAGE, **values) -> str:

@@ -19,8 +19,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from kompilot_data import i18n
 from kompilot_data.reference import SUBREGIONS, load_municipalities, taxonomy
+from kompilot_data.reference.i18n import DEFAULT_LANGUAGE, format_date, t
 
 CENTRALITY_CLASSES = (1, 2, 3, 4, 5, 6)
 """SSB's centrality classes (KLASS 128): 1 = most central, 6 = least central."""
@@ -68,7 +68,7 @@ class FilterSpec:
             return CENTRALITY_CLASSES
         return tuple(taxonomy.codes(self.codes))
 
-    def value_label(self, value, language: str = i18n.DEFAULT_LANGUAGE) -> str:
+    def value_label(self, value, language: str = DEFAULT_LANGUAGE) -> str:
         """A value as the active-filters sentence shows it ("Namsos", "Helse og omsorg", "5")."""
         if self.codes == "kommune":
             return str(load_municipalities().at[value, "navn"])
@@ -76,12 +76,12 @@ class FilterSpec:
             return str(value)
         return taxonomy.labels(self.codes, language)[value]
 
-    def option_label(self, value, language: str = i18n.DEFAULT_LANGUAGE) -> str:
+    def option_label(self, value, language: str = DEFAULT_LANGUAGE) -> str:
         """A value as the sidebar widget lists it ("Namsos (5007)", "Klasse 6 (minst sentral)")."""
         if self.codes == "kommune":
             return f"{self.value_label(value, language)} ({value})"
         if self.codes == "sentralitetsklasse":
-            return i18n.t(f"centrality_class_{value}", language)
+            return t(f"centrality_class_{value}", language)
         return self.value_label(value, language)
 
     def municipalities(self, values: tuple) -> pd.Index:
@@ -249,23 +249,23 @@ class Filters:
                 selected = codes if selected is None else selected.intersection(codes, sort=False)
         return None if selected is None else list(selected)
 
-    def describe(self, language: str = i18n.DEFAULT_LANGUAGE) -> str:
+    def describe(self, language: str = DEFAULT_LANGUAGE) -> str:
         """The active filters as one line, e.g. ``"Fosen · Helse og omsorg · fra 01.01.2026"``."""
         if self.is_empty():
-            return i18n.t("no_filters", language)
+            return t("no_filters", language)
         parts: list[str] = []
         for spec in FILTER_SPECS:
             value = getattr(self, spec.field)
             if spec.widget == "date" or not value:
                 continue
             labels = [spec.value_label(v, language) for v in value]
-            parts += [f"{i18n.t(spec.describe, language)} {', '.join(labels)}"] if spec.describe else labels
+            parts += [f"{t(spec.describe, language)} {', '.join(labels)}"] if spec.describe else labels
         start, end = (getattr(self, spec.field) for spec in FILTER_SPECS if spec.widget == "date")
         if start and end:
-            parts.append(f"{i18n.format_date(start, language)} – {i18n.format_date(end, language)}")
+            parts.append(f"{format_date(start, language)} – {format_date(end, language)}")
         elif start or end:
             key = "filter_period_from" if start else "filter_period_to"
-            parts.append(i18n.t(key, language, date=i18n.format_date(start or end, language)))
+            parts.append(t(key, language, date=format_date(start or end, language)))
         return " · ".join(parts)
 
 

@@ -1,0 +1,195 @@
+"""The database tables of needs, offers, imports, the audit log and rejected candidates (SQLAlchemy Core), and
+reading them: records as typed frames, the data version, counts, batches, the audit log, versions and places."""
+
+from __future__ import annotations
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from kompilot_data.records.schema import ID_COLUMN, SPECS, ColumnSpec, to_typed
+
+METADATA = sa.MetaData()
+TABLE_NAMES = {"needs": "behov", "offers": "tilbud"}
+META_COLUMNS = ("versjon", "batch_id", "endret", "endret_av")
+
+
+def _sa_type(spec: ColumnSpec) -> sa.types.TypeEngine:
+    return {
+        "text": sa.Text(),
+        "int": sa.Integer(),
+        "float": sa.Float(),
+        "date": sa.Date(),
+        "code": sa.String(32),
+        "kommune": sa.String(4),
+        "orgnr": sa.String(9),
+        "bool": sa.Boolean(),
+    }[spec.kind]
+
+
+def _record_table(kind: str) -> sa.Table:
+    id_column = ID_COLUMN[kind]
+    columns = [
+        sa.Column(
+            spec.name,
+            sa.String(64) if spec.name == id_column else _sa_type(spec),
+            primary_key=spec.name == id_column,
+            nullable=spec.name != id_column and not spec.required,
+        )
+        for spec in SPECS[kind]
+    ]
+    return sa.Table(
+        TABLE_NAMES[kind],
+        METADATA,
+        *columns,
+        sa.Column("versjon", sa.Integer, nullable=False),
+        sa.Column("batch_id", sa.Integer, nullable=True),
+        sa.Column("endret", sa.DateTime, nullable=False),
+        sa.Column("endret_av", sa.String(200), nullable=False),
+    )
+
+
+NEEDS_TABLE = _record_table("needs")
+OFFERS_TABLE = _record_table("offers")
+TABLES = {"needs": NEEDS_TABLE, "offers": OFFERS_TABLE}
+
+
+def _log_table(name: str, required: tuple, optional: tuple = (), *constraints) -> sa.Table:
+    """A table with an integer ``id`` (autoincrement primary key), then ``required`` and ``optional`` columns as
+    ``(name, type)`` pairs (NOT NULL and NULL)."""
+    return sa.Table(
+        name,
+        METADATA,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        *(sa.Column(column, kind, nullable=False) for column, kind in required),
+        *(sa.Column(column, kind, nullable=True) for column, kind in optional),
+        *constraints,
+    )
+
+
+BATCH_TABLE = _log_table(
+    "import_batch",
+    (
+        ("type", sa.String(10)),
+        ("filnavn", sa.Text),
+        ("sha256", sa.String(64)),
+        ("importert", sa.DateTime),
+        ("bruker", sa.String(200)),
+        ("nye", sa.Integer),
+        ("endrede", sa.Integer),
+        ("uendrede", sa.Integer),
+    ),
+    (("angret", sa.DateTime), ("beholdt", sa.Integer), ("ikke_angret", sa.Integer)),
+)
+AUDIT_TABLE = _log_table(
+    "endringslogg",
+    (("tidspunkt", sa.DateTime), ("bruker", sa.String(200)), ("handling", sa.String(20)), ("tabell", sa.String(20))),
+    (("post_id", sa.String(64)), ("batch_id", sa.Integer), ("foer", sa.Text), ("etter", sa.Text)),
+)
+sa.Index("ix_endringslogg_post", AUDIT_TABLE.c.tabell, AUDIT_TABLE.c.post_id)
+sa.Index("ix_behov_tilbud", NEEDS_TABLE.c.tilbud_id)
+REJECTED_TABLE = _log_table(
+    "avviste_kandidater",
+    (
+        ("behov_id", sa.String(64)),
+        ("tilbud_id", sa.String(64)),
+        ("grunn", sa.Text),
+        ("bruker", sa.String(200)),
+        ("tidspunkt", sa.DateTime),
+    ),
+    (),
+    sa.UniqueConstraint("behov_id", "tilbud_id", name="uq_avviste_kandidater"),
+)
+ALL_TABLES = {
+    "needs": NEEDS_TABLE,
+    "offers": OFFERS_TABLE,
+    "batches": BATCH_TABLE,
+    "audit": AUDIT_TABLE,
+    "rejected": REJECTED_TABLE,
+}
+AUDIT_COLUMNS = ("tidspunkt", "bruker", "handling", "tabell", "post_id", "batch_id", "foer", "etter")
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def read_frame(engine: Engine, kind: str, with_meta: bool = False) -> pd.DataFrame:
+    """All records of ``kind`` as a typed frame (as :func:`kompilot_data.load_needs` returns)."""
+    table = TABLES[kind]
+    with engine.connect() as connection:
+        rows = connection.execute(sa.select(table).order_by(table.c[ID_COLUMN[kind]])).mappings().all()
+    raw = pd.DataFrame(rows, columns=[c.name for c in table.columns])
+    typed = to_typed(raw[[spec.name for spec in SPECS[kind]]], kind)
+    if with_meta:
+        for column in META_COLUMNS:
+            typed[column] = raw[column].to_numpy()
+    return typed
+
+
+def data_version(engine: Engine) -> int:
+    """A number that changes whenever any record changes (the latest audit entry)."""
+    with engine.connect() as connection:
+        return data_version_in(connection)
+
+
+def data_version_in(connection: Connection) -> int:
+    return int(connection.execute(sa.select(sa.func.coalesce(sa.func.max(AUDIT_TABLE.c.id), 0))).scalar_one())
+
+
+def count(engine: Engine, kind: str, demo: bool | None = None) -> int:
+    table = TABLES[kind]
+    query = sa.select(sa.func.count()).select_from(table)
+    if demo is not None:
+        query = query.where(table.c.demo.is_(demo))
+    with engine.connect() as connection:
+        return int(connection.execute(query).scalar_one())
+
+
+def batches(engine: Engine) -> pd.DataFrame:
+    with engine.connect() as connection:
+        rows = connection.execute(sa.select(BATCH_TABLE).order_by(BATCH_TABLE.c.id.desc())).mappings().all()
+    return pd.DataFrame(rows, columns=[c.name for c in BATCH_TABLE.columns])
+
+
+def audit_log(engine: Engine, limit: int | None = 500) -> pd.DataFrame:
+    query = sa.select(AUDIT_TABLE).order_by(AUDIT_TABLE.c.id.desc())
+    if limit:
+        query = query.limit(limit)
+    with engine.connect() as connection:
+        rows = connection.execute(query).mappings().all()
+    return pd.DataFrame(rows, columns=[c.name for c in AUDIT_TABLE.columns])
+
+
+def rejected_candidates(engine: Engine) -> pd.DataFrame:
+    """Every rejected candidate: ``behov_id``, ``tilbud_id``, ``grunn``, ``bruker``, ``tidspunkt`` (oldest first)."""
+    with engine.connect() as connection:
+        rows = connection.execute(sa.select(REJECTED_TABLE).order_by(REJECTED_TABLE.c.id)).mappings().all()
+    columns = ["behov_id", "tilbud_id", "grunn", "bruker", "tidspunkt"]
+    return pd.DataFrame([{c: r[c] for c in columns} for r in rows], columns=columns)
+
+
+def versions(engine: Engine, kind: str, ids: list[str]) -> dict[str, int]:
+    """``{id: versjon}`` of the existing records among ``ids`` (what a page read, for optimistic locking)."""
+    with engine.connect() as connection:
+        return {i: int(r["versjon"]) for i, r in existing_records(connection, kind, ids).items()}
+
+
+def record_places(engine: Engine, kind: str, ids: list[str]) -> dict[str, str | None]:
+    """``{id: kommunenummer}`` of the existing records among ``ids``."""
+    with engine.connect() as connection:
+        return {i: r["kommunenummer"] for i, r in existing_records(connection, kind, ids).items()}
+
+
+def existing_records(connection: Connection, kind: str, ids: list[str]) -> dict[str, dict]:
+    table = TABLES[kind]
+    id_column = table.c[ID_COLUMN[kind]]
+    found: dict[str, dict] = {}
+    wanted = list(dict.fromkeys(ids))
+    if len(wanted) > 5000:  # a big import: find which ids exist first, then read only those
+        present = set(connection.execute(sa.select(id_column)).scalars())
+        wanted = [i for i in wanted if i in present]
+    for start in range(0, len(wanted), 900):  # stay below SQLite's bound-parameter limit
+        chunk = wanted[start : start + 900]
+        for row in connection.execute(sa.select(table).where(id_column.in_(chunk))).mappings():
+            found[row[ID_COLUMN[kind]]] = dict(row)
+    return found
