@@ -31,6 +31,7 @@ import itertools
 import json
 import os
 import weakref
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -43,6 +44,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from kompilot_data.access import AccessDenied
+from kompilot_data.records import oplog
 from kompilot_data.records.schema import ID_COLUMN, SPECS, ColumnSpec, to_typed, validate
 
 METADATA = sa.MetaData()
@@ -52,6 +54,7 @@ SYSTEM_USER = "system"
 LOCK_TIMEOUT_S = 30.0
 USER_MAX_LENGTH = 200
 _WRITE = "kompilot_write"
+_AUDITED = "kompilot_audited"  # (user, action, table) -> records, for the operations log (records/oplog.py)
 _PG_LOCK_KEY = 0x6B6F6D70  # "komp": with the schema, the one advisory lock every kompilot write takes
 
 
@@ -209,13 +212,20 @@ def writing(engine: Engine) -> Iterator[Connection]:
     """One write transaction under the one write lock (see the module docstring); commits on success."""
     with engine.connect() as connection:
         connection.execution_options(**{_WRITE: True})
-        with connection.begin():
-            if engine.dialect.name == "postgresql":
-                timeout = int(_LOCK_TIMEOUTS.get(engine, LOCK_TIMEOUT_S) * 1000)
-                connection.exec_driver_sql(f"SET LOCAL lock_timeout = {timeout}")
-                # one lock per schema (a deployment uses "public"; parallel test runs use their own schema)
-                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_LOCK_KEY}, hashtext(current_schema()))")
-            yield connection
+        connection.info.pop(_AUDITED, None)
+        try:
+            with connection.begin():
+                if engine.dialect.name == "postgresql":
+                    timeout = int(_LOCK_TIMEOUTS.get(engine, LOCK_TIMEOUT_S) * 1000)
+                    connection.exec_driver_sql(f"SET LOCAL lock_timeout = {timeout}")
+                    # one lock per schema (a deployment uses "public"; parallel test runs use their own schema)
+                    connection.exec_driver_sql(
+                        f"SELECT pg_advisory_xact_lock({_PG_LOCK_KEY}, hashtext(current_schema()))"
+                    )
+                yield connection
+        finally:
+            committed = connection.info.pop(_AUDITED, None)
+    oplog.writes(committed)  # only after the commit: the operations log names what was saved
 
 
 def alembic_config(engine: Engine):
@@ -497,8 +507,14 @@ def record_places(engine: Engine, kind: str, ids: list[str]) -> dict[str, str | 
 # --- writing ----------------------------------------------------------------------------------
 
 
+def _audited(connection: Connection, keys: Iterable[tuple[str, str, str]]) -> None:
+    """Count (user, action, table) of new audit entries for the operations log written after the commit."""
+    connection.info.setdefault(_AUDITED, Counter()).update(keys)
+
+
 def _audit(connection: Connection, entries: list[dict]) -> None:
     if entries:
+        _audited(connection, ((e["bruker"], e["handling"], e["tabell"]) for e in entries))
         _insert_columns(connection, AUDIT_TABLE, AUDIT_COLUMNS, [[e[c] for e in entries] for c in AUDIT_COLUMNS])
 
 
@@ -735,6 +751,7 @@ def import_frame(
                     _json_rows(picked),
                 ],
             )
+            _audited(connection, [(user, "import", TABLE_NAMES[kind])] * n)
             counts["nye"] += len(chunk)
             done += len(chunk)
             if progress:
