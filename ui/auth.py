@@ -75,16 +75,15 @@ def decision() -> login.Decision:
     result = _decide()
     current = result.access
     logged = (current.mode, current.user, current.role, current.region, result.notice)
-    if current.mode == "innlogget" or result.notice:
-        if st.session_state.get(LOGGED_KEY) != logged:
-            st.session_state[LOGGED_KEY] = logged
-            oplog.event(
-                "innlogging" if current.mode == "innlogget" else "innlogging_avvist",
-                current.user if current.mode == "innlogget" else None,
-                rolle=current.role,
-                delregion=current.region or ("alle" if current.all_regions else None),
-                merknad=result.notice,
-            )
+    if (current.mode == "innlogget" or result.notice) and st.session_state.get(LOGGED_KEY) != logged:
+        st.session_state[LOGGED_KEY] = logged
+        oplog.event(
+            "innlogging" if current.mode == "innlogget" else "innlogging_avvist",
+            current.user if current.mode == "innlogget" else None,
+            rolle=current.role,
+            delregion=current.region or ("alle" if current.all_regions else None),
+            merknad=result.notice,
+        )
     return result
 
 

@@ -143,9 +143,10 @@ def login_settings(auth: Mapping | None, kompilot: Mapping | None) -> LoginSetti
     if len(str(auth["cookie_secret"])) < MIN_COOKIE_SECRET:
         raise LoginConfigurationError("config_cookie_secret_short", length=MIN_COOKIE_SECRET)
     issuer = kompilot.get("issuer")
-    if issuer is not None and (not isinstance(issuer, str) or not issuer.startswith("https://")):
-        if not (isinstance(issuer, str) and _loopback_url(issuer)):
-            raise LoginConfigurationError("config_issuer", issuer=str(issuer))
+    if issuer is not None and not (
+        isinstance(issuer, str) and (issuer.startswith("https://") or _loopback_url(issuer))
+    ):
+        raise LoginConfigurationError("config_issuer", issuer=str(issuer))
     if issuer is None:
         metadata = str(auth.get("server_metadata_url") or "")
         issuer = metadata[: -len(DISCOVERY_SUFFIX)] if metadata.endswith(DISCOVERY_SUFFIX) else None
@@ -231,9 +232,9 @@ def access_from_claims(claims: Mapping, settings: LoginSettings, now: float) -> 
     if issuer is not None and settings.issuer is not None and str(issuer).rstrip("/") != settings.issuer.rstrip("/"):
         return Decision(ANONYMOUS, "login_wrong_issuer")
     started = claims.get("auth_time") or claims.get("iat")
-    if isinstance(started, int | float) and not isinstance(started, bool):
-        if now - float(started) > settings.session_minutes * 60:
-            return Decision(ANONYMOUS, "login_expired")
+    timed = isinstance(started, int | float) and not isinstance(started, bool)
+    if timed and now - float(started) > settings.session_minutes * 60:
+        return Decision(ANONYMOUS, "login_expired")
     name = _display_name(claims)
     names = role_names()
     regions = {names[role] for role in _as_list(claims.get("roles")) if role in names}
