@@ -234,7 +234,7 @@ def main() -> int:
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=120)
     parser.add_argument("--think", type=float, nargs=2, default=(3.0, 8.0), metavar=("MIN", "MAX"))
-    parser.add_argument("--import-every", type=float, default=20)
+    parser.add_argument("--import-every", type=float, default=20, help="seconds between imports; 0: no imports")
     parser.add_argument("--import-rows", type=int, default=200)
     args = parser.parse_args()
     sessions = max(1, min(args.sessions, MAX_SESSIONS))
@@ -249,7 +249,8 @@ def main() -> int:
     results = Results()
     with Deployment(admin) as deployment, tempfile.TemporaryDirectory() as folder:
         print(f"deployment up: {', '.join(f'{k} {v:.1f} s' for k, v in deployment.timings.items())}", flush=True)
-        files = import_files(Path(folder), count=int(seconds // args.import_every) + 1, rows=args.import_rows)
+        imports = int(seconds // args.import_every) + 1 if args.import_every > 0 else 0
+        files = import_files(Path(folder), count=imports, rows=args.import_rows)
         warm = asyncio.run(_warm(deployment.url))  # each replica's first run (its caches) is not part of the load
         baseline = {r.name: memory(r.process.pid) for r in deployment.replicas}
         stop_at = time.monotonic() + seconds
@@ -257,9 +258,11 @@ def main() -> int:
             target=coordinator, args=(deployment, files, args.import_every, stop_at, results), daemon=True
         )
         started = time.perf_counter()
-        writer.start()
+        if args.import_every > 0:
+            writer.start()
         asyncio.run(_sessions(deployment.url, sessions, stop_at, tuple(args.think), results))
-        writer.join(timeout=300)
+        if writer.is_alive():
+            writer.join(timeout=300)
         duration = time.perf_counter() - started
         after = {r.name: memory(r.process.pid) for r in deployment.replicas}
         from kompilot_data.records import storage

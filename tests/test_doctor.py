@@ -122,3 +122,27 @@ def test_auto_migrate_setting(monkeypatch, value, expected):
     else:
         monkeypatch.setenv(doctor.MIGRATE_VARIABLE, value)
     assert doctor.auto_migrate() is expected
+
+
+def test_every_cache_of_a_replica_is_bounded():
+    """Each replica's caches stay bounded (issue 26): every st.cache_* wrapper either takes no argument (one entry)
+    or names max_entries, and every lru_cache has a maxsize."""
+    import ast
+
+    unbounded = []
+    for path in [*ROOT.glob("ui/*.py"), *ROOT.glob("app_pages/*.py"), *ROOT.glob("kompilot_data/**/*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            arguments = node.args.args + node.args.kwonlyargs + node.args.posonlyargs
+            for decorator in node.decorator_list:
+                call = decorator if isinstance(decorator, ast.Call) else None
+                name = ast.unparse(call.func if call else decorator)
+                keywords = {k.arg: ast.unparse(k.value) for k in (call.keywords if call else [])}
+                if name.endswith(("cache_resource", "cache_data")) and arguments and "max_entries" not in keywords:
+                    unbounded.append(f"{path.name}:{node.name}")
+                if name.endswith(("lru_cache", "functools.cache")) or name == "cache":
+                    size = keywords.get("maxsize") or (ast.unparse(call.args[0]) if call and call.args else None)
+                    if size in (None, "None"):
+                        unbounded.append(f"{path.name}:{node.name}")
+    assert unbounded == []
