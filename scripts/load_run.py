@@ -49,7 +49,6 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 MAX_SESSIONS = 60
 MAX_SECONDS = 600
-RUN_TIMEOUT = 60.0
 PAGES = ["", "kart", "behov", "tilbud", "mismatch"]
 REGIONS = [None, "Namdalen", "Trøndelag sør", "Fosen"]
 AREAS = [None, "helse", "bygg", "elektro", "industri", "ikt", "ledelse", "reiseliv", "transport"]
@@ -78,54 +77,6 @@ def sticky_cookie(url: str) -> tuple[str, str]:
     raise RuntimeError("HAProxy set no sticky cookie")
 
 
-def rerun_message(query: str, page: str) -> bytes:
-    from streamlit.proto.BackMsg_pb2 import BackMsg
-
-    message = BackMsg()
-    message.rerun_script.query_string = query
-    message.rerun_script.page_name = page
-    return message.SerializeToString()
-
-
-async def page_update(ws, query: str, page: str) -> tuple[float, str | None]:
-    """Send one rerun request; wait for ``script_finished``. (milliseconds, error or None)."""
-    from streamlit.proto.Alert_pb2 import Alert
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-
-    started = time.perf_counter()
-    await ws.send(rerun_message(query, page))
-    problem = None
-    deadline = started + RUN_TIMEOUT
-    while True:
-        remaining = deadline - time.perf_counter()
-        if remaining <= 0:
-            return (time.perf_counter() - started) * 1000, f"no script_finished within {RUN_TIMEOUT:.0f} s"
-        try:
-            data = await asyncio.wait_for(ws.recv(), remaining)
-        except TimeoutError:
-            continue
-        if isinstance(data, str):
-            continue
-        message = ForwardMsg()
-        message.ParseFromString(data)
-        kind = message.WhichOneof("type")
-        if kind == "delta" and message.delta.WhichOneof("type") == "new_element":
-            element = message.delta.new_element
-            which = element.WhichOneof("type")
-            if which == "exception":
-                problem = problem or f"exception: {element.exception.type}: {element.exception.message[:200]}"
-            elif which == "alert" and element.alert.format == Alert.ERROR:
-                problem = problem or f"error box: {element.alert.body[:200]}"
-        elif kind == "script_finished":
-            status = message.script_finished
-            if status == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
-                continue
-            elapsed = (time.perf_counter() - started) * 1000
-            if status not in (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY):
-                problem = problem or f"script finished with status {status}"
-            return elapsed, problem
-
-
 def random_view(rng: random.Random) -> tuple[str, str]:
     params = []
     for key, values in (("region", REGIONS), ("omrade", AREAS), ("niva", LEVELS)):
@@ -137,6 +88,8 @@ def random_view(rng: random.Random) -> tuple[str, str]:
 
 async def session(number: int, url: str, stop_at: float, think: tuple[float, float], results: Results) -> None:
     import websockets
+
+    from deploy_support import page_update
 
     rng = random.Random(number)
     try:
@@ -306,6 +259,8 @@ async def _warm(url: str) -> float:
 
 
 async def _sessions(url: str, count: int, stop_at: float, think: tuple[float, float], results: Results) -> None:
+    from deploy_support import RUN_TIMEOUT
+
     tasks = [asyncio.create_task(session(i, url, stop_at, think, results)) for i in range(count)]
     remaining = stop_at - time.monotonic() + RUN_TIMEOUT
     _done, pending = await asyncio.wait(tasks, timeout=max(remaining, 1))

@@ -8,6 +8,7 @@ only what a loopback run must change: the bind address (no TLS), the replicas' p
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -28,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 HAPROXY_CONFIG = ROOT / "deploy" / "haproxy.cfg"
 STICKY_COOKIE = "KOMPILOT_REPLIKA"
 CLIENT_ID = "kompilot-test"
+RUN_TIMEOUT = 60.0
 
 
 def free_port() -> int:
@@ -52,6 +54,54 @@ def wait_for(url: str, timeout: float, process: subprocess.Popen | None = None, 
             time.sleep(0.2)
     tail = log.read_text(errors="replace")[-3000:] if log and log.exists() else ""
     raise RuntimeError(f"{url} did not answer within {timeout:.0f} s\n{tail}")
+
+
+def streamlit_command(port: int, address: str, secrets_file: Path) -> list[str]:
+    """``streamlit run app.py`` as a systemd unit in deploy/ starts a replica."""
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.port",
+        str(port),
+        "--server.address",
+        address,
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+        "--secrets.files",
+        str(secrets_file),
+    ]
+
+
+@contextlib.contextmanager
+def streamlit_server(address: str, secrets_file: Path, log: Path, env: dict | None = None):
+    """One app server on a free port (listening on ``address``); yields its loopback URL."""
+    port = free_port()
+    handle = log.open("ab")
+    process = subprocess.Popen(
+        streamlit_command(port, address, secrets_file),
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        stdout=handle,
+        stderr=subprocess.STDOUT,
+    )
+    handle.close()
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_for(f"{url}/_stcore/health", 90, process, log)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
 
 
 def haproxy_config(port: int, replicas: list[tuple[str, int]]) -> str:
@@ -211,25 +261,7 @@ class Deployment:
         engine.dispose()
 
     def _start_replica(self, replica: Replica) -> None:
-        command = [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(replica.port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-            "--server.fileWatcherType",
-            "none",
-            "--secrets.files",
-            str(self.secrets_path),
-        ]
+        command = streamlit_command(replica.port, "127.0.0.1", self.secrets_path)
         handle = replica.log.open("ab")
         replica.process = subprocess.Popen(
             command, cwd=ROOT, env=self.environment(), stdout=handle, stderr=subprocess.STDOUT
@@ -341,3 +373,71 @@ class Deployment:
                 if line.startswith('{"tid"'):
                     lines.append(json.loads(line))
         return lines
+
+
+# --- a session without a browser: Streamlit's websocket protocol (scripts/load_run.py, tests/test_login_server.py) ----
+
+
+def rerun_message(query: str, page: str) -> bytes:
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+
+    message = BackMsg()
+    message.rerun_script.query_string = query
+    message.rerun_script.page_name = page
+    return message.SerializeToString()
+
+
+async def page_update(ws, query: str, page: str) -> tuple[float, str | None]:
+    """Send one rerun request; wait for ``script_finished``. (milliseconds, error or None)."""
+    from streamlit.proto.Alert_pb2 import Alert
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    started = time.perf_counter()
+    await ws.send(rerun_message(query, page))
+    problem = None
+    deadline = started + RUN_TIMEOUT
+    while True:
+        remaining = deadline - time.perf_counter()
+        if remaining <= 0:
+            return (time.perf_counter() - started) * 1000, f"no script_finished within {RUN_TIMEOUT:.0f} s"
+        try:
+            data = await asyncio.wait_for(ws.recv(), remaining)
+        except TimeoutError:
+            continue
+        if isinstance(data, str):
+            continue
+        message = ForwardMsg()
+        message.ParseFromString(data)
+        kind = message.WhichOneof("type")
+        if kind == "delta" and message.delta.WhichOneof("type") == "new_element":
+            element = message.delta.new_element
+            which = element.WhichOneof("type")
+            if which == "exception":
+                problem = problem or f"exception: {element.exception.type}: {element.exception.message[:200]}"
+            elif which == "alert" and element.alert.format == Alert.ERROR:
+                problem = problem or f"error box: {element.alert.body[:200]}"
+        elif kind == "script_finished":
+            status = message.script_finished
+            if status == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                continue
+            elapsed = (time.perf_counter() - started) * 1000
+            if status not in (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY):
+                problem = problem or f"script finished with status {status}"
+            return elapsed, problem
+
+
+def load_page(url: str, query: str = "", page: str = "", headers: dict | None = None) -> tuple[float, str | None]:
+    """Open a session on ``url`` and run ``page`` with ``query`` once: (milliseconds, the first problem or None)."""
+    import websockets
+
+    async def once():
+        async with websockets.connect(
+            url.replace("http://", "ws://") + "/_stcore/stream",
+            subprotocols=["streamlit"],
+            additional_headers={"Origin": url, **(headers or {})},
+            max_size=None,
+            open_timeout=30,
+        ) as ws:
+            return await page_update(ws, query, page)
+
+    return asyncio.run(once())

@@ -188,25 +188,26 @@ def test_coordinator_logs_in_imports_on_one_replica_and_the_other_sees_it(deploy
         assert behov_metric(page_b) == before + 3
         assert replica_of(context_b) == replica_b
 
-    with step("a Fosen write is refused"):
-        upload(page_a, deployment, "behov-fosen.csv", [FOSEN_ROW])
-        refusal = page_a.get_by_text("«5057» er utenfor Namdalen, som du kan registrere behov for.")
+    with step("a Fosen write is refused (upload on replica B)"):
+        upload(page_b, deployment, "behov-fosen.csv", [FOSEN_ROW])
+        refusal = page_b.get_by_text("«5057» er utenfor Namdalen, som du kan registrere behov for.")
         refusal.wait_for(timeout=30_000)
-        assert page_a.locator("[data-testid='stAlert']").filter(has_text="er utenfor Namdalen").count() == 1
-        assert page_a.locator(".st-key-data_confirm").count() == 0
+        assert page_b.locator("[data-testid='stAlert']").filter(has_text="er utenfor Namdalen").count() == 1
+        assert page_b.locator(".st-key-data_confirm").count() == 0
         assert namdalen_needs(deployment) == 3
 
-    with step("download a briefing (PowerPoint)"):
-        page_a.goto(deployment.url + "/region?profil=Namdalen")
-        wait_for_app(page_a)
-        with page_a.expect_download(timeout=120_000) as download:
-            page_a.locator(".st-key-region_pptx button").click()
+    with step("download a briefing (PowerPoint, replica B)"):
+        page_b.goto(deployment.url + "/region?profil=Namdalen")
+        wait_for_app(page_b)
+        with page_b.expect_download(timeout=120_000) as download:
+            page_b.locator(".st-key-region_pptx button").click()
         path = download.value.path()
         with zipfile.ZipFile(BytesIO(path.read_bytes())) as deck:
             slides = [name for name in deck.namelist() if name.startswith("ppt/slides/slide")]
             text = b"".join(deck.read(name) for name in slides).decode("utf-8", errors="replace")
         assert download.value.suggested_filename.endswith(".pptx") and len(slides) >= 5
         assert "Namdalen" in text
+        assert replica_of(context_b) == replica_b
 
     with step("restart replica A; nothing is lost, the login holds"):
         replica = next(r for r in deployment.replicas if r.name == replica_a)
