@@ -91,6 +91,13 @@ def check_secrets_files(paths: Iterable[str | Path]) -> None:
         if path.suffix != ".toml" or not (path.exists() or path.is_symlink()):
             continue
         try:
+            seen = path.stat()
+            signature = (str(path), seen.st_ino, seen.st_mtime_ns, seen.st_size)
+        except OSError:
+            signature = None
+        if signature is not None and signature in _CHECKED:  # read once per change of the file, not on every run
+            continue
+        try:
             text = path.read_bytes().decode("utf-8")
         except (OSError, UnicodeDecodeError) as error:
             reason = error.strerror if isinstance(error, OSError) and error.strerror else type(error).__name__
@@ -101,6 +108,13 @@ def check_secrets_files(paths: Iterable[str | Path]) -> None:
             where = re.search(r"line (\d+), column (\d+)", str(error))
             line, column = (where.group(1), where.group(2)) if where else ("?", "?")
             raise LoginConfigurationError("config_secrets_invalid", path=str(path), line=line, column=column) from None
+        if signature is not None:
+            if len(_CHECKED) > 64:
+                _CHECKED.clear()
+            _CHECKED.add(signature)
+
+
+_CHECKED: set[tuple] = set()  # (path, inode, mtime, size) of secrets files that were read and parsed
 
 
 @dataclass(frozen=True)
