@@ -36,28 +36,34 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@contextlib.contextmanager
-def running_app(env: dict[str, str] | None = None, timeout: float = 60, script: str | Path = "app.py"):
-    """Run ``streamlit run app.py`` (or ``script``, relative to the repository) on a free loopback port; yield its
-    base URL."""
-    port = free_port()
-    command = [
+def streamlit_command(script: str | Path, port: int, address: str = "127.0.0.1", options=()) -> list[str]:
+    """``streamlit run script`` headless on ``address``:``port`` with no file watcher and no telemetry."""
+    return [
         sys.executable,
         "-m",
         "streamlit",
         "run",
-        str(ROOT / script),
+        str(script),
         "--server.port",
         str(port),
         "--server.address",
-        "127.0.0.1",
+        address,
         "--server.headless",
         "true",
         "--browser.gatherUsageStats",
         "false",
         "--server.fileWatcherType",
         "none",
+        *options,
     ]
+
+
+@contextlib.contextmanager
+def running_app(env: dict[str, str] | None = None, timeout: float = 60, script: str | Path = "app.py"):
+    """Run ``streamlit run app.py`` (or ``script``, relative to the repository) on a free loopback port; yield its
+    base URL."""
+    port = free_port()
+    command = streamlit_command(ROOT / script, port)
     process = subprocess.Popen(
         command, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
@@ -170,24 +176,7 @@ def served_app(root: str | Path = ROOT, env: dict[str, str] | None = None, optio
     """Like :func:`running_app`, for the app in ``root`` (e.g. a ``git worktree`` of an older commit), with extra
     ``streamlit run`` options (``["--runner.postScriptGC", "false"]``); yields an :class:`AppServer`."""
     port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(Path(root) / "app.py"),
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-        *options,
-    ]
+    command = streamlit_command(Path(root) / "app.py", port, options=options)
     import tempfile
 
     with tempfile.TemporaryFile() as log:  # the server's output, shown if it does not start

@@ -58,25 +58,9 @@ def wait_for(url: str, timeout: float, process: subprocess.Popen | None = None, 
 
 def streamlit_command(port: int, address: str, secrets_file: Path) -> list[str]:
     """``streamlit run app.py`` as a systemd unit in deploy/ starts a replica."""
-    return [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.port",
-        str(port),
-        "--server.address",
-        address,
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-        "--secrets.files",
-        str(secrets_file),
-    ]
+    from browser_support import streamlit_command as command
+
+    return command("app.py", port, address, options=("--secrets.files", str(secrets_file)))
 
 
 @contextlib.contextmanager

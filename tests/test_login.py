@@ -11,9 +11,9 @@ import subprocess
 import time
 from pathlib import Path
 
+import app_support
 import pytest
 import streamlit as st
-from app_support import APP
 from streamlit import config
 from streamlit.testing.v1 import AppTest
 
@@ -215,16 +215,7 @@ def streamlit_option():
 
 
 def run_app(secrets: dict | None = None, user: dict | None = None, **query) -> AppTest:
-    app = AppTest.from_file(str(APP), default_timeout=90)
-    for key, value in (secrets or {}).items():
-        app.secrets[key] = value
-    if user is not None:
-        app.user = user
-    for key, value in query.items():
-        app.query_params[key] = value
-    app.run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
+    return app_support.run_app(None, user=user, secrets=secrets, **query)
 
 
 def test_one_missing_quote_in_the_secrets_file_stops_the_app_in_the_users_language(tmp_path, streamlit_option):
@@ -262,7 +253,7 @@ def test_local_mode_is_refused_unless_the_server_listens_on_loopback(streamlit_o
         plain(
             "Ingen innlogging er satt opp, og appen er nådd fra nettverket (serveren lytter på «0.0.0.0»). Lokal modus, "
             "der den ene brukeren er koordinator, gjelder bare på 127.0.0.1 rett fra denne maskinen. Sett opp innlogging "
-            "med [auth] i .streamlit/secrets.toml (se README, «Innlogging»), eller start appen med server.address = "
+            "med [auth] i .streamlit/secrets.toml (se README, avsnittet «Access»), eller start appen med server.address = "
             '"127.0.0.1" uten proxy foran.'
         )
     ]
