@@ -177,6 +177,12 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered) + 0.5) - 1))]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process ``pid`` so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def memory(pid: int) -> tuple[float, float]:
     fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
     return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
@@ -206,6 +212,9 @@ def main() -> int:
         files = import_files(Path(folder), count=imports, rows=args.import_rows)
         warm = asyncio.run(_warm(deployment.url))  # each replica's first run (its caches) is not part of the load
         baseline = {r.name: memory(r.process.pid) for r in deployment.replicas}
+        cpu_before = {r.name: cpu_seconds(r.process.pid) for r in deployment.replicas}
+        own_before = time.process_time()
+        load_before = os.getloadavg()[0]
         stop_at = time.monotonic() + seconds
         writer = threading.Thread(
             target=coordinator, args=(deployment, files, args.import_every, stop_at, results), daemon=True
@@ -218,6 +227,9 @@ def main() -> int:
             writer.join(timeout=300)
         duration = time.perf_counter() - started
         after = {r.name: memory(r.process.pid) for r in deployment.replicas}
+        cpu_used = {r.name: cpu_seconds(r.process.pid) - cpu_before[r.name] for r in deployment.replicas}
+        own_cpu = time.process_time() - own_before
+        load_after = os.getloadavg()[0]
         from kompilot_data.records import storage
 
         engine = storage.make_engine(deployment.database_url, migrate=False)
@@ -241,6 +253,12 @@ def main() -> int:
     print(f"errors: {len(results.errors) + len(results.import_errors)}")
     for line in (results.errors + results.import_errors)[:20]:
         print(f"  {line}")
+    print(
+        "CPU during the run: "
+        + ", ".join(f"{name} {seconds:.0f} s" for name, seconds in sorted(cpu_used.items()))
+        + f", load generator {own_cpu:.0f} s (of {duration:.0f} s on {os.cpu_count()} cores); "
+        f"load average {load_before:.1f} → {load_after:.1f}"
+    )
     for name in sorted(after):
         print(
             f"memory {name}: resident {baseline[name][0]:.0f} → {after[name][0]:.0f} MiB, peak {after[name][1]:.0f} MiB"
