@@ -47,6 +47,7 @@ st.set_page_config(page_title=f"{navigation.title} – {ui.T('app_title')}")
 ui.page_style()
 ui.localise_streamlit()
 ui.sync_from_url(navigation.url_path)
+ui.access()  # a configuration error stops the app here, before the database is opened
 ui.refresh_data_version()
 if st.query_params.get("present") == "1" and navigation.url_path != "presentasjon":
     # ?present=1 on any page opens the presentation with the same filters.

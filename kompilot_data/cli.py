@@ -311,6 +311,37 @@ def _classify(args: argparse.Namespace) -> int:
     return 0
 
 
+def _migrate(args: argparse.Namespace) -> int:
+    """Alembic migrations, once, before the replicas start (deploy/: kompilot-migrate.service)."""
+    from kompilot_data.records.doctor import migrate
+
+    before, after = migrate(args.database)
+    print(
+        f"Databaseskjema: {before or 'tomt'} → {after}."
+        if before != after
+        else f"Databaseskjemaet er oppdatert ({after})."
+    )
+    return 0
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    """Configuration, secrets, database, migrations, disk: one plain line each; exit 1 when anything is wrong."""
+    import os
+
+    from kompilot_data.records import doctor
+
+    secrets = (
+        [Path(p) for p in args.secrets]
+        if args.secrets
+        else [Path.home() / ".streamlit/secrets.toml", Path(".streamlit/secrets.toml")]
+    )
+    config = [Path.home() / ".streamlit/config.toml", Path(".streamlit/config.toml")]
+    data_dir = Path(os.environ.get("KOMPILOT_DATA_DIR", "kompilot-data"))
+    findings = doctor.run(secrets, config, args.database, data_dir, args.lang)
+    print(doctor.report(findings, args.lang))
+    return 1 if any(f.level == doctor.ERROR for f in findings) else 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m kompilot_data",
@@ -438,6 +469,26 @@ def make_parser() -> argparse.ArgumentParser:
     guess.add_argument("--json", action="store_true", help="print a JSON list (tekst, kompetanseomrade, styrk)")
     guess.add_argument("--lang", choices=["nb", "en"], default="nb", help="language of the area labels")
     guess.set_defaults(run=_classify)
+
+    upgrade = commands.add_parser("migrate", help="bring the database schema up to date (once, before the replicas)")
+    upgrade.add_argument(
+        "--database", help="SQLAlchemy URL (default: KOMPILOT_DATABASE_URL or SQLite in KOMPILOT_DATA_DIR)"
+    )
+    upgrade.set_defaults(run=_readable_errors(_migrate))
+
+    check = commands.add_parser(
+        "doctor", help="check configuration, secrets, database, migrations and disk; exit 1 if anything is wrong"
+    )
+    check.add_argument(
+        "--database", help="SQLAlchemy URL (default: KOMPILOT_DATABASE_URL or SQLite in KOMPILOT_DATA_DIR)"
+    )
+    check.add_argument(
+        "--secrets",
+        action="append",
+        help="a secrets.toml to check (repeatable; default: ~/.streamlit and ./.streamlit)",
+    )
+    check.add_argument("--lang", choices=["nb", "en"], default="nb")
+    check.set_defaults(run=_doctor)
     return parser
 
 

@@ -37,6 +37,28 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def streamlit_command(script: str | Path, port: int, address: str = "127.0.0.1", options=()) -> list[str]:
+    """``streamlit run script`` headless on ``address``:``port`` with no file watcher and no telemetry."""
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(script),
+        "--server.port",
+        str(port),
+        "--server.address",
+        address,
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+        *options,
+    ]
+
+
 @contextlib.contextmanager
 def running_app(env: dict[str, str] | None = None, timeout: float = 60, script: str | Path = "app.py"):
     """Run ``streamlit run app.py`` (or ``script``, relative to the repository) on a free loopback port; yield its
@@ -188,24 +210,7 @@ def served_app(
     commit) on a free loopback port, with extra ``streamlit run`` options (``["--runner.postScriptGC", "false"]``);
     yield an :class:`AppServer` once it answers its health check."""
     port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(Path(root) / script),
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-        *options,
-    ]
+    command = streamlit_command(Path(root) / script, port, options=options)
     with tempfile.TemporaryFile() as log:  # the server's output, shown if it does not start
         process = subprocess.Popen(command, cwd=root, env={**os.environ, **(env or {})}, stdout=log, stderr=log)
         url = f"http://127.0.0.1:{port}"

@@ -34,8 +34,8 @@ def test_every_error_of_the_package_derives_from_the_one_base_class():
             if inspect.isclass(value) and issubclass(value, Exception) and value.__module__ == module.name:
                 found[f"{module.name}.{name}"] = value
     own = {name for name, cls in found.items() if not issubclass(cls, KompilotError)}
-    # the control flow of apply_edits, and the travel model's unknown place (a KeyError of the road network)
-    assert own <= {"kompilot_data.records.storage.edits._Rollback", "kompilot_data.engine.travel.UnknownPlace"}
+    # the control flow of apply_edits
+    assert own <= {"kompilot_data.records.storage.edits._Rollback"}
     for cls in ("ConflictError", "RecordNotFound"):
         assert issubclass(getattr(errors, cls), KompilotError)
     assert {

@@ -1,39 +1,96 @@
-"""Who is using the app: local mode, or the role from the OIDC login and the allow-list in secrets."""
+"""Who is using the app: local mode, or the role from the OIDC login (claims, then the allow-list in secrets).
+
+Fails closed (issue 23): a secrets file that cannot be read or parsed, a half-filled ``[auth]``, a wrong
+allow-list or role setting stops the app with a configuration message in the user's language; local mode
+(no login, one coordinator) only when the server listens on a loopback address and the request did not
+come through a proxy. The role itself is decided by :mod:`kompilot_data.records.login`.
+"""
 
 from __future__ import annotations
+
+import time
 
 import streamlit as st
 
 from kompilot_data.engine.disclosure import MIN_BUSINESSES
 from kompilot_data.present.safe_text import plain
 from kompilot_data.records import access as access_rules
+from kompilot_data.records import login, oplog
 from ui.state import T, language
+
+LOGGED_KEY = "_access_logged"
 
 # --- access -----------------------------------------------------------------------------------
 
 
-def _secrets_section(name: str) -> dict:
+def _stop(message: str, event: str, **fields) -> None:
+    if st.session_state.get(LOGGED_KEY) != ("stopp", event):
+        st.session_state[LOGGED_KEY] = ("stopp", event)
+        oplog.event(event, **fields)
+    st.error(plain(message), icon=":material/settings_alert:")
+    st.stop()
+
+
+def _secrets() -> dict:
+    """The secrets as a dict; {} when there is no secrets file. A broken file is a configuration error."""
+    paths = list(st.get_option("secrets.files") or [])
+    login.check_secrets_files(paths)
     try:
-        return dict(st.secrets.get(name, {}))
-    except (FileNotFoundError, KeyError, st.errors.StreamlitSecretNotFoundError):
+        return st.secrets.to_dict()
+    except st.errors.StreamlitSecretNotFoundError:
         return {}
 
 
-def access() -> access_rules.Access:
-    """The current user's role: local single-user mode without login, else by the allow-list in secrets.
-
-    A wrong allow-list (an empty or unknown sub-region, e.g. ``""`` or ``"fosen"``) stops the app with a
-    configuration message: it never fails open and never crashes with a traceback.
-    """
-    login_configured = bool(_secrets_section("auth"))
-    coordinators = _secrets_section("kompilot").get("koordinatorer", {})
-    user = st.user
-    logged_in = bool(user.get("is_logged_in", False)) if login_configured else False
+def _local_refusal() -> str | None:
+    """Why local mode is refused here (in the user's language), or None on 127.0.0.1 without a proxy."""
+    address = st.get_option("server.address")
+    if not login.is_loopback(address):
+        return T("config_where_address", address=address or "0.0.0.0")
     try:
-        return access_rules.resolve_access(login_configured, logged_in, user.get("email"), dict(coordinators))
+        headers = dict(st.context.headers or {})
+    except Exception:  # no request context (bare script run): nothing came through a proxy
+        headers = {}
+    if login.proxied(headers):
+        return T("config_where_proxy")
+    return None
+
+
+def _decide() -> login.Decision:
+    try:
+        secrets = _secrets()
+        settings = login.login_settings(secrets.get("auth"), secrets.get("kompilot"))
+    except login.LoginConfigurationError as error:
+        _stop(error.message(language()), "konfigurasjonsfeil", kode=error.code)
     except access_rules.ConfigurationError as error:
-        st.error(plain(error.message(language())), icon=":material/settings_alert:")
-        st.stop()
+        _stop(error.message(language()), "konfigurasjonsfeil", kode="koordinatorliste")
+    if settings is None:
+        where = _local_refusal()
+        if where is not None:
+            _stop(T("config_local_refused", where=where), "lokal_modus_avvist")
+        return login.Decision(access_rules.resolve_access(False, False, None, None))
+    return login.access_from_claims(dict(st.user.to_dict()), settings, time.time())
+
+
+def decision() -> login.Decision:
+    """The role of this visitor and a notice when a login gave fewer rights than it claims (logged once)."""
+    result = _decide()
+    current = result.access
+    logged = (current.mode, current.user, current.role, current.region, result.notice)
+    if (current.mode == "innlogget" or result.notice) and st.session_state.get(LOGGED_KEY) != logged:
+        st.session_state[LOGGED_KEY] = logged
+        oplog.event(
+            "innlogging" if current.mode == "innlogget" else "innlogging_avvist",
+            current.user if current.mode == "innlogget" else None,
+            rolle=current.role,
+            delregion=current.region or ("alle" if current.all_regions else None),
+            merknad=result.notice,
+        )
+    return result
+
+
+def access() -> access_rules.Access:
+    """The current user's role (see :func:`decision`)."""
+    return decision().access
 
 
 def min_businesses() -> int:
@@ -52,8 +109,11 @@ def require_coordinator() -> access_rules.Access:
 
 def sidebar_access() -> None:
     """Who is using the app: local mode, log-in button, or the logged-in user and role."""
-    current = access()
+    result = decision()
+    current = result.access
     with st.sidebar:
+        if result.notice:
+            st.warning(T(result.notice), icon=":material/lock_clock:")
         if current.mode == "lokal":
             st.caption(T("local_mode"))
         elif current.mode == "anonym":

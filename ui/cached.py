@@ -32,7 +32,18 @@ REACH_KEY = "reach_setting"
 @st.cache_resource(show_spinner=False)
 def engine():
     """The database (SQLite in KOMPILOT_DATA_DIR, or KOMPILOT_DATABASE_URL); seeded with demo data on first start."""
-    database = storage.make_engine()
+    from kompilot_data.records import doctor
+
+    if doctor.auto_migrate():
+        database = storage.make_engine()
+    else:  # a deployment: `python -m kompilot_data migrate` ran once before the replicas started
+        database = storage.make_engine(migrate=False)
+        current, head = doctor.schema_state(database)
+        if current != head:
+            from ui.state import T
+
+            st.error(T("app_schema_behind", current=current or "–", head=head), icon=":material/database:")
+            st.stop()
     storage.seed_demo_if_empty(database)
     return database
 

@@ -38,6 +38,7 @@ import numpy as np
 
 from kompilot_data.reference import classify_corpus as corpus
 from kompilot_data.reference import taxonomy
+from kompilot_data.reference.errors import KompilotError
 from kompilot_data.reference.paths import DATA_DIR
 
 AREA_COUNT = 2
@@ -101,7 +102,7 @@ class Suggestion:
         }
 
 
-class StaleVectors(RuntimeError):
+class StaleVectors(KompilotError, RuntimeError):
     """The precomputed vectors do not belong to the current candidate texts."""
 
 
@@ -201,13 +202,10 @@ class Classifier:
     def _vectors(self, texts: list[str]) -> np.ndarray:
         meta = json.loads((DATA_DIR / corpus.VECTORS_META_FILE).read_text(encoding="utf-8"))
         if meta["tekster_sha256"] != corpus.digest(texts) or meta["kompetanseomrade"] != self.area_codes:
-            raise StaleVectors(
-                "Vektorene for forslag hører ikke til dagens områdebeskrivelser eller STYRK-liste. Bygg dem på nytt: "
-                "python -m kompilot_data build-reference --raw ../shared/data/raw --only classify"
-            )
+            raise StaleVectors("err_classify_stale")
         vectors = np.load(DATA_DIR / corpus.VECTORS_FILE, allow_pickle=False).astype(np.float32)
         if vectors.shape[0] != len(texts):
-            raise StaleVectors(f"{corpus.VECTORS_FILE} has {vectors.shape[0]} rows, expected {len(texts)}")
+            raise StaleVectors("err_classify_rows", file=corpus.VECTORS_FILE, rows=vectors.shape[0], expected=len(texts))
         return vectors
 
     def _area_from_occupations(self, occupation_scores: np.ndarray) -> np.ndarray:

@@ -30,6 +30,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from kompilot_data.reference.errors import KompilotError
 from kompilot_data.reference.paths import DATA_DIR
 
 ROAD = "vei"
@@ -51,11 +52,8 @@ LOCATE_MAX_KM = 3.0
 EARTH_RADIUS_KM = 6371.0088
 
 
-class UnknownPlace(KeyError):
-    """A municipality or study place that the travel model does not know (message in Norwegian)."""
-
-    def __str__(self) -> str:
-        return str(self.args[0])
+class UnknownPlace(KompilotError, KeyError):
+    """A municipality or study place that the travel model does not know, or a pair it has no route for."""
 
 
 @dataclass(frozen=True)
@@ -256,9 +254,7 @@ def resolve(name: str) -> str:
     key = str(name).strip().lower()
     if key in model.names:
         return model.names[key]
-    raise UnknownPlace(
-        f"Ukjent kommune eller studiested: «{name}». Bruk kommunenummer, kommunenavn, tettsted eller studiested-id."
-    )
+    raise UnknownPlace("err_travel_unknown_place", name=name)
 
 
 def node_name(node: str, place: bool = False) -> str:
@@ -312,7 +308,7 @@ def route(origin: str, destination: str) -> Route:
     a, b = resolve(origin), resolve(destination)
     minutes, previous = _from(a)
     if b not in minutes:
-        raise UnknownPlace(f"Ingen rute fra «{origin}» til «{destination}» i reisetidsmodellen.")
+        raise UnknownPlace("err_travel_no_route", origin=origin, destination=destination)
     legs = tuple(
         Leg(
             edge.kind,

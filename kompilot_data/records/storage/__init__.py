@@ -71,6 +71,7 @@ from kompilot_data.records.storage.tables import (
 from kompilot_data.records.storage.transactions import (
     LOCK_TIMEOUT_S,
     SYSTEM_USER,
+    alembic_config,
     check_user,
     database_url,
     make_engine,
@@ -99,6 +100,7 @@ __all__ = [
     "RecordChange",
     "RecordNotFound",
     "add_in",
+    "alembic_config",
     "add_record",
     "apply_edits",
     "audit_log",

@@ -27,6 +27,7 @@ from kompilot_data.records.storage.tables import (
 )
 from kompilot_data.records.storage.transactions import (
     audit_entry,
+    audited,
     bulk_execute,
     check_user,
     comparable,
@@ -175,6 +176,7 @@ def import_frame(
                     json_rows(picked),
                 ],
             )
+            audited(connection, [(user, "import", TABLE_NAMES[kind])] * n)
             counts["nye"] += len(chunk)
             done += len(chunk)
             if progress:

@@ -13,6 +13,7 @@ import itertools
 import json
 import os
 import weakref
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
 from json.encoder import encode_basestring
@@ -23,6 +24,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from kompilot_data.records import oplog
 from kompilot_data.records.schema import SPECS
 from kompilot_data.records.storage.tables import AUDIT_COLUMNS, AUDIT_TABLE, TABLE_NAMES
 from kompilot_data.reference.errors import KompilotError
@@ -31,6 +33,7 @@ SYSTEM_USER = "system"
 LOCK_TIMEOUT_S = 30.0
 USER_MAX_LENGTH = 200
 _WRITE = "kompilot_write"
+_AUDITED = "kompilot_audited"  # (user, action, table) -> records, for the operations log (records/oplog.py)
 _PG_LOCK_KEY = 0x6B6F6D70  # "komp": with the schema, the one advisory lock every kompilot write takes
 MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 
@@ -89,16 +92,24 @@ _LOCK_TIMEOUTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 @contextlib.contextmanager
 def writing(engine: Engine) -> Iterator[Connection]:
-    """One write transaction under the one write lock (see the module docstring); commits on success."""
+    """One write transaction under the one write lock (see the module docstring); commits on success. What it
+    audited goes to the operations log after the commit (:mod:`kompilot_data.records.oplog`)."""
     with engine.connect() as connection:
         connection.execution_options(**{_WRITE: True})
-        with connection.begin():
-            if engine.dialect.name == "postgresql":
-                timeout = int(_LOCK_TIMEOUTS.get(engine, LOCK_TIMEOUT_S) * 1000)
-                connection.exec_driver_sql(f"SET LOCAL lock_timeout = {timeout}")
-                # one lock per schema (a deployment uses "public"; parallel test runs use their own schema)
-                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_LOCK_KEY}, hashtext(current_schema()))")
-            yield connection
+        connection.info.pop(_AUDITED, None)
+        try:
+            with connection.begin():
+                if engine.dialect.name == "postgresql":
+                    timeout = int(_LOCK_TIMEOUTS.get(engine, LOCK_TIMEOUT_S) * 1000)
+                    connection.exec_driver_sql(f"SET LOCAL lock_timeout = {timeout}")
+                    # one lock per schema (a deployment uses "public"; parallel test runs use their own schema)
+                    connection.exec_driver_sql(
+                        f"SELECT pg_advisory_xact_lock({_PG_LOCK_KEY}, hashtext(current_schema()))"
+                    )
+                yield connection
+        finally:
+            committed = connection.info.pop(_AUDITED, None)
+    oplog.writes(committed)  # only after the commit: the operations log names what was saved
 
 
 def alembic_config(engine: Engine):
@@ -251,8 +262,14 @@ def check_user(user: str) -> str:
 # --- writing ----------------------------------------------------------------------------------
 
 
+def audited(connection: Connection, keys: Iterable[tuple[str, str, str]]) -> None:
+    """Count (user, action, table) of new audit entries for the operations log written after the commit."""
+    connection.info.setdefault(_AUDITED, Counter()).update(keys)
+
+
 def write_audit(connection: Connection, entries: list[dict]) -> None:
     if entries:
+        audited(connection, ((e["bruker"], e["handling"], e["tabell"]) for e in entries))
         insert_columns(connection, AUDIT_TABLE, AUDIT_COLUMNS, [[e[c] for e in entries] for c in AUDIT_COLUMNS])
 
 
