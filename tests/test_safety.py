@@ -714,7 +714,7 @@ def test_cli_prints_the_message_not_a_traceback_when_the_database_is_locked(tmp_
     try:
         original = storage.make_engine
         monkeypatch.setattr(storage, "make_engine", lambda database=None: original(database, lock_timeout=0.5))
-        assert main(["import", str(good), "--database", url]) == 2
+        assert main(["import", str(good), "--database", url]) == 3  # the system (here: the lock), not the input
     finally:
         holder.execute("ROLLBACK")
         holder.close()
