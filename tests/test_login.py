@@ -95,7 +95,7 @@ def test_broken_secrets_files_are_named_with_line_and_column(tmp_path):
     with pytest.raises(login.LoginConfigurationError) as error:
         login.check_secrets_files([good, broken])
     assert error.value.code == "config_secrets_invalid"
-    assert error.value.values == {"path": str(broken), "line": "2", "column": "22"}
+    assert dict(error.value.params) == {"path": str(broken), "line": "2", "column": "22"}
     folder = tmp_path / "folder.toml"
     folder.mkdir()
     with pytest.raises(login.LoginConfigurationError) as error:

@@ -80,7 +80,7 @@ def decision() -> login.Decision:
         st.session_state[LOGGED_KEY] = logged
         oplog.event(
             "innlogging" if current.mode == "innlogget" else "innlogging_avvist",
-            current.user if current.mode == "innlogget" else None,
+            current.user if current.mode == "innlogget" else result.claimed,
             rolle=current.role,
             delregion=current.region or ("alle" if current.all_regions else None),
             merknad=result.notice,

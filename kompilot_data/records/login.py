@@ -197,6 +197,7 @@ class Decision:
 
     access: Access
     notice: str | None = None
+    claimed: str | None = None  # who a refused login claimed to be (the operations log keeps a keyed hash of it)
 
 
 ANONYMOUS = Access(VIEWER, "ikke innlogget", "anonym")
@@ -235,11 +236,11 @@ def access_from_claims(claims: Mapping, settings: LoginSettings, now: float) -> 
         return Decision(ANONYMOUS)
     issuer = claims.get("iss")
     if issuer is not None and settings.issuer is not None and str(issuer).rstrip("/") != settings.issuer.rstrip("/"):
-        return Decision(ANONYMOUS, "login_wrong_issuer")
+        return Decision(ANONYMOUS, "login_wrong_issuer", _display_name(claims))
     started = claims.get("auth_time") or claims.get("iat")
     timed = isinstance(started, int | float) and not isinstance(started, bool)
     if timed and now - float(started) > settings.session_minutes * 60:
-        return Decision(ANONYMOUS, "login_expired")
+        return Decision(ANONYMOUS, "login_expired", _display_name(claims))
     name = _display_name(claims)
     names = role_names()
     regions = {names[role] for role in _as_list(claims.get("roles")) if role in names}
