@@ -129,11 +129,7 @@ with tab_import:
                         column_config=data_page.file_preview_config(preview.columns, ui.language()),
                     )
             if not prepared.ok:
-                headline = (
-                    ui.T("import_file_unreadable", file=plain(upload.name))
-                    if prepared.unreadable  # the file as a whole, not "1 problem in 0 rows"
-                    else ui.T("import_rejected", problems=len(prepared.problems), rows=prepared.rejected_rows)
-                )
+                headline = data_page.rejected_headline(prepared, upload.name, ui.language())
                 st.error(headline + "\n\n" + plain_lines(format_problems(prepared.problems.head(200), ui.language())))
             else:
                 changes = guarded("forhåndsvisning", lambda: data_page.preview(engine, prepared))

@@ -108,6 +108,15 @@ def guarded(what: str, action):
 # --- import preview ---------------------------------------------------------------------------
 
 
+def rejected_headline(prepared, filename: str, lang: str) -> str:
+    """The first line of a refused import: for a file that cannot be read as a whole, that the file could not be
+    read (never "1 problem in 0 rows", issue 23); otherwise how many problems in how many rows."""
+    if prepared.unreadable:
+        return t("import_file_unreadable", lang, file=plain(filename))
+    return t("import_rejected", lang, problems=len(prepared.problems), rows=prepared.rejected_rows)
+
+
+
 def preview(engine, prepared) -> storage.ImportPreview:
     """What importing ``prepared`` would change, computed once per file and data version (not on every rerun)."""
     key = (id(prepared), storage.data_version(engine))

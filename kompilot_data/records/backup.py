@@ -384,8 +384,10 @@ class Backup:
                 raise BackupError("err_backup_columns_missing", name=name, table=table_name, columns=", ".join(absent))
             member = self._archive.getinfo(entry["fil"])
             declared = entry.get("bytes")
-            if not isinstance(declared, int) or declared > MAX_TABLE_BYTES or member.file_size != declared:
+            if not isinstance(declared, int) or declared > MAX_TABLE_BYTES:
                 raise BackupError(self._broken)
+            if member.file_size != declared:  # the zip says another size than the manifest: nothing is read
+                raise BackupError("err_backup_size", name=name, table=table_name, declared=declared)
             if not isinstance(entry.get("rader"), int) or not isinstance(entry.get("sha256"), str):
                 raise BackupError(self._broken)
             self._entries[key_name] = (entry, [(c, _converter(known[c])) for c in columns])
@@ -442,8 +444,8 @@ class Backup:
             with self._archive.open(entry["fil"]) as stream:
                 while block := stream.read(BLOCK):
                     size += len(block)
-                    if size > entry["bytes"]:
-                        raise BackupError(self._broken)
+                    if size > entry["bytes"]:  # stop at once: a member longer than declared is never read whole
+                        raise BackupError("err_backup_size", name=self.name, table=FILES[key], declared=entry["bytes"])
                     digest.update(block)
         except (zipfile.BadZipFile, OSError, EOFError):
             raise BackupError(self._broken) from None
