@@ -485,3 +485,41 @@ def test_a_file_level_read_error_is_not_called_one_problem_in_zero_rows():
     good_but_bad_row = importer.prepare_file(csv_bytes([row(kommunenummer="9999")]), "behov.csv")
     assert not good_but_bad_row.unreadable
     assert "1 rad" in data_page.rejected_headline(good_but_bad_row, "behov.csv", "nb")
+
+
+# --- the Data page (AppTest) -------------------------------------------------------------------------------------
+
+
+def _data_page(email: str):
+    from test_app_access import run
+
+    return run("app_pages/data.py", user={"is_logged_in": True, "email": email}, login=True)
+
+
+def _downloads(app) -> dict[str, str]:
+    """Download buttons by the end of their key: label."""
+    return {e.proto.id.rsplit("-", 1)[-1]: e.proto.label for e in app.get("download_button")}
+
+
+def test_data_page_a_sub_region_coordinator_downloads_their_needs_and_no_full_backup(app_database):
+    from kompilot_data.records.access import region_municipalities
+
+    needs = storage.read_frame(app_database, "needs")
+    namdalen = int(needs["kommunenummer"].isin(region_municipalities("Namdalen")).sum())
+    assert 0 < namdalen < len(needs)
+    app = _data_page("anne@namdal.no")
+    downloads = _downloads(app)
+    assert "backup_download" not in downloads
+    assert downloads["export_needs_csv"].startswith(f"Behov ({namdalen}) ")  # not the county's needs
+    assert any("bare koordinatorer for alle delregioner kan laste den ned" in c.value for c in app.caption)
+    everything = _downloads(_data_page("ola@trondelagfylke.no"))
+    assert "backup_download" in everything
+    assert everything["export_needs_csv"].startswith(f"Behov ({len(needs):,}) ".replace(",", "\u202f"))
+
+
+def test_data_page_file_level_read_error_names_the_file_not_zero_rows(app_database):
+    app = _data_page("ola@trondelagfylke.no")
+    app.file_uploader(key="data_upload").upload("behov.xlsx", b"PK\x03\x04 ikke en Excel-fil", "application/zip").run()
+    errors = [e.value for e in app.error]
+    assert errors and errors[0].startswith("«behov.xlsx» kan ikke importeres som den er."), errors
+    assert not any("0 rader" in e for e in errors), errors
