@@ -15,28 +15,13 @@ from pathlib import Path
 
 import pytest
 from records_support import BACKENDS, assert_unchanged, csv_bytes, database, row, snapshot
+from test_access import ALL, FOSEN, NAMDALEN, OFFER_HEADER, VIEWER_ACCESS
 
 from kompilot_data.cli import main
 from kompilot_data.records import backup, brokering, importer, storage
-from kompilot_data.records.access import COORDINATOR, VIEWER, Access, AccessDenied, readable
+from kompilot_data.records.access import AccessDenied, readable
 
 ROOT = Path(__file__).resolve().parents[1]
-FOSEN = Access(COORDINATOR, "ola@fosen.no", "innlogget", "Fosen")
-NAMDALEN = Access(COORDINATOR, "anne@namdal.no", "innlogget", "Namdalen")
-ALL = Access(COORDINATOR, "fylke@trondelagfylke.no", "innlogget", None)
-VIEWER_ACCESS = Access(VIEWER, "noen@example.no", "innlogget")
-OFFER_HEADER = [
-    "tilbud_id",
-    "tilbyder",
-    "tittel",
-    "kompetanseomrade",
-    "niva",
-    "laeringsform",
-    "kommunenummer",
-    "oppstart",
-    "kapasitet",
-    "status",
-]
 
 
 def offer(tilbud_id: str, kommunenummer: str, status: str = "planlagt", tittel: str = "Kurs") -> list[str]:
@@ -523,3 +508,30 @@ def test_data_page_file_level_read_error_names_the_file_not_zero_rows(app_databa
     errors = [e.value for e in app.error]
     assert errors and errors[0].startswith("«behov.xlsx» kan ikke importeres som den er."), errors
     assert not any("0 rader" in e for e in errors), errors
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        OSError(28, "No space left on device"),
+        __import__("sqlite3").OperationalError("database or disk is full"),
+        OSError(27, "File too large"),
+    ],
+    ids=["enospc", "sqlite-full", "efbig"],
+)
+def test_cli_names_a_full_disk_and_a_file_size_limit(tmp_path, capsys, monkeypatch, failure):
+    monkeypatch.setenv("KOMPILOT_LOG_FILE", str(tmp_path / "cli.log"))
+    url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
+    data = tmp_path / "behov.csv"
+    data.write_bytes(csv_bytes([row()]))
+
+    def fail(*args, **kwargs):
+        raise failure
+
+    monkeypatch.setattr(importer, "import_file", fail)
+    assert main(["import", str(data), "--database", url]) == 3
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
+    expected = "filstørrelse" if failure.args[0] == 27 else "disken der databasen ligger er full"
+    assert expected in err.lower(), err
+    assert "uventet" not in err.lower(), err

@@ -116,7 +116,6 @@ def rejected_headline(prepared, filename: str, lang: str) -> str:
     return t("import_rejected", lang, problems=len(prepared.problems), rows=prepared.rejected_rows)
 
 
-
 def preview(engine, prepared) -> storage.ImportPreview:
     """What importing ``prepared`` would change, computed once per file and data version (not on every rerun)."""
     key = (id(prepared), storage.data_version(engine))
