@@ -535,3 +535,15 @@ def test_cli_names_a_full_disk_and_a_file_size_limit(tmp_path, capsys, monkeypat
     expected = "filstørrelse" if failure.args[0] == 27 else "disken der databasen ligger er full"
     assert expected in err.lower(), err
     assert "uventet" not in err.lower(), err
+
+
+def test_a_rejection_never_names_a_deleted_need_or_offer(engine):
+    brokering.reject(engine, "F1", "FT2", "for langt", _version(engine, "needs", "F1"), FOSEN)
+    assert set(storage.rejected_candidates(engine)["behov_id"]) == {"F1"}
+    storage.delete_records(engine, "offers", {"FT2": _version(engine, "offers", "FT2")}, FOSEN.user, FOSEN)
+    assert storage.rejected_candidates(engine).empty
+    brokering.reject(engine, "F1", "FT1", "for langt", _version(engine, "needs", "F1"), FOSEN)
+    storage.delete_records(engine, "needs", {"F1": _version(engine, "needs", "F1")}, FOSEN.user, FOSEN)
+    assert storage.rejected_candidates(engine).empty
+    log = storage.audit_log(engine, limit=None)
+    assert (log["tabell"] == "avviste_kandidater").sum() == 2  # the history of both rejections is kept

@@ -15,7 +15,7 @@ from kompilot_data.records.errors import ConflictError
 from kompilot_data.records.files import load_needs, load_offers
 from kompilot_data.records.schema import ID_COLUMN, SPECS
 from kompilot_data.records.storage.imports import import_frame
-from kompilot_data.records.storage.links import refuse_bad_targets, refuse_linked
+from kompilot_data.records.storage.links import drop_rejections, refuse_bad_targets, refuse_linked
 from kompilot_data.records.storage.tables import (
     ALL_TABLES,
     AUDIT_TABLE,
@@ -78,10 +78,7 @@ def remove_demo(engine: Engine, user: str, access=None) -> dict[str, int]:
                 ],
             )
             removed[kind] = len(rows)
-            gone = [r[ID_COLUMN[kind]] for r in rows]
-            column = REJECTED_TABLE.c.behov_id if kind == "needs" else REJECTED_TABLE.c.tilbud_id
-            for start in range(0, len(gone), 900):  # rejections of removed records go with them
-                connection.execute(sa.delete(REJECTED_TABLE).where(column.in_(gone[start : start + 900])))
+            drop_rejections(connection, kind, [r[ID_COLUMN[kind]] for r in rows])
     return removed
 
 

@@ -13,7 +13,13 @@ from sqlalchemy.engine import Connection, Engine
 from kompilot_data.records.access import AccessDenied, refusals, refuse, require_editor
 from kompilot_data.records.errors import ConflictError, RecordNotFound
 from kompilot_data.records.schema import ID_COLUMN, SPECS, to_typed
-from kompilot_data.records.storage.links import ACTIVE_LINK, CANCELLED, refuse_bad_targets, refuse_linked
+from kompilot_data.records.storage.links import (
+    ACTIVE_LINK,
+    CANCELLED,
+    drop_rejections,
+    refuse_bad_targets,
+    refuse_linked,
+)
 from kompilot_data.records.storage.tables import TABLES, existing_records
 from kompilot_data.records.storage.transactions import (
     audit_entry,
@@ -157,6 +163,7 @@ def delete_in(connection: Connection, kind: str, versions: dict[str, int], user:
     )
     if deleted != len(versions):
         raise ConflictError("err_delete_raced")
+    drop_rejections(connection, kind, versions)
     write_audit(
         connection,
         [

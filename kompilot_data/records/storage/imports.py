@@ -20,6 +20,7 @@ from kompilot_data.records.storage.links import (
     ACTIVE_LINK,
     CANCELLED,
     describe_need,
+    drop_rejections,
     linked_needs,
     refuse_bad_targets,
     refuse_linked,
@@ -495,6 +496,7 @@ def undo_batch(
         )
         if deleted != len(deletes) or restored != len(updates):
             raise ConflictError("err_undo_raced", batch=batch_id)
+        drop_rejections(connection, kind, [d[0] for d in deletes])
         write_audit(connection, audit)
         connection.execute(
             sa.update(BATCH_TABLE)

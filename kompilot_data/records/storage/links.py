@@ -27,7 +27,7 @@ from sqlalchemy.engine import Connection
 
 from kompilot_data.records.access import place_name
 from kompilot_data.records.errors import ConflictError, Joined
-from kompilot_data.records.storage.tables import NEEDS_TABLE, OFFERS_TABLE
+from kompilot_data.records.storage.tables import NEEDS_TABLE, OFFERS_TABLE, REJECTED_TABLE
 from kompilot_data.reference.errors import Choices, Label, Message, message
 from kompilot_data.reference.tables import load_municipalities
 
@@ -181,3 +181,11 @@ def refuse_bad_targets(
             more=message("err_refused_more", n=len(bad) - SHOWN) if len(bad) > SHOWN else "",
             ending=ending or message("err_nothing_saved"),
         )
+
+
+def drop_rejections(connection: Connection, kind: str, ids: Iterable[str]) -> None:
+    """Rejected candidates of records that are deleted go with them (no rejection names a need or offer that is
+    gone); the audit log keeps each rejection's entry. Deleting, undoing an import and removing demo data call it."""
+    column = REJECTED_TABLE.c.behov_id if kind == "needs" else REJECTED_TABLE.c.tilbud_id
+    for chunk in _chunks(sorted({str(i) for i in ids if i is not None})):
+        connection.execute(sa.delete(REJECTED_TABLE).where(column.in_(chunk)))
