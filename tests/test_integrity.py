@@ -547,3 +547,28 @@ def test_a_rejection_never_names_a_deleted_need_or_offer(engine):
     assert storage.rejected_candidates(engine).empty
     log = storage.audit_log(engine, limit=None)
     assert (log["tabell"] == "avviste_kandidater").sum() == 2  # the history of both rejections is kept
+
+
+def test_data_page_restore_asks_for_the_explicit_choice_writes_a_safety_backup_and_keeps_the_log(
+    app_database, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("KOMPILOT_BACKUP_DIR", str(tmp_path / "sikring"))
+    importer.import_file(app_database, csv_bytes([row(behov_id="EKSTRA")]), "a", filename="ekstra.csv")
+    unsigned = backup.backup_bytes(app_database, key=None)
+    storage.delete_records(app_database, "needs", {"EKSTRA": 1}, "a")
+    log_before = storage.audit_log(app_database, limit=None)
+    app = _data_page("ola@trondelagfylke.no")
+    app.file_uploader(key="restore_upload").upload("kopi.zip", unsigned, "application/zip").run()
+    warnings = [w.value for w in app.warning]
+    assert any(w.startswith("Denne kopien gjenopprettes bare hvis du velger det uttrykkelig:") for w in warnings)
+    assert any("ikke signert" in w for w in warnings), warnings
+    app.checkbox(key="restore_sure").check().run()
+    assert app.button(key="restore_button").disabled  # the explicit choice is still missing
+    app.checkbox(key="restore_force_sure").check().run()
+    app.button(key="restore_button").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert "EKSTRA" in set(storage.read_frame(app_database, "needs")["behov_id"])
+    log_after = storage.audit_log(app_database, limit=None)
+    assert set(log_before["id"]) <= set(log_after["id"]) and log_after.iloc[0]["handling"] == "gjenoppretting"
+    assert json.loads(log_after.iloc[0]["etter"])["tvunget"] == ["signature_usignert"]
+    assert len(list((tmp_path / "sikring").glob("for-gjenoppretting-*.zip"))) == 1
