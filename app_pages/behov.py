@@ -2,6 +2,7 @@ import streamlit as st
 
 import ui
 from kompilot_data.present import figures, tables
+from kompilot_data.records.access import readable
 from ui.brokering import need_card_actions
 
 ui.page_header("needs_title")
@@ -49,8 +50,17 @@ with right:
     bars("naering", "naering", "behov", "behov_naering", ui.T("needs_by_industry_title"))
 
 ui.section(ui.T("records"))
-if not view.audience.sees_records:
-    st.info(ui.T("records_hidden"))
+# Records only as this user may read them (issue 23): a sub-region's coordinator sees that sub-region's needs,
+# whatever the selection; the table, its card and its downloads all come from the same narrowed frame.
+current = ui.access()
+records = ui.records_view()
+if records is None:
+    st.info(
+        ui.T("records_hidden") if not current.sees_records else ui.T("records_none_in_region", region=current.region)
+    )
     st.stop()
-ui.record_table(view.needs, "behov_tabell", ui.T("file_needs"), kind="needs")
-need_card_actions(view, "behov_tabell")  # brokering for the selected need (issue 13)
+if not current.reads_everything:
+    st.caption(ui.T("records_region_only", region=current.region))
+needs = readable(current, "needs", records.needs)
+ui.record_table(needs, "behov_tabell", ui.T("file_needs"), kind="needs")
+need_card_actions(records, "behov_tabell", needs)  # brokering for the selected need (issue 13)

@@ -7,12 +7,12 @@ Norwegian message that says what to do, and the traceback goes to the server log
 
 import hashlib
 
-import pandas as pd
 import streamlit as st
 
 import ui
 from kompilot_data.present.safe_text import plain, plain_lines
-from kompilot_data.records import backup, errors, importer, reader, storage
+from kompilot_data.records import importer, reader, storage
+from kompilot_data.records.access import readable
 from kompilot_data.records.schema import ID_COLUMN
 from kompilot_data.records.validation import format_problems
 from kompilot_data.reference.errors import text_in
@@ -35,13 +35,7 @@ def done(message: str) -> None:
     ui.refresh_data_version()
 
 
-def guarded(what: str, action):
-    """Run ``action``; on any failure show a message in the user's language (the traceback goes to the server log)."""
-    try:
-        return action()
-    except Exception as error:
-        st.error(plain(errors.log(error, what, ui.language())), icon=":material/error:")
-        return None
+guarded = data_page.guarded
 
 
 def template_button(place, kind: str, label: str, key: str, **options) -> None:
@@ -135,11 +129,8 @@ with tab_import:
                         column_config=data_page.file_preview_config(preview.columns, ui.language()),
                     )
             if not prepared.ok:
-                st.error(
-                    ui.T("import_rejected", problems=len(prepared.problems), rows=prepared.rejected_rows)
-                    + "\n\n"
-                    + plain_lines(format_problems(prepared.problems.head(200), ui.language()))
-                )
+                headline = data_page.rejected_headline(prepared, upload.name, ui.language())
+                st.error(headline + "\n\n" + plain_lines(format_problems(prepared.problems.head(200), ui.language())))
             else:
                 changes = guarded("forhåndsvisning", lambda: data_page.preview(engine, prepared))
                 if changes is not None:
@@ -229,7 +220,7 @@ with tab_edit:
                 st.error(plain(text_in(message, ui.language())))
 
 with tab_batches:
-    batches = storage.batches(engine)
+    batches = storage.batches(engine, access=current)
     ui.show_table(data_page.batch_table(batches, ui.language()))
     open_batches = batches[batches["angret"].isna()]["id"].tolist()
     if open_batches:
@@ -241,16 +232,30 @@ with tab_batches:
             format_func=lambda i: f"{i}: {names.at[i]}",
         )
         changed = guarded("kontroll av import", lambda: storage.changed_since_import(engine, int(chosen)))
-        if changed is not None and len(changed):
+        partly = changed is not None and len(changed) > 0
+        # Before it acts, the undo lists the needs linked to this import's offers (issue 23): those it would leave
+        # linked to nothing block it; those linked since to an offer it sets back need a confirmation.
+        linked = guarded(
+            "kontroll av koblinger", lambda: storage.linked_since_import(engine, int(chosen), keep_changed=partly)
+        )
+        confirmed = data_page.undo_links(linked, chosen)
+        if partly:
             st.warning(
                 ui.T("undo_changed_since", batch=chosen, count=len(changed))
                 + "\n\n"
                 + plain_lines(data_page.changed_lines(changed, ui.language()))
             )
-            if st.button(ui.T("undo_keep_changed", count=len(changed)), key="undo_partial"):
+            if st.button(ui.T("undo_keep_changed", count=len(changed)), key="undo_partial", disabled=confirmed is None):
                 result = guarded(
                     "angring",
-                    lambda: storage.undo_batch(engine, int(chosen), current.user, access=current, keep_changed=True),
+                    lambda: storage.undo_batch(
+                        engine,
+                        int(chosen),
+                        current.user,
+                        access=current,
+                        keep_changed=True,
+                        confirmed_links=confirmed,
+                    ),
                 )
                 if result is not None:
                     done(
@@ -259,8 +264,13 @@ with tab_batches:
                         + ui.T("undone_kept", ids=", ".join(result["beholdt"][:20]))
                     )
                     st.rerun()
-        elif changed is not None and st.button(ui.T("undo_selected"), key="undo_button"):
-            result = guarded("angring", lambda: storage.undo_batch(engine, int(chosen), current.user, access=current))
+        elif changed is not None and st.button(ui.T("undo_selected"), key="undo_button", disabled=confirmed is None):
+            result = guarded(
+                "angring",
+                lambda: storage.undo_batch(
+                    engine, int(chosen), current.user, access=current, confirmed_links=confirmed
+                ),
+            )
             if result is not None:
                 done(ui.T("undone", batch=chosen, deleted=result["slettet"], restored=result["gjenopprettet"]))
                 st.rerun()
@@ -277,7 +287,9 @@ with tab_batches:
         st.caption(ui.T("all_regions_only"))
 
 with tab_log:
-    log = storage.audit_log(engine, limit=AUDIT_ROWS)
+    log = storage.audit_log(engine, limit=AUDIT_ROWS, access=current)  # a sub-region's entries only (issue 23)
+    if not current.reads_everything:
+        st.caption(ui.T("audit_region_only", region=current.region))
     if log.empty:
         st.info(ui.T("audit_empty"), icon=":material/info:")
     else:
@@ -291,12 +303,22 @@ with tab_log:
         )
 
 with tab_export:
-    view = ui.view()
+    records_view = ui.records_view()  # the selection narrowed to what this user may read (issue 23)
     left, right = st.columns(2)
     with left:
         st.markdown(ui.T("export_filtered"))
         st.caption(ui.T("export_report_note"))
-        for kind, frame in (("needs", view.needs), ("offers", view.offers)):
+        if not current.reads_everything:
+            st.caption(ui.T("export_region_only", region=current.region))
+        exported = (
+            ()
+            if records_view is None
+            else (
+                ("needs", readable(current, "needs", records_view.needs)),
+                ("offers", readable(current, "offers", ui.view().offers)),
+            )
+        )
+        for kind, frame in exported:
             table = importer.as_import_format(frame, kind)
             name = data_page.export_name(kind, ui.language())
             csv_column, excel_column = st.columns(2)
@@ -327,50 +349,7 @@ with tab_export:
             template_button(st, kind, "template", f"template_{kind}")
     with right:
         st.markdown(ui.T("backup_title"))
-        st.caption(ui.T("backup_help"))
-        st.download_button(
-            ui.T("backup_download"),
-            lambda: backup.backup_bytes(engine),
-            data_page.backup_name(ui.language(), pd.Timestamp.now()),
-            "application/zip",
-            key="backup_download",
-            on_click="ignore",
-        )
-        st.markdown(ui.T("restore_title"))
-        if not current.all_regions:
-            st.caption(ui.T("all_regions_only"))
+        if not current.reads_everything:  # a full backup holds every sub-region's records and the whole log
+            st.caption(ui.T("backup_all_regions_only", region=current.region))
         else:
-            copy = st.file_uploader(ui.T("restore_upload"), type=["zip"], key="restore_upload")
-            if copy is not None:
-                content = copy.getvalue()
-                key = hashlib.sha256(content).hexdigest()
-                if st.session_state.get("_restore_key") != key:  # verify once per file, not on every rerun
-                    st.session_state["_restore_key"] = key
-                    st.session_state["_restore_version"] = storage.data_version(engine)
-                    st.session_state["_restore_tables"] = guarded(
-                        "kontroll av sikkerhetskopi", lambda: backup.read_backup(content, copy.name)
-                    )
-                verified = st.session_state.get("_restore_tables")
-                if verified is not None:
-                    counts = verified.counts
-                    st.info(ui.T("restore_checked", **{k: number(v) for k, v in counts.items()}))
-                    sure = st.checkbox(ui.T("restore_sure"), key="restore_sure")
-                    if st.button(ui.T("restore_button"), disabled=not sure, key="restore_button", type="primary"):
-                        restored = guarded(
-                            "gjenoppretting",
-                            lambda: (
-                                backup.restore_verified(
-                                    engine,
-                                    verified,
-                                    current.user,
-                                    access=current,
-                                    expected_version=st.session_state["_restore_version"],
-                                )
-                                or True
-                            ),
-                        )
-                        st.session_state.pop("_restore_key", None)
-                        st.session_state.pop("_restore_tables", None)
-                        if restored:
-                            done(ui.T("restored", **{k: number(v) for k, v in counts.items()}))
-                            st.rerun()
+            data_page.backup_and_restore(engine, current, done)

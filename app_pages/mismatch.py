@@ -6,6 +6,7 @@ import ui
 from kompilot_data.engine import matching
 from kompilot_data.present import figures
 from kompilot_data.present.safe_text import plain
+from kompilot_data.records.access import readable
 from kompilot_data.reference.i18n import format_date
 from ui.brokering import candidate_actions, pool_actions
 from ui.flows import flow_map
@@ -73,16 +74,27 @@ with tab_gaps:
 
 with tab_match:
     flow_map(view)  # aggregates: viewers see it too, protected
-    if not view.audience.sees_records:
-        st.info(ui.T("records_hidden"))
+    # Needs record by record only as this user may read them (issue 23): a sub-region's coordinator matches the
+    # needs of that sub-region (records_view: the selection narrowed to it, exact).
+    current = ui.access()
+    records = ui.records_view()
+    if records is None:
+        st.info(
+            ui.T("records_hidden")
+            if not current.sees_records
+            else ui.T("records_none_in_region", region=current.region)
+        )
     else:
-        today = view.key.today
-        ranked = view.brokering.candidates
+        if not current.reads_everything:
+            st.caption(ui.T("records_region_only", region=current.region))
+        today = records.key.today
+        ranked = records.brokering.candidates
         # One rule for which offers can be proposed (active, not already under way): the same function and day
         # as the candidates (View.brokering.candidates -> matching.rank_candidates), so both lists agree.
         proposable = matching.proposable_offers(active, today)
         # Needs whose wanted time window has ended stay in the list, marked and after the open ones.
-        open_needs = view.open_needs.assign(tidsvindu_utlopt=matching.expired_window(view.open_needs, today))
+        readable_open = readable(current, "needs", records.open_needs)
+        open_needs = readable_open.assign(tidsvindu_utlopt=matching.expired_window(readable_open, today))
         open_needs = open_needs.sort_values("tidsvindu_utlopt", kind="stable")
         window_header = {"tidsvindu_utlopt": ui.T("match_window_ended_short")}
         st.markdown(ui.T("match_intro"))
@@ -140,7 +152,7 @@ with tab_match:
                             f"· {ui.T('score')} {ui.number(candidate.poeng, 2)}{marker}"
                         )
                         st.markdown("\n".join(f"- {plain(r)}" for r in matching.reasons(series, need, offer, lang)))
-                        candidate_actions(view, need, series, offer)  # Koble / Avvis (issue 13)
+                        candidate_actions(records, need, series, offer)  # Koble / Avvis (issue 13)
             else:
                 st.caption(ui.T("select_row_help"))
         with right:
@@ -164,7 +176,7 @@ with tab_match:
             if position is not None:
                 offer_id = listed_offers.iloc[position]["tilbud_id"]
                 served = matching.needs_for_offer(
-                    offer_id, open_needs, proposable, reach=view.reach, today=today, rejected=view.rejected
+                    offer_id, open_needs, proposable, reach=records.reach, today=today, rejected=records.rejected
                 )
                 if served.empty:
                     st.warning(ui.T("no_candidates"))
@@ -217,7 +229,9 @@ with tab_pools:
         shown = ui.display(pools)
         ui.show_table(shown)
         ui.downloads(shown, ui.T("file_pools"))
-        pool_actions(view, pools, min_class)  # Opprett tilbud fra kursmulighet (issue 13)
+        records = ui.records_view()  # the actions act on the needs this user may read (issue 23)
+        if records is not None:
+            pool_actions(records, records.brokering.pools(min_class), min_class)  # Opprett tilbud fra kursmulighet
 
 with tab_spots:
     ui.section(ui.T("white_spots"))

@@ -7,7 +7,6 @@ light command start fast: importing every layer for every command would cost sec
 from __future__ import annotations
 
 import argparse
-import functools
 import getpass
 import json
 import os
@@ -52,25 +51,6 @@ def _print_table(frame, label: str) -> None:
         print(format_problems(frame))
 
 
-def _readable_errors(command):
-    """Data commands print one Norwegian message that says what to do instead of a traceback (exit code 2)."""
-    @functools.wraps(command)
-    def run(args: argparse.Namespace) -> int:
-        from kompilot_data.records.errors import log
-
-        try:
-            return command(args)
-        except FileNotFoundError as error:
-            print(f"Feil: finner ikke filen {error.filename}.", file=sys.stderr)
-            return 2
-        except Exception as error:  # every failure becomes a message; the traceback goes to the log
-            print(f"Feil: {log(error, command.__name__.strip('_'))}", file=sys.stderr)
-            return 2
-
-    return run
-
-
-@_readable_errors
 def _validate(args: argparse.Namespace) -> int:
     from kompilot_data.records.importer import prepare_file
 
@@ -87,13 +67,28 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _engine(args: argparse.Namespace):
+def _engine(args: argparse.Namespace, existing: bool = False):
+    """The database of ``--database`` (default KOMPILOT_DATABASE_URL or SQLite in KOMPILOT_DATA_DIR). ``existing``:
+    it must exist already (a mistyped data folder is refused, never made into a new, empty database)."""
     from kompilot_data.records.storage import make_engine
+    from kompilot_data.records.storage.transactions import existing_database
 
-    return make_engine(args.database)
+    return existing_database(args.database) if existing else make_engine(args.database)
 
 
-@_readable_errors
+def _backup_key(args: argparse.Namespace) -> bytes | None:
+    """The backup key: KOMPILOT_BACKUP_KEY, else sikkerhetskopi_nokkel in the secrets files (as doctor reads them)."""
+    from kompilot_data.records.backup import secrets_kompilot, signing_key
+
+    return signing_key(secrets_kompilot(_secrets_files(getattr(args, "secrets", None))))
+
+
+def _secrets_files(given) -> list[Path]:
+    if given:
+        return [Path(p) for p in given]
+    return [Path.home() / ".streamlit/secrets.toml", Path(".streamlit/secrets.toml")]
+
+
 def _import(args: argparse.Namespace) -> int:
     from kompilot_data.records.importer import import_file
 
@@ -110,8 +105,8 @@ def _import(args: argparse.Namespace) -> int:
     return 1 if result.rejected else 0
 
 
-@_readable_errors
 def _export(args: argparse.Namespace) -> int:
+    from kompilot_data.records import storage
     from kompilot_data.records.backup import backup
     from kompilot_data.records.importer import export_records
 
@@ -127,22 +122,40 @@ def _export(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    engine = _engine(args)
-    path = export_records(engine, args.kind, args.out) if args.kind else backup(engine, args.out)
+    engine = _engine(args, existing=True)
+    if args.kind:
+        path = export_records(engine, args.kind, args.out)
+    else:
+        if not args.force and storage.count(engine, "needs") == 0 and storage.count(engine, "offers") == 0:
+            raise UsageError("err_cli_export_empty", url=_shown_url(engine))
+        key = _backup_key(args)
+        path = backup(engine, args.out, key=key)
+        if key is None:
+            print(
+                "Merk: ingen nøkkel for sikkerhetskopier (KOMPILOT_BACKUP_KEY), så kopien er ikke signert; "
+                "en gjenoppretting av den krever --force."
+            )
     print(f"Skrev {path} ({path.stat().st_size:,d} B)".replace(",", " "))
     return 0
 
 
-@_readable_errors
+def _shown_url(engine) -> str:
+    return engine.url.render_as_string(hide_password=True)
+
+
 def _restore(args: argparse.Namespace) -> int:
     from kompilot_data.records.backup import restore
 
-    counts = restore(_engine(args), Path(args.file), user=args.user)
-    print("Gjenopprettet: " + ", ".join(f"{n} {sheet}" for sheet, n in counts.items()))
+    result = restore(_engine(args), Path(args.file), user=args.user, force=args.force, key=_backup_key(args))
+    print("Gjenopprettet: " + ", ".join(f"{n} {sheet}" for sheet, n in result.counts.items()))
+    print(f"Det som lå i databasen før, er lagret i {result.safety}.")
+    if result.log_added:
+        print(f"Endringsloggen er beholdt; {result.log_added} loggføringer fra kopien er lagt til.")
+    if result.forced:
+        print("Gjenopprettet med --force: " + ", ".join(result.forced) + ".")
     return 0
 
 
-@_readable_errors
 def _template(args: argparse.Namespace) -> int:
     from kompilot_data.records.importer import write_template
 
@@ -150,22 +163,37 @@ def _template(args: argparse.Namespace) -> int:
     return 0
 
 
-@_readable_errors
 def _undo(args: argparse.Namespace) -> int:
-    from kompilot_data.records.storage import undo_batch
+    from kompilot_data.records import storage
+    from kompilot_data.records.storage.links import describe_need
 
-    result = undo_batch(_engine(args), args.batch, user=args.user, keep_changed=args.keep_changed)
+    engine = _engine(args, existing=True)
+    linked = storage.linked_since_import(engine, args.batch, keep_changed=args.keep_changed)
+    if len(linked):  # before it acts, the undo lists the needs linked to the import's offers
+        print(f"Behov koblet til tilbudene i import {args.batch}:")
+        for need in linked.to_dict("records"):
+            mark = "hindrer angring" if need["hindrer"] else "koblet siden importen"
+            print(f"  {describe_need(need).text('nb')} ({mark})")
+    confirmable = linked[~linked["hindrer"].astype(bool)]
+    if len(confirmable) and not linked["hindrer"].astype(bool).any() and not args.yes:
+        raise UsageError("err_cli_undo_confirm", batch=args.batch, n=len(confirmable))
+    result = storage.undo_batch(
+        engine,
+        args.batch,
+        user=args.user,
+        keep_changed=args.keep_changed,
+        confirmed_links=confirmable["behov_id"].tolist() if args.yes else None,
+    )
     print(f"Import {args.batch} angret: {result['slettet']} slettet, {result['gjenopprettet']} gjenopprettet.")
     if result["beholdt"]:
         print(f"Beholdt slik de er (endret etter importen): {', '.join(result['beholdt'])}.")
     return 0
 
 
-@_readable_errors
 def _remove_demo(args: argparse.Namespace) -> int:
     from kompilot_data.records.storage import remove_demo
 
-    removed = remove_demo(_engine(args), user=args.user)
+    removed = remove_demo(_engine(args, existing=True), user=args.user)
     print(f"Fjernet demodata: {removed['needs']} behov og {removed['offers']} tilbud.")
     return 0
 
@@ -273,7 +301,6 @@ def _travel(args: argparse.Namespace) -> int:
     return 0
 
 
-@_readable_errors
 def _classify(args: argparse.Namespace) -> int:
     """Suggested competence areas and STYRK-08 occupations for need texts (issue 27)."""
     import json
@@ -395,11 +422,21 @@ def make_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("out", help="output .zip (a backup), or .csv/.xlsx with --kind")
     export.add_argument("--kind", choices=["needs", "offers"], help="export one table in the import format")
+    export.add_argument(
+        "--force", action="store_true", help="write a backup even when the database has no needs and no offers"
+    )
+    export.add_argument("--secrets", action="append", help="a secrets.toml with [kompilot] sikkerhetskopi_nokkel")
     database_options(export)
     export.set_defaults(run=_export)
 
     back = commands.add_parser("restore", help="replace the database content with a backup made by export")
     back.add_argument("file", help="a backup .zip made by export (verified before anything is replaced)")
+    back.add_argument(
+        "--force",
+        action="store_true",
+        help="restore even a backup that is unsigned or unverifiable, from another database, or empty",
+    )
+    back.add_argument("--secrets", action="append", help="a secrets.toml with [kompilot] sikkerhetskopi_nokkel")
     database_options(back)
     back.set_defaults(run=_restore)
 
@@ -413,6 +450,11 @@ def make_parser() -> argparse.ArgumentParser:
     undo.add_argument("batch", type=int)
     undo.add_argument(
         "--keep-changed", action="store_true", help="undo the rest and keep the records changed since the import"
+    )
+    undo.add_argument(
+        "--yes",
+        action="store_true",
+        help="undo even when needs were linked since the import to offers the undo sets back (listed first)",
     )
     database_options(undo)
     undo.set_defaults(run=_undo)
@@ -474,7 +516,7 @@ def make_parser() -> argparse.ArgumentParser:
     upgrade.add_argument(
         "--database", help="SQLAlchemy URL (default: KOMPILOT_DATABASE_URL or SQLite in KOMPILOT_DATA_DIR)"
     )
-    upgrade.set_defaults(run=_readable_errors(_migrate))
+    upgrade.set_defaults(run=_migrate)
 
     check = commands.add_parser(
         "doctor", help="check configuration, secrets, database, migrations and disk; exit 1 if anything is wrong"
@@ -492,10 +534,91 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_debug(parser: argparse.ArgumentParser) -> None:
+    """``--debug`` before or after the command: print the traceback of a failure too."""
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for command in commands.choices.values():
+        command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=DEBUG_HELP)
+
+
+DEBUG_HELP = "on a failure, print the traceback too (otherwise it goes to the log file only)"
+LOG_VARIABLE = "KOMPILOT_LOG_FILE"
+
+
+def log_file() -> Path:
+    """Where the command line writes the details (tracebacks) of its failures: ``KOMPILOT_LOG_FILE``, else
+    ``kompilot/kommandolinje.log`` in ``XDG_STATE_HOME`` (default ``~/.local/state``)."""
+    if os.environ.get(LOG_VARIABLE):
+        return Path(os.environ[LOG_VARIABLE])
+    state = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
+    return state / "kompilot" / "kommandolinje.log"
+
+
+def _details(error: BaseException, command: str, debug: bool) -> bool:
+    """Write ``error``'s traceback to the log file (and to standard error with ``--debug``); whether the log got it.
+
+    Nothing else reaches the terminal: kompilot's logger writes to these handlers only, and a log file that
+    cannot be written (a full disk) is skipped without a word (the message says so)."""
+    import traceback
+
+    from kompilot_data.records import errors
+
+    reference = errors.reference(error)
+    lines = "".join(traceback.format_exception(error))
+    if debug:
+        print(lines, file=sys.stderr, end="")
+    path = log_file()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as handle:
+            stamp = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+            handle.write(f"{stamp} {command} (referanse {reference}):\n{lines}\n")
+    except OSError:
+        return False
+    return True
+
+
+def _quiet_logging() -> None:
+    """kompilot's own logger (records/errors.log) writes nowhere on the command line: main() reports failures."""
+    import logging
+
+    logger = logging.getLogger("kompilot_data")
+    logger.handlers[:] = [logging.NullHandler()]
+    logger.propagate = False
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = make_parser().parse_args(argv)
+    """Run one command. Every failure is one plain message on standard error and an exit code: 1 the data has
+    problems (validate, import), 2 refused (usage, a file, a conflict, access, a backup …), 3 the system failed
+    (database busy, disk full, a file-size limit, read-only, disk I/O), 4 unexpected (details in the log file),
+    130 interrupted. Tracebacks go to the log file (:func:`log_file`), and to the terminal only with ``--debug``."""
+    parser = make_parser()
+    parser.add_argument("--debug", action="store_true", help=DEBUG_HELP)
+    _add_debug(parser)
+    args = parser.parse_args(argv)
+    language = getattr(args, "lang", "nb") if getattr(args, "lang", "nb") in ("nb", "en") else "nb"
+    _quiet_logging()
+    from kompilot_data.reference.i18n import t
+
+    prefix = t("err_cli_prefix", language)
     try:
         return args.run(args)
-    except (FileNotFoundError, ValueError, KeyError, RuntimeError) as error:
-        print(f"Feil: {error}", file=sys.stderr)
-        return 2
+    except KeyboardInterrupt:
+        print(t("err_cli_interrupted", language), file=sys.stderr)
+        return 130
+    except Exception as error:  # every failure becomes one message and an exit code
+        from kompilot_data.records import errors
+
+        if isinstance(error, FileNotFoundError) and not isinstance(error, KompilotError):
+            print(f"{prefix}: {t('err_cli_file_missing', language, name=error.filename)}", file=sys.stderr)
+            return errors.EXIT_REFUSED
+        code = errors.exit_code(error)
+        debug = getattr(args, "debug", False)
+        written = _details(error, args.command, debug) if code != errors.EXIT_REFUSED or debug else None
+        if code == errors.EXIT_UNEXPECTED:
+            key = "err_unexpected_cli" if written else "err_unexpected_cli_nolog"
+            text = t(key, language, log=log_file(), reference=errors.reference(error))
+        else:
+            text = errors.user_message(error, language)
+        print(f"{prefix}: {text}", file=sys.stderr)
+        return code

@@ -20,7 +20,13 @@ st.session_state[LANGUAGE_KEY] = params.get("lang", "nb")
 view = ui.view()
 part = params.get("del", "kandidat")
 if part == "kandidat":
-    need = view.open_needs[view.open_needs["behov_id"] == params["behov"]].iloc[0]
+    # Records as the pages read them (issue 23): a sub-region's coordinator reads only that sub-region's needs.
+    view = ui.records_view() or view
+    found = view.open_needs[view.open_needs["behov_id"] == params["behov"]] if "behov_id" in view.open_needs else []
+    if not len(found):
+        st.caption("Behovet kan ikke leses.")
+        st.stop()
+    need = found.iloc[0]
     offers = view.all_offers.set_index("tilbud_id", drop=False)
     for candidate in view.brokering.candidates[view.brokering.candidates["behov_id"] == need["behov_id"]].itertuples(index=False):
         offer = offers.loc[candidate.tilbud_id]

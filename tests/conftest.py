@@ -12,6 +12,8 @@ import tempfile
 # The app's database goes to a throw-away folder, never into the working tree (one folder per test process).
 os.environ.setdefault("KOMPILOT_DATA_DIR", tempfile.mkdtemp(prefix="kompilot-test-"))
 os.environ.pop("KOMPILOT_DATABASE_URL", None)
+# Backups are signed in the tests as in a deployment (records/backup.py); tests of unsigned backups unset it.
+os.environ.setdefault("KOMPILOT_BACKUP_KEY", "kompilot-testnokkel-for-sikkerhetskopier-0123456789")
 
 import pytest
 

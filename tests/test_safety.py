@@ -292,15 +292,16 @@ def test_backup_restore_round_trips_any_text_byte_for_byte(backend, tmp_path_fac
         before = _rows(engine)
         data = backup.backup_bytes(engine)
         storage.replace_all(engine, {}, "test")  # an empty database
-        counts = backup.restore(engine, data, "test", name="kopi.zip")
+        result = backup.restore(engine, data, "test", name="kopi.zip")
         after = _rows(engine)
-        assert counts == {
+        assert result.counts == {
             "behov": len(texts),
             "tilbud": len(texts),
-            "import_batch": 1,
-            "endringslogg": len(texts) + 1,
+            "import_batch": len(before["batches"]),  # earlier examples' batches stay, marked undone
+            "endringslogg": len(before["audit"]),  # the whole log as it stood, earlier examples' restores included
             "avviste_kandidater": 0,
         }
+        assert result.log_added == 0  # a backup of this database adds nothing to the log that was kept
         for key in ("needs", "offers", "batches"):
             assert after[key] == before[key], key  # every value, every type, byte for byte
         assert after["audit"][: len(before["audit"])] == before["audit"]
@@ -714,7 +715,7 @@ def test_cli_prints_the_message_not_a_traceback_when_the_database_is_locked(tmp_
     try:
         original = storage.make_engine
         monkeypatch.setattr(storage, "make_engine", lambda database=None: original(database, lock_timeout=0.5))
-        assert main(["import", str(good), "--database", url]) == 2
+        assert main(["import", str(good), "--database", url]) == 3  # the system (here: the lock), not the input
     finally:
         holder.execute("ROLLBACK")
         holder.close()
@@ -883,6 +884,7 @@ def test_hostile_title_on_the_data_page_is_text_and_fetches_nothing(app_server, 
 
 def test_cli_export_to_csv_without_kind_is_refused_and_writes_nothing(tmp_path, capsys):
     url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
+    storage.make_engine(url).dispose()  # an existing, empty database (export never makes one: issue 23)
     target = tmp_path / "alt.csv"
     assert main(["export", str(target), "--database", url]) == 2
     assert capsys.readouterr().err.strip() == (
@@ -892,5 +894,9 @@ def test_cli_export_to_csv_without_kind_is_refused_and_writes_nothing(tmp_path, 
     assert not target.exists()
     assert main(["export", str(target), "--kind", "needs", "--database", url]) == 0
     assert target.read_bytes().startswith(b"\xef\xbb\xbf" + reader.EXPORT_TITLE.encode())  # CSV content
-    assert main(["export", str(tmp_path / "kopi.zip"), "--database", url]) == 0
+    capsys.readouterr()
+    assert main(["export", str(tmp_path / "kopi.zip"), "--database", url]) == 2  # empty: only with --force
+    assert "--force" in capsys.readouterr().err
+    assert not (tmp_path / "kopi.zip").exists()
+    assert main(["export", str(tmp_path / "kopi.zip"), "--force", "--database", url]) == 0
     assert zipfile.is_zipfile(tmp_path / "kopi.zip")

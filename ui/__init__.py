@@ -22,6 +22,7 @@ from ui.cached import (
     prepared_upload,
     reach_setting,
     records_source,
+    records_view,
     refresh_data_version,
     region_view,
     view,

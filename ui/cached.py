@@ -111,9 +111,13 @@ def _view(key: ViewKey) -> View:
     return View(needs, offers, key, rejected=_rejected_at(key.data_version))
 
 
-def audience() -> Audience:
-    """Coordinators see records; everyone else is a viewer with small-number suppression."""
-    return Audience.coordinator() if access().sees_records else Audience.viewer()
+def audience(filters: Filters | None = None) -> Audience:
+    """Exact figures for a coordinator who may read every need behind them: one for all sub-regions, or one for a
+    sub-region when the selection (``filters``, default the sidebar's) lies inside it. Anyone else, a sub-region's
+    coordinator looking at the county or another sub-region included, sees what viewers see: protected figures
+    (``Access.sees_exact``, issue 23)."""
+    chosen = current_filters() if filters is None else filters
+    return Audience.coordinator() if access().sees_exact(chosen.municipality_codes()) else Audience.viewer()
 
 
 def reach_setting() -> ReachSetting:
@@ -123,7 +127,7 @@ def reach_setting() -> ReachSetting:
 
 def view_key(filters: Filters | None = None) -> ViewKey:
     chosen = current_filters() if filters is None else filters
-    return ViewKey(chosen, audience(), reach_setting(), language(), data_version(), today=date.today())
+    return ViewKey(chosen, audience(chosen), reach_setting(), language(), data_version(), today=date.today())
 
 
 def view(filters: Filters | None = None) -> View:
@@ -132,8 +136,29 @@ def view(filters: Filters | None = None) -> View:
 
 
 def region_view(region: Region) -> View:
-    """The current view narrowed to ``region`` (the sidebar's place filter replaced by the region)."""
-    return _view(view_key().for_region(region))
+    """The current view narrowed to ``region`` (the sidebar's place filter replaced by the region), exact or
+    protected for the region's selection (:func:`audience`)."""
+    key = view_key().for_region(region)
+    return _view(key.for_region(region, audience(key.filters)))
+
+
+def records_view() -> View | None:
+    """The view for record-level parts (tables of needs, cards, the Koble tab, downloads of records): the current
+    selection narrowed to the needs this user may read (``Access.readable_municipalities``), with exact figures.
+    None for a viewer, and when no municipality of the selection is readable."""
+    current = access()
+    if not current.sees_records:
+        return None
+    filters = current_filters()
+    readable = current.readable_municipalities()
+    if readable is not None:
+        places = filters.municipality_codes()
+        inside = readable if places is None else readable.intersection(places)
+        if not inside:
+            return None
+        filters = filters.with_(kommuner=tuple(sorted(inside)))
+    key = ViewKey(filters, Audience.coordinator(), reach_setting(), language(), data_version(), today=date.today())
+    return _view(key)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)

@@ -9,6 +9,7 @@ keeps the schema's column names underneath (edits are saved by name) and shows t
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import date, datetime
 
@@ -17,8 +18,9 @@ import streamlit as st
 
 from kompilot_data.present import tables
 from kompilot_data.present.safe_text import plain, plain_lines
-from kompilot_data.records import importer, storage
+from kompilot_data.records import backup, errors, importer, storage
 from kompilot_data.records.schema import ID_COLUMN, SPECS, shown, text_limit
+from kompilot_data.records.storage.links import describe_need
 from kompilot_data.reference import load_municipalities, taxonomy
 from kompilot_data.reference.i18n import TEXTS, format_date, format_number, t
 from ui.state import T, language, number
@@ -91,7 +93,27 @@ CONFLICT_CHOICE = "import_conflict_choice"
 SHOWN_CHANGES = 200
 
 
+# --- actions ----------------------------------------------------------------------------------
+
+
+def guarded(what: str, action):
+    """Run ``action``; on any failure show a message in the user's language (the traceback goes to the server log)."""
+    try:
+        return action()
+    except Exception as error:
+        st.error(plain(errors.log(error, what, language())), icon=":material/error:")
+        return None
+
+
 # --- import preview ---------------------------------------------------------------------------
+
+
+def rejected_headline(prepared, filename: str, lang: str) -> str:
+    """The first line of a refused import: for a file that cannot be read as a whole, that the file could not be
+    read (never "1 problem in 0 rows", issue 23); otherwise how many problems in how many rows."""
+    if prepared.unreadable:
+        return t("import_file_unreadable", lang, file=plain(filename))
+    return t("import_rejected", lang, problems=len(prepared.problems), rows=prepared.rejected_rows)
 
 
 def preview(engine, prepared) -> storage.ImportPreview:
@@ -364,6 +386,114 @@ def changed_lines(changed: pd.DataFrame, lang: str) -> list[str]:
     return lines
 
 
+def linked_lines(linked: pd.DataFrame, lang: str) -> list[str]:
+    """One line per need linked to an import's offers: ``«N1» i Namsos (5007), Namdalen – Koblet til tilbud, tilbud
+    «FT1»`` (id and place only: no business identity)."""
+    return [describe_need(row).text(lang) for row in linked.to_dict("records")]
+
+
+def undo_links(linked: pd.DataFrame | None, batch) -> list[str] | None:
+    """Show what an undo of ``batch`` does to needs linked to its offers, before it acts (issue 23). Returns the
+    ids of the needs the coordinator confirmed (empty when there are none), or None when the undo cannot go ahead:
+    needs block it, or the confirmation is not ticked (or the list could not be read)."""
+    if linked is None:
+        return None
+    if linked.empty:
+        return []
+    lang = language()
+    blocking = linked[linked["hindrer"].astype(bool)]
+    if len(blocking):
+        st.error(
+            T("undo_links_blocking", batch=batch, count=number(len(blocking)))
+            + "\n\n"
+            + plain_lines(linked_lines(blocking, lang)),
+            icon=":material/link_off:",
+        )
+        return None
+    st.warning(
+        T("undo_links_confirm", batch=batch, count=number(len(linked)))
+        + "\n\n"
+        + plain_lines(linked_lines(linked, lang)),
+        icon=":material/link:",
+    )
+    if not st.checkbox(T("undo_links_sure", count=number(len(linked))), key=f"undo_links_sure_{batch}"):
+        return None
+    return linked["behov_id"].astype(str).tolist()
+
+
+# --- backup and restore ---------------------------------------------------------------------------
+
+
+def backup_key() -> bytes | None:
+    """The key that signs backups here: ``KOMPILOT_BACKUP_KEY``, else ``sikkerhetskopi_nokkel`` under ``[kompilot]``
+    in the secrets (a key shorter than 32 characters is a configuration error)."""
+    from ui import auth
+
+    return backup.signing_key(auth._secrets().get("kompilot"))  # the secrets auth already read and checked
+
+
+def backup_and_restore(engine, current, done) -> None:
+    """The backup download and the restore (coordinators of all sub-regions only): the restore checks the file
+    (signature, sizes and checksums, rows), says what needs an explicit choice (unsigned, another database, empty)
+    and asks for it, writes a safety backup first and keeps the audit log (issue 23)."""
+    key = guarded("nøkkel for sikkerhetskopier", backup_key)
+    signed = key is not None
+    st.caption(T("backup_help"))
+    st.caption(T("backup_signed" if signed else "backup_unsigned", variable=backup.KEY_VARIABLE))
+    st.download_button(
+        T("backup_download"),
+        lambda: backup.backup_bytes(engine, access=current, key=key),
+        backup_name(language(), pd.Timestamp.now()),
+        "application/zip",
+        key="backup_download",
+        on_click="ignore",
+    )
+    st.markdown(T("restore_title"))
+    copy = st.file_uploader(T("restore_upload"), type=["zip"], key="restore_upload")
+    if copy is None:
+        return
+    content = copy.getvalue()
+    file_key = hashlib.sha256(content).hexdigest()
+    if st.session_state.get("_restore_key") != file_key:  # verify once per file, not on every rerun
+        st.session_state["_restore_key"] = file_key
+        st.session_state["_restore_version"] = storage.data_version(engine)
+        st.session_state["_restore_tables"] = guarded(
+            "kontroll av sikkerhetskopi", lambda: backup.read_backup(content, copy.name, key)
+        )
+    verified = st.session_state.get("_restore_tables")
+    if verified is None:
+        return
+    counts = {k: number(v) for k, v in verified.counts.items()}
+    st.info(T("restore_checked", **counts, folder=plain(str(backup.backup_folder()))))
+    reasons = guarded("kontroll av sikkerhetskopi", lambda: backup.force_reasons(verified, engine)) or []
+    forced = True
+    if reasons:
+        st.warning(
+            T("restore_force_title") + "\n\n" + plain_lines([r.text(language()) for r in reasons]),
+            icon=":material/warning:",
+        )
+        forced = st.checkbox(T("restore_force_sure"), key="restore_force_sure")
+    sure = st.checkbox(T("restore_sure"), key="restore_sure")
+    if st.button(T("restore_button"), disabled=not (sure and forced), key="restore_button", type="primary"):
+        result = guarded(
+            "gjenoppretting",
+            lambda: backup.restore_verified(
+                engine,
+                verified,
+                current.user,
+                access=current,
+                expected_version=st.session_state["_restore_version"],
+                force=bool(reasons),
+                key=key,
+            ),
+        )
+        st.session_state.pop("_restore_key", None)
+        st.session_state.pop("_restore_tables", None)
+        if result is not None:
+            done(T("restored", **counts, safety=plain(str(result.safety))))
+            st.rerun()
+
+
 def _texts() -> dict:
 
     return TEXTS
@@ -401,6 +531,8 @@ def audit_change(table: str, before: str | None, after: str | None, lang: str) -
     """What an audit entry changed: ``Antall deltakere: 8 → 12; Status: Kartlagt → Koblet til tilbud`` for an
     edit, ``Ny post: Kommune: 5007 Namsos; …`` for a record added, ``Fjernet: …`` for a record removed."""
     old, new = _decoded(before), _decoded(after)
+    if table == "alle" and new is not None and "fil" in new:
+        return restore_change(old, new, lang)
     kind = AUDIT_KINDS.get(table)
     fields = [spec.name for spec in SPECS[kind]] if kind else AUDIT_FIELDS.get(table, [])
     order = {name: i for i, name in enumerate(fields)}
@@ -428,6 +560,30 @@ def audit_change(table: str, before: str | None, after: str | None, lang: str) -
     return "; ".join(
         f"{_field(name, lang)}: {_value(kind, name, old.get(name), lang)} → {_value(kind, name, new.get(name), lang)}"
         for name in names
+    )
+
+
+def restore_change(before: dict | None, after: dict, lang: str) -> str:
+    """A restore entry as a coordinator reads it: the file, its SHA-256, what the copy held, what the log gained,
+    the safety backup written first and what was forced."""
+    rows = after.get("rader") or {}
+    forced = [
+        t(f"audit_forced_{code}", lang) for code in after.get("tvunget") or [] if f"audit_forced_{code}" in _texts()
+    ]
+    stood = (before or {}).get("rader") or {}
+    return t(
+        "audit_restore",
+        lang,
+        file=_text(after.get("fil")),
+        sha=_text(after.get("sha256"))[:16],
+        needs=format_number(rows.get("behov", 0), lang),
+        offers=format_number(rows.get("tilbud", 0), lang),
+        audit=format_number(rows.get("endringslogg", 0), lang),
+        added=format_number(after.get("logg_lagt_til", 0), lang),
+        before_needs=format_number(stood.get("behov", 0), lang),
+        before_offers=format_number(stood.get("tilbud", 0), lang),
+        safety=_text(after.get("sikkerhetskopi_foer")),
+        forced=t("audit_forced", lang, reasons=", ".join(forced)) if forced else "",
     )
 
 

@@ -67,6 +67,63 @@ class Access:
             return True
         return isinstance(kommunenummer, str) and kommunenummer in allowed
 
+    # --- reading (see READING below) ---
+
+    def readable_municipalities(self) -> frozenset[str] | None:
+        """kommunenummer whose needs this user may read record by record; None for all, empty for a viewer. A
+        coordinator reads the records of the sub-region they may write in (its primary members)."""
+        return self.municipalities()
+
+    def may_read(self, kommunenummer: object) -> bool:
+        """Whether a need placed in ``kommunenummer`` may be read record by record (its business, org number,
+        note, history)."""
+        allowed = self.readable_municipalities()
+        if allowed is None:
+            return True
+        return isinstance(kommunenummer, str) and kommunenummer in allowed
+
+    def sees_exact(self, places: Iterable[str] | None) -> bool:
+        """Whether aggregates over the municipalities ``places`` (None: the whole county) may be shown exact: for a
+        coordinator who may read every need behind them (all sub-regions, or a selection inside their own). Anyone
+        else sees them as viewers do, protected."""
+        allowed = self.readable_municipalities()
+        if allowed is None:
+            return True
+        if not allowed or places is None:
+            return False
+        places = set(places)
+        return bool(places) and places <= allowed
+
+    @property
+    def reads_everything(self) -> bool:
+        """Record-level reading of every sub-region: full backups, the whole audit log."""
+        return self.all_regions
+
+
+READING = """Who may read what (the README's access table says the same):
+
+* a coordinator for all sub-regions (and local mode, and the command line): every record, every download, full
+  backups and the whole audit log;
+* a coordinator for one sub-region: the needs placed in that sub-region record by record (tables, cards, the
+  Koble tab, CSV/Excel downloads, the audit log's entries about them, the imports that touched them), offers (which
+  are public), exact figures for a selection inside the sub-region, and for any other selection what a viewer sees
+  (protected); no full backup;
+* a viewer: protected aggregates and the offers; no need record.
+"""
+
+
+def readable(access, kind: str, frame):
+    """The rows of ``frame`` (needs or offers, with ``kommunenummer``) that ``access`` may read record by record.
+
+    Offers are public (everyone sees them); needs are for coordinators, and a coordinator limited to a sub-region
+    reads only the needs placed there. ``access`` None is the command line's full access. Every page, download and
+    export of records goes through this (see :data:`READING`).
+    """
+    if access is None or kind == "offers" or access.readable_municipalities() is None:
+        return frame
+    allowed = access.readable_municipalities() or frozenset()
+    return frame[frame["kommunenummer"].astype(object).isin(allowed).to_numpy()]
+
 
 def region_municipalities(region: str) -> frozenset[str]:
     """kommunenummer whose records a coordinator for ``region`` may write: the sub-region's primary members.

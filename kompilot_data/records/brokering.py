@@ -167,9 +167,7 @@ def set_stage(
         allowed = FORWARD.get(need["status"], ())
         if status not in allowed:
             hint = message(
-                "err_stage_link_first"
-                if need["status"] == "kartlagt" and status in PIPELINE
-                else "err_stage_one_step"
+                "err_stage_link_first" if need["status"] == "kartlagt" and status in PIPELINE else "err_stage_one_step"
             )
             raise BrokeringError(
                 "err_stage_not_allowed",

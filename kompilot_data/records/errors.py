@@ -18,8 +18,10 @@ import errno
 import logging
 import uuid
 import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-from kompilot_data.reference.errors import KompilotError, Text, text
+from kompilot_data.reference.errors import KompilotError, Text, render, text
 from kompilot_data.reference.i18n import DEFAULT_LANGUAGE
 
 LOGGER = logging.getLogger("kompilot_data")
@@ -33,6 +35,17 @@ class RecordNotFound(KompilotError, KeyError):
     """No record with that id."""
 
 
+@dataclass(frozen=True)
+class Joined:
+    """Items of a message (messages or text) joined by ``separator``: ``«N1» i Namsos …; «N2» i Leka …``."""
+
+    items: Sequence[object]
+    separator: str = "; "
+
+    def text(self, language: str) -> str:
+        return self.separator.join(render(item, language) for item in self.items)
+
+
 BUSY = text("err_busy")
 DISK_FULL = text("err_disk_full")
 READ_ONLY = text("err_read_only")
@@ -40,6 +53,7 @@ BROKEN_FILE = text("err_broken_file")
 TOO_BIG = text("err_too_big")
 TOO_LONG = text("err_too_long")
 DUPLICATE = text("err_duplicate")
+DISK_IO = text("err_disk_io")
 
 
 def _chain(error: BaseException):
@@ -51,32 +65,72 @@ def _chain(error: BaseException):
         error = getattr(error, "orig", None) or error.__cause__ or error.__context__
 
 
-def classify(error: BaseException) -> Text | None:
-    """The known message for ``error``, or None when it is unexpected (a bug, or something new)."""
+#: Exit codes of the command line (``python -m kompilot_data``), one for each kind of failure.
+EXIT_OK, EXIT_PROBLEMS, EXIT_REFUSED, EXIT_SYSTEM, EXIT_UNEXPECTED, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
+REFUSED, SYSTEM = "refused", "system"
+
+
+def _file_size_limit() -> int | None:
+    """The process's file-size limit in bytes (``ulimit -f``, systemd's ``LimitFSIZE``), None when unlimited."""
+    try:
+        import resource
+    except ImportError:  # not on this platform
+        return None
+    soft, _ = resource.getrlimit(resource.RLIMIT_FSIZE)
+    return None if soft == resource.RLIM_INFINITY else soft
+
+
+def _size_limit_text() -> Text:
+    limit = _file_size_limit()
+    shown = f"{limit / 2**20:.1f} MB".replace(".", ",") if limit is not None else "?"
+    return text("err_file_size_limit", limit=shown)
+
+
+def known(error: BaseException) -> tuple[Text, str] | None:
+    """The message for ``error`` and its kind (:data:`REFUSED`: kompilot refused, the input or request must change;
+    :data:`SYSTEM`: the database, disk or operating system failed), or None when it is unexpected."""
     if isinstance(error, KompilotError):
-        return Text(error.msg)
+        return Text(error.msg), REFUSED
     for part in _chain(error):
         message = str(part).lower()
         sqlstate = getattr(part, "sqlstate", None) or getattr(getattr(part, "diag", None), "sqlstate", None)
         if "database is locked" in message or "database table is locked" in message or sqlstate in ("55P03", "40P01"):
-            return BUSY
+            return BUSY, SYSTEM
         if "lock timeout" in message or "canceling statement due to lock timeout" in message:
-            return BUSY
+            return BUSY, SYSTEM
+        if (isinstance(part, OSError) and part.errno == errno.EFBIG) or "file too large" in message:
+            return _size_limit_text(), SYSTEM
         if "database or disk is full" in message or sqlstate == "53100" or "no space left" in message:
-            return DISK_FULL
+            return DISK_FULL, SYSTEM
         if isinstance(part, OSError) and part.errno == errno.ENOSPC:
-            return DISK_FULL
+            return DISK_FULL, SYSTEM
+        if "disk i/o error" in message:  # SQLite says only this when a write fails (EFBIG, EIO, …)
+            return (_size_limit_text() if _file_size_limit() is not None else DISK_IO), SYSTEM
         if "readonly database" in message or "read-only" in message or isinstance(part, PermissionError):
-            return READ_ONLY
+            return READ_ONLY, SYSTEM
         if "value too long" in message or sqlstate == "22001":
-            return TOO_LONG
+            return TOO_LONG, REFUSED
         if "unique constraint" in message or sqlstate == "23505":
-            return DUPLICATE
+            return DUPLICATE, REFUSED
         if isinstance(part, zipfile.BadZipFile):
-            return BROKEN_FILE
+            return BROKEN_FILE, REFUSED
         if isinstance(part, MemoryError):
-            return TOO_BIG
+            return TOO_BIG, SYSTEM
     return None
+
+
+def classify(error: BaseException) -> Text | None:
+    """The known message for ``error``, or None when it is unexpected (a bug, or something new)."""
+    found = known(error)
+    return None if found is None else found[0]
+
+
+def exit_code(error: BaseException) -> int:
+    """The command line's exit code for ``error``: 2 refused, 3 the system failed, 4 unexpected."""
+    found = known(error)
+    if found is None:
+        return EXIT_UNEXPECTED
+    return EXIT_REFUSED if found[1] == REFUSED else EXIT_SYSTEM
 
 
 def user_message(error: BaseException, language: str = DEFAULT_LANGUAGE) -> str:

@@ -72,6 +72,12 @@ class Prepared:
     def rejected_rows(self) -> int:
         return int(self.problems["rad"].dropna().nunique())
 
+    @property
+    def unreadable(self) -> bool:
+        """The file as a whole cannot be used (not a table, broken, no header, too big …): every problem is about
+        the file, none about a row."""
+        return not self.problems.empty and bool(self.problems["rad"].isna().all())
+
 
 # --- normalising ------------------------------------------------------------------------------
 
@@ -160,10 +166,15 @@ def normalise(read: ReadResult, kind: str | None = None) -> Prepared:
                 target, note = former[key]
                 resolved[value] = (
                     target,
-                    make_text("warn_former_municipality", value=value, note=note, code=target, name=municipality_name(target)),
+                    make_text(
+                        "warn_former_municipality", value=value, note=note, code=target, name=municipality_name(target)
+                    ),
                 )
             elif key in former:
-                resolved[value] = (f"{value} {SPLIT_MARK}", make_text("err_split_municipality", value=value, note=former[key][1]))
+                resolved[value] = (
+                    f"{value} {SPLIT_MARK}",
+                    make_text("err_split_municipality", value=value, note=former[key][1]),
+                )
             else:
                 resolved[value] = (value, None)
         flagged = [(position, value) for position, value in enumerate(frame["kommunenummer"]) if resolved[value][1]]
@@ -280,7 +291,9 @@ def restrict_to_access(prepared: Prepared, access, engine=None) -> Prepared:
             if value
             else make_text("err_outside_region_no_place", region=access.region, kind=kind)
         )
-        extra.append({"rad": index + prepared.first_data_row, "kolonne": "kommunenummer", "verdi": value, "melding": why})
+        extra.append(
+            {"rad": index + prepared.first_data_row, "kolonne": "kommunenummer", "verdi": value, "melding": why}
+        )
     if engine is not None and ID_COLUMN[prepared.kind] in frame:
         id_name = ID_COLUMN[prepared.kind]
         ids = [i for i in frame[id_name].dropna().astype(str).unique() if i]

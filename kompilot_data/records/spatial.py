@@ -31,7 +31,6 @@ COUNTY_TOLERANCE_KM = 2.0
 BORDER_TOLERANCE_KM = 1.0
 
 
-
 @dataclass(frozen=True)
 class CoordinateCheck:
     errors: pd.DataFrame  # rad, kolonne, verdi, melding

@@ -447,10 +447,7 @@ def validate(frame: pd.DataFrame, kind: str, first_data_row: int = 2) -> pd.Data
     missing = [c for c in schema.columns if schema.columns[c].required and c not in text.columns]
     if missing:
         return problem_frame(
-            [
-                {"rad": None, "kolonne": c, "verdi": c, "melding": _message("column_in_dataframe", c, c)}
-                for c in missing
-            ]
+            [{"rad": None, "kolonne": c, "verdi": c, "melding": _message("column_in_dataframe", c, c)} for c in missing]
         )
     for spec in SPECS[kind]:
         if spec.name not in text.columns:

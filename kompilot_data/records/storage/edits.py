@@ -13,6 +13,13 @@ from sqlalchemy.engine import Connection, Engine
 from kompilot_data.records.access import AccessDenied, refusals, refuse, require_editor
 from kompilot_data.records.errors import ConflictError, RecordNotFound
 from kompilot_data.records.schema import ID_COLUMN, SPECS, to_typed
+from kompilot_data.records.storage.links import (
+    ACTIVE_LINK,
+    CANCELLED,
+    drop_rejections,
+    refuse_bad_targets,
+    refuse_linked,
+)
 from kompilot_data.records.storage.tables import TABLES, existing_records
 from kompilot_data.records.storage.transactions import (
     audit_entry,
@@ -45,6 +52,8 @@ def add_in(connection: Connection, kind: str, clean: dict, user: str, now: datet
         if access is not None and not access.may_write(existing["kommunenummer"]):
             raise ConflictError("err_id_in_other_region", id=record_id)
         raise ConflictError("err_id_exists", id=record_id)
+    if kind == "needs":
+        refuse_bad_targets(connection, [(record_id, clean.get("tilbud_id"), clean.get("status"))])
     connection.execute(sa.insert(TABLES[kind]).values(**clean, versjon=1, batch_id=None, endret=now, endret_av=user))
     write_audit(connection, [audit_entry(now, user, "ny", kind, record_id, None, None, clean)])
 
@@ -80,6 +89,7 @@ def update_in(
         refusals(access, kind, [(record_id, before.get("kommunenummer"), "write_as_is")])
         or refusals(access, kind, [(record_id, clean.get("kommunenummer"), "write_after_change")])
     )
+    _check_links(connection, kind, record_id, before, clean, access)
     result = connection.execute(
         sa.update(table)
         .where(table.c[id_name] == record_id, table.c.versjon == expected_version)
@@ -89,6 +99,19 @@ def update_in(
         raise ConflictError(conflict_message(connection, kind, record_id))
     write_audit(connection, [audit_entry(now, user, action, kind, record_id, None, before, clean)])
     return clean
+
+
+def _check_links(connection: Connection, kind: str, record_id: str, before: dict, after: dict, access) -> None:
+    """An offer is not cancelled while needs rely on it; a need is linked only to an offer that exists and, while
+    it relies on it, is not cancelled (:mod:`~kompilot_data.records.storage.links`)."""
+    if kind == "offers":
+        if after.get("status") == CANCELLED and before.get("status") != CANCELLED:
+            refuse_linked(connection, [record_id], message("link_action_cancel"), access, cancelled=True)
+    elif after.get("tilbud_id") is not None and (
+        after.get("tilbud_id") != before.get("tilbud_id")
+        or (after.get("status") in ACTIVE_LINK and before.get("status") not in ACTIVE_LINK)
+    ):  # a new link, or a need that comes to rely on its offer again (a step back from avsluttet)
+        refuse_bad_targets(connection, [(record_id, after["tilbud_id"], after.get("status"))])
 
 
 def update_record(
@@ -129,6 +152,8 @@ def delete_in(connection: Connection, kind: str, versions: dict[str, int], user:
         refusals(access, kind, ((i, current[i]["kommunenummer"], "write_to_delete") for i in versions)),
         message("err_nothing_deleted"),
     )
+    if kind == "offers":
+        refuse_linked(connection, versions, message("link_action_delete"), access, message("err_nothing_deleted"))
     deleted = bulk_execute(
         connection,
         table,
@@ -138,6 +163,7 @@ def delete_in(connection: Connection, kind: str, versions: dict[str, int], user:
     )
     if deleted != len(versions):
         raise ConflictError("err_delete_raced")
+    drop_rejections(connection, kind, versions)
     write_audit(
         connection,
         [
@@ -271,5 +297,3 @@ def apply_edits(
     except _Rollback:
         return EditResult(errors=[*errors, text("err_edit_nothing_saved")])
     return result
-
-

@@ -14,8 +14,17 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from kompilot_data.records.access import foreign_id_message, refusals, refuse, require_editor
-from kompilot_data.records.errors import ConflictError, RecordNotFound
+from kompilot_data.records.errors import ConflictError, Joined, RecordNotFound
 from kompilot_data.records.schema import ID_COLUMN, SPECS
+from kompilot_data.records.storage.links import (
+    ACTIVE_LINK,
+    CANCELLED,
+    describe_need,
+    drop_rejections,
+    linked_needs,
+    refuse_bad_targets,
+    refuse_linked,
+)
 from kompilot_data.records.storage.tables import (
     AUDIT_COLUMNS,
     AUDIT_TABLE,
@@ -127,6 +136,7 @@ def import_frame(
             else:
                 counts["uendrede"] += 1
         counts["beholdt"] = len(kept_ids)
+        _check_import_links(connection, kind, columns, existing, new_rows, changed_rows, access)
         if not new_rows and not changed_rows:  # nothing to write: no batch (the caller says so)
             if before_commit:
                 before_commit(connection)
@@ -221,6 +231,38 @@ def import_frame(
     if progress:
         progress(1.0)
     return {"batch_id": int(batch_id), **counts, "beholdt_ids": kept_ids}
+
+
+def _check_import_links(
+    connection: Connection,
+    kind: str,
+    columns: dict[str, list],
+    existing: dict[str, dict],
+    new_rows: list[int],
+    changed_rows: list[int],
+    access,
+) -> None:
+    """An import neither cancels an offer needs rely on nor links a need to an offer that does not exist or is
+    cancelled (:mod:`~kompilot_data.records.storage.links`); nothing is imported if it would."""
+    ids = columns[ID_COLUMN[kind]]
+    ending = message("err_nothing_imported")
+    if kind == "offers":
+        cancelled = [
+            ids[i]
+            for i in changed_rows
+            if columns["status"][i] == CANCELLED and existing[ids[i]]["status"] != CANCELLED
+        ]
+        refuse_linked(connection, cancelled, message("link_action_import"), access, ending, cancelled=True)
+        return
+    linking = []
+    for position in (*new_rows, *changed_rows):
+        offer, status = columns["tilbud_id"][position], columns["status"][position]
+        old = existing.get(ids[position])
+        if offer is not None and (
+            old is None or old["tilbud_id"] != offer or (status in ACTIVE_LINK and old["status"] not in ACTIVE_LINK)
+        ):
+            linking.append((ids[position], offer, status))
+    refuse_bad_targets(connection, linking, ending)
 
 
 def _check_seen(connection: Connection, kind: str, existing: dict[str, dict], seen: dict[str, int | None]) -> None:
@@ -348,6 +390,7 @@ def undo_batch(
     access=None,
     before_commit: Callable[[Connection], None] | None = None,
     keep_changed: bool = False,
+    confirmed_links: Iterable[str] | None = None,
 ) -> dict:
     """Undo an import: delete the records it created and restore those it changed.
 
@@ -357,6 +400,12 @@ def undo_batch(
 
     With ``keep_changed``, the records changed or deleted since the import are left as they are and the rest
     is undone (a partial undo); the batch records how many were kept (``ikke_angret``).
+
+    Links (:mod:`~kompilot_data.records.storage.links`): undoing an offers import is refused while a need is linked
+    to an offer it would delete (or cancel again); a need linked since the import to an offer it would restore to
+    its earlier version is listed by :func:`linked_since_import`, and the undo goes ahead only when the caller has
+    shown that list and passes its needs' ids as ``confirmed_links`` (:class:`UndoConfirmationNeeded` otherwise).
+    Undoing a needs import never leaves a need linked to an offer that is gone.
 
     Returns
     -------
@@ -400,6 +449,7 @@ def undo_batch(
             + refusals(access, kind, ((i, b["kommunenummer"], "write_before_import") for i, b in befores.items() if b)),
             message("err_import_not_undone", batch=batch_id),
         )
+        _check_undo_links(connection, batch, befores, current, access, confirmed_links)
         now = utc_now()
         deletes, updates, audit = [], [], []
         for record_id, before in befores.items():
@@ -446,6 +496,7 @@ def undo_batch(
         )
         if deleted != len(deletes) or restored != len(updates):
             raise ConflictError("err_undo_raced", batch=batch_id)
+        drop_rejections(connection, kind, [d[0] for d in deletes])
         write_audit(connection, audit)
         connection.execute(
             sa.update(BATCH_TABLE)
@@ -455,6 +506,122 @@ def undo_batch(
         if before_commit:
             before_commit(connection)
     return {"slettet": deleted, "gjenopprettet": restored, "beholdt": changed_since}
+
+
+class UndoConfirmationNeeded(ConflictError):
+    """Needs were linked since the import to offers the undo would restore: the user must see them and confirm."""
+
+
+def _check_undo_links(
+    connection: Connection, batch, befores: dict, current: dict, access, confirmed: Iterable[str] | None
+) -> None:
+    batch_id = batch["id"]
+    ending = message("err_import_not_undone", batch=batch_id)
+    action = message("link_action_undo", batch=batch_id)
+    if batch["type"] == "needs":
+        restored = [
+            (i, b["tilbud_id"], b["status"])
+            for i, b in befores.items()
+            if b is not None
+            and b.get("tilbud_id") is not None
+            and (
+                b["tilbud_id"] != current[i]["tilbud_id"]
+                or (b["status"] in ACTIVE_LINK and current[i]["status"] not in ACTIVE_LINK)
+            )
+        ]
+        refuse_bad_targets(connection, restored, ending)
+        return
+    deleted = [i for i, b in befores.items() if b is None]
+    refuse_linked(connection, deleted, action, access, ending)
+    cancelled = [
+        i
+        for i, b in befores.items()
+        if b is not None and b["status"] == CANCELLED and current[i]["status"] != CANCELLED
+    ]
+    refuse_linked(connection, cancelled, action, access, ending, cancelled=True)
+    linked = _linked_since(connection, batch_id, [i for i, b in befores.items() if b is not None])
+    unconfirmed = sorted({n["behov_id"] for n in linked} - set(confirmed or ()))
+    if unconfirmed:
+        raise UndoConfirmationNeeded(
+            "err_undo_confirm_links",
+            batch=batch_id,
+            n=len(unconfirmed),
+            needs=Joined([describe_need(n) for n in linked if n["behov_id"] in unconfirmed][:10]),
+        )
+
+
+def _linked_since(connection: Connection, batch_id: int, offer_ids: list[str]) -> list[dict]:
+    """Needs linked to ``offer_ids`` by a change made after import ``batch_id`` (per the audit log)."""
+    needs = linked_needs(connection, offer_ids)
+    if not needs:
+        return []
+    first = connection.execute(
+        sa.select(sa.func.min(AUDIT_TABLE.c.id)).where(AUDIT_TABLE.c.batch_id == batch_id)
+    ).scalar()
+    since = []
+    by_id = {n["behov_id"]: n for n in needs}
+    for start in range(0, len(needs), 900):
+        chunk = list(by_id)[start : start + 900]
+        rows = connection.execute(
+            sa.select(AUDIT_TABLE.c.post_id, AUDIT_TABLE.c.foer, AUDIT_TABLE.c.etter).where(
+                AUDIT_TABLE.c.tabell == TABLE_NAMES["needs"],
+                AUDIT_TABLE.c.post_id.in_(chunk),
+                AUDIT_TABLE.c.id > (first or 0),
+            )
+        )
+        for post_id, before, after in rows:
+            offer = by_id[post_id]["tilbud_id"]
+            was = json.loads(before).get("tilbud_id") if before else None
+            now = json.loads(after).get("tilbud_id") if after else None
+            if now == offer and was != offer and by_id[post_id] not in since:
+                since.append(by_id[post_id])
+    return sorted(since, key=lambda n: n["behov_id"])
+
+
+def linked_since_import(engine: Engine, batch_id: int, keep_changed: bool = False) -> pd.DataFrame:
+    """What an undo of offers import ``batch_id`` would do to linked needs, for the user to see before it acts: one
+    row per need (``behov_id``, ``kommunenummer``, ``status``, ``tilbud_id``, ``hindrer``). ``hindrer`` (blocks) is
+    True for a need linked to an offer the undo would delete or cancel again (the undo is refused until the need is
+    stepped back), False for a need linked since the import to an offer the undo would restore to its earlier version
+    (the undo asks for confirmation). Empty for a needs import."""
+    columns = ["behov_id", "kommunenummer", "status", "tilbud_id", "hindrer"]
+    with engine.connect() as connection:
+        batch = connection.execute(sa.select(BATCH_TABLE).where(BATCH_TABLE.c.id == batch_id)).mappings().first()
+        if batch is None:
+            raise RecordNotFound("err_import_missing", batch=batch_id)
+        if batch["type"] != "offers" or batch["angret"] is not None:
+            return pd.DataFrame(columns=columns)
+        entries = (
+            connection.execute(
+                sa.select(AUDIT_TABLE.c.post_id, AUDIT_TABLE.c.foer).where(
+                    AUDIT_TABLE.c.batch_id == batch_id, AUDIT_TABLE.c.handling == "import"
+                )
+            )
+            .mappings()
+            .all()
+        )
+        current = existing_records(connection, "offers", [e["post_id"] for e in entries])
+        undone = {
+            e["post_id"]: (json.loads(e["foer"]) if e["foer"] else None)
+            for e in entries
+            if e["post_id"] in current and (current[e["post_id"]]["batch_id"] == batch_id or not keep_changed)
+        }
+        removed = [i for i, b in undone.items() if b is None]
+        cancelled = [
+            i
+            for i, b in undone.items()
+            if b is not None and b["status"] == CANCELLED and current[i]["status"] != CANCELLED
+        ]
+        blocking = linked_needs(connection, removed) + linked_needs(connection, cancelled, ACTIVE_LINK)
+        restored = [i for i, b in undone.items() if b is not None]
+        confirm = [
+            n
+            for n in _linked_since(connection, batch_id, restored)
+            if n["behov_id"] not in {b["behov_id"] for b in blocking}
+        ]
+    rows = [{**{c: n[c] for c in columns[:-1]}, "hindrer": True} for n in blocking]
+    rows += [{**{c: n[c] for c in columns[:-1]}, "hindrer": False} for n in confirm]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def changed_since_import(engine: Engine, batch_id: int) -> pd.DataFrame:
@@ -495,5 +662,3 @@ def _from_json(values: dict, kind: str) -> dict:
             value = date.fromisoformat(value)
         out[spec.name] = value
     return out
-
-

@@ -3,6 +3,8 @@ reading them: records as typed frames, the data version, counts, batches, the au
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -100,6 +102,15 @@ REJECTED_TABLE = _log_table(
     (),
     sa.UniqueConstraint("behov_id", "tilbud_id", name="uq_avviste_kandidater"),
 )
+INFO_TABLE = sa.Table(
+    "databaseinfo",
+    METADATA,
+    sa.Column("navn", sa.String(40), primary_key=True),
+    sa.Column("verdi", sa.Text, nullable=False),
+)
+"""Facts about the database itself: ``identitet`` (a random id made by the first migration; a backup names it, and
+a restore from another database needs an explicit choice). Not part of a backup's tables."""
+IDENTITY = "identitet"
 ALL_TABLES = {
     "needs": NEEDS_TABLE,
     "offers": OFFERS_TABLE,
@@ -136,6 +147,15 @@ def data_version_in(connection: Connection) -> int:
     return int(connection.execute(sa.select(sa.func.coalesce(sa.func.max(AUDIT_TABLE.c.id), 0))).scalar_one())
 
 
+def database_identity(connection_or_engine) -> str | None:
+    """The database's identity (``databaseinfo.identitet``, made by migration 0004); None before it."""
+    if isinstance(connection_or_engine, Engine):
+        with connection_or_engine.connect() as connection:
+            return database_identity(connection)
+    query = sa.select(INFO_TABLE.c.verdi).where(INFO_TABLE.c.navn == IDENTITY)
+    return connection_or_engine.execute(query).scalar()
+
+
 def count(engine: Engine, kind: str, demo: bool | None = None) -> int:
     table = TABLES[kind]
     query = sa.select(sa.func.count()).select_from(table)
@@ -145,19 +165,74 @@ def count(engine: Engine, kind: str, demo: bool | None = None) -> int:
         return int(connection.execute(query).scalar_one())
 
 
-def batches(engine: Engine) -> pd.DataFrame:
+def batches(engine: Engine, access=None) -> pd.DataFrame:
+    """The imports, newest first. A coordinator limited to a sub-region (``access``) sees the offers imports
+    (offers are public) and the needs imports they made or that still hold a need in their sub-region; a file
+    name can name a business."""
     with engine.connect() as connection:
         rows = connection.execute(sa.select(BATCH_TABLE).order_by(BATCH_TABLE.c.id.desc())).mappings().all()
+        if access is not None and not access.reads_everything:
+            allowed = sorted(access.readable_municipalities() or ())
+            touching = set()
+            if allowed:
+                touching = set(
+                    connection.execute(
+                        sa.select(NEEDS_TABLE.c.batch_id)
+                        .where(NEEDS_TABLE.c.kommunenummer.in_(allowed), NEEDS_TABLE.c.batch_id.is_not(None))
+                        .distinct()
+                    ).scalars()
+                )
+            rows = [r for r in rows if r["type"] == "offers" or r["bruker"] == access.user or r["id"] in touching]
     return pd.DataFrame(rows, columns=[c.name for c in BATCH_TABLE.columns])
 
 
-def audit_log(engine: Engine, limit: int | None = 500) -> pd.DataFrame:
-    query = sa.select(AUDIT_TABLE).order_by(AUDIT_TABLE.c.id.desc())
-    if limit:
-        query = query.limit(limit)
+def audit_log(engine: Engine, limit: int | None = 500, access=None) -> pd.DataFrame:
+    """The audit log, newest first (at most ``limit`` entries). For a coordinator limited to a sub-region
+    (``access``): only the entries they may read (:func:`readable_entry`), still up to ``limit`` of them."""
+    columns = [c.name for c in AUDIT_TABLE.columns]
+    everything = access is None or access.reads_everything
     with engine.connect() as connection:
-        rows = connection.execute(query).mappings().all()
-    return pd.DataFrame(rows, columns=[c.name for c in AUDIT_TABLE.columns])
+        if everything:
+            query = sa.select(AUDIT_TABLE).order_by(AUDIT_TABLE.c.id.desc())
+            if limit:
+                query = query.limit(limit)
+            return pd.DataFrame(connection.execute(query).mappings().all(), columns=columns)
+        kept: list = []
+        below = None
+        while not limit or len(kept) < limit:
+            query = sa.select(AUDIT_TABLE).order_by(AUDIT_TABLE.c.id.desc()).limit(2000)
+            if below is not None:
+                query = query.where(AUDIT_TABLE.c.id < below)
+            page = connection.execute(query).mappings().all()
+            if not page:
+                break
+            below = page[-1]["id"]
+            rejected_needs = [r["post_id"] for r in page if r["tabell"] == "avviste_kandidater"]
+            places = {i: r["kommunenummer"] for i, r in existing_records(connection, "needs", rejected_needs).items()}
+            kept += [r for r in page if readable_entry(access, r, places)]
+    return pd.DataFrame(kept[:limit] if limit else kept, columns=columns)
+
+
+def readable_entry(access, entry, need_places: dict[str, str | None]) -> bool:
+    """Whether a coordinator limited to a sub-region may read an audit entry: one about a need placed in their
+    sub-region before or after the change, about an offer (public), or a restore (counts only); a rejected candidate
+    when the need is theirs (``need_places``: the current place of such needs; a need that is gone is not)."""
+    table = entry["tabell"]
+    if table in ("tilbud", "alle"):
+        return True
+    if table == "avviste_kandidater":
+        return access.may_read(need_places.get(entry["post_id"]))
+    if table != TABLE_NAMES["needs"]:
+        return False
+    for stored in (entry["foer"], entry["etter"]):
+        if stored:
+            try:
+                record = json.loads(stored)
+            except ValueError:
+                continue
+            if isinstance(record, dict) and access.may_read(record.get("kommunenummer")):
+                return True
+    return False
 
 
 def rejected_candidates(engine: Engine) -> pd.DataFrame:

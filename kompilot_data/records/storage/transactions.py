@@ -90,6 +90,41 @@ def make_engine(url: str | None = None, migrate: bool = True, lock_timeout: floa
 _LOCK_TIMEOUTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
+class DatabaseMissing(KompilotError, FileNotFoundError):
+    """A command that needs an existing database found none (a mistyped data folder or URL); nothing was made."""
+
+
+def existing_database(url: str | None = None, lock_timeout: float = LOCK_TIMEOUT_S) -> Engine:
+    """:func:`make_engine` for a database that must exist already, with kompilot's tables: a SQLite file that is not
+    there is never created (nor its folder), and a database without the tables is refused. The schema is then
+    brought up to date as :func:`make_engine` does.
+
+    Raises
+    ------
+    DatabaseMissing
+        No SQLite file at the path, or no kompilot tables in the database.
+    """
+    if not url and not os.environ.get("KOMPILOT_DATABASE_URL"):
+        folder = Path(os.environ.get("KOMPILOT_DATA_DIR", "kompilot-data")).resolve()
+        path = folder / "kompilot.sqlite"
+        if not path.is_file():
+            raise DatabaseMissing(
+                "err_cli_database_missing", path=path, folder=os.environ.get("KOMPILOT_DATA_DIR", "kompilot-data")
+            )
+        url = f"sqlite:///{path}"
+    parsed = sa.engine.make_url(url or os.environ["KOMPILOT_DATABASE_URL"])
+    local = parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:")
+    if local and not Path(parsed.database).is_file():
+        folder = os.environ.get("KOMPILOT_DATA_DIR", "kompilot-data")
+        raise DatabaseMissing("err_cli_database_missing", path=parsed.database, folder=folder)
+    engine = make_engine(url, migrate=False, lock_timeout=lock_timeout)
+    if schema_revision(engine) is None:
+        engine.dispose()
+        raise DatabaseMissing("err_cli_database_not_set_up", url=parsed.render_as_string(hide_password=True))
+    upgrade(engine)
+    return engine
+
+
 @contextlib.contextmanager
 def writing(engine: Engine) -> Iterator[Connection]:
     """One write transaction under the one write lock (see the module docstring); commits on success. What it
@@ -356,5 +391,3 @@ def audit_entry(when, user, action, kind, record_id, batch_id, before, after) ->
         "foer": to_json(before),
         "etter": to_json(after),
     }
-
-
