@@ -263,3 +263,48 @@ def test_reach_by_study_mode_lets_session_based_offers_reach_further():
     assert by_mode.reachable.sum() > plain.reachable.sum()
     online = offers[(offers["studieform"] == "nettbasert") & offers["lat"].notna()]
     assert len(online) and compute_reach(online, by_study_mode=True).reachable.all()  # county-wide pool
+
+
+# --- python -m kompilot_data supply ------------------------------------------------------------------------------
+
+
+def test_supply_cli_shows_where_the_seats_come_from(tmp_path, monkeypatch, capsys):
+    import io
+
+    from kompilot_data.cli import main
+
+    monkeypatch.chdir(tmp_path)  # no local database: the embedded data
+    monkeypatch.delenv("KOMPILOT_DATABASE_URL", raising=False)
+    assert main(["supply", "--by", "kompetanseomrade,evu_klasse", "--csv"]) == 0
+    table = pd.read_csv(io.StringIO(capsys.readouterr().out), dtype={"grunn": str}, keep_default_na=False)
+    assert table.columns.tolist() == [
+        "kompetanseomrade",
+        "evu_klasse",
+        "i_tilbud",
+        "grunn",
+        "tilbud",
+        "plasser",
+        "sokere_per_plass",
+    ]
+    offers = kd.load_offers()
+    assert table["tilbud"].sum() == len(offers) and table["plasser"].sum() == offers["kapasitet"].sum()
+    inside = table[table["i_tilbud"] == "ja"]
+    assert (inside["grunn"] == "").all() and "heltid_grad" not in set(inside["evu_klasse"])
+    active = offers[offers["status"].isin(["planlagt", "apen", "pagar"])]
+    assert inside["plasser"].sum() == active.loc[active["i_tilbud"], "kapasitet"].sum()
+    ordinary = table[table["grunn"] == "heltid_grad"]
+    assert ordinary["plasser"].sum() == active.loc[active["evu_klasse"] == "heltid_grad", "kapasitet"].sum() > 0
+    assert set(table["grunn"]) == {"", "avlyst", "avsluttet", "heltid_grad"}
+    helse = inside[(inside["kompetanseomrade"] == "helse") & (inside["evu_klasse"] == "fagskole_deltid")]
+    expected = active[(active["kompetanseomrade"] == "helse") & (active["evu_klasse"] == "fagskole_deltid")]
+    assert helse[["tilbud", "plasser"]].values.tolist() == [[len(expected), int(expected["kapasitet"].sum())]]
+
+    # The lens "ordinære studier" takes the ordinary degrees in; the text table says which lens is on.
+    assert main(["supply", "--by", "evu_klasse", "--ordinaere"]) == 0
+    out = capsys.readouterr().out
+    assert "Linse: ordinære studier tatt med" in out and "I tilbudet:" in out
+    assert main(["supply", "--by", "evu_klasse"]) == 0
+    out = capsys.readouterr().out
+    assert "ordinært heltidsstudium (regnes bare med linsen «ordinære studier»)" in out
+    assert main(["supply", "--by", "delregion"]) == 2
+    assert "--by må være en eller flere av kompetanseomrade" in capsys.readouterr().err
