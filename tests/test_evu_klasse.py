@@ -308,3 +308,47 @@ def test_supply_cli_shows_where_the_seats_come_from(tmp_path, monkeypatch, capsy
     assert "ordinært heltidsstudium (regnes bare med linsen «ordinære studier»)" in out
     assert main(["supply", "--by", "delregion"]) == 2
     assert "--by må være en eller flere av kompetanseomrade" in capsys.readouterr().err
+
+
+# --- the Tilbud page -----------------------------------------------------------------------------------------------
+
+
+def test_tilbud_page_titles_all_capacity_and_lets_a_coordinator_correct_a_class():
+    from app_support import run_app
+
+    app = run_app("app_pages/tilbud.py")
+    labels = [e.label for e in app.expander]
+    years = kd.load_offers()["oppstart"].dt.year
+    assert (years.min(), years.max()) == (2021, 2027)
+    assert "Tallene bak figuren: Kapasitet i alle opptak 2021–2027, også avsluttede" in labels
+    assert "Tallene bak figuren: Plasser per EVU-klasse" in labels
+    captions = [c.value for c in app.caption]
+    assert any(c.startswith("Tilbud er etter- og videreutdanning for folk i arbeid") for c in captions)
+
+    engine = storage.make_engine(migrate=False)
+    offers = storage.read_frame(engine, "offers")
+    target = offers[offers["evu_klasse"] == "heltid_grad"]["tilbud_id"].iloc[0]
+    offer_box = next(s for s in app.selectbox if s.label == "Tilbud")
+    offer_box.set_value(target)
+    next(s for s in app.selectbox if s.label == "EVU-klasse").set_value("deltid_desentralisert")
+    app.text_input[0].input("Samlingsbasert kull for ansatte")
+    next(b for b in app.button if b.label == "Lagre EVU-klassen").click()
+    app.run()
+    assert not app.exception
+    assert any("er nå Deltid, samlingsbasert, nett eller desentralisert" in s.value for s in app.success)
+    stored = evu_klasse.corrections(engine)
+    assert stored[["tilbud_id", "evu_klasse", "begrunnelse"]].values.tolist() == [
+        [target, "deltid_desentralisert", "Samlingsbasert kull for ansatte"]
+    ]
+    assert storage.read_frame(engine, "offers").set_index("tilbud_id").at[target, "i_tilbud"]
+    evu_klasse.remove_class(engine, target, "test")
+    engine.dispose()
+
+
+def test_tilbud_page_with_the_lens_on_says_so():
+    from app_support import rendered
+
+    app = rendered("app_pages/tilbud.py", ordinaere="ja")
+    captions = [c.value for c in app.caption]
+    assert any("Linse: ordinære studier tatt med" in c for c in captions)  # the active-filters line
+    assert any(c.startswith("Linsen «ordinære studier» er på") for c in captions)
