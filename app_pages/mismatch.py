@@ -164,7 +164,13 @@ with tab_match:
             if position is not None:
                 offer_id = listed_offers.iloc[position]["tilbud_id"]
                 served = matching.needs_for_offer(
-                    offer_id, open_needs, proposable, reach=view.reach, today=today, rejected=view.rejected
+                    offer_id,
+                    open_needs,
+                    proposable,
+                    reach=view.reach,
+                    today=today,
+                    rejected=view.rejected,
+                    seats=view.brokering.seats,
                 )
                 if served.empty:
                     st.warning(ui.T("no_candidates"))

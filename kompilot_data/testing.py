@@ -39,7 +39,6 @@ from kompilot_data.engine.matching import (
     WEIGHTS,
     day,
     offer_owners,
-    pooled_seats,
     proposable_offers,
     resolve_reach,
 )
@@ -48,7 +47,12 @@ from kompilot_data.reference import taxonomy
 
 
 def rank_candidates_rowwise(
-    needs: pd.DataFrame, offers: pd.DataFrame, top: int = 5, reach: Reach | None = None, today: date | None = None
+    needs: pd.DataFrame,
+    offers: pd.DataFrame,
+    top: int = 5,
+    reach: Reach | None = None,
+    today: date | None = None,
+    seats: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Reference implementation: one need and one offer at a time, every candidate scored and sorted (for tests
     and the benchmark). Same columns and order as :func:`kompilot_data.engine.matching.rank_candidates` with
@@ -67,7 +71,8 @@ def rank_candidates_rowwise(
         by_area.setdefault(str(offer.kompetanseomrade), []).append(offer)
     rows = []
     owners = dict(zip(offers["tilbud_id"], offer_owners(offers), strict=True))
-    seats = dict(zip(offers["tilbud_id"], pooled_seats(offers, needs), strict=True))
+    counted = {str(i): float(c) for i, c in zip(offers["tilbud_id"], offers["kapasitet"], strict=True)}
+    counted.update({} if seats is None else {str(i): float(v) for i, v in seats.items()})
     for need in needs.itertuples(index=False):
         row = row_of[str(need.kommunenummer)]
         scored = []
@@ -86,7 +91,7 @@ def rank_candidates_rowwise(
             part["avstand"] = 1.0 if placeless else min(1.0, max(0.0, 1 - share * cost / limit))
             outside = max((need.tidsramme_fra - offer.oppstart).days, (offer.oppstart - need.tidsramme_til).days, 0)
             part["tidsramme"] = min(1.0, max(0.0, 1 - outside / TIMEFRAME_SLACK_DAYS))
-            part["kapasitet"] = min(1.0, seats[offer.tilbud_id] / float(need.antall_deltakere))
+            part["kapasitet"] = min(1.0, counted[str(offer.tilbud_id)] / float(need.antall_deltakere))
             offer_points = round(
                 (WEIGHTS["niva"] * part["niva"] + WEIGHTS["form"] * part["form"] + WEIGHTS["avstand"] * part["avstand"])
                 * SCALE

@@ -225,15 +225,20 @@ def test_matching_never_offers_another_business_its_in_house_course():
         need("N3", "5007", "helse", "kurs", 4, business="V-C"),
     )
     reach = hand_reach(["EGEN", "MOBIL", "STED"], placeless=["EGEN", "MOBIL"], km={("5007", "STED"): 10.0})
-    ranked = matching.rank_candidates(needs, offers, reach=reach, today=TODAY)
+    seats = matching.pooled_seats(offers, needs, TODAY)
+    assert seats.to_dict() == {"EGEN": 10.0, "MOBIL": 3.0, "STED": 10.0}
+    ranked = matching.rank_candidates(needs, offers, reach=reach, today=TODAY, seats=seats)
     by_need = ranked.groupby("behov_id")["tilbud_id"].apply(set).to_dict()
     assert by_need == {"N1": {"EGEN", "MOBIL", "STED"}, "N2": {"MOBIL", "STED"}, "N3": {"EGEN", "MOBIL", "STED"}}
     # The mobile course's 6 seats are one pool for the 12 participants: it counts 3 seats (kapasitet 3/4).
     mobile_part = ranked.loc[ranked["tilbud_id"] == "MOBIL", "kapasitet"]
     assert mobile_part.tolist() == pytest.approx([0.75, 0.75, 0.75])
     assert ranked.loc[ranked["tilbud_id"] == "EGEN", "kapasitet"].tolist() == [1.0, 1.0]
-    slow = testing.rank_candidates_rowwise(needs, offers, reach=reach, today=TODAY)
+    slow = testing.rank_candidates_rowwise(needs, offers, reach=reach, today=TODAY, seats=seats)
     pd.testing.assert_frame_equal(ranked, slow, check_dtype=False)
+    # The reverse view shares the pool: the same capacity part for the mobile course.
+    served = matching.needs_for_offer("MOBIL", needs, offers, reach=reach, today=TODAY, seats=seats)
+    assert served["kapasitet"].tolist() == pytest.approx([0.75, 0.75, 0.75])
 
 
 def test_default_data_offers_no_business_another_ones_in_house_course():

@@ -29,8 +29,8 @@ for them):
 * ``tidsramme`` – 1 when the start date is inside the need's window
   [``tidsramme_fra``, ``tidsramme_til``], falling linearly to 0 at :data:`TIMEFRAME_SLACK_DAYS`
   days outside it;
-* ``kapasitet`` – min(1, seats / participants); a provider's mobile in-company course counts its share of
-  the area × level pool of such courses (:func:`pooled_seats`).
+* ``kapasitet`` – min(1, seats / participants); with ``seats`` from :func:`pooled_seats`, a provider's
+  mobile in-company course counts its share of the area × level pool of such courses.
 
 The score is the weighted sum, kept in whole millionths::
 
@@ -106,7 +106,7 @@ MAX_SLABS = 16
 MIN_SLAB_SIZE = 8
 CHUNK_CELLS = 1_000_000  # need × offer cells scored at once in one round (bounds memory)
 POOLED = "plasser_matching"
-"""The offers' column of :func:`pooled_seats` (added once by :func:`rank_candidates`, for every need it ranks)."""
+"""The offers' column with the ``seats`` given to :func:`rank_candidates` (:func:`pooled_seats`)."""
 CANDIDATE_COLUMNS = [
     "behov_id",
     "rang",
@@ -398,14 +398,16 @@ def rank_candidates(
     only_open: bool = True,
     today: date | None = None,
     rejected: pd.DataFrame | None = None,
+    seats: pd.Series | None = None,
 ) -> pd.DataFrame:
     """The ``top`` best offers for every need, never a rejected one (``rejected``: ``behov_id``, ``tilbud_id``
     pairs a coordinator turned down). Needs with rejections are ranked ``top`` + their number of rejections deep,
     the rejected pairs dropped and the rest renumbered, so they still get their ``top`` best other offers
-    (exactly as if the rejected offers did not exist for them). See :func:`_rank_candidates`."""
-    usable = proposable_offers(offers, today)
-    pooled = pd.Series(pooled_seats(usable, needs), index=usable.index)
-    offers = offers.assign(**{POOLED: pooled.reindex(offers.index).to_numpy(np.float64)})
+    (exactly as if the rejected offers did not exist for them). ``seats`` (:func:`pooled_seats`, by offer id)
+    replaces the capacity in the capacity part. See :func:`_rank_candidates`."""
+    if seats is not None:
+        counted = offers["tilbud_id"].astype(str).map(seats).astype(float)
+        offers = offers.assign(**{POOLED: counted.fillna(offers["kapasitet"].astype(float)).to_numpy(np.float64)})
     if rejected is None or not len(rejected):
         return _rank_candidates(
             needs, offers, top, reach, setting=setting, radius_km=radius_km, only_open=only_open, today=today
@@ -525,35 +527,33 @@ def offer_owners(offers: pd.DataFrame) -> np.ndarray:
     return out
 
 
-def pooled_seats(offers: pd.DataFrame, needs: pd.DataFrame) -> np.ndarray:
-    """Seats per offer for the capacity part: the capacity; for a provider's mobile in-company course
-    (``bedriftskurs = mobil``), its share of the one pool of such courses per competence area × level.
+def pooled_seats(offers: pd.DataFrame, needs: pd.DataFrame, today: date | None = None) -> pd.Series:
+    """Seats per proposable offer (by ``tilbud_id``) for the capacity part: the capacity; for a provider's mobile
+    in-company course (``bedriftskurs = mobil``), its share of the one pool of such courses per competence area ×
+    level.
 
-    The pool's seats S are shared by the pool's demand D (participants of the open needs in that area and level):
-    each mobile course counts ``kapasitet · min(1, S / D)`` seats, so 8 seats are never proposed as a full class
-    to every business in the county (the pool is finite, never unlimited)."""
+    The pool's seats S (the proposable mobile courses of the cell) are shared by its demand D (participants of
+    the open ``needs`` in the cell: pass every need that competes for them, e.g. the View's competing needs):
+    each mobile course counts ``kapasitet · min(1, S / D)`` seats, so 8 seats are never proposed as a full
+    class to every business in the county (the pool is finite, never unlimited). Pass the result as ``seats``
+    to :func:`rank_candidates` and :func:`needs_for_offer`, so every call shares one pool."""
+    offers = proposable_offers(offers, today)
     seats = offers["kapasitet"].to_numpy(np.float64).copy()
-    if "bedriftskurs" not in offers:
-        return seats
-    mobile = offers["bedriftskurs"].astype("string").fillna("").to_numpy(dtype=object) == evu.MOBILE
-    if not mobile.any():
-        return seats
-    cell = ["kompetanseomrade", "niva"]
-    offer_cell = pd.MultiIndex.from_frame(offers[cell].astype(str))
-    pool = pd.Series(seats[mobile], index=offer_cell[mobile]).groupby(level=[0, 1]).sum()
-    demand_rows = open_needs(needs)
-    demand = (
-        demand_rows["antall_deltakere"]
-        .astype(float)
-        .groupby([demand_rows[c].astype(str).to_numpy() for c in cell])
-        .sum()
-    )
-    demand = demand.reindex(pool.index).fillna(0.0).to_numpy()
-    share = pd.Series(
-        np.where(demand > 0, np.minimum(1.0, pool.to_numpy() / np.maximum(demand, 1e-9)), 1.0), pool.index
-    )
-    seats[mobile] *= share.reindex(offer_cell[mobile]).to_numpy(np.float64)
-    return seats
+    if "bedriftskurs" in offers:
+        mobile = offers["bedriftskurs"].astype("string").fillna("").to_numpy(dtype=object) == evu.MOBILE
+    else:
+        mobile = np.zeros(len(offers), dtype=bool)
+    if mobile.any():
+        cell = ["kompetanseomrade", "niva"]
+        offer_cell = pd.MultiIndex.from_frame(offers[cell].astype(str))
+        pool = pd.Series(seats[mobile], index=offer_cell[mobile]).groupby(level=[0, 1]).sum()
+        rows = open_needs(needs)
+        groups = [rows[c].astype(str).to_numpy() for c in cell]
+        demand = rows["antall_deltakere"].astype(float).groupby(groups).sum().reindex(pool.index).fillna(0.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where(demand > 0, np.minimum(1.0, pool / demand), 1.0)
+        seats[mobile] *= pd.Series(share, pool.index).reindex(offer_cell[mobile]).to_numpy(np.float64)
+    return pd.Series(seats, index=offers["tilbud_id"].astype(str).to_numpy(), name=POOLED)
 
 
 def _add_own_courses(n, o, matchable, business, owner, reach: Reach, best_key, best_offer) -> None:
@@ -684,6 +684,7 @@ def needs_for_offer(
     radius_km: float | None = None,
     today: date | None = None,
     rejected: pd.DataFrame | None = None,
+    seats: pd.Series | None = None,
 ) -> pd.DataFrame:
     """The reverse view: open needs an offer could serve, best first (same score; ties by need id).
 
@@ -696,7 +697,15 @@ def needs_for_offer(
         raise KeyError(f"unknown offer {offer_id!r}")
     area_needs = needs[(needs["kompetanseomrade"].astype(str) == str(offer["kompetanseomrade"].iloc[0])).to_numpy()]
     ranked = rank_candidates(
-        area_needs, offer, top=1, reach=reach, setting=setting, radius_km=radius_km, today=today, rejected=rejected
+        area_needs,
+        offer,
+        top=1,
+        reach=reach,
+        setting=setting,
+        radius_km=radius_km,
+        today=today,
+        rejected=rejected,
+        seats=seats,
     )
     ranked = ranked.sort_values(["poeng", "behov_id"], ascending=[False, True], kind="stable").head(top)
     return ranked.reset_index(drop=True).drop(columns="rang")

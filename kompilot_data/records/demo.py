@@ -709,7 +709,8 @@ def assign_in_company_owners(offers: pd.DataFrame, needs: pd.DataFrame) -> pd.Da
     demo_in_company &= ~offers["tittel"].isin([example["tittel"] for example in REAL_EXAMPLES])
     linked = needs[needs["tilbud_id"].isin(offers.loc[demo_in_company, "tilbud_id"])]
     own = linked.groupby("tilbud_id")["bedrift_id"].agg(lambda ids: evu.OWNER_SEPARATOR.join(sorted(set(ids))))
-    offers["bedrift_id"] = offers["tilbud_id"].map(own).fillna(offers["bedrift_id"].fillna(""))
+    owned = offers["tilbud_id"].map(own).astype(object)
+    offers["bedrift_id"] = owned.where(owned.notna(), offers["bedrift_id"].fillna("").astype(object))
     return offers
 
 
