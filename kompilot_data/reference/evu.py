@@ -153,8 +153,8 @@ def default_class(niva: pd.Series, studieform: pd.Series) -> np.ndarray:
     ``kurs`` and ``fagbrev`` levels are their own classes; a fagskole offer is part-time unless it is weekly campus
     teaching; higher education registered by the pilot is further education for people in work (``evu``).
     """
-    level = niva.astype("string").fillna("").to_numpy(dtype=object)
-    mode = studieform.astype("string").fillna(UNKNOWN_MODE).to_numpy(dtype=object)
+    level = _plain(niva)
+    mode = _plain(studieform)
     return np.select(
         [level == "kurs", level == "fagbrev", (level == "fagskole") & (mode == "stedlig"), level == "fagskole"],
         ["kurs", "fagbrev", "fagskole_heltid", "fagskole_deltid"],
@@ -164,7 +164,7 @@ def default_class(niva: pd.Series, studieform: pd.Series) -> np.ndarray:
 
 def in_supply(evu_klasse: pd.Series, ordinaere: bool = False) -> np.ndarray:
     """Does each offer count as supply? Every class except ``heltid_grad``; all classes with ``ordinaere``."""
-    values = evu_klasse.astype("string").fillna("").to_numpy(dtype=object)
+    values = _plain(evu_klasse)
     known = np.isin(values, EVU_KLASSER)
     return known if ordinaere else known & (values != ORDINARY_CLASS)
 
@@ -172,9 +172,10 @@ def in_supply(evu_klasse: pd.Series, ordinaere: bool = False) -> np.ndarray:
 def reach_minutes(studieform: pd.Series) -> np.ndarray:
     """:data:`REKKEVIDDE_MIN` per offer (NaN: no travel)."""
     limits = {k: (np.nan if v is None else v) for k, v in REKKEVIDDE_MIN.items()}
-    values = studieform.astype("string").fillna(UNKNOWN_MODE)
-    values = values.where(values.isin(list(limits)), UNKNOWN_MODE)
-    return values.map(limits).astype(float).to_numpy(float)
+    modes = list(limits)
+    position = pd.Index(modes).get_indexer(_plain(studieform))
+    position = np.where(position < 0, modes.index(UNKNOWN_MODE), position)
+    return np.array([limits[m] for m in modes], dtype=float)[position]
 
 
 def reach_limits(offers: pd.DataFrame, chosen_limit: float = BASE_REACH_MIN) -> np.ndarray:
@@ -209,7 +210,7 @@ def supply_columns(offers: pd.DataFrame) -> pd.DataFrame:
     out["i_tilbud"] = in_supply(out["evu_klasse"])
     out["rekkevidde_min"] = reach_minutes(out["studieform"])
     owner = _text(out, "bedrift_id")
-    in_company = out["studieform"].astype("string").fillna("").to_numpy(dtype=object) == "bedriftsintern"
+    in_company = _plain(out["studieform"]) == "bedriftsintern"
     out["bedrift_id"] = pd.array(np.where(in_company & (owner != ""), owner, None), dtype="string")
     out["bedriftskurs"] = pd.array(np.where(in_company, np.where(owner != "", OWN_COMPANY, MOBILE), ""), dtype="string")
     return out
@@ -229,9 +230,9 @@ def with_class(offers: pd.DataFrame, klasse: pd.Series) -> pd.DataFrame:
     """``offers`` with ``evu_klasse`` replaced where ``klasse`` (indexed like ``offers``) has a value (a
     coordinator's correction), ``evu_klasse_korrigert`` set there and ``i_tilbud`` following the class."""
     out = offers.copy(deep=False)
-    given = klasse.reindex(out.index).astype("string").fillna("").to_numpy(dtype=object)
+    given = _plain(klasse.reindex(out.index))
     chosen = np.isin(given, EVU_KLASSER)
-    current = out["evu_klasse"].astype("string").fillna("").to_numpy(dtype=object)
+    current = _plain(out["evu_klasse"])
     out["evu_klasse"] = pd.Categorical(np.where(chosen, given, current), dtype=taxonomy.categorical("evu_klasse"))
     before = out["evu_klasse_korrigert"].to_numpy(bool) if "evu_klasse_korrigert" in out else False
     out["evu_klasse_korrigert"] = chosen | before
@@ -242,4 +243,13 @@ def with_class(offers: pd.DataFrame, klasse: pd.Series) -> pd.DataFrame:
 def _text(frame: pd.DataFrame, column: str) -> np.ndarray:
     if column not in frame:
         return np.full(len(frame), "", dtype=object)
-    return frame[column].astype("string").fillna("").str.strip().to_numpy(dtype=object)
+    return _plain(frame[column])
+
+
+def _plain(values: pd.Series) -> np.ndarray:
+    """Values as plain Python text (missing as empty text), fast for categoricals and pandas strings."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        categories = np.append(values.cat.categories.astype(str).to_numpy(dtype=object), "")
+        return categories[values.cat.codes.to_numpy()]  # code -1 (missing) picks the appended ""
+    out = values.to_numpy(dtype=object, na_value="")
+    return np.array(["" if v is None else str(v) for v in out], dtype=object) if out.dtype != object else out
