@@ -176,7 +176,13 @@ with tab_match:
             if position is not None:
                 offer_id = listed_offers.iloc[position]["tilbud_id"]
                 served = matching.needs_for_offer(
-                    offer_id, open_needs, proposable, reach=records.reach, today=today, rejected=records.rejected
+                    offer_id,
+                    open_needs,
+                    proposable,
+                    reach=records.reach,
+                    today=today,
+                    rejected=records.rejected,
+                    seats=records.brokering.seats,
                 )
                 if served.empty:
                     st.warning(ui.T("no_candidates"))

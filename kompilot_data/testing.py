@@ -38,6 +38,7 @@ from kompilot_data.engine.matching import (
     TIMEFRAME_SLACK_DAYS,
     WEIGHTS,
     day,
+    offer_owners,
     proposable_offers,
     resolve_reach,
 )
@@ -46,7 +47,12 @@ from kompilot_data.reference import taxonomy
 
 
 def rank_candidates_rowwise(
-    needs: pd.DataFrame, offers: pd.DataFrame, top: int = 5, reach: Reach | None = None, today: date | None = None
+    needs: pd.DataFrame,
+    offers: pd.DataFrame,
+    top: int = 5,
+    reach: Reach | None = None,
+    today: date | None = None,
+    seats: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Reference implementation: one need and one offer at a time, every candidate scored and sorted (for tests
     and the benchmark). Same columns and order as :func:`kompilot_data.engine.matching.rank_candidates` with
@@ -64,6 +70,9 @@ def rank_candidates_rowwise(
     for offer in offers.itertuples(index=False):
         by_area.setdefault(str(offer.kompetanseomrade), []).append(offer)
     rows = []
+    owners = dict(zip(offers["tilbud_id"], offer_owners(offers), strict=True))
+    counted = {str(i): float(c) for i, c in zip(offers["tilbud_id"], offers["kapasitet"], strict=True)}
+    counted.update({} if seats is None else {str(i): float(v) for i, v in seats.items()})
     for need in needs.itertuples(index=False):
         row = row_of[str(need.kommunenummer)]
         scored = []
@@ -71,6 +80,8 @@ def rank_candidates_rowwise(
             column = column_of[offer.tilbud_id]
             if not reach.reachable[row, column]:
                 continue
+            if owners[offer.tilbud_id] and str(need.bedrift_id) not in owners[offer.tilbud_id]:
+                continue  # another business's own in-company course
             placeless = pd.isna(offer.lat)
             gap = abs(rank[str(need.niva)] - rank[str(offer.niva)])
             part = {"niva": 1.0 if gap == 0 else 0.5 if gap == 1 else 0.0}
@@ -80,7 +91,7 @@ def rank_candidates_rowwise(
             part["avstand"] = 1.0 if placeless else min(1.0, max(0.0, 1 - share * cost / limit))
             outside = max((need.tidsramme_fra - offer.oppstart).days, (offer.oppstart - need.tidsramme_til).days, 0)
             part["tidsramme"] = min(1.0, max(0.0, 1 - outside / TIMEFRAME_SLACK_DAYS))
-            part["kapasitet"] = min(1.0, float(offer.kapasitet) / float(need.antall_deltakere))
+            part["kapasitet"] = min(1.0, counted[str(offer.tilbud_id)] / float(need.antall_deltakere))
             offer_points = round(
                 (WEIGHTS["niva"] * part["niva"] + WEIGHTS["form"] * part["form"] + WEIGHTS["avstand"] * part["avstand"])
                 * SCALE

@@ -18,9 +18,10 @@ def test_sidebar_has_one_widget_per_specification_row():
     app = rendered()
     multiselects = {w.key: w for w in app.sidebar.multiselect}
     dates = {w.key for w in app.sidebar.date_input}
+    toggles = {w.key for w in app.sidebar.toggle}
     for spec in FILTER_SPECS:
         key = f"filter_{spec.field}"
-        assert key in (multiselects if spec.widget == "multiselect" else dates), key
+        assert key in {"multiselect": multiselects, "date": dates, "toggle": toggles}[spec.widget], key
     centrality = multiselects["filter_sentralitet"]
     assert centrality.label == "Sentralitet (SSB)"
     assert centrality.options == [

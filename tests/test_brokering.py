@@ -221,7 +221,9 @@ def test_a_rejected_candidate_never_comes_back(demo_records):
         needs[needs["behov_id"] == need_id],
         view.supply_offers[~view.supply_offers["tilbud_id"].isin([first, third])],
         top=5,
+        reach=view.reach,
         today=TODAY,
+        seats=view.brokering.seats,
     )
     assert mine["tilbud_id"].tolist() == expected["tilbud_id"].tolist()
     assert mine["rang"].tolist() == list(range(1, len(mine) + 1))
@@ -272,9 +274,7 @@ def test_a_pool_becomes_a_planned_offer_with_its_needs_linked(demo_engine):
     assert set(linked["koblet_dato"]) == {pd.Timestamp(TODAY)}
     log = storage.audit_log(demo_engine, limit=len(ids) + 1)
     assert sorted(log["handling"]) == sorted(["ny"] + ["kobling"] * len(ids))
-    assert testing.linked_needs(storage.read_frame(demo_engine, "needs"), offer_id)["behov_id"].tolist() == sorted(
-        ids
-    )
+    assert testing.linked_needs(storage.read_frame(demo_engine, "needs"), offer_id)["behov_id"].tolist() == sorted(ids)
 
 
 def test_a_pool_offer_is_all_or_nothing(demo_engine):

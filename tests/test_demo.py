@@ -8,7 +8,7 @@ import pandas.testing as pdt
 
 import kompilot_data as kd
 from kompilot_data.records import demo
-from kompilot_data.records.demo import DEFAULT_NEEDS, DEFAULT_OFFERS, DEFAULT_SEED
+from kompilot_data.records.demo import DEFAULT_NEEDS, DEFAULT_OFFERS, DEFAULT_SEED, assign_in_company_owners
 from kompilot_data.reference.paths import DEMO_DIR
 
 SIZE_LOWER_BOUND = {"1-4": 1, "5-19": 5, "20-49": 20, "50-99": 50, "100+": 100}
@@ -26,7 +26,9 @@ def test_embedded_demo_files_are_the_generator_output():
     committed = pd.read_csv(DEMO_DIR / "needs.csv", dtype=str, keep_default_na=False)
     pdt.assert_frame_equal(committed, kd.generate_needs(DEFAULT_NEEDS, DEFAULT_SEED).astype(str))
     committed = pd.read_csv(DEMO_DIR / "offers.csv", dtype=str, keep_default_na=False)
-    pdt.assert_frame_equal(committed, kd.generate_offers(DEFAULT_OFFERS, DEFAULT_SEED).astype(str))
+    offers = kd.generate_offers(DEFAULT_OFFERS, DEFAULT_SEED)
+    offers = assign_in_company_owners(offers, kd.generate_needs(DEFAULT_NEEDS, DEFAULT_SEED, offers))
+    pdt.assert_frame_equal(committed, offers.astype(str))
 
 
 def test_default_data_is_valid_and_every_record_shows_its_origin():

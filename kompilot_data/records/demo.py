@@ -35,6 +35,7 @@ from kompilot_data.engine.reach import compute_reach, municipality_rows
 from kompilot_data.records.schema import NEED_COLUMNS, OFFER_COLUMNS, to_typed
 from kompilot_data.reference import (
     OUTSIDE_PILOT,
+    evu,
     load_employment,
     load_example_offers,
     load_municipalities,
@@ -247,6 +248,9 @@ ONLINE_AREAS = {"ikt", "ledelse", "sprak"}
 REAL_SOURCE = "HK-dir, søkertall {aar} (Samordna opptak; lisens ikke bekreftet)"
 REAL_SOURCE_URL = "https://hkdir.no/sokertall-fra-samordna-opptak-til-nedlasting"
 DEMO_SOURCE = "Demo (oppdiktet)"
+DEMO_PROVIDER_MARK = "[demo] "
+"""Every demo offer's provider starts with this, so an invented offer never carries a real provider's name
+unmarked (e.g. «[demo] Nord universitet»)."""
 EXAMPLE_SOURCE = "Demo: reell ordning (se kilde_url); datoer og plasser oppdiktet"
 
 # Real schemes the HK-dir catalogue does not cover (tilbud_eksempler.csv); title, provider and mode as the
@@ -651,6 +655,8 @@ def real_offers() -> pd.DataFrame:
             "kompetanseomrade": catalogue["kompetanseomrade"],
             "niva": catalogue["niva"],
             "laeringsform": catalogue["laeringsform"],
+            "studieform": catalogue["studieform"],
+            "evu_klasse": catalogue["evu_klasse"],
             "kommunenummer": catalogue["kommunenummer"],
             "studiested": catalogue["studiested"],
             "lat": catalogue["lat"].astype(float).map("{:.5f}".format),
@@ -688,8 +694,24 @@ def generate_offers(m: int = DEFAULT_OFFERS, seed: int = DEFAULT_SEED) -> pd.Dat
     demo = _fill_schedule(rng, demo)
     digits = len(str(m))
     demo.insert(0, "tilbud_id", [f"DEMO-T{i + 1:0{digits}d}" for i in range(len(demo))])
+    demo["tilbyder"] = DEMO_PROVIDER_MARK + demo["tilbyder"]
     demo["demo"] = "ja"
     return pd.concat([real_offers(), _in_offer_format(demo)], ignore_index=True)
+
+
+def assign_in_company_owners(offers: pd.DataFrame, needs: pd.DataFrame) -> pd.DataFrame:
+    """A demo in-company course (``bedriftsintern``) belongs to the businesses whose needs were linked to it
+    (``bedrift_id``, several separated by ``;``): it was arranged for them, and counts for their needs only. One
+    that no need was linked to, and the real schemes (Fagbrev på jobb, Praksiskandidatordningen), are providers'
+    courses that can be held in any company (``mobil``: one pool with their real seats)."""
+    offers = offers.copy()
+    demo_in_company = (offers["laeringsform"] == "bedriftsintern") & (offers["demo"] == "ja")
+    demo_in_company &= ~offers["tittel"].isin([example["tittel"] for example in REAL_EXAMPLES])
+    linked = needs[needs["tilbud_id"].isin(offers.loc[demo_in_company, "tilbud_id"])]
+    own = linked.groupby("tilbud_id")["bedrift_id"].agg(lambda ids: evu.OWNER_SEPARATOR.join(sorted(set(ids))))
+    owned = offers["tilbud_id"].map(own).astype(object)
+    offers["bedrift_id"] = owned.where(owned.notna(), offers["bedrift_id"].fillna("").astype(object))
+    return offers
 
 
 def _example_offers() -> pd.DataFrame:
@@ -784,6 +806,7 @@ def write_demo(
     out.mkdir(parents=True, exist_ok=True)
     paths = [out / "needs.csv", out / "offers.csv"]
     offer_frame = generate_offers(offers, seed)
-    generate_needs(needs, seed, offer_frame).to_csv(paths[0], index=False, lineterminator="\n")
-    offer_frame.to_csv(paths[1], index=False, lineterminator="\n")
+    need_frame = generate_needs(needs, seed, offer_frame)
+    need_frame.to_csv(paths[0], index=False, lineterminator="\n")
+    assign_in_company_owners(offer_frame, need_frame).to_csv(paths[1], index=False, lineterminator="\n")
     return paths

@@ -17,7 +17,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from kompilot_data.reference import load_municipalities, taxonomy
+from kompilot_data.reference import evu, load_municipalities, taxonomy
 
 Kind = Literal["text", "int", "float", "date", "code", "kommune", "orgnr", "bool"]
 
@@ -159,6 +159,29 @@ OFFER_COLUMNS: tuple[ColumnSpec, ...] = (
         "First-choice applicants per seat (demand)",
         minimum=0,
         maximum=10_000,
+    ),
+    ColumnSpec(
+        "evu_klasse",
+        "code",
+        False,
+        "EVU-klasse (tom = utledes av nivå og studieform); avgjør om tilbudet regnes som tilbud til folk i arbeid",
+        "EVU class (empty = derived from level and study mode); decides whether the offer counts as supply",
+        "evu_klasse",
+    ),
+    ColumnSpec(
+        "studieform",
+        "code",
+        False,
+        "Studieform (tom = læringsformen; ukjent når kilden ikke sier noe)",
+        "Study mode (empty = the delivery mode; ukjent when the source says nothing)",
+        "studieform",
+    ),
+    ColumnSpec(
+        "bedrift_id",
+        "text",
+        False,
+        "Bedriften et kurs i bedriften holdes for (tom = tilbyderens kurs som kan holdes i enhver bedrift)",
+        "The business an in-company course is held for (empty = a provider's course for any company)",
     ),
     ColumnSpec(
         "datakilde",
@@ -411,4 +434,6 @@ def to_typed(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
             if values.str.contains(LINE_BREAKS, regex=True).fillna(False).any():
                 values = values.str.replace(LINE_BREAKS, "\n", regex=True)
             typed[spec.name] = values
+    if kind == "offers":
+        typed = evu.supply_columns(typed)
     return typed

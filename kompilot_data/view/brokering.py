@@ -32,8 +32,21 @@ class Brokering(ViewPart):
         if not view.audience.sees_records:
             return pd.DataFrame()
         return matching.rank_candidates(
-            view.needs, view.supply_offers, top=5, reach=view.reach, today=view.key.today, rejected=view.rejected
+            view.needs,
+            view.supply_offers,
+            top=5,
+            reach=view.reach,
+            today=view.key.today,
+            rejected=view.rejected,
+            seats=self.seats,
         )
+
+    @cached_property
+    def seats(self) -> pd.Series:
+        """Seats per proposable offer for matching: mobile in-company courses share one pool per area × level among
+        all competing needs (:func:`kompilot_data.engine.matching.pooled_seats`)."""
+        view = self.view
+        return matching.pooled_seats(view.supply_offers, view.competing_needs, view.key.today)
 
     @memoized
     def pools(self, min_class: int) -> pd.DataFrame:
@@ -70,7 +83,7 @@ class Brokering(ViewPart):
         if view.audience.sees_records:
             best = self.candidates
         else:
-            best = matching.rank_candidates(view.needs, view.supply_offers, top=1, reach=view.reach)
+            best = matching.rank_candidates(view.needs, view.supply_offers, top=1, reach=view.reach, seats=self.seats)
         if best.empty:
             best = pd.DataFrame(columns=BEST_COLUMNS)
         flows = need_flows(best, view.open_needs, view.supply_offers)

@@ -111,7 +111,7 @@ class View:
 
     @cached_property
     def reach(self) -> Reach:
-        return compute_reach(self.supply_offers, self.key.reach)
+        return compute_reach(self.supply_offers, self.key.reach, by_study_mode=True)
 
     @cached_property
     def catchment(self) -> supply.Catchment:

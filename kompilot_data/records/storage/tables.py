@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from kompilot_data.records.schema import ID_COLUMN, SPECS, ColumnSpec, to_typed
+from kompilot_data.reference import evu
 
 METADATA = sa.MetaData()
 TABLE_NAMES = {"needs": "behov", "offers": "tilbud"}
@@ -111,6 +112,17 @@ INFO_TABLE = sa.Table(
 """Facts about the database itself: ``identitet`` (a random id made by the first migration; a backup names it, and
 a restore from another database needs an explicit choice). Not part of a backup's tables."""
 IDENTITY = "identitet"
+# A coordinator's correction of an offer's EVU class (issue 20): its own table, keyed by tilbud_id, so a
+# re-import of the offers never overwrites it; applied to every read of the offers (read_frame).
+CORRECTION_TABLE = sa.Table(
+    "evu_klasse_korreksjon",
+    METADATA,
+    sa.Column("tilbud_id", sa.String(64), primary_key=True),
+    sa.Column("evu_klasse", sa.String(32), nullable=False),
+    sa.Column("begrunnelse", sa.Text, nullable=True),
+    sa.Column("bruker", sa.String(200), nullable=False),
+    sa.Column("tidspunkt", sa.DateTime, nullable=False),
+)
 ALL_TABLES = {
     "needs": NEEDS_TABLE,
     "offers": OFFERS_TABLE,
@@ -129,12 +141,21 @@ def read_frame(engine: Engine, kind: str, with_meta: bool = False) -> pd.DataFra
     table = TABLES[kind]
     with engine.connect() as connection:
         rows = connection.execute(sa.select(table).order_by(table.c[ID_COLUMN[kind]])).mappings().all()
+        corrections = _class_corrections(connection) if kind == "offers" else None
     raw = pd.DataFrame(rows, columns=[c.name for c in table.columns])
     typed = to_typed(raw[[spec.name for spec in SPECS[kind]]], kind)
+    if corrections:
+        typed = evu.with_class(typed, typed["tilbud_id"].map(corrections))
     if with_meta:
         for column in META_COLUMNS:
             typed[column] = raw[column].to_numpy()
     return typed
+
+
+def _class_corrections(connection: Connection) -> dict[str, str]:
+    """``{tilbud_id: evu_klasse}`` of the coordinators' corrections."""
+    rows = connection.execute(sa.select(CORRECTION_TABLE.c.tilbud_id, CORRECTION_TABLE.c.evu_klasse))
+    return {tilbud_id: klasse for tilbud_id, klasse in rows}
 
 
 def data_version(engine: Engine) -> int:

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from kompilot_data.reference import taxonomy
+from kompilot_data.reference import evu, taxonomy
 from kompilot_data.reference.build.common import _as_int, _read
 from kompilot_data.reference.paths import DATA_DIR
 
@@ -458,6 +458,10 @@ def build_offer_catalogue(raw: Path) -> pd.DataFrame:
     current = (frame["gjeldende"] == "ja") & (frame["aar"].astype(int) == latest_year)
     frame["status"] = np.where(placed, np.where(current, "pagar", "avsluttet"), "")
     frame["laeringsform"] = np.where(placed, _mode(frame["studieform_kilde"]), "")
+    frame["studieform"] = np.where(placed, evu.catalogue_mode(frame["tittel"], frame["studieform_kilde"]), "")
+    classes = evu.classify_catalogue(frame)
+    frame["evu_klasse"] = np.where(placed, classes["evu_klasse"], "")
+    frame["evu_regel"] = np.where(placed, classes["evu_regel"], "")
     frame["tilbud_id"] = (
         "HK-" + frame["studiekode"] + "-" + frame["kommunenummer"].str.replace(";", "+") + "-" + frame["aar"]
     )
@@ -490,6 +494,9 @@ def build_offer_catalogue(raw: Path) -> pd.DataFrame:
         "niva",
         "mapping_regel",
         "laeringsform",
+        "studieform",
+        "evu_klasse",
+        "evu_regel",
         "oppstart",
         "gjeldende",
         "status",
@@ -500,7 +507,8 @@ def build_offer_catalogue(raw: Path) -> pd.DataFrame:
 
 
 def _mode(studieform: pd.Series) -> np.ndarray:
-    """Delivery mode from the study form read out of the programme name; ``stedlig`` when it says nothing."""
+    """Delivery mode for matching (the import format's required ``laeringsform``) from the study form read out of
+    the programme name; ``stedlig`` when it says nothing. The normalised ``studieform`` says ``ukjent`` there."""
     text = studieform.str.lower()
     return np.select(
         [text.str.contains("nettbasert"), text.str.contains("deltid|samlingsbasert|arbeidsplassbasert")],
