@@ -161,3 +161,14 @@ def prepared_upload(data: bytes, filename: str, kind: str | None):
         st.session_state["_upload_key"] = key
         st.session_state["_upload_prepared"] = prepare_file(data, filename, kind)
     return st.session_state["_upload_prepared"]
+
+
+# --- suggestions from free text (issue 27) ----------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=1000)
+def suggestions(texts: tuple[str, ...]) -> list[dict]:
+    """The classifier's suggestions for need texts (:meth:`Suggestion.as_dict`), computed once per text set."""
+    from kompilot_data.engine import classify
+
+    return [s.as_dict() for s in classify.suggest_many(texts)]
