@@ -16,8 +16,7 @@ import kompilot_data as kd
 from kompilot_data.engine.reach import DEFAULT_REACH, ReachSetting
 from kompilot_data.present import briefing as briefings
 from kompilot_data.present.briefing_model import Briefing
-from kompilot_data.records import storage
-from kompilot_data.records.importer import prepare_file
+from kompilot_data.records import beskrivelse, storage
 from kompilot_data.reference.regions import Region, resolve_region
 from kompilot_data.view import Audience, View, ViewKey
 from kompilot_data.view.filters import Filters
@@ -154,12 +153,13 @@ def records_source() -> str:
     return view().records_source()
 
 
-def prepared_upload(data: bytes, filename: str, kind: str | None):
-    """An uploaded file read and checked once, not again on every rerun of the page."""
-    key = (hashlib.sha256(data).hexdigest(), filename, kind)
+def prepared_upload(data: bytes, filename: str, kind: str | None, accepted: dict[int, str] | None = None):
+    """An uploaded file read and checked once, not again on every rerun of the page; ``accepted``: areas accepted
+    from a ``beskrivelse`` column (issue 27, :mod:`kompilot_data.records.beskrivelse`)."""
+    key = (hashlib.sha256(data).hexdigest(), filename, kind, tuple(sorted((accepted or {}).items())))
     if st.session_state.get("_upload_key") != key:
         st.session_state["_upload_key"] = key
-        st.session_state["_upload_prepared"] = prepare_file(data, filename, kind)
+        st.session_state["_upload_prepared"] = beskrivelse.prepare(data, filename, kind, accepted)
     return st.session_state["_upload_prepared"]
 
 
