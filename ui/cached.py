@@ -172,3 +172,15 @@ def suggestions(texts: tuple[str, ...]) -> list[dict]:
     from kompilot_data.engine import classify
 
     return [s.as_dict() for s in classify.suggest_many(texts)]
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _confirmed_at(version: int) -> pd.DataFrame:
+    from kompilot_data.records import innsending
+
+    return innsending.confirmed_labels(engine())[["behov_id", "styrk"]]
+
+
+def confirmed_occupations() -> pd.DataFrame:
+    """``behov_id``/``styrk`` of needs whose STYRK-08 occupations a coordinator confirmed (issue 27)."""
+    return _confirmed_at(data_version())
