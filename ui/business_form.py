@@ -57,7 +57,13 @@ def _language_switch() -> None:
 
 
 def _refused(error: innsending.FormRefused) -> None:
-    st.error(plain(error.message(language())), icon=":material/block:")
+    """The refusal in the user's language: each problem of an entry on its own line."""
+    problems = error.problems(language())
+    if problems:
+        listed = "\n".join(f"- {plain(problem)}" for problem in problems)
+        st.error(f"{T('form_not_saved')}\n\n{listed}", icon=":material/block:")
+    else:
+        st.error(plain(error.message(language())), icon=":material/block:")
 
 
 def form() -> None:

@@ -36,6 +36,7 @@ from kompilot_data.records.storage.edits import add_in, validated_record
 from kompilot_data.records.storage.transactions import check_user, to_json, utc_now, write_audit, writing
 from kompilot_data.reference import taxonomy
 from kompilot_data.reference.errors import KompilotError, Message, message
+from kompilot_data.reference.i18n import format_number
 from kompilot_data.reference.tables import SUBREGIONS
 
 MAX_TEXT = 2000
@@ -118,6 +119,20 @@ ENTRY_FIELDS = (
 
 class FormRefused(KompilotError, ValueError):
     """An entry or a link is refused; nothing was stored. The message names every problem."""
+
+    def problems(self, language: str = "nb") -> list[str]:
+        """Each problem of a refused entry as its own sentence (empty for a refused link or limit)."""
+        return [problem.text(language) for problem in self.params.get("problems", [])]
+
+
+@dataclass(frozen=True)
+class Count:
+    """A whole number in a message, grouped the language's way (100 000 / 100,000)."""
+
+    value: int
+
+    def text(self, language: str = "nb") -> str:
+        return format_number(self.value, language)
 
 
 @dataclass(frozen=True)
@@ -263,7 +278,9 @@ def _one_line(value: object) -> str:
 def _text_problems(value: str, field: str, most: int) -> list[Message]:
     problems = []
     if len(value) > most:
-        problems.append(message("err_form_too_long", field=message(f"form_field_{field}"), most=most, n=len(value)))
+        problems.append(
+            message("err_form_too_long", field=message(f"form_field_{field}"), most=Count(most), n=Count(len(value)))
+        )
     if CONTROL_CHARACTERS.search(value):
         problems.append(message("err_form_control", field=message(f"form_field_{field}")))
     if _MARKUP.search(value):
@@ -299,7 +316,7 @@ def check_entry(entry: dict, region: str) -> dict:
         problems.append(message("err_form_phone"))
     employees = _whole(entry.get("ansatte"))
     if employees is None or not 1 <= employees <= MAX_EMPLOYEES:
-        problems.append(message("err_form_employees", most=MAX_EMPLOYEES))
+        problems.append(message("err_form_employees", most=Count(MAX_EMPLOYEES)))
     participants = _whole(entry.get("deltakere"))
     if participants is None or participants < 1 or (employees is not None and participants > employees):
         problems.append(message("err_form_participants"))
