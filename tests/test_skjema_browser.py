@@ -6,7 +6,10 @@ refused. Screenshots in test-artifacts/screenshots/.
 
 from __future__ import annotations
 
+import os
+
 import pytest
+from test_innsending import ENTRY
 
 from browser_support import ROOT, WEBSOCKET_PROBE, offline_browser, probe_mark, served_app, wait_for_run
 from kompilot_data.records import innsending, storage
@@ -123,3 +126,28 @@ def test_a_revoked_link_is_refused_in_the_users_language(app_url, database):
         assert "The link to the form has been revoked" in alert.inner_text()
         assert page.get_by_role("button", name="Send").count() == 0
         assert page.locator("[data-testid='stSidebar']").count() == 0
+
+
+@pytest.mark.parametrize("language", ["nb", "en"])
+def test_axe_finds_no_serious_violation_on_the_form_and_the_queue(app_url, database, language):
+    from test_accessibility import AXE, audit, describe
+
+    if not AXE.exists():
+        if os.environ.get("KOMPILOT_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"axe-core is not installed: run `npm ci --prefix .ci/axe` ({AXE} is missing)")
+        pytest.skip("axe-core is not installed: run `npm ci --prefix .ci/axe`")
+    _, engine = database
+    _, token = innsending.create_link(engine, "Trøndelag sør", "Axe", "koordinator@test")
+    innsending.submit(engine, token, {**ENTRY, "kommunenummer": "5025"})  # Røros: the queue has an entry
+    suffix = "&lang=en" if language == "en" else ""
+    with offline_browser((1440, 900)) as (page, _):
+        _open(page, f"{app_url}/?skjema={token}{suffix}")
+        page.locator("[data-testid='stForm']").wait_for(timeout=60_000)
+        found = {"skjema": audit(page, str(AXE))}
+        _open(page, f"{app_url}/innsendinger?{suffix[1:]}")
+        page.locator("[class*='st-key-entry_']").first.wait_for(timeout=120_000)
+        found["innsendinger"] = audit(page, str(AXE))
+        page.get_by_role("tab", name="Form links" if language == "en" else "Skjemalenker").click()
+        page.wait_for_timeout(1000)
+        found["lenker"] = audit(page, str(AXE))
+    assert not any(found.values()), "\n".join(f"{k}:\n{describe(v)}" for k, v in found.items() if v)
