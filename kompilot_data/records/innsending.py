@@ -358,24 +358,29 @@ def submit(engine: Engine, token: str, entry: dict, now: datetime | None = None)
     took :data:`MAX_PER_MINUTE` entries in the last minute or :data:`MAX_PER_DAY` in the last day.
     """
     now = now or utc_now()
-    with engine.connect() as connection:  # cheap refusals first, without the write lock
-        region = _link_row(connection, token)["delregion"]
-    clean = check_entry(entry, region)
+    with engine.connect() as connection:  # cheap refusals first, without the write lock (a flood never takes it)
+        link = _link_row(connection, token)
+        _check_rate(connection, link["id"], now)
+    clean = check_entry(entry, link["delregion"])
     with writing(engine) as connection:
         link = _link_row(connection, token)  # again under the lock: revoked meanwhile is refused
-        recent = sa.select(sa.func.count()).where(ENTRY_TABLE.c.lenke_id == link["id"])
-        minute = connection.execute(recent.where(ENTRY_TABLE.c.mottatt > now - timedelta(minutes=1))).scalar_one()
-        if minute >= MAX_PER_MINUTE:
-            raise FormRefused("err_form_rate_minute", most=MAX_PER_MINUTE)
-        day = connection.execute(recent.where(ENTRY_TABLE.c.mottatt > now - timedelta(days=1))).scalar_one()
-        if day >= MAX_PER_DAY:
-            raise FormRefused("err_form_rate_day", most=MAX_PER_DAY)
+        _check_rate(connection, link["id"], now)  # and the limit, counted where every replica writes
         entry_id = connection.execute(
             sa.insert(ENTRY_TABLE).values(
                 lenke_id=link["id"], delregion=link["delregion"], mottatt=now, status="ny", **clean
             )
         ).inserted_primary_key[0]
     return int(entry_id)
+
+
+def _check_rate(connection: Connection, link_id: int, now: datetime) -> None:
+    recent = sa.select(sa.func.count()).where(ENTRY_TABLE.c.lenke_id == link_id)
+    minute = connection.execute(recent.where(ENTRY_TABLE.c.mottatt > now - timedelta(minutes=1))).scalar_one()
+    if minute >= MAX_PER_MINUTE:
+        raise FormRefused("err_form_rate_minute", most=MAX_PER_MINUTE)
+    day = connection.execute(recent.where(ENTRY_TABLE.c.mottatt > now - timedelta(days=1))).scalar_one()
+    if day >= MAX_PER_DAY:
+        raise FormRefused("err_form_rate_day", most=MAX_PER_DAY)
 
 
 # --- the review queue -------------------------------------------------------------------------
