@@ -3,6 +3,7 @@
 import streamlit as st
 
 import ui
+import ui.business_form
 
 st.set_page_config(page_title="Kompetansepilot Trøndelag", page_icon="🎓", layout="wide")
 
@@ -22,6 +23,7 @@ PAGES = {
     ],
     "nav_group_about": [
         ("app_pages/data.py", "nav_data", "data", ":material/database:", False),
+        ("app_pages/innsendinger.py", "nav_review", "innsendinger", ":material/inbox:", False),
         ("app_pages/om_data.py", "nav_about", "om-data", ":material/info:", False),
         ("app_pages/tilgjengelighet.py", "nav_accessibility", "tilgjengelighet", ":material/accessibility:", False),
     ],
@@ -31,6 +33,8 @@ PAGES = {
 if "language" not in st.session_state:
     lang = st.query_params.get("lang", "nb")
     st.session_state["language"] = lang if lang in ("nb", "en") else "nb"
+if ui.business_form.form_link_opened():  # a business's form link (issue 27): the form alone, nothing else of the app
+    ui.business_form.run_form_only()
 
 # The menu is drawn by ui.sidebar_navigation (links under group headings): Streamlit's sectioned menu is not a
 # valid list for screen readers.

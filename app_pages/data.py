@@ -17,7 +17,7 @@ from kompilot_data.records.schema import ID_COLUMN
 from kompilot_data.records.validation import format_problems
 from kompilot_data.reference.errors import text_in
 from kompilot_data.view import filters as filtering
-from ui import data_page
+from ui import data_page, describe_import
 
 st.title(ui.T("data_title"))
 if ui.files_mode():
@@ -100,8 +100,10 @@ with tab_import:
     )
     if upload is not None:
         data = upload.getvalue()
+        accepted = guarded("beskrivelse", lambda: describe_import.review(data, upload.name)) or {}  # issue 27
         prepared = guarded(
-            "lesing", lambda: ui.prepared_upload(data, upload.name, None if kind_choice == "auto" else kind_choice)
+            "lesing",
+            lambda: ui.prepared_upload(data, upload.name, None if kind_choice == "auto" else kind_choice, accepted),
         )
         if prepared is not None:
             prepared = guarded("tilgangskontroll", lambda: importer.restrict_to_access(prepared, current, engine))

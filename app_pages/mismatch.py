@@ -10,6 +10,7 @@ from kompilot_data.records.access import readable
 from kompilot_data.reference.i18n import format_date
 from ui.brokering import candidate_actions, pool_actions
 from ui.flows import flow_map
+from ui.occupations import occupation_section
 
 #: Rows in each pick list on the Koble tab (100,000 needs would send megabytes to every session).
 LIST_LIMIT = 1000
@@ -71,6 +72,7 @@ with tab_gaps:
         title,
         ui.display(per_area.reset_index(), columns=["kompetanseomrade", "ettersporsel", "tilbud_fordelt", "gap"]),
     )
+    occupation_section(view)  # needs by confirmed STYRK-08 occupation beside NAV's shortage (issue 27)
 
 with tab_match:
     flow_map(view)  # aggregates: viewers see it too, protected

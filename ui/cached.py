@@ -16,8 +16,7 @@ import kompilot_data as kd
 from kompilot_data.engine.reach import DEFAULT_REACH, ReachSetting
 from kompilot_data.present import briefing as briefings
 from kompilot_data.present.briefing_model import Briefing
-from kompilot_data.records import storage
-from kompilot_data.records.importer import prepare_file
+from kompilot_data.records import beskrivelse, storage
 from kompilot_data.reference.regions import Region, resolve_region
 from kompilot_data.view import Audience, View, ViewKey
 from kompilot_data.view.filters import Filters
@@ -179,10 +178,34 @@ def records_source() -> str:
     return view().records_source()
 
 
-def prepared_upload(data: bytes, filename: str, kind: str | None):
-    """An uploaded file read and checked once, not again on every rerun of the page."""
-    key = (hashlib.sha256(data).hexdigest(), filename, kind)
+def prepared_upload(data: bytes, filename: str, kind: str | None, accepted: dict[int, str] | None = None):
+    """An uploaded file read and checked once, not again on every rerun of the page; ``accepted``: areas accepted
+    from a ``beskrivelse`` column (issue 27, :mod:`kompilot_data.records.beskrivelse`)."""
+    key = (hashlib.sha256(data).hexdigest(), filename, kind, tuple(sorted((accepted or {}).items())))
     if st.session_state.get("_upload_key") != key:
         st.session_state["_upload_key"] = key
-        st.session_state["_upload_prepared"] = prepare_file(data, filename, kind)
+        st.session_state["_upload_prepared"] = beskrivelse.prepare(data, filename, kind, accepted)
     return st.session_state["_upload_prepared"]
+
+
+# --- suggestions from free text (issue 27) ----------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=1000)
+def suggestions(texts: tuple[str, ...]) -> list[dict]:
+    """The classifier's suggestions for need texts (:meth:`Suggestion.as_dict`), computed once per text set."""
+    from kompilot_data.engine import classify
+
+    return [s.as_dict() for s in classify.suggest_many(texts)]
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _confirmed_at(version: int) -> pd.DataFrame:
+    from kompilot_data.records import innsending
+
+    return innsending.confirmed_labels(engine())[["behov_id", "styrk"]]
+
+
+def confirmed_occupations() -> pd.DataFrame:
+    """``behov_id``/``styrk`` of needs whose STYRK-08 occupations a coordinator confirmed (issue 27)."""
+    return _confirmed_at(data_version())
