@@ -166,7 +166,7 @@ def test_health_url_and_sticky_cookie_through_haproxy(deployment):
     with urllib.request.urlopen(f"{deployment.url}/", timeout=5) as response:
         cookie = response.headers["Set-Cookie"]
     assert cookie.startswith(f"{STICKY_COOKIE}=replika") and "HttpOnly" in cookie and "SameSite=Lax" in cookie
-    assert deployment.migrate_output == "Databaseskjema: tomt → 0003_megling."
+    assert deployment.migrate_output == "Databaseskjema: tomt → 0006_innsending."
 
 
 def test_coordinator_logs_in_imports_on_one_replica_and_the_other_sees_it(deployment, browser):

@@ -55,7 +55,7 @@ def test_doctor_names_each_problem_in_plain_words_then_passes_after_migrate(tmp_
     assert any(line.startswith("ADVARSEL  Innstillingsfilen") and "chmod 600" in line for line in lines)
     assert any(line.startswith("ADVARSEL  KOMPILOT_LOG_KEY mangler") for line in lines)
     assert (
-        "FEIL      Databaseskjemaet er på revisjon –, koden venter 0003_megling. Kjør «python -m kompilot_data migrate» "
+        "FEIL      Databaseskjemaet er på revisjon –, koden venter 0006_innsending. Kjør «python -m kompilot_data migrate» "
         "(én gang, før replikaene startes)." in lines
     )
     assert any(line.startswith("OK        Disken der dataene ligger") for line in lines)
@@ -64,16 +64,16 @@ def test_doctor_names_each_problem_in_plain_words_then_passes_after_migrate(tmp_
     assert "Traceback" not in first.stdout + first.stderr
 
     migrated = run_cli("migrate", "--database", url, env=env)
-    assert migrated.returncode == 0 and migrated.stdout.strip() == "Databaseskjema: tomt → 0003_megling."
+    assert migrated.returncode == 0 and migrated.stdout.strip() == "Databaseskjema: tomt → 0006_innsending."
     assert (
-        run_cli("migrate", "--database", url, env=env).stdout.strip() == "Databaseskjemaet er oppdatert (0003_megling)."
+        run_cli("migrate", "--database", url, env=env).stdout.strip() == "Databaseskjemaet er oppdatert (0006_innsending)."
     )
 
     secrets.chmod(0o600)
     env["KOMPILOT_LOG_KEY"] = "x" * 32
     second = run_cli("doctor", "--database", url, "--secrets", str(secrets), "--lang", "en", env=env)
     assert second.returncode == 0, second.stdout
-    assert "OK       The database schema is up to date (revision 0003_megling)." in second.stdout.splitlines()
+    assert "OK       The database schema is up to date (revision 0006_innsending)." in second.stdout.splitlines()
     assert second.stdout.splitlines()[-1] == "0 errors, 0 warnings."
 
 
@@ -106,7 +106,7 @@ def test_a_replica_without_migrations_refuses_an_old_schema(tmp_path, monkeypatc
         app = AppTest.from_file(str(APP), default_timeout=90)
         app.run()
         assert [e.value for e in app.error] == [
-            "Databasen er ikke oppgradert til denne versjonen av appen (revisjon –, appen venter 0003_megling). Den som "
+            "Databasen er ikke oppgradert til denne versjonen av appen (revisjon –, appen venter 0006_innsending). Den som "
             "drifter serveren kjører «python -m kompilot_data migrate» og starter replikaene på nytt."
         ]
         assert not app.metric  # no page ran

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_innsending"
-down_revision = "0003_megling"
+down_revision = "0005_evu_klasse"
 branch_labels = None
 depends_on = None
 
