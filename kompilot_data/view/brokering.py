@@ -49,16 +49,25 @@ class Brokering(ViewPart):
         )
         if pools.empty or not view.threshold:
             return pools.assign(skjult=False)
+        # One row per pooled need, so each pool knows its businesses and its cell key (cell key method).
+        pooled = pools["behov_ids"].astype(str).str.split(";").explode()
+        needs = view.open_needs.set_index("behov_id", drop=False)
+        rows = pd.DataFrame(
+            {
+                "pool": pooled.index.to_numpy(),
+                "kompetanseomrade": pools.loc[pooled.index, "kompetanseomrade"].to_numpy(),
+                "niva": pools.loc[pooled.index, "niva"].to_numpy(),
+                "behov_id": pooled.to_numpy(),
+                "bedrift_id": needs["bedrift_id"].reindex(pooled.to_numpy()).to_numpy(),
+            }
+        )
         pools = pools.drop(columns=["behov_ids"], errors="ignore")
         pools.index.name = "pool"
         protected = view.protect(
-            pools.set_index(["kompetanseomrade", "niva"], append=True),
-            POOL_VALUES,
-            {"alle": ()},
-            pd.DataFrame({"bedrift_id": view.open_needs["bedrift_id"].to_numpy()}),
+            pools.set_index(["kompetanseomrade", "niva"], append=True), POOL_VALUES, {"alle": ()}, rows
         )[0]
         protected.loc[protected["skjult"], POOL_DESCRIPTION] = None
-        return protected.reset_index(["kompetanseomrade", "niva"])
+        return pooling.for_viewers(protected.reset_index(["kompetanseomrade", "niva"]), min_class, view.language)
 
     @cached_property
     def flows(self) -> FlowData:
