@@ -172,3 +172,37 @@ def cell_keys(keys: np.ndarray, cells: np.ndarray, n_cells: int) -> np.ndarray:
         raise ValueError("for mange poster i én tabell for eksakte cellenøkler")
     sums = np.bincount(cells[inside], weights=keys[inside].astype(float), minlength=n_cells).astype(np.int64)
     return (sums % KEY_MODULUS).astype(float) / KEY_MODULUS
+
+
+def perturb_groups(
+    values: pd.DataFrame,
+    rows: pd.DataFrame,
+    by: list[str],
+    need_keys: np.ndarray,
+    business_keys: np.ndarray,
+    businesses: str = "bedrifter",
+) -> pd.DataFrame:
+    """``values`` (indexed by the cells' keys ``by``; one column per count) with every count perturbed: the
+    column ``businesses`` with the cell key of the cell's distinct businesses (``rows["bedrift_id"]``), every
+    other column with that of the cell's records. ``rows`` has one row per record, the ``by`` columns, and
+    ``bedrift_id`` when ``businesses`` is among the columns; ``need_keys``/``business_keys`` are its records' keys.
+    Used by the View's protection and by the flow map's aggregates alike."""
+    if len(by) == 1:
+        cell = values.index.get_indexer(pd.Index(rows[by[0]].to_numpy()))
+    else:
+        cell = values.index.get_indexer(pd.MultiIndex.from_arrays([rows[name].to_numpy() for name in by]))
+    n = len(values)
+    out = values.copy()
+    record_cells = cell_keys(need_keys, cell, n)
+    business_cells = None
+    for column in out.columns:
+        if column == businesses:
+            if business_cells is None:
+                pairs = pd.DataFrame({"cell": cell, "bedrift": rows["bedrift_id"].to_numpy(), "key": business_keys})
+                pairs = pairs[pairs["cell"] >= 0].drop_duplicates(["cell", "bedrift"])
+                business_cells = cell_keys(pairs["key"].to_numpy(), pairs["cell"].to_numpy(), n)
+            keys = business_cells
+        else:
+            keys = record_cells
+        out[column] = perturb(pd.to_numeric(out[column], errors="coerce").to_numpy(dtype=float), keys)
+    return out

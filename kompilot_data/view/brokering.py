@@ -14,6 +14,7 @@ import pandas as pd
 from kompilot_data.engine import matching, pooling
 from kompilot_data.engine.flows import FlowData, flows_from, need_flows
 from kompilot_data.view.key import ViewPart, memoized
+from kompilot_data.view.protection import record_keys
 
 #: Columns of a candidate table, when there is none.
 BEST_COLUMNS = ["behov_id", "rang", "tilbud_id", "avstand_km", "reisetid_min"]
@@ -84,6 +85,9 @@ class Brokering(ViewPart):
             best = pd.DataFrame(columns=BEST_COLUMNS)
         flows = need_flows(best, view.open_needs, view.supply_offers)
         places = None if view.places is None else tuple(view.places)
-        data, protected = flows_from(flows, view.threshold, view.key.reach, places)
+        keys = None
+        if view.threshold:  # the record keys of the cell key method, from the View's records
+            keys = record_keys(view.all_needs, flows.set_index(view.open_needs.index))
+        data, protected = flows_from(flows, view.threshold, view.key.reach, places, record_keys=keys)
         view.protections.append(("flytkart kommunenummer × type × studiested × kompetanseomrade", protected))
         return data

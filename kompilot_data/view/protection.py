@@ -73,33 +73,21 @@ def perturb_table(table: pd.DataFrame, values: list[str], rows: pd.DataFrame, al
     if not counted and not has_businesses:
         return table
     need_keys, business_keys = record_keys(all_needs, rows)
-    names = list(table.index.names)
-    if len(names) == 1:
-        cell = table.index.get_indexer(pd.Index(rows[names[0]].to_numpy()))
-    else:
-        cell = table.index.get_indexer(pd.MultiIndex.from_arrays([rows[n].to_numpy() for n in names]))
-    n = len(table)
-    need_cell_keys = cellkey.cell_keys(need_keys, cell, n)
+    columns = [*counted, *([BUSINESSES] if has_businesses else [])]
+    perturbed = cellkey.perturb_groups(table[columns], rows, list(table.index.names), need_keys, business_keys)
     out = table.copy()
-    for column in counted:
-        exact = out[column].to_numpy(dtype=float)
-        perturbed = cellkey.perturb(exact, need_cell_keys)
-        out[column] = perturbed
-        for derived, source in SCALED.items():
-            if source == column and derived in out.columns:
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    factor = np.where(exact > 0, perturbed / exact, 1.0)
-                out[derived] = out[derived].to_numpy(dtype=float) * factor
+    for column in columns:
+        out[column] = perturbed[column]
+    for derived, source in SCALED.items():
+        if source in counted and derived in out.columns:
+            exact = table[source].to_numpy(dtype=float)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                factor = np.where(exact > 0, out[source].to_numpy(dtype=float) / exact, 1.0)
+            out[derived] = out[derived].to_numpy(dtype=float) * factor
     if "ettersporsel" in counted and {"gap", "dekning", "indeks"} <= set(out.columns):
         hidden = out["ettersporsel"].isna().to_numpy()
         out = add_gap_columns(out)
         out.loc[hidden, ["gap", "dekning", "indeks"]] = np.nan
-    if has_businesses:
-        pairs = pd.DataFrame({"cell": cell, "bedrift": rows["bedrift_id"].to_numpy(), "key": business_keys})
-        pairs = pairs[pairs["cell"] >= 0].drop_duplicates(["cell", "bedrift"])
-        business_cell_keys = cellkey.cell_keys(pairs["key"].to_numpy(), pairs["cell"].to_numpy(), n)
-        exact = pd.to_numeric(out[BUSINESSES], errors="coerce").to_numpy(dtype=float)
-        out[BUSINESSES] = cellkey.perturb(exact, business_cell_keys)
     return out
 
 
