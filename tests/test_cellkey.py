@@ -52,7 +52,11 @@ def test_a_cell_key_is_the_sum_of_record_keys_modulo_one():
 
 def test_noise_follows_the_ptable():
     keys = (np.arange(100000) + 0.5) / 100000  # uniform cell keys
-    for value, expected in [(0, {0: 1.0}), (3, {0: 0.6, 1: 0.2, 2: 0.2}), (40, {-2: 0.1, -1: 0.2, 0: 0.4, 1: 0.2, 2: 0.1})]:
+    for value, expected in [
+        (0, {0: 1.0}),
+        (3, {0: 0.6, 1: 0.2, 2: 0.2}),
+        (40, {-2: 0.1, -1: 0.2, 0: 0.4, 1: 0.2, 2: 0.1}),
+    ]:
         noise = cellkey.noise(np.full(len(keys), float(value)), keys)
         shares = pd.Series(noise).value_counts(normalize=True).sort_index()
         assert shares.round(4).to_dict() == expected

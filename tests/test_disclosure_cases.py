@@ -4,7 +4,6 @@ travel times, and the Melhus briefing (total minus the visible parts) recover no
 import itertools
 from datetime import date
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -76,7 +75,9 @@ def test_the_pool_row_cannot_be_solved_by_a_viewer(offers):
     assert len(members) == 3 and row["deltakere"] == 4 and row["bedrifter"] == 3
     reach = pooling.host_reach(coordinator.key.reach)
     host = pooling.hosts()
-    host_id = host[(host["vert"] == row["vert"]) & (host["kommunenummer"] == row["vert_kommunenummer"])]["vert_id"].iloc[0]
+    host_id = host[(host["vert"] == row["vert"]) & (host["kommunenummer"] == row["vert_kommunenummer"])][
+        "vert_id"
+    ].iloc[0]
     column = list(reach.offer_ids).index(host_id)
     travel = {m: float(reach.minutes[reach.municipalities.get_loc(m), column]) for m in members}
     solved = _solutions(row, travel, members)
@@ -104,7 +105,9 @@ def test_the_melhus_briefing_total_minus_its_parts_recovers_no_area():
     cells = exact.counts(("kompetanseomrade",), "deltakere")["deltakere"]
     hidden = view.counts(("kompetanseomrade",), "deltakere")["skjult"]
     hidden_values = cells[hidden[hidden].index].tolist()
-    print(f"\nMelhus: Deltakere {total:.0f}; visible areas {total - recovered:.0f}; total − parts = {recovered:.0f}; "
-          f"hidden areas (exact) {hidden_values}")
+    print(
+        f"\nMelhus: Deltakere {total:.0f}; visible areas {total - recovered:.0f}; total − parts = {recovered:.0f}; "
+        f"hidden areas (exact) {hidden_values}"
+    )
     assert len(hidden_values) >= 2 or not hidden_values  # never one hidden area alone
     assert recovered not in hidden_values

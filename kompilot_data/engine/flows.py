@@ -255,9 +255,7 @@ def _perturbed(flows, arcs, demand, kinds, total, by_area, record_keys):
         by = ["kommunenummer", "studiested", "kompetanseomrade"]
         arc_rows = rows["type"].to_numpy() == ARC
         counts = arcs.set_index(by)[["deltakere", "behov", "bedrifter"]]
-        shown = cellkey.perturb_groups(
-            counts, rows[arc_rows], by, need_keys[arc_rows], business_keys[arc_rows]
-        )
+        shown = cellkey.perturb_groups(counts, rows[arc_rows], by, need_keys[arc_rows], business_keys[arc_rows])
         arcs = arcs.assign(**{c: shown[c].to_numpy() for c in shown.columns})
         arcs = arcs.sort_values(["deltakere", "kommunenummer", "studiested"], ascending=[False, True, True])
         arcs = arcs.reset_index(drop=True)

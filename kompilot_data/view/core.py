@@ -271,7 +271,9 @@ class View:
             table.loc[outside, "bedrifter"] = 0
         table.index.name = "kommunenummer"
         published = {"delregion": ("delregion",), "total": ()}
-        counts = self.protect(table, list(indicators.COUNT_COLUMNS), published, need_keys(self.needs, ("kommunenummer", "delregion")))[0]
+        counts = self.protect(
+            table, list(indicators.COUNT_COLUMNS), published, need_keys(self.needs, ("kommunenummer", "delregion"))
+        )[0]
         open_demand = self.catchment.needs
         if self.places is not None:
             open_demand = open_demand[open_demand["kommunenummer"].isin(self.places).to_numpy()]

@@ -97,7 +97,11 @@ class TimeSeries(ViewPart):
         totals.index.name = "kvartal"
         if self.view.threshold:  # each quarter's total is a cell of its own (cell key method)
             rows = pd.DataFrame(
-                {"kvartal": quarter, "bedrift_id": needs["bedrift_id"].to_numpy(), "behov_id": needs["behov_id"].to_numpy()},
+                {
+                    "kvartal": quarter,
+                    "bedrift_id": needs["bedrift_id"].to_numpy(),
+                    "behov_id": needs["behov_id"].to_numpy(),
+                },
                 index=needs.index,
             )
             totals = perturb_table(totals, [measure], rows, self.view.all_needs)
