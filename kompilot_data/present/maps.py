@@ -151,7 +151,7 @@ def choropleth_map(
         m if h else format_indicator(indicator, v, language)
         for v, h, m in zip(table[spec.column], hidden, marks, strict=True)
     ]
-    region_names = [t("outside_pilot", language) if r == OUTSIDE_PILOT else r for r in table["delregion"]]
+    region_names = [html_text(t("outside_pilot", language) if r == OUTSIDE_PILOT else r) for r in table["delregion"]]
     customdata = np.column_stack([[html_text(n) for n in table["navn"]], codes, region_names, hover_values])
     hovertemplate = (
         "<b>%{customdata[0]}</b> (%{customdata[1]})<br>"
