@@ -14,7 +14,7 @@ import pandas as pd
 from kompilot_data.engine import matching, pooling
 from kompilot_data.engine.flows import FlowData, flows_from, need_flows
 from kompilot_data.view.key import ViewPart, memoized
-from kompilot_data.view.protection import record_keys
+from kompilot_data.view.protection import perturb_total, record_keys
 
 #: Columns of a candidate table, when there is none.
 BEST_COLUMNS = ["behov_id", "rang", "tilbud_id", "avstand_km", "reisetid_min"]
@@ -37,10 +37,11 @@ class Brokering(ViewPart):
         )
 
     @memoized
-    def pools(self, min_class: int) -> pd.DataFrame:
-        """Course opportunities pooled from the selection's uncovered needs; protected for viewers."""
+    def _course_opportunities(self, min_class: int) -> pd.DataFrame:
+        """The exact course opportunities (record level: the needs of each pool); only for :meth:`pools` and
+        :meth:`pooled_participants`."""
         view = self.view
-        pools = pooling.course_opportunities(
+        return pooling.course_opportunities(
             view.needs,
             view.supply_offers,
             reach=view.reach,
@@ -48,6 +49,12 @@ class Brokering(ViewPart):
             language=view.language,
             today=view.key.today,
         )
+
+    @memoized
+    def pools(self, min_class: int) -> pd.DataFrame:
+        """Course opportunities pooled from the selection's uncovered needs; protected for viewers."""
+        view = self.view
+        pools = self._course_opportunities(min_class)
         if pools.empty or not view.threshold:
             return pools.assign(skjult=False)
         # One row per pooled need, so each pool knows its businesses and its cell key (cell key method).
@@ -69,6 +76,23 @@ class Brokering(ViewPart):
         )[0]
         protected.loc[protected["skjult"], POOL_DESCRIPTION] = None
         return pooling.for_viewers(protected.reset_index(["kompetanseomrade", "niva"]), min_class, view.language)
+
+    @memoized
+    def pooled_participants(self, min_class: int) -> float:
+        """Participants in the course opportunities shown (not hidden): for viewers a count of its own, perturbed
+        with the cell key of those pools' needs (cell key method), not the sum of the pools' perturbed figures."""
+        view = self.view
+        pools = self._course_opportunities(min_class)
+        shown = self.pools(min_class)
+        if pools.empty:
+            return 0.0
+        visible = ~shown["skjult"].to_numpy(bool)
+        exact = float(pools["deltakere"].to_numpy(float)[visible].sum())
+        if not view.threshold:
+            return exact
+        ids = [i for text in pools["behov_ids"].astype(str)[visible] for i in text.split(";") if i]
+        rows = view.open_needs[view.open_needs["behov_id"].astype(str).isin(ids).to_numpy()]
+        return perturb_total(exact, rows, view.all_needs, "deltakere")
 
     @cached_property
     def flows(self) -> FlowData:

@@ -307,7 +307,12 @@ class View:
         hidden = cells["skjult"].reindex(pd.MultiIndex.from_frame(spots[["kommunenummer", "kompetanseomrade"]]))
         spots["skjult"] = hidden.fillna(True).to_numpy()
         spots.loc[spots["skjult"], ["ettersporsel", "behov", "bedrifter"]] = np.nan
-        return spots
+        # the same cells as demand_supply by municipality × area, perturbed with the same cell keys
+        by = ["kommunenummer", "kompetanseomrade"]
+        rows = need_keys(self.catchment.needs, tuple(by))
+        rows["kommunenummer"] = rows["kommunenummer"].astype(str)
+        perturbed = perturb_table(spots.set_index(by), ["ettersporsel", "behov"], rows, self.all_needs)
+        return perturbed.reset_index()[spots.columns]
 
     @cached_property
     def matched_share(self) -> float:

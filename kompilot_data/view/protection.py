@@ -10,6 +10,7 @@ Coordinators' tables never come here.
 
 from __future__ import annotations
 
+import contextlib
 import weakref
 
 import numpy as np
@@ -38,10 +39,8 @@ def _keys_of_records(needs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     business_keys = cellkey.record_keys(needs["bedrift_id"], "bedrift")
     for stale in [k for k, (ref, *_) in _cache.items() if ref() is None]:
         del _cache[stale]
-    try:
+    with contextlib.suppress(TypeError):  # not weak-referenceable: no cache
         _cache[id(needs)] = (weakref.ref(needs), need_keys, business_keys)
-    except TypeError:  # not weak-referenceable: no cache
-        pass
     return need_keys, business_keys
 
 

@@ -17,7 +17,7 @@ from kompilot_data.reference import OUTSIDE_PILOT, SUBREGIONS, taxonomy
 from kompilot_data.view.filters import DATE_MIN
 from kompilot_data.view.grouping import count_table, lines, need_key, quarter_of, weights
 from kompilot_data.view.key import ViewPart, memoized
-from kompilot_data.view.protection import perturb_table
+from kompilot_data.view.protection import perturb_table, perturb_total
 
 #: Pipeline steps after registration and the need column holding the date each was reached (issue 13).
 STAGE_DATES = {"koblet": "koblet_dato", "etablert": "etablert_dato", "gjennomfort": "gjennomfort_dato"}
@@ -161,6 +161,8 @@ class TimeSeries(ViewPart):
             value = disclosure.protect_total(
                 int(missing.sum()), needs.loc[missing, "bedrift_id"].nunique(), self.view.threshold
             )
+            if value is not None and self.view.threshold:  # a count of its own (cell key method)
+                value = perturb_total(float(value), needs[missing], self.view.all_needs, "behov")
             counts[step] = float("nan") if value is None else float(value)
         return pd.Series(counts, name="behov")
 
