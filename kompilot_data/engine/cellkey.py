@@ -107,23 +107,35 @@ def load_ptable(path: Path = PTABLE_PATH) -> pd.DataFrame:
     return table
 
 
+def _lookup(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The p-table as two dense arrays, one row per ``i``: interval upper bounds (padded with 1.0 past the last)
+    and noises (padded with the last)."""
+    parts = [part for _, part in table.groupby("i")]
+    width = max(len(part) for part in parts)
+    upper = np.ones((len(parts), width))
+    noises = np.zeros((len(parts), width))
+    for i, part in enumerate(parts):
+        upper[i, : len(part)] = part["p_int_ub"].to_numpy()
+        noises[i, : len(part)] = part["v"].to_numpy()
+        noises[i, len(part) :] = part["v"].to_numpy()[-1]
+    return upper, noises
+
+
+@cache
+def _shipped_lookup() -> tuple[np.ndarray, np.ndarray]:
+    return _lookup(load_ptable())
+
+
 def noise(values: np.ndarray, cell_keys: np.ndarray, ptable: pd.DataFrame | None = None) -> np.ndarray:
     """The noise ``v`` of each cell: the p-table row of its value (rounded; the last row for larger values) and
     the interval that holds its cell key. NaN values (hidden cells) get noise 0."""
-    table = load_ptable() if ptable is None else ptable
+    upper, noises = _shipped_lookup() if ptable is None else _lookup(ptable)
     values = np.asarray(values, dtype=float)
     keys = np.asarray(cell_keys, dtype=float)
-    out = np.zeros(len(values))
     known = np.isfinite(values)
-    top = int(table["i"].max())
-    row = np.where(known, np.minimum(np.rint(np.where(known, values, 0)), top), -1).astype(int)
-    for i, part in table.groupby("i"):
-        chosen = row == i
-        if chosen.any():
-            upper = part["p_int_ub"].to_numpy()
-            position = np.minimum(np.searchsorted(upper, keys[chosen], side="right"), len(upper) - 1)
-            out[chosen] = part["v"].to_numpy()[position]
-    return out
+    row = np.minimum(np.rint(np.where(known, values, 0)), len(upper) - 1).astype(int)
+    position = np.minimum((keys[:, None] >= upper[row]).sum(axis=1), upper.shape[1] - 1)
+    return np.where(known, noises[row, position], 0.0)
 
 
 def perturb(values: np.ndarray, cell_keys: np.ndarray, ptable: pd.DataFrame | None = None) -> np.ndarray:
@@ -174,33 +186,61 @@ def cell_keys(keys: np.ndarray, cells: np.ndarray, n_cells: int) -> np.ndarray:
     return (sums % KEY_MODULUS).astype(float) / KEY_MODULUS
 
 
+def businesses_of(ids: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per record its business as an integer code, and per code the business's record key."""
+    codes, uniques = pd.factorize(np.asarray(ids, dtype=object))
+    return codes.astype(np.int64), record_keys(pd.Series(uniques, dtype=object), "bedrift")
+
+
+def cells_of(index: pd.Index, rows: pd.DataFrame, by: list[str]) -> np.ndarray:
+    """Per row of ``rows``: the position in ``index`` (its levels ``by``) of the row's cell, −1 if none."""
+    if len(by) == 1:
+        return pd.Index(index).get_indexer(pd.Index(rows[by[0]].to_numpy()))
+    levels, row_codes, index_codes = [], [], []
+    for position, name in enumerate(by):
+        values = index.get_level_values(position)
+        level = pd.Index(pd.unique(values))
+        levels.append(len(level))
+        index_codes.append(level.get_indexer(values))
+        row_codes.append(level.get_indexer(pd.Index(rows[name].to_numpy())))
+    size = int(np.prod(levels, dtype=np.float64))
+    if size > 20_000_000:  # too sparse for a dense lookup
+        return index.get_indexer(pd.MultiIndex.from_arrays([rows[name].to_numpy() for name in by]))
+    flat_index = np.ravel_multi_index(index_codes, levels)
+    lookup = np.full(size, -1, dtype=np.int64)
+    lookup[flat_index] = np.arange(len(index))
+    known = np.all([c >= 0 for c in row_codes], axis=0)
+    out = np.full(len(rows), -1, dtype=np.int64)
+    if known.any():
+        out[known] = lookup[np.ravel_multi_index([c[known] for c in row_codes], levels)]
+    return out
+
+
 def perturb_groups(
     values: pd.DataFrame,
     rows: pd.DataFrame,
     by: list[str],
     need_keys: np.ndarray,
-    business_keys: np.ndarray,
-    businesses: str = "bedrifter",
+    businesses: tuple[np.ndarray, np.ndarray],
+    business_column: str = "bedrifter",
 ) -> pd.DataFrame:
     """``values`` (indexed by the cells' keys ``by``; one column per count) with every count perturbed: the
-    column ``businesses`` with the cell key of the cell's distinct businesses (``rows["bedrift_id"]``), every
-    other column with that of the cell's records. ``rows`` has one row per record, the ``by`` columns, and
-    ``bedrift_id`` when ``businesses`` is among the columns; ``need_keys``/``business_keys`` are its records' keys.
-    Used by the View's protection and by the flow map's aggregates alike."""
-    if len(by) == 1:
-        cell = values.index.get_indexer(pd.Index(rows[by[0]].to_numpy()))
-    else:
-        cell = values.index.get_indexer(pd.MultiIndex.from_arrays([rows[name].to_numpy() for name in by]))
+    column ``business_column`` with the cell key of the cell's distinct businesses, every other column with that
+    of the cell's records. ``rows`` has one row per record and the ``by`` columns; ``need_keys`` are its records'
+    keys and ``businesses`` (:func:`businesses_of`) their businesses' codes and the key per code. Used by the
+    View's protection and by the flow map's aggregates alike."""
+    cell = cells_of(values.index, rows, by)
     n = len(values)
     out = values.copy()
     record_cells = cell_keys(need_keys, cell, n)
     business_cells = None
     for column in out.columns:
-        if column == businesses:
+        if column == business_column:
             if business_cells is None:
-                pairs = pd.DataFrame({"cell": cell, "bedrift": rows["bedrift_id"].to_numpy(), "key": business_keys})
-                pairs = pairs[pairs["cell"] >= 0].drop_duplicates(["cell", "bedrift"])
-                business_cells = cell_keys(pairs["key"].to_numpy(), pairs["cell"].to_numpy(), n)
+                codes, key_of_code = businesses
+                width = max(len(key_of_code), 1)
+                pairs = np.unique(cell[cell >= 0] * width + codes[cell >= 0])
+                business_cells = cell_keys(key_of_code[pairs % width], pairs // width, n)
             keys = business_cells
         else:
             keys = record_cells

@@ -245,25 +245,22 @@ def flows_from(
 def _perturbed(flows, arcs, demand, kinds, total, by_area, record_keys):
     """The viewer's arcs, municipality columns, totals per kind and grand total, perturbed (cell key method)."""
     if record_keys is None:
-        record_keys = (
-            cellkey.record_keys(flows["behov_id"], "behov"),
-            cellkey.record_keys(flows["bedrift_id"], "bedrift"),
-        )
-    need_keys, business_keys = record_keys
+        record_keys = (cellkey.record_keys(flows["behov_id"], "behov"), cellkey.businesses_of(flows["bedrift_id"]))
+    need_keys, (codes, key_of_code) = record_keys
     rows = flows.assign(kompetanseomrade=flows["kompetanseomrade_bue"] if by_area else ALL_AREAS)
     if len(arcs):
         by = ["kommunenummer", "studiested", "kompetanseomrade"]
         arc_rows = rows["type"].to_numpy() == ARC
         counts = arcs.set_index(by)[["deltakere", "behov", "bedrifter"]]
-        shown = cellkey.perturb_groups(counts, rows[arc_rows], by, need_keys[arc_rows], business_keys[arc_rows])
+        shown = cellkey.perturb_groups(counts, rows[arc_rows], by, need_keys[arc_rows], (codes[arc_rows], key_of_code))
         arcs = arcs.assign(**{c: shown[c].to_numpy() for c in shown.columns})
         arcs = arcs.sort_values(["deltakere", "kommunenummer", "studiested"], ascending=[False, True, True])
         arcs = arcs.reset_index(drop=True)
     if len(demand):
-        shown = cellkey.perturb_groups(demand[["deltakere"]], rows, ["kommunenummer"], need_keys, business_keys)
+        shown = cellkey.perturb_groups(demand[["deltakere"]], rows, ["kommunenummer"], need_keys, (codes, key_of_code))
         demand = demand.assign(deltakere=shown["deltakere"].to_numpy())
     per_kind = pd.DataFrame({"deltakere": pd.Series(kinds, dtype=float)}).rename_axis("type")
-    shown = cellkey.perturb_groups(per_kind, rows, ["type"], need_keys, business_keys)["deltakere"]
+    shown = cellkey.perturb_groups(per_kind, rows, ["type"], need_keys, (codes, key_of_code))["deltakere"]
     kinds = {kind: float(shown[kind]) for kind in kinds}
     total = float(cellkey.perturb(np.array([total]), np.array([cellkey.cell_key(need_keys)]))[0])
     return arcs, demand, kinds, total

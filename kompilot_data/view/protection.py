@@ -26,26 +26,28 @@ SCALED = {"behov_per_1000": "behov", "tilbud_fordelt": "ettersporsel"}
 BUSINESSES = "bedrifter"
 ID_COLUMN = "behov_id"
 
-_cache: dict[int, tuple[weakref.ref, np.ndarray, np.ndarray]] = {}
+_cache: dict[int, tuple[weakref.ref, np.ndarray, np.ndarray, np.ndarray]] = {}
 
 
-def _keys_of_records(needs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Per row of ``needs`` (all of a View's records): the need's and its business's record key. Cached per
-    records frame (the app keeps one per data version), so a filter change does not hash again."""
+def _keys_of_records(needs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row of ``needs`` (all of a View's records): the need's record key and its business's code, and per code
+    the business's record key. Cached per records frame (the app keeps one per data version), so a filter change
+    does not hash again."""
     entry = _cache.get(id(needs))
     if entry is not None and entry[0]() is needs:
-        return entry[1], entry[2]
+        return entry[1], entry[2], entry[3]
     need_keys = cellkey.record_keys(needs[ID_COLUMN], "behov")
-    business_keys = cellkey.record_keys(needs["bedrift_id"], "bedrift")
+    codes, key_of_code = cellkey.businesses_of(needs["bedrift_id"])
     for stale in [k for k, (ref, *_) in _cache.items() if ref() is None]:
         del _cache[stale]
     with contextlib.suppress(TypeError):  # not weak-referenceable: no cache
-        _cache[id(needs)] = (weakref.ref(needs), need_keys, business_keys)
-    return need_keys, business_keys
+        _cache[id(needs)] = (weakref.ref(needs), need_keys, codes, key_of_code)
+    return need_keys, codes, key_of_code
 
 
-def record_keys(all_needs: pd.DataFrame, rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """The need and business record keys of each row of ``rows`` (which has ``behov_id`` and ``bedrift_id``).
+def record_keys(all_needs: pd.DataFrame, rows: pd.DataFrame) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """The need record key of each row of ``rows`` (which has ``behov_id`` and ``bedrift_id``), and its businesses
+    (:func:`~kompilot_data.engine.cellkey.businesses_of`: per row a code, per code a key).
 
     Fast path: ``rows`` is indexed like ``all_needs`` (checked by comparing the ids); else the ids are hashed.
     """
@@ -56,9 +58,9 @@ def record_keys(all_needs: pd.DataFrame, rows: pd.DataFrame) -> tuple[np.ndarray
         if (position >= 0).all():
             ids = all_needs[ID_COLUMN].to_numpy()[position]
             if np.array_equal(ids.astype(object), rows[ID_COLUMN].to_numpy().astype(object)):
-                need_keys, business_keys = _keys_of_records(all_needs)
-                return need_keys[position], business_keys[position]
-    return cellkey.record_keys(rows[ID_COLUMN], "behov"), cellkey.record_keys(rows["bedrift_id"], "bedrift")
+                need_keys, codes, key_of_code = _keys_of_records(all_needs)
+                return need_keys[position], (codes[position], key_of_code)
+    return cellkey.record_keys(rows[ID_COLUMN], "behov"), cellkey.businesses_of(rows["bedrift_id"])
 
 
 def perturb_table(table: pd.DataFrame, values: list[str], rows: pd.DataFrame, all_needs: pd.DataFrame) -> pd.DataFrame:
@@ -71,9 +73,9 @@ def perturb_table(table: pd.DataFrame, values: list[str], rows: pd.DataFrame, al
     has_businesses = BUSINESSES in table.columns
     if not counted and not has_businesses:
         return table
-    need_keys, business_keys = record_keys(all_needs, rows)
+    need_keys, businesses = record_keys(all_needs, rows)
     columns = [*counted, *([BUSINESSES] if has_businesses else [])]
-    perturbed = cellkey.perturb_groups(table[columns], rows, list(table.index.names), need_keys, business_keys)
+    perturbed = cellkey.perturb_groups(table[columns], rows, list(table.index.names), need_keys, businesses)
     out = table.copy()
     for column in columns:
         out[column] = perturbed[column]
@@ -95,10 +97,6 @@ def perturb_total(value: float, rows: pd.DataFrame, all_needs: pd.DataFrame, mea
     ``rows`` (``bedrifter``: of their distinct businesses)."""
     if not np.isfinite(value):
         return value
-    need_keys, business_keys = record_keys(all_needs, rows)
-    if measure == BUSINESSES:
-        distinct = ~pd.Series(rows["bedrift_id"].to_numpy()).duplicated().to_numpy()
-        key = cellkey.cell_key(business_keys[distinct])
-    else:
-        key = cellkey.cell_key(need_keys)
+    need_keys, (codes, key_of_code) = record_keys(all_needs, rows)
+    key = cellkey.cell_key(key_of_code[np.unique(codes)]) if measure == BUSINESSES else cellkey.cell_key(need_keys)
     return float(cellkey.perturb(np.array([value]), np.array([key]))[0])
