@@ -55,16 +55,7 @@ fig = maps.choropleth_map(
     labels=show_labels,
     **ui.map_geometry(),  # the polygons as static files: a rerun sends only the values (issue 17)
 )
-hidden = table["skjult"].fillna(False).astype(bool) & spec.estimate
-values = table[spec.column]
-shown = table[["navn", "delregion"]].copy()
-if spec.column != "delregion":
-    shown[spec.column] = values.where(~hidden)
-    shown["skjult"] = hidden
-    shown = shown.sort_values(spec.column, ascending=False, na_position="last")
-else:
-    order = {name: i for i, name in enumerate([*kd.SUBREGIONS, kd.OUTSIDE_PILOT])}
-    shown = shown.sort_values(["delregion", "navn"], key=lambda c: c.map(order) if c.name == "delregion" else c)
+shown = maps.map_table(table, indicator)  # its marks and the hover's come from one function (issue 23)
 summary = summaries.map_summary(shown, indicator, lang)
 
 left, right = st.columns([3, 2], gap="medium")

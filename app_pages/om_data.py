@@ -4,6 +4,7 @@ import kompilot_data as kd
 import ui
 from kompilot_data.engine import matching, pooling, travel
 from kompilot_data.engine.reach import DEFAULT_REACH
+from kompilot_data.present.cellkey_table import ptable_table
 from kompilot_data.reference.i18n import format_date, page_text
 from kompilot_data.reference.indicators import INDICATORS
 
@@ -53,6 +54,9 @@ shown = shown.rename(columns={key: ui.T(label) for key, label in columns.items()
 ui.show_table(shown, alt=ui.T("about_calibration_table"))
 
 st.markdown(page_text("skjerming", lang))
+# The cell key method's published p-table (issue 23): what noise a viewer's figure may carry.
+st.caption(ui.T("ckm_ptable_caption"))
+ui.show_table(ptable_table(lang), alt=ui.T("ckm_ptable_alt"))
 
 ui.section(ui.T("about_methods_title"))
 st.markdown(ui.T("about_methods"))

@@ -56,7 +56,8 @@ def test_needs_key_figures_are_the_views_totals(melhus):
         "Deltakere": shown(view, view.total("deltakere")),
         "Åpne behov (kartlagt eller koblet)": shown(view, view.total("apne_behov")),
     }
-    assert figures["Deltakere"] == "301"
+    # 301 exactly for a coordinator; a viewer's total is perturbed as a cell of its own (cell key method)
+    assert abs(view.total("deltakere") - 301) <= 2
 
 
 def test_needs_by_area_are_the_views_protected_cells(melhus):

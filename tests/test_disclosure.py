@@ -413,3 +413,26 @@ def test_property_no_table_and_lines_leave_a_recoverable_cell(case):
     pd.testing.assert_frame_equal(coordinator.table.drop(columns=FLAGS), table)
     assert not coordinator.table[FLAGS].to_numpy().any()
     assert coordinator.hidden_totals == frozenset()
+
+
+def test_a_hidden_total_fixed_only_through_other_lines_gets_a_complement():
+    """Hypothesis's falsifying example (issue 23): all four non-empty cells are primary, so the total of
+    k2 = 0 (2 businesses, primary) has no visible neighbour; yet it equals k3[0] + k3[1] − k2[1]. The audit looks
+    further out along the hidden cells and hides one of those visible totals."""
+    table = pd.DataFrame(
+        {
+            "k1": [0] * 5,
+            "k2": [0, 0, 1, 1, 2],
+            "k3": [0, 1, 0, 1, 0],
+            "bedrifter": [1, 1, 2, 2, 0],
+            "behov": [1, 1, 2, 2, 0],
+        }
+    )
+    lines = {"linje_k2": ("k2",), "linje_k3": ("k3",)}
+    plain = protect(table, ["behov"], lines=lines, keys=list(KEYS), audit=False)
+    assert ("linje_k2", (0,)) in plain.hidden_totals
+    assert any("kombinere" in v for v in disclosure_violations(plain))  # the leak the audit must close
+    protected = protect(table, ["behov"], lines=lines, keys=list(KEYS))
+    assert disclosure_violations(protected) == []
+    assert recoverable(table, lines, protected.table["skjult"].to_numpy(), protected.hidden_totals) == []
+    assert protected.hidden_totals & {("linje_k3", (0,)), ("linje_k3", (1,))}

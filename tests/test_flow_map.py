@@ -282,15 +282,17 @@ def test_more_than_seven_areas_share_a_grey_legend_entry():
 def test_viewers_see_arcs_per_municipality_and_place_on_three_businesses():
     data, protected = _data(threshold=3)
     assert testing.disclosure_violations(protected) == []
-    assert list(zip(data.arcs["kommunenummer"], data.arcs["studiested"], data.arcs["deltakere"], strict=True)) == [
-        ("5054", "Trondheim", 14.0),  # bygg and ikt together: F1, F2, F3
-        ("5007", "Steinkjer", 7.0),
+    # bygg and ikt together: F1, F2, F3; the counts perturbed for viewers (cell key method, at most ±2)
+    assert list(zip(data.arcs["kommunenummer"], data.arcs["studiested"], strict=True)) == [
+        ("5054", "Trondheim"),
+        ("5007", "Steinkjer"),
     ]
+    assert np.abs(data.arcs["deltakere"].to_numpy() - [14.0, 7.0]).max() <= 2
     assert set(data.arcs["kompetanseomrade"]) == {engine_flows.ALL_AREAS}
-    assert data.demand["deltakere"].tolist() == [21.0, 21.0]
+    assert np.abs(data.demand["deltakere"].to_numpy() - 21.0).max() <= 2
     assert data.demand["nett"].isna().all()  # no split of a municipality by kind for viewers
     # online (1 business), in-company (2) and no candidate (2) rest on too few businesses
-    assert data.kinds["bue"] == 21.0 and np.isnan(data.kinds["nett"]) and np.isnan(data.kinds["bedrift"])
+    assert abs(data.kinds["bue"] - 21.0) <= 2 and np.isnan(data.kinds["nett"]) and np.isnan(data.kinds["bedrift"])
     assert flow_map.placeless_sentence(data, "nb") == (
         "Andelen med beste tilbud på nett eller i bedriften vises ikke: den bygger på færre enn 3 bedrifter "
         "eller kunne gitt et skjult tall."
@@ -298,8 +300,7 @@ def test_viewers_see_arcs_per_municipality_and_place_on_three_businesses():
     deck = flow_map.flow_deck(data, "nb")
     arcs = _layer(deck, "ArcLayer").data
     assert [a["tt_linje1"] for a in arcs] == [
-        "Alle kompetanseområder: 14 deltakere",
-        "Alle kompetanseområder: 7 deltakere",
+        f"Alle kompetanseområder: {v:.0f} deltakere" for v in data.arcs["deltakere"]
     ]
     assert all(c["tt_linje2"] == "" for c in _layer(deck, "ColumnLayer").data)
     assert flow_map.flow_legend(data, "en") == [
@@ -308,7 +309,7 @@ def test_viewers_see_arcs_per_municipality_and_place_on_three_businesses():
     arcs, columns = flow_map.flow_tables(data, "en")
     assert list(arcs.columns) == ["From municipality", "Study place", "Participants", "Distance (km, straight line)"]
     assert list(columns.columns) == ["Municipality", "Participants in open needs"]
-    assert columns["Participants in open needs"].tolist() == ["21", "21"]
+    assert columns["Participants in open needs"].tolist() == [f"{v:.0f}" for v in data.demand["deltakere"]]
 
 
 def test_a_column_on_one_business_is_hidden_with_a_complement_and_said_so():
@@ -320,7 +321,7 @@ def test_a_column_on_one_business_is_hidden_with_a_complement_and_said_so():
     assert data.demand["merke"].to_dict() == {"5007": ":", "5043": "<3", "5054": ""}
     assert [c["tt_tittel"] for c in _layer(flow_map.flow_deck(data), "ColumnLayer").data] == ["Indre Fosen"]
     assert flow_map.flow_tables(data, "nb")[1].values.tolist() == [
-        ["Indre Fosen", "21"],
+        ["Indre Fosen", f"{data.demand.at['5054', 'deltakere']:.0f}"],  # 21, perturbed for viewers
         ["Namsos", ":"],
         ["Røyrvik", "<3"],
     ]
@@ -335,8 +336,11 @@ def test_a_column_on_one_business_is_hidden_with_a_complement_and_said_so():
         "regnes ut): 2 kommuner." in flow_map.flow_summary(data, "nb")
     )
     # no candidate within reach now rests on three businesses (F2, F8, F11): said with its share of 44
+    none, total = data.kinds["ingen"], data.total  # 7 of 44, perturbed for viewers
+    assert abs(none - 7) <= 2 and abs(total - 44) <= 2
     assert flow_map.placeless_sentence(data, "nb").endswith(
-        f"Deltakere i åpne behov uten noe tilbud innen rekkevidde: 7 (16{NBSP}%); de vises bare i søylene."
+        f"Deltakere i åpne behov uten noe tilbud innen rekkevidde: {none:.0f} ({round(100 * none / total)}{NBSP}%); "
+        "de vises bare i søylene."
     )
 
 
@@ -426,8 +430,8 @@ def test_viewers_flows_are_protected_and_ranked_like_the_coordinators(records):
     assert top1.set_index("behov_id")["tilbud_id"].to_dict() == rank1.set_index("behov_id")["tilbud_id"].to_dict()
     # and the viewer's arcs are the coordinator's pairs with at least three businesses (or fewer, when hidden)
     pairs = coordinator.brokering.flows.arcs.groupby(["kommunenummer", "studiested"])["deltakere"].sum()
-    for row in data.arcs.itertuples():
-        assert pairs[(row.kommunenummer, row.studiested)] == row.deltakere
+    for row in data.arcs.itertuples():  # perturbed for viewers (cell key method): at most ±2
+        assert abs(pairs[(row.kommunenummer, row.studiested)] - row.deltakere) <= 2
 
 
 # --- the Streamlit function ---------------------------------------------------------------------------

@@ -77,7 +77,9 @@ def test_display_table_shows_less_than_three_and_colon(view):
     rows = shown.set_index("Kommune")
     assert rows.loc["Røyrvik", "Behov"] == "<3" and rows.loc["Røyrvik", "Bedrifter"] == "<3"
     assert rows.loc["Grong", "Behov"] == ":" and rows.loc["Grong", "Bedrifter"] == ":"
-    assert rows.loc["Namsos", "Behov"] == "6" and rows.loc["Namsos", "Bedrifter"] == "6"
+    namsos = counts.set_index("kommunenummer").loc["5007"]  # 6 and 6, perturbed for viewers (cell key method)
+    assert rows.loc["Namsos", "Behov"] == f"{namsos['behov']:.0f}" and abs(namsos["behov"] - 6) <= 2
+    assert rows.loc["Namsos", "Bedrifter"] == f"{namsos['bedrifter']:.0f}" and abs(namsos["bedrifter"] - 6) <= 2
     english = tables.display_table(counts, "en", columns=["kommunenummer", "behov"]).set_index("Municipality")
     assert english.loc["Røyrvik"].iloc[-1] == "<3" and english.loc["Grong"].iloc[-1] == ":"
 
@@ -87,7 +89,8 @@ def test_cross_table_shows_less_than_three_and_colon(view):
     table = table[table.index.get_level_values(0).isin([ROYRVIK, GRONG, "5007"])]
     table = table[table.index.get_level_values(1) == "helse"]
     cross = tables.pivot(table, "behov", "nb", "kommunenummer", "kompetanseomrade", corner="Kommune")
-    assert cross.set_index("Kommune")["helse"].to_dict() == {"5007": "6", ROYRVIK: "<3", GRONG: ":"}
+    namsos = f"{table.at[('5007', 'helse'), 'behov']:.0f}"  # 6, perturbed for viewers
+    assert cross.set_index("Kommune")["helse"].to_dict() == {"5007": namsos, ROYRVIK: "<3", GRONG: ":"}
 
 
 def _hover(fig, code: str) -> str:
@@ -119,8 +122,8 @@ def test_bars_take_the_marks_of_their_rows(view):
     assert dict(zip(fig.data[0].y, fig.data[0].text, strict=True)) == {
         "Røyrvik": "<3",
         "Grong": ":",
-        "Røros": "5",
-        "Namsos": "6",
+        "Røros": f"{counts['Røros']:.0f}",  # 5 and 6, perturbed for viewers (cell key method)
+        "Namsos": f"{counts['Namsos']:.0f}",
     }
     # without marks a hidden bar claims no number of businesses
     fig = figures.bar_counts(counts, "nb", "Behov", "Kilde: x", "Behov per kommune")
@@ -140,7 +143,8 @@ def test_gap_heatmap_and_its_table_show_less_than_three_and_colon(view):
     names = kd.load_municipalities()["navn"].to_dict()
     fig = figures.gap_heatmap(table, "nb", "Kilde: x", names, title="Underskudd")
     cells = dict(zip(fig.data[0].y, (row[0] for row in fig.data[0].text), strict=True))
-    assert cells == {"Grong": ":", "Røyrvik": "<3", "Namsos": "−1", "Røros": "−36"}
+    assert cells["Grong"] == ":" and cells["Røyrvik"] == "<3"
+    assert cells["Namsos"] not in (":", "<3") and cells["Røros"] not in (":", "<3")  # perturbed gaps
     shown = tables.display_table(figures.gap_cells(table, "nb", names), "nb", columns=["sted", "gap"])
     assert dict(zip(shown.iloc[:, 0], shown.iloc[:, 1], strict=True))["Grong"] == ":"
     assert dict(zip(shown.iloc[:, 0], shown.iloc[:, 1], strict=True))["Røyrvik"] == "<3"

@@ -3,12 +3,11 @@ alternative, what the arcs cannot show, and the figures behind the map."""
 
 from __future__ import annotations
 
-import html
-
 import streamlit as st
 
 from kompilot_data.engine import flows as engine_flows
 from kompilot_data.present import flow_map as builders
+from kompilot_data.present.safe_text import html_text
 from kompilot_data.reference.i18n import t
 from kompilot_data.view import View
 
@@ -18,19 +17,19 @@ def legend_html(data: engine_flows.FlowData, language: str) -> str:
     swatches = [
         f'<span style="display:inline-flex;align-items:center;margin:0 14px 4px 0;white-space:nowrap">'
         f'<span style="display:inline-block;width:26px;height:6px;border-radius:3px;background:{colour};'
-        f'margin-right:6px"></span>{html.escape(label)}</span>'
+        f'margin-right:6px"></span>{html_text(label)}</span>'
         for label, colour in builders.flow_legend(data, language)
     ]
     r, g, b, _ = builders.COLUMN_COLOUR
     swatches.append(
         f'<span style="display:inline-flex;align-items:center;margin:0 14px 4px 0;white-space:nowrap">'
         f'<span style="display:inline-block;width:9px;height:16px;background:rgba({r},{g},{b},0.6);'
-        f'margin-right:6px"></span>{html.escape(t("flowmap_legend_columns", language))}</span>'
+        f'margin-right:6px"></span>{html_text(t("flowmap_legend_columns", language))}</span>'
     )
     note = t("flowmap_legend_width", language)
     if data.by_area:
         note += " " + t("flowmap_legend_colour", language)
-    note = html.escape(note)
+    note = html_text(note)
     return (
         f'<div style="font-size:0.95rem;line-height:1.5">{"".join(swatches)}</div>'
         f'<div style="font-size:0.85rem;color:#444">{note}</div>'

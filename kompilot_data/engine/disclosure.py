@@ -16,8 +16,9 @@ ch. 4 and 5):
 * **Audit** – the one-per-line rule is necessary, not sufficient: several totals combined can still pin a hidden
   cell down (a "bridge" between two groups of hidden cells in a two-way table). After the rule is stable,
   :func:`protect` checks exactly, by linear algebra over all published totals, whether any *primary* item (a cell
-  or total built on too few businesses) is still determined, hides one more item next to each that is, and
-  applies the rule again, until none is. (A complementary cell that can be computed is harmless: it rests on
+  or total built on too few businesses) is still determined, hides one more item next to each that is (when
+  every item next to it is hidden already, the nearest visible item of a relation linked to it through hidden
+  items), and applies the rule again, until none is. (A complementary cell that can be computed is harmless: it rests on
   enough businesses.)
 
 Relations. ``lines`` names the published totals: ``{"per_region": ("delregion",), "county": ()}`` means the sum
@@ -565,6 +566,8 @@ def _repair(structure: _Structure, hidden: np.ndarray, determined: np.ndarray) -
                 for r in relations
                 if not hidden[structure.rel_total[r]] and structure.nonempty[structure.rel_total[r]]
             ]
+        if not free:  # every neighbour is hidden already: look further out along the hidden items
+            free = _nearest_visible(structure, hidden, relations, pointers, relations_of)
         if not free:
             continue
         pick = _best(structure, np.unique(np.array(free, dtype=np.int64)))
@@ -572,6 +575,31 @@ def _repair(structure: _Structure, hidden: np.ndarray, determined: np.ndarray) -
         touched.update(relations.tolist())
         changed = True
     return changed
+
+
+def _nearest_visible(structure: _Structure, hidden: np.ndarray, start: np.ndarray, pointers, relations_of) -> list[int]:
+    """The visible non-empty items (parts or totals) of the relations nearest to ``start`` that reach it through
+    hidden items: a determined item whose own relations are all hidden is fixed by relations further out (e.g. a
+    hidden line total equal to other line totals minus a visible one), and hiding one of their visible items
+    breaks that chain. Breadth-first over relations linked by a shared hidden item; ``[]`` if none is left."""
+    seen = set(start.tolist())
+    level = list(seen)
+    while level:
+        free: list[int] = []
+        reached: list[int] = []
+        for relation in level:
+            members = [int(structure.rel_total[relation]), *structure.parts(relation).tolist()]
+            for item in members:
+                if not hidden[item]:
+                    if structure.nonempty[item]:
+                        free.append(item)
+                    continue
+                reached.extend(relations_of[pointers[item] : pointers[item + 1]].tolist())
+        if free:
+            return free
+        level = [r for r in dict.fromkeys(reached) if r not in seen]
+        seen.update(level)
+    return []
 
 
 def total_label(name: str, keys: Sequence[str], key: tuple) -> str:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from kompilot_data.engine import disclosure
+from kompilot_data.engine import cellkey, disclosure
 from kompilot_data.engine.reach import DEFAULT_REACH, ReachSetting
 from kompilot_data.reference import load_municipalities
 
@@ -147,6 +147,7 @@ def flows_from(
     reach: ReachSetting = DEFAULT_REACH,
     places: tuple[str, ...] | None = None,
     by_area: bool | None = None,
+    record_keys: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[FlowData, disclosure.Protected]:
     """Aggregate :func:`need_flows` into arcs, columns and totals, protected for ``threshold`` (0 = coordinator).
 
@@ -235,5 +236,31 @@ def flows_from(
         present = (flows["type"] == kind).any()
         kinds[kind] = float("nan") if present and protected.total_hidden("per_type", (kind,)) else float(value)
     total = float("nan") if protected.total_hidden("total", ()) else float(flows["deltakere"].sum())
+    if threshold > 0 and len(flows):
+        arcs, demand, kinds, total = _perturbed(flows, arcs, demand, kinds, total, by_area, record_keys)
     data = FlowData(arcs, hidden_arcs, demand, kinds, total, reach, threshold, places, by_area)
     return data, protected
+
+
+def _perturbed(flows, arcs, demand, kinds, total, by_area, record_keys):
+    """The viewer's arcs, municipality columns, totals per kind and grand total, perturbed (cell key method)."""
+    if record_keys is None:
+        record_keys = (cellkey.record_keys(flows["behov_id"], "behov"), cellkey.businesses_of(flows["bedrift_id"]))
+    need_keys, (codes, key_of_code) = record_keys
+    rows = flows.assign(kompetanseomrade=flows["kompetanseomrade_bue"] if by_area else ALL_AREAS)
+    if len(arcs):
+        by = ["kommunenummer", "studiested", "kompetanseomrade"]
+        arc_rows = rows["type"].to_numpy() == ARC
+        counts = arcs.set_index(by)[["deltakere", "behov", "bedrifter"]]
+        shown = cellkey.perturb_groups(counts, rows[arc_rows], by, need_keys[arc_rows], (codes[arc_rows], key_of_code))
+        arcs = arcs.assign(**{c: shown[c].to_numpy() for c in shown.columns})
+        arcs = arcs.sort_values(["deltakere", "kommunenummer", "studiested"], ascending=[False, True, True])
+        arcs = arcs.reset_index(drop=True)
+    if len(demand):
+        shown = cellkey.perturb_groups(demand[["deltakere"]], rows, ["kommunenummer"], need_keys, (codes, key_of_code))
+        demand = demand.assign(deltakere=shown["deltakere"].to_numpy())
+    per_kind = pd.DataFrame({"deltakere": pd.Series(kinds, dtype=float)}).rename_axis("type")
+    shown = cellkey.perturb_groups(per_kind, rows, ["type"], need_keys, (codes, key_of_code))["deltakere"]
+    kinds = {kind: float(shown[kind]) for kind in kinds}
+    total = float(cellkey.perturb(np.array([total]), np.array([cellkey.cell_key(need_keys)]))[0])
+    return arcs, demand, kinds, total

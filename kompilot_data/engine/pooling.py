@@ -416,3 +416,55 @@ def pool_need_ids(pool: Mapping) -> list[str]:
     if text is None or (not isinstance(text, str) and pd.isna(text)):
         raise PoolError("err_pool_ids_hidden")
     return [part for part in str(text).split(";") if part]
+
+
+# --- what a viewer sees of a course opportunity -----------------------------------------------------------
+
+#: Columns a viewer never sees: they name the member municipalities or rest on single members' travel (a pool
+#: row's total travel, its longest trip and its members solve for one business's participants).
+MEMBER_COLUMNS = ("kommuner", "vert", "vert_kommunenummer", "ferjer")
+TRAVEL_COLUMNS = ("sum_avstand_km", "maks_avstand_km", "sum_reisetid_min", "maks_reisetid_min")
+
+
+def for_viewers(pools: pd.DataFrame, min_class: int, language: str = "nb") -> pd.DataFrame:
+    """Course opportunities as a viewer may see them: sub-region level only.
+
+    The member municipalities, the host (chosen to minimise the members' travel, so it points at them), the ferries
+    and every travel sum or maximum are replaced by the pool's sub-region (``delregion``: where most of its
+    participants are) or left out (NaN); the class-size flag follows the shown participants; the description says
+    only what is left. ``pools`` comes with its counts already protected (suppressed and perturbed).
+    """
+    out = pools.copy()
+    region = out["delregion"].astype(str)
+    for column in MEMBER_COLUMNS:
+        out[column] = "" if column == "ferjer" else region
+    for column in TRAVEL_COLUMNS:
+        out[column] = np.nan
+    shown = pd.to_numeric(out["deltakere"], errors="coerce")
+    out["min_klasse_naadd"] = (shown >= min_class).to_numpy(dtype=bool)
+    out["foreslaatt_form"] = None
+    areas = taxonomy.labels("kompetanseomrade", language)
+    levels = taxonomy.labels("niva", language)
+    descriptions = []
+    for row in out.itertuples(index=False):
+        if not np.isfinite(getattr(row, "deltakere", np.nan)):
+            descriptions.append(None)
+            continue
+        where = (
+            t("pool_where_outside", language)
+            if row.delregion == OUTSIDE_PILOT
+            else t("pool_where_region", language, region=row.delregion)
+        )
+        descriptions.append(
+            t(
+                "pool_description_viewer",
+                language,
+                people=format_number(row.deltakere, language),
+                businesses=format_number(row.bedrifter, language),
+                where=where,
+                level=levels[row.niva].lower(),
+                area=areas[row.kompetanseomrade].lower(),
+            )
+        )
+    out["beskrivelse"] = descriptions
+    return out

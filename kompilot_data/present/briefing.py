@@ -518,7 +518,9 @@ def _course_opportunities(view: View, language: str, within: str, min_class: int
             demo=demo,
         ),
         KeyFigure(
-            t("kf_pool_participants", language), format_number(int(pools["deltakere"].sum()), language), demo=demo
+            t("kf_pool_participants", language),
+            format_number(view.brokering.pooled_participants(min_class), language),  # a count of its own
+            demo=demo,
         ),
     ]
     step = Step("kursmuligheter", step_title("kursmuligheter", language), "", key_figures, finding_demo=demo)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import plotly.graph_objects as go
 
 from kompilot_data.engine.disclosure import SUPPRESSED
+from kompilot_data.present.safe_text import html_text
 from kompilot_data.present.theme import add_demo_tag, add_source
 from kompilot_data.reference.i18n import format_number, format_percent, plotly_separators
 
@@ -92,48 +93,50 @@ def to_plotly(chart: Chart, height: int | None = None, footer: bool = True) -> g
             fig.add_trace(
                 go.Bar(
                     x=values,
-                    y=list(chart.categories),
+                    y=[html_text(c) for c in chart.categories],
                     orientation="h",
-                    name=series.name,
+                    name=html_text(series.name),
                     marker_color=list(series.point_colours) if series.point_colours else series.colour,
                     text=labels,
                     textposition="outside",
                     textfont={"size": TEXT_SIZE},
                     cliponaxis=False,
-                    hovertemplate="%{y}: %{text}<extra>" + series.name + "</extra>",
+                    hovertemplate="%{y}: %{text}<extra>" + html_text(series.name) + "</extra>",
                     showlegend=several and not series.point_colours,
                 )
             )
         elif chart.kind == "column":
             fig.add_trace(
                 go.Bar(
-                    x=list(chart.categories),
+                    x=[html_text(c) for c in chart.categories],
                     y=values,
-                    name=series.name,
+                    name=html_text(series.name),
                     marker_color=list(series.point_colours) if series.point_colours else series.colour,
                     text=labels,
                     textposition="outside",
                     textfont={"size": SOURCE_SIZE},
                     cliponaxis=False,
-                    hovertemplate="%{x}: %{text}<extra>" + series.name + "</extra>",
+                    hovertemplate="%{x}: %{text}<extra>" + html_text(series.name) + "</extra>",
                     showlegend=several and not series.point_colours,
                 )
             )
         else:
             fig.add_trace(
                 go.Scatter(
-                    x=list(chart.categories),
+                    x=[html_text(c) for c in chart.categories],
                     y=[None if v is None else v for v in series.values],
-                    name=series.name,
+                    name=html_text(series.name),
                     mode="lines+markers",
                     line={"color": series.colour, "width": 4},
                     marker={"size": 9},
-                    hovertemplate="%{x}: %{y}<extra>" + series.name + "</extra>",
+                    hovertemplate="%{x}: %{y}<extra>" + html_text(series.name) + "</extra>",
                     showlegend=several,
                 )
             )
     for label, colour in chart.legend:
-        fig.add_trace(go.Bar(x=[None], y=[None], orientation="h", name=label, marker_color=colour, showlegend=True))
+        fig.add_trace(
+            go.Bar(x=[None], y=[None], orientation="h", name=html_text(label), marker_color=colour, showlegend=True)
+        )
     if chart.kind == "bar":
         tick_size = TEXT_SIZE if len(chart.categories) <= 8 else SOURCE_SIZE
         fig.update_yaxes(autorange="reversed", tickfont={"size": tick_size}, automargin=True)

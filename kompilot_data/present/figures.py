@@ -108,7 +108,7 @@ def treemap_area_level(table: pd.DataFrame, language: str, source: str, title: s
     ids = [str(a) for a in area_totals.index] + [
         f"{a}/{lv}" for a, lv in zip(shown["kompetanseomrade"], shown["niva"], strict=True)
     ]
-    labels = [areas[a] for a in area_totals.index] + [levels[lv] for lv in shown["niva"]]
+    labels = [html_text(areas[a]) for a in area_totals.index] + [html_text(levels[lv]) for lv in shown["niva"]]
     parents = [""] * len(area_totals) + list(shown["kompetanseomrade"].astype(str))
     values = list(area_totals.to_numpy()) + list(shown["deltakere"].to_numpy())
     shades = ["#3D4A5C", "#55606E"]
@@ -150,7 +150,7 @@ def funnel_by_region(table: pd.DataFrame, language: str, source: str, title: str
             continue
         fig.add_trace(
             go.Funnel(
-                name=t("outside_pilot", language) if name == OUTSIDE_PILOT else name,
+                name=html_text(t("outside_pilot", language) if name == OUTSIDE_PILOT else name),
                 y=[wrapped(labels[s], 14) for s in FUNNEL_STAGES],
                 x=part["behov"].to_numpy(),
                 text=[
@@ -186,7 +186,7 @@ def pipeline_by_source(table: pd.DataFrame, language: str, source: str, title: s
         marks = [m or (COMPLEMENTARY if pd.isna(v) else "") for m, v in zip(hidden_markers(part), share, strict=True)]
         fig.add_trace(
             go.Bar(
-                name=f"{label} (n = {format_number(total, language)})",
+                name=html_text(f"{label} (n = {format_number(total, language)})"),
                 x=[wrapped(stages[s], 14) for s in FUNNEL_STAGES],
                 y=share.fillna(0).to_numpy(),
                 marker_color=OTHER_COLOURS[i % len(OTHER_COLOURS)],
@@ -198,7 +198,7 @@ def pipeline_by_source(table: pd.DataFrame, language: str, source: str, title: s
                 textfont={"size": 11},
                 cliponaxis=False,
                 customdata=[m or format_percent(v, language) for v, m in zip(share, marks, strict=True)],
-                hovertemplate="%{x}: %{customdata}<extra>" + label + "</extra>",
+                hovertemplate="%{x}: %{customdata}<extra>" + html_text(label) + "</extra>",
             )
         )
     fig.update_yaxes(title=t("share_reached", language), range=[0, 1.15], **percent_ticks(language))
@@ -218,7 +218,7 @@ def monthly_status(table: pd.DataFrame, language: str, source: str, title: str |
                 go.Bar(
                     x=values.index,
                     y=values[code].fillna(0),
-                    name=labels[code],
+                    name=html_text(labels[code]),
                     marker_color=STATUS_COLOURS[code],
                     hovertemplate="%{x|%m.%Y}: %{y:,.0f} "
                     + t("unit_needs", language)
@@ -277,7 +277,7 @@ def offers_timeline(offers: pd.DataFrame, language: str, title: str | None = Non
                 x=group["oppstart"],
                 y=[wrapped(areas[code])] * len(group),
                 mode="markers",
-                name=areas[code],
+                name=html_text(areas[code]),
                 showlegend=False,
                 marker={
                     "size": np.sqrt(group["kapasitet"].astype(float)) * 3,
@@ -319,12 +319,12 @@ def profile_comparison(
                 y=[wrapped(label, 28) for _, label in keys],
                 x=[values[k] for k, _ in keys],
                 orientation="h",
-                name=name,
+                name=html_text(name),
                 marker_color=colour,
                 text=[format_percent(values[k], language, 1) for k, _ in keys],
                 textposition="outside",
                 cliponaxis=False,
-                hovertemplate="%{y}: %{text}<extra>" + name + "</extra>",
+                hovertemplate="%{y}: %{text}<extra>" + html_text(name) + "</extra>",
             )
         )
     shares = [values[k] for values in (region, county) for k, _ in keys if pd.notna(values[k])]
@@ -346,10 +346,10 @@ def population_trend(series: dict[str, pd.Series], language: str, title: str | N
             go.Scatter(
                 x=values.index,
                 y=values.to_numpy(),
-                name=name,
+                name=html_text(name),
                 mode="lines+markers",
                 line={"color": _area_colour(name) if i == 0 else "#A0A7AE", "width": 3},
-                hovertemplate="%{x}: %{y:.1f}<extra>" + name + "</extra>",
+                hovertemplate="%{x}: %{y:.1f}<extra>" + html_text(name) + "</extra>",
             )
         )
     fig.update_xaxes(dtick=1, tickformat="d")
@@ -428,7 +428,7 @@ def gap_heatmap(
         go.Heatmap(
             z=values.to_numpy(),
             x=[wrapped(c, 11) for c in columns],
-            y=list(rows),
+            y=[html_text(r) for r in rows],
             colorscale=DIVERGING,
             zmid=0,
             zmin=-bound,

@@ -194,9 +194,9 @@ def _label_anchors(places: list[dict], view: pdk.ViewState) -> list[dict]:
     placed: list[tuple[float, float, float, float]] = []
     labelled = []
     dots = [_screen(p["lon"], p["lat"], view) for p in places]
-    for place in sorted(places, key=lambda p: (-p["deltakere"], p["studiested"])):
+    for place in sorted(places, key=lambda p: (-p["deltakere"], p["etikett"])):
         x, y = _screen(place["lon"], place["lat"], view)
-        width = LABEL_SIZE_PX * 0.58 * len(place["studiested"]) + 4
+        width = LABEL_SIZE_PX * 0.58 * len(place["etikett"]) + 4
         half = LABEL_SIZE_PX * 0.65
         candidates = (
             ("start", "center", [8, 0], (x + 8, y - half, x + 8 + width, y + half)),
@@ -311,7 +311,7 @@ def _arc_records(data: FlowData, language: str) -> list[dict]:
         records.append(
             {
                 "kommunenummer": str(row["kommunenummer"]),
-                "studiested": str(row["studiested"]),
+                "studiested": html_text(str(row["studiested"])),  # user text: escaped like the tooltips
                 "kompetanseomrade": str(row["kompetanseomrade"]),
                 "deltakere": float(row["deltakere"]),
                 "fra": [float(row["fra_lon"]), float(row["fra_lat"])],
@@ -337,7 +337,8 @@ def _place_records(data: FlowData, language: str) -> list[dict]:
     )
     return [
         {
-            "studiested": str(name),
+            "studiested": html_text(str(name)),  # user text, escaped like the tooltips
+            "etikett": str(name),  # the TextLayer's label: drawn as glyphs, never parsed as HTML
             "lon": float(row["lon"]),
             "lat": float(row["lat"]),
             "deltakere": float(row["deltakere"]),
@@ -416,7 +417,7 @@ def flow_deck(data: FlowData, language: str = "nb", *, pitch: float = PITCH, hei
             _label_anchors(places, view),
             id="stedsnavn",
             get_position=["lon", "lat"],
-            get_text="studiested",
+            get_text="etikett",
             get_size=LABEL_SIZE_PX,
             size_min_pixels=LABEL_SIZE_PX - 1,
             size_max_pixels=LABEL_SIZE_PX + 1,

@@ -72,6 +72,40 @@ def format_indicator(key: str, value: float, language: str) -> str:
     return f"{text} {t(indicator.unit_key, language)}" if indicator.unit_key else text
 
 
+def map_table(table: pd.DataFrame, indicator: str) -> pd.DataFrame:
+    """The table beside the map (the Kart page): name, sub-region and the indicator per municipality, hidden
+    values NaN with the row's ``skjult``/``primaer``, so its marks come from
+    :func:`~kompilot_data.engine.disclosure.hidden_markers` exactly as the map's hover does (:func:`hover_marks`)."""
+    spec = INDICATORS[indicator]
+    shown = table[["navn", "delregion"]].copy()
+    if spec.column == "delregion":
+        order = {name: i for i, name in enumerate([*SUBREGIONS, OUTSIDE_PILOT])}
+        return shown.sort_values(["delregion", "navn"], key=lambda c: c.map(order) if c.name == "delregion" else c)
+    hidden = _hidden(table, indicator)
+    shown[spec.column] = table[spec.column].where(~hidden)
+    shown["skjult"] = hidden
+    shown["primaer"] = hidden & (
+        table["primaer"].astype("boolean").fillna(False).to_numpy(bool) if "primaer" in table else False
+    )
+    return shown.sort_values(spec.column, ascending=False, na_position="last")
+
+
+def _hidden(table: pd.DataFrame, indicator: str) -> np.ndarray:
+    """Per row: hidden on the map (the View's ``skjult``; public statistics are never hidden)."""
+    hidden = (
+        table["skjult"].astype("boolean").fillna(False).to_numpy(bool)
+        if "skjult" in table
+        else np.zeros(len(table), bool)
+    )
+    return hidden & bool(INDICATORS[indicator].estimate)
+
+
+def hover_marks(table: pd.DataFrame, indicator: str) -> np.ndarray:
+    """Per row: the mark the map's hover shows for a hidden value ("<3" or ":"), ``""`` where shown: the same
+    function as every table's marks (:func:`~kompilot_data.engine.disclosure.hidden_markers`)."""
+    return np.where(_hidden(table, indicator), hidden_markers(table).to_numpy(), "")
+
+
 def choropleth_map(
     table: pd.DataFrame,
     indicator: str,
@@ -111,14 +145,13 @@ def choropleth_map(
     label = t(f"ind_{indicator}", language)
     geojson = load_geojson() if geojson is None else geojson
     codes = table.index.astype(str).tolist()
-    hidden = table["skjult"].to_numpy(bool) if "skjult" in table else np.zeros(len(table), dtype=bool)
-    hidden = hidden & bool(spec.estimate)  # public statistics are never hidden
-    marks = hidden_markers(table).to_numpy()
+    hidden = _hidden(table, indicator)  # public statistics are never hidden
+    marks = hover_marks(table, indicator)
     hover_values = [
         m if h else format_indicator(indicator, v, language)
         for v, h, m in zip(table[spec.column], hidden, marks, strict=True)
     ]
-    region_names = [t("outside_pilot", language) if r == OUTSIDE_PILOT else r for r in table["delregion"]]
+    region_names = [html_text(t("outside_pilot", language) if r == OUTSIDE_PILOT else r) for r in table["delregion"]]
     customdata = np.column_stack([[html_text(n) for n in table["navn"]], codes, region_names, hover_values])
     hovertemplate = (
         "<b>%{customdata[0]}</b> (%{customdata[1]})<br>"

@@ -265,8 +265,10 @@ def wrap(text: str, width: int) -> list[str]:
 
 
 def wrapped(label: str, width: int = LABEL_WRAP) -> str:
-    """A category label broken into lines (``<br>``) so it is never cut at a chart's edge."""
-    return "<br>".join(wrap(label, width))
+    """A category label broken into lines (``<br>``) so it is never cut at a chart's edge; each line escaped with
+    :func:`~kompilot_data.present.safe_text.html_text` (plotly renders labels as HTML: a provider named
+    ``<b>…</b>`` or ``<a href=…>`` must stay text, issue 23). Pass the label unescaped."""
+    return "<br>".join(html_text(line) for line in wrap(label, width))
 
 
 def count_axis(axis: dict, maximum: float) -> dict:

@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 
 from kompilot_data.engine.disclosure import COMPLEMENTARY, hidden_markers, marker
 from kompilot_data.present import summaries
+from kompilot_data.present.safe_text import html_text
 from kompilot_data.present.tables import pivot
 from kompilot_data.present.theme import (
     NEUTRAL,
@@ -109,7 +110,7 @@ def needs_per_quarter(
     for name in [*SUBREGIONS, OUTSIDE_PILOT]:
         if name not in values.columns or (values[name].fillna(0).sum() == 0 and not hidden[name].any()):
             continue
-        shown = t("outside_pilot", language) if name == OUTSIDE_PILOT else name
+        shown = html_text(t("outside_pilot", language) if name == OUTSIDE_PILOT else name)  # a sub-region: user text
         fig.add_trace(
             go.Bar(
                 x=quarters,

@@ -18,6 +18,7 @@ import shapely
 from shapely.geometry import shape
 
 from kompilot_data.present import charts
+from kompilot_data.present.safe_text import html_text
 from kompilot_data.present.theme import ORDINAL
 from kompilot_data.reference import SUBREGIONS, load_geojson, load_municipalities
 from kompilot_data.reference.i18n import t
@@ -206,7 +207,7 @@ def to_plotly(vmap: VectorMap, height: int | None = None, footer: bool = True) -
         fig.add_annotation(
             x=x,
             y=-y,
-            text=f"<b>{name}</b>",
+            text=f"<b>{html_text(name)}</b>",
             showarrow=False,
             font={"size": charts.TEXT_SIZE, "color": OUTLINE_COLOUR},
             bgcolor="rgba(255,255,255,0.8)",

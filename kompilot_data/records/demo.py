@@ -59,6 +59,10 @@ the pilot together ("andre"). The rest (here 94.5 %) is in the sub-pilots."""
 RURALITY_WEIGHT = {1: 0.6, 2: 0.6, 3: 1.0, 4: 1.3, 5: 2.0, 6: 2.6}
 """Needs per employed resident by SSB centrality class (the pilot targets classes 5–6)."""
 MIN_NEEDS_PER_PILOT_MUNICIPALITY = 5
+FEW_BUSINESSES = {"5043": 1, "5052": 2}
+"""Pilot municipalities whose needs all come from this many businesses (Røyrvik 1, Leka 2), so the protection of
+small numbers is exercised inside the pilots (issue 23): their needs keep their number and content, but belong to
+the first businesses drawn there (with those businesses' industry and size)."""
 NEEDS_PER_BUSINESS = 2.5
 
 # SN2007 sector groups in SSB 07984 -> NACE section of the demo businesses.
@@ -485,8 +489,29 @@ def generate_needs(
             "demo": "ja",
         }
     )
+    _few_businesses(frame)
     frame["tilbud_id"] = link_offers(frame, generate_offers(DEFAULT_OFFERS, seed) if offers is None else offers, seed)
     return frame[[c.name for c in NEED_COLUMNS]]
+
+
+def _few_businesses(frame: pd.DataFrame) -> None:
+    """Give the needs of each municipality in :data:`FEW_BUSINESSES` to its first businesses (in id order, in
+    turn), with their industry and size; participants stay within the size's maximum. In place; draws nothing,
+    so the rest of the demo data is unchanged."""
+    sizes = taxonomy.codes("storrelse")
+    for code, keep in FEW_BUSINESSES.items():
+        rows = np.flatnonzero(frame["kommunenummer"].to_numpy() == code)
+        if not len(rows):
+            continue
+        firms = sorted(frame["bedrift_id"].iloc[rows].unique())[:keep]
+        first = frame.iloc[rows].drop_duplicates("bedrift_id").set_index("bedrift_id")
+        owner = np.array(firms, dtype=object)[np.arange(len(rows)) % len(firms)]
+        frame.loc[frame.index[rows], "bedrift_id"] = owner
+        frame.loc[frame.index[rows], "naering"] = first.loc[owner, "naering"].to_numpy()
+        frame.loc[frame.index[rows], "storrelse"] = first.loc[owner, "storrelse"].to_numpy()
+        cap = SIZE_MAX_PARTICIPANTS[[sizes.index(s) for s in first.loc[owner, "storrelse"]]]
+        people = np.minimum(frame["antall_deltakere"].iloc[rows].astype(int).to_numpy(), cap)
+        frame.loc[frame.index[rows], "antall_deltakere"] = people.astype(str)
 
 
 def _registration_dates(rng: np.random.Generator, n: int) -> np.ndarray:

@@ -32,6 +32,7 @@ from kompilot_data.view.brokering import Brokering
 from kompilot_data.view.filters import Filters, filter_needs, filter_offers
 from kompilot_data.view.grouping import full_index, lines, need_key, need_keys, weights
 from kompilot_data.view.key import Audience, ViewKey, memoized
+from kompilot_data.view.protection import perturb_table, perturb_total
 from kompilot_data.view.time_series import TimeSeries
 
 #: Pipeline stages in order (a closed need reached "kartlagt" only).
@@ -128,7 +129,9 @@ class View:
 
         ``table`` is indexed by its keys; ``published`` names the totals a reader sees (see
         :func:`kompilot_data.engine.disclosure.protect`); ``keys_per_need`` has, per need behind the table, the same
-        key columns and ``bedrift_id``, so every published total knows its exact number of businesses.
+        key columns, ``bedrift_id`` and ``behov_id``, so every published total knows its exact number of businesses
+        and every cell its cell key. For viewers the visible counts are then perturbed with the cell key method
+        (:mod:`kompilot_data.view.protection`).
         """
         keys = list(table.index.names)
         flat = table.reset_index()
@@ -148,7 +151,10 @@ class View:
             flat, values, "bedrifter", published, self.threshold, keys=keys, line_businesses=line_businesses
         )
         self.protections.append((f"{keys} {values[0]}", protected))
-        return protected.table.set_index(keys), protected.hidden_totals
+        result = protected.table.set_index(keys)
+        if self.threshold:
+            result = perturb_table(result, values, keys_per_need, self.all_needs)
+        return result, protected.hidden_totals
 
     @memoized
     def demand_supply(self, by: tuple[str, ...] = ("delregion", "kompetanseomrade")) -> pd.DataFrame:
@@ -217,6 +223,9 @@ class View:
             return float("nan")
         if self.threshold and measure == "apne_behov" and self.counts(("fylke", "status"))["skjult"].any():
             return float("nan")
+        if self.threshold:  # a cell of its own (cell key method), not a sum of perturbed parts
+            rows = self.open_needs if measure == "apne_behov" else needs
+            return perturb_total(float(value), rows, self.all_needs, measure)
         return float(value)
 
     @property
@@ -262,7 +271,9 @@ class View:
             table.loc[outside, "bedrifter"] = 0
         table.index.name = "kommunenummer"
         published = {"delregion": ("delregion",), "total": ()}
-        counts = self.protect(table, list(indicators.COUNT_COLUMNS), published, need_keys(self.needs, ("delregion",)))[0]
+        counts = self.protect(
+            table, list(indicators.COUNT_COLUMNS), published, need_keys(self.needs, ("kommunenummer", "delregion"))
+        )[0]
         open_demand = self.catchment.needs
         if self.places is not None:
             open_demand = open_demand[open_demand["kommunenummer"].isin(self.places).to_numpy()]
@@ -270,7 +281,7 @@ class View:
             table.rename(columns={"bedrifter": "_alle", "bedrifter_etterspurt": "bedrifter"}),
             list(indicators.GAP_COLUMNS),
             published,
-            need_keys(open_demand, ("delregion",)),
+            need_keys(open_demand, ("kommunenummer", "delregion")),
         )[0]
         for column in indicators.GAP_COLUMNS:
             counts[column] = gaps[column]
@@ -296,7 +307,12 @@ class View:
         hidden = cells["skjult"].reindex(pd.MultiIndex.from_frame(spots[["kommunenummer", "kompetanseomrade"]]))
         spots["skjult"] = hidden.fillna(True).to_numpy()
         spots.loc[spots["skjult"], ["ettersporsel", "behov", "bedrifter"]] = np.nan
-        return spots
+        # the same cells as demand_supply by municipality × area, perturbed with the same cell keys
+        by = ["kommunenummer", "kompetanseomrade"]
+        rows = need_keys(self.catchment.needs, tuple(by))
+        rows["kommunenummer"] = rows["kommunenummer"].astype(str)
+        perturbed = perturb_table(spots.set_index(by), ["ettersporsel", "behov"], rows, self.all_needs)
+        return perturbed.reset_index()[spots.columns]
 
     @cached_property
     def matched_share(self) -> float:
@@ -327,7 +343,9 @@ class View:
                 "naermeste": supply.nearest_place_minutes(result, self.reach, self.supply_offers),
                 "deltakere": needs["antall_deltakere"].to_numpy(float),
                 "bedrift_id": needs["bedrift_id"].to_numpy(),
-            }
+                "behov_id": needs["behov_id"].to_numpy(),
+            },
+            index=needs.index,
         )[keep]
         grouped = frame.groupby("sentralitetsklasse")
         table = pd.DataFrame(
@@ -342,7 +360,7 @@ class View:
         table = table.fillna({"apne_behov": 0.0, "deltakere": 0.0, "bedrifter": 0}).astype({"bedrifter": int})
         table.index.name = "sentralitetsklasse"
         values = ["apne_behov", "deltakere", "andel_innen_rekkevidde", "naermeste_snitt"]
-        return self.protect(table, values, {"total": ()}, frame[["sentralitetsklasse", "bedrift_id"]])[0]
+        return self.protect(table, values, {"total": ()}, frame[["sentralitetsklasse", "bedrift_id", "behov_id"]])[0]
 
     @cached_property
     def offers_in_reach(self) -> pd.DataFrame:

@@ -16,9 +16,11 @@ TAXONOMY_OF = {"status": "behov_status", "kilde": "behov_kilde", "laeringsform":
 
 
 def need_keys(needs: pd.DataFrame, by: tuple[str, ...]) -> pd.DataFrame:
-    """Per need: the key columns ``by`` (derived where needed) and ``bedrift_id``."""
+    """Per need: the key columns ``by`` (derived where needed), ``bedrift_id`` and ``behov_id`` (the record
+    key's id, :mod:`kompilot_data.view.protection`)."""
     keys = pd.DataFrame({key: need_key(needs, key).to_numpy() for key in by}, index=needs.index)
     keys["bedrift_id"] = needs["bedrift_id"].to_numpy()
+    keys["behov_id"] = needs["behov_id"].to_numpy()
     return keys
 
 

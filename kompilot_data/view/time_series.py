@@ -17,6 +17,7 @@ from kompilot_data.reference import OUTSIDE_PILOT, SUBREGIONS, taxonomy
 from kompilot_data.view.filters import DATE_MIN
 from kompilot_data.view.grouping import count_table, lines, need_key, quarter_of, weights
 from kompilot_data.view.key import ViewPart, memoized
+from kompilot_data.view.protection import perturb_table, perturb_total
 
 #: Pipeline steps after registration and the need column holding the date each was reached (issue 13).
 STAGE_DATES = {"koblet": "koblet_dato", "etablert": "etablert_dato", "gjennomfort": "gjennomfort_dato"}
@@ -94,6 +95,16 @@ class TimeSeries(ViewPart):
         small = (businesses > 0) & (businesses < self.view.threshold)
         totals["primaer"] = totals["skjult"].to_numpy(bool) & small.to_numpy()
         totals.index.name = "kvartal"
+        if self.view.threshold:  # each quarter's total is a cell of its own (cell key method)
+            rows = pd.DataFrame(
+                {
+                    "kvartal": quarter,
+                    "bedrift_id": needs["bedrift_id"].to_numpy(),
+                    "behov_id": needs["behov_id"].to_numpy(),
+                },
+                index=needs.index,
+            )
+            totals = perturb_table(totals, [measure], rows, self.view.all_needs)
         return totals
 
     @memoized
@@ -104,6 +115,7 @@ class TimeSeries(ViewPart):
                 "kvartal": quarter_of(needs["registrert"]).to_numpy(),
                 "delregion": need_key(needs, "delregion").to_numpy(),
                 "bedrift_id": needs["bedrift_id"].to_numpy(),
+                "behov_id": needs["behov_id"].to_numpy(),
             },
             index=needs.index,
         )
@@ -126,7 +138,7 @@ class TimeSeries(ViewPart):
         """
         events = self._step_events()
         index = pd.MultiIndex.from_product([self.quarters, list(STAGE_DATES)], names=["kvartal", "trinn"])
-        keys = events[["kvartal", "trinn", "bedrift_id"]]
+        keys = events[["kvartal", "trinn", "bedrift_id", "behov_id"]]
         table = count_table(keys, pd.Series(1.0, index=events.index), ["kvartal", "trinn"], index, "behov")
         return self.view.protect(table, ["behov"], {"total": (), "per_trinn": ("trinn",)}, keys)[0]
 
@@ -149,6 +161,8 @@ class TimeSeries(ViewPart):
             value = disclosure.protect_total(
                 int(missing.sum()), needs.loc[missing, "bedrift_id"].nunique(), self.view.threshold
             )
+            if value is not None and self.view.threshold:  # a count of its own (cell key method)
+                value = perturb_total(float(value), needs[missing], self.view.all_needs, "behov")
             counts[step] = float("nan") if value is None else float(value)
         return pd.Series(counts, name="behov")
 
@@ -215,6 +229,7 @@ class TimeSeries(ViewPart):
                     "hendelse": "registrert",
                     "periode": np.where(needs["registrert"] >= start, "siden", "for"),
                     "bedrift_id": needs["bedrift_id"].to_numpy(),
+                    "behov_id": needs["behov_id"].to_numpy(),
                     "tilbud_id": pd.array([pd.NA] * len(needs), dtype="string"),
                 }
             )
@@ -229,6 +244,7 @@ class TimeSeries(ViewPart):
                         "hendelse": step,
                         "periode": period,
                         "bedrift_id": needs["bedrift_id"].to_numpy(),
+                        "behov_id": needs["behov_id"].to_numpy(),
                         "tilbud_id": offer.to_numpy()
                         if offer is not None
                         else pd.array([pd.NA] * len(needs), dtype="string"),
@@ -241,7 +257,7 @@ class TimeSeries(ViewPart):
         index = pd.MultiIndex.from_tuples(
             [(e, "nei" if p == "ikke" else "ja", p) for e in SINCE_EVENTS for p in SINCE_PERIODS], names=by
         )
-        keys = events[[*by, "bedrift_id"]]
+        keys = events[[*by, "bedrift_id", "behov_id"]]
         table = count_table(keys, pd.Series(1.0, index=events.index), by, index, "behov")
         lines = {"per_hendelse": ("hendelse",), "per_hendelse_naadd": ("hendelse", "naadd")}
         protected = self.view.protect(table, ["behov"], lines, keys)[0]
