@@ -7,13 +7,12 @@ level (coordinators only); pools and flows come out protected for viewers.
 
 from __future__ import annotations
 
-from functools import cached_property
-
 import pandas as pd
 
 from kompilot_data.engine import matching, pooling
 from kompilot_data.engine.flows import FlowData, flows_from, need_flows
 from kompilot_data.view.key import ViewPart, memoized
+from kompilot_data.view.lazy import computed
 
 #: Columns of a candidate table, when there is none.
 BEST_COLUMNS = ["behov_id", "rang", "tilbud_id", "avstand_km", "reisetid_min"]
@@ -25,7 +24,7 @@ POOL_VALUES = ["deltakere", "behov", "sum_avstand_km", "maks_avstand_km", "sum_r
 class Brokering(ViewPart):
     """Matching, pooling and flows of one View's selection."""
 
-    @cached_property
+    @computed
     def candidates(self) -> pd.DataFrame:
         """Top-5 candidate offers for every open need in the selection (coordinators only; empty for viewers)."""
         view = self.view
@@ -60,7 +59,7 @@ class Brokering(ViewPart):
         protected.loc[protected["skjult"], POOL_DESCRIPTION] = None
         return protected.reset_index(["kompetanseomrade", "niva"])
 
-    @cached_property
+    @computed
     def flows(self) -> FlowData:
         """The flow map's data: the selection's open needs to the study places of their best candidates, for the
         View's audience. Coordinators' arcs come from :attr:`candidates`; for a viewer the best candidates are
