@@ -5,6 +5,8 @@ import inspect
 import threading
 import time
 
+import pytest
+
 import kompilot_data as kd
 from kompilot_data.view import View, core, lazy
 from kompilot_data.view.brokering import Brokering
@@ -44,7 +46,7 @@ def in_threads(*targets) -> list:
     def run(i, target):
         try:
             results[i] = target()
-        except BaseException as error:  # noqa: BLE001 - reported below
+        except BaseException as error:
             errors.append(error)
 
     threads = [threading.Thread(target=run, args=(i, t)) for i, t in enumerate(targets)]
@@ -89,12 +91,8 @@ def test_a_table_that_asks_for_itself_fails_instead_of_hanging():
         def value(self):
             return self.value
 
-    try:
-        Loop().value
-    except RecursionError:
-        pass
-    else:
-        raise AssertionError("expected RecursionError")
+    with pytest.raises(RecursionError):
+        _ = Loop().value
 
 
 def test_forgetting_a_value_computes_it_again():
