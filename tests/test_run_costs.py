@@ -1,10 +1,15 @@
-"""``access()`` is decided once per script run, and again on the next run (issue 24)."""
+"""What every script run costs the server (issue 24): ``access()`` is decided once per run, and again on the next
+run; the records and modules are frozen out of the garbage collector's reach once loaded."""
+
+import gc
 
 import pytest
 from app_support import run_app
 from test_app_access import AUTH, COORDINATORS
 
 import ui.auth
+import ui.cached
+from ui.cached import frozen_after
 
 
 @pytest.fixture
@@ -45,3 +50,27 @@ def test_a_new_run_decides_again(decisions):
     app.run()
     assert "mangler client_secret" in app.error[0].value
     assert not app.title
+
+
+def test_loading_freezes_what_is_alive_and_a_reload_frees_the_old():
+    gc.unfreeze()
+    gc.collect()
+    alive = [[i] for i in range(5000)]
+    assert frozen_after(lambda version: ("records", version))(1) == ("records", 1)
+    frozen = gc.get_freeze_count()
+    assert frozen >= len(alive)
+    del alive
+    cycle = []
+    cycle.append(cycle)  # garbage of the old records: a reload must not keep it frozen
+    del cycle
+    frozen_after(lambda version: ("records", version))(2)
+    assert gc.get_freeze_count() < frozen  # the 5,000 lists and the cycle were freed by the reload's collection
+    gc.unfreeze()
+
+
+def test_the_app_freezes_after_loading_the_records():
+    ui.cached._records_at.clear()  # loaded afresh by this run
+    gc.unfreeze()
+    run_app("app_pages/behov.py")
+    assert gc.get_freeze_count() > 100_000  # the modules and the records: Streamlit's collection skips them
+    gc.unfreeze()
