@@ -8,6 +8,7 @@ every plotly figure it sends is passed through ``plotly.graph_objects.Figure`` w
 import json
 
 import plotly.graph_objects as go
+import plotly.io as pio
 import pytest
 from app_support import rendered
 from test_app_access import AUTH, COORDINATORS
@@ -30,6 +31,10 @@ SELECTIONS = {
 }
 
 
+def as_sent(fig: go.Figure) -> dict:
+    return json.loads(pio.to_json(fig, validate=False))
+
+
 def sent_figures(app) -> list[dict]:
     """The plotly figures of a rendered page, as the browser receives them."""
     return [json.loads(element.proto.spec) for element in app.get("plotly_chart")]
@@ -45,7 +50,14 @@ def test_every_figure_the_app_builds_is_valid(page, selection):
     for spec in figures:
         spec.pop("config", None)
         validated = go.Figure(spec)  # raises ValueError on any property plotly does not know
-        assert len(validated.data) == len(spec.get("data", []))
+        # ... and what the browser got is what validation would have sent (e.g. no colour scale left by name)
+        assert as_sent(validated) == as_sent(go.Figure(spec, _validate=False))
+
+
+def test_named_colour_scales_are_written_out():
+    heatmap = figure({"type": "heatmap", "z": [[1, 2]], "colorscale": "PuOr_r"})
+    assert as_sent(heatmap) == as_sent(go.Figure(heatmap.to_dict()))
+    assert heatmap.data[0].colorscale[0] == (0.0, "rgb(45,0,75)")
 
 
 def test_validation_catches_what_the_app_does_not_check():
