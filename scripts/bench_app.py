@@ -364,7 +364,25 @@ def profile(root: Path, page: str, env: dict) -> tuple[float, list[tuple[str, fl
     data = json.loads(result.stdout.strip().splitlines()[-1])
     total = data["total"] * 5
     ranked = sorted(data["costs"].items(), key=lambda item: -item[1])
-    return data["total"] * 1000, [(name, seconds / total) for name, seconds in ranked[:5]]
+    layers: dict[str, float] = {}
+    for name, seconds in data["costs"].items():
+        layer = next((label for part, label in LAYERS if part in name), "other")
+        layers[layer] = layers.get(layer, 0.0) + seconds / total
+    return data["total"] * 1000, [(name, seconds / total) for name, seconds in ranked[:5]], layers
+
+
+#: Where a profiled cost belongs (the innermost kompilot function's file; pandas and plotly inside it count there).
+LAYERS = (
+    ("gc.collect", "GC after the run"),
+    ("Streamlit (outside", "Streamlit (outside the script)"),
+    ("(view/", "View (with its pandas)"),
+    ("(engine/", "engine (with its pandas)"),
+    ("(present/", "present: figures and tables (with plotly, pandas)"),
+    ("(app_pages/", "pages (with their pandas, Streamlit calls)"),
+    ("(ui/", "ui (Streamlit glue)"),
+    ("app.py", "app.py"),
+    ("(reference/", "reference"),
+)
 
 
 # --- report --------------------------------------------------------------------------------------------------
@@ -509,14 +527,18 @@ def main() -> None:
             envs = {tree: {**data_env, "KOMPILOT_DATA_DIR": folders[root]} for tree, (root, _) in trees.items()}
             print(f"\n=== {data_name} ===", flush=True)
             if args.profile:
-                for page, script in CPU_PAGES.items():
+                for page in args.pages:
                     for tree, (root, _) in trees.items():
                         if tree.endswith("GC off"):
                             continue
-                        per_run, top = profile(root, script, envs[tree])
+                        per_run, top, layers = profile(root, CPU_PAGES[page], envs[tree])
                         print(f"profile {page:9} {tree:7} {per_run:6.0f} ms per rerun (profiled, 1 ms samples)")
                         for name, share in top:
                             print(f"    {share:6.1%}  {name}")
+                        print(
+                            "    by layer: "
+                            + ", ".join(f"{k} {v:.0%}" for k, v in sorted(layers.items(), key=lambda i: -i[1]))
+                        )
             if "browser" not in args.skip:
                 browser = {tree: [] for tree in trees}
                 for _ in range(args.repeat):
