@@ -502,6 +502,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=2, help="rounds per measurement (default 2)")
     parser.add_argument("--sessions", type=int, default=10, help="sessions for the memory measurement (default 10)")
     parser.add_argument("--only", choices=["demo", "100k"], help="one data set only")
+    parser.add_argument(
+        "--steps",
+        type=int,
+        default=len(REGION_STEPS),
+        help=f"sub-region changes per page (default {len(REGION_STEPS)})",
+    )
     parser.add_argument("--pages", nargs="*", default=list(PAGES), choices=list(PAGES), help="pages to change on")
     parser.add_argument("--skip", nargs="*", default=[], choices=["browser", "apptest", "memory", "import"])
     parser.add_argument("--apptest", action="store_true", help="also one script run per change in AppTest")
@@ -543,7 +549,9 @@ def main() -> None:
                 browser = {tree: [] for tree in trees}
                 for _ in range(args.repeat):
                     for tree, (root, options) in trees.items():
-                        browser[tree].append(browser_round(root, envs[tree], options, REGION_STEPS, work, args.pages))
+                        browser[tree].append(
+                            browser_round(root, envs[tree], options, REGION_STEPS[: args.steps], work, args.pages)
+                        )
                 report_browser(browser, args.pages, reference)
             if args.apptest:
                 rows = {}
