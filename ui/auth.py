@@ -19,6 +19,8 @@ from kompilot_data.records import login, oplog
 from ui.state import T, language
 
 LOGGED_KEY = "_access_logged"
+#: Where :func:`decision` keeps this run's result on Streamlit's script-run context.
+MEMO_ATTRIBUTE = "_kompilot_access"
 
 # --- access -----------------------------------------------------------------------------------
 
@@ -71,9 +73,38 @@ def _decide() -> login.Decision:
     return login.access_from_claims(dict(st.user.to_dict()), settings, time.time())
 
 
+def _run_memo() -> tuple[object, object] | None:
+    """The script run this call belongs to and the context that holds its memo; None outside a script run.
+
+    Streamlit gives every run (a rerun, a fragment run) a fresh ``cursors`` dict on the session's context, so the
+    dict's identity names the run; the memo keeps a reference to it, so an id is never reused (issue 24).
+    """
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    run = getattr(ctx, "cursors", None)
+    return None if run is None else (ctx, run)
+
+
+def _decide_once() -> login.Decision:
+    """:func:`_decide` computed once per script run (it reads the secrets and the login on every call; the pages
+    ask ~20 times a run, the brokering list once per need). A run that stops on a configuration error stores
+    nothing, so the next call stops again: fail-closed semantics are unchanged."""
+    memo = _run_memo()
+    if memo is None:
+        return _decide()
+    ctx, run = memo
+    stored = getattr(ctx, MEMO_ATTRIBUTE, None)
+    if stored is not None and stored[0] is run:
+        return stored[1]
+    result = _decide()
+    setattr(ctx, MEMO_ATTRIBUTE, (run, result))
+    return result
+
+
 def decision() -> login.Decision:
     """The role of this visitor and a notice when a login gave fewer rights than it claims (logged once)."""
-    result = _decide()
+    result = _decide_once()
     current = result.access
     logged = (current.mode, current.user, current.role, current.region, result.notice)
     if (current.mode == "innlogget" or result.notice) and st.session_state.get(LOGGED_KEY) != logged:

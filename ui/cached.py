@@ -5,9 +5,13 @@ Every ``st.cache_*`` wrapper lives here (the OWID wizard's ``cached.py`` pattern
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
+from collections.abc import Callable
 from datetime import date
+from functools import wraps
+from typing import TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -24,8 +28,26 @@ from ui.auth import access
 from ui.state import current_filters, language
 
 REACH_KEY = "reach_setting"
+T = TypeVar("T")
 
 # --- data (cached once per process) ---------------------------------------------------------
+
+
+def frozen_after(load: Callable[..., T]) -> Callable[..., T]:
+    """``load``, followed by moving every object alive then (the modules, the records just read) out of the garbage
+    collector's reach (``gc.freeze``), so Streamlit's full collection after each script run
+    (``runner.postScriptGC``) no longer walks them. Before a reload the last freeze is undone and collected, so
+    what the old records leave is freed rather than kept frozen."""
+
+    @wraps(load)
+    def loaded(*args, **kwargs):
+        result = load(*args, **kwargs)
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
+        return result
+
+    return loaded
 
 
 @st.cache_resource(show_spinner=False)
@@ -53,6 +75,7 @@ def files_mode() -> bool:
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
+@frozen_after  # issue 24: the collection after every script run no longer walks the records and the modules
 def _records_at(version: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     if files_mode():
         return (

@@ -24,6 +24,7 @@ from kompilot_data.present.theme import (
     SUPPLY_COLOUR,
     TITLE_WRAP,
     count_axis,
+    figure,
     layout,
     offer_names,
     percent_ticks,
@@ -61,8 +62,9 @@ def bar_counts(
     """
     counts = counts.reindex(order)[::-1] if order is not None else counts.sort_values(na_position="first")
     top = float(counts.max()) if maximum is None else float(maximum)
-    fig = go.Figure(
-        go.Bar(
+    fig = figure(
+        dict(
+            type="bar",
             x=counts.fillna(0).to_numpy(),
             y=[wrapped(str(label)) for label in counts.index],
             orientation="h",
@@ -112,8 +114,9 @@ def treemap_area_level(table: pd.DataFrame, language: str, source: str, title: s
     parents = [""] * len(area_totals) + list(shown["kompetanseomrade"].astype(str))
     values = list(area_totals.to_numpy()) + list(shown["deltakere"].to_numpy())
     shades = ["#3D4A5C", "#55606E"]
-    fig = go.Figure(
-        go.Treemap(
+    fig = figure(
+        dict(
+            type="treemap",
             ids=ids,
             labels=labels,
             parents=parents,
@@ -141,7 +144,7 @@ def funnel_by_region(table: pd.DataFrame, language: str, source: str, title: str
     ``skjult`` (a cumulative stage is hidden because a status it adds up is hidden), and ":" is true of every
     hidden figure (:func:`~kompilot_data.engine.disclosure.marker`)."""
     labels = taxonomy.labels("behov_status", language)
-    fig = go.Figure()
+    fig = figure()
     for name in [*SUBREGIONS, OUTSIDE_PILOT]:
         if name not in table.index.get_level_values(0):
             continue
@@ -149,7 +152,8 @@ def funnel_by_region(table: pd.DataFrame, language: str, source: str, title: str
         if part["behov"].fillna(0).sum() == 0:
             continue
         fig.add_trace(
-            go.Funnel(
+            dict(
+                type="funnel",
                 name=html_text(t("outside_pilot", language) if name == OUTSIDE_PILOT else name),
                 y=[wrapped(labels[s], 14) for s in FUNNEL_STAGES],
                 x=part["behov"].to_numpy(),
@@ -174,7 +178,7 @@ def pipeline_by_source(table: pd.DataFrame, language: str, source: str, title: s
     where the table has ``primaer``), as in :func:`funnel_by_region`."""
     stages = taxonomy.labels("behov_status", language)
     sources = taxonomy.labels("behov_kilde", language)
-    fig = go.Figure()
+    fig = figure()
     for i, (code, label) in enumerate(sources.items()):
         if code not in table.index.get_level_values(0):
             continue
@@ -185,7 +189,8 @@ def pipeline_by_source(table: pd.DataFrame, language: str, source: str, title: s
         share = part["behov"] / total
         marks = [m or (COMPLEMENTARY if pd.isna(v) else "") for m, v in zip(hidden_markers(part), share, strict=True)]
         fig.add_trace(
-            go.Bar(
+            dict(
+                type="bar",
                 name=html_text(f"{label} (n = {format_number(total, language)})"),
                 x=[wrapped(stages[s], 14) for s in FUNNEL_STAGES],
                 y=share.fillna(0).to_numpy(),
@@ -211,11 +216,12 @@ def monthly_status(table: pd.DataFrame, language: str, source: str, title: str |
     hidden cells add nothing to the stack. The statuses are steps of one purple hue (closed: grey)."""
     labels = taxonomy.labels("behov_status", language)
     values = table["behov"].unstack("status")
-    fig = go.Figure()
+    fig = figure()
     for code in taxonomy.codes("behov_status"):
         if code in values.columns and values[code].fillna(0).sum() > 0:
             fig.add_trace(
-                go.Bar(
+                dict(
+                    type="bar",
                     x=values.index,
                     y=values[code].fillna(0),
                     name=html_text(labels[code]),
@@ -269,11 +275,12 @@ def offers_timeline(offers: pd.DataFrame, language: str, title: str | None = Non
     size = seats; one neutral colour (the rows already say the area)."""
     areas = taxonomy.labels("kompetanseomrade", language)
     counts = offers["kompetanseomrade"].astype(str).value_counts()
-    fig = go.Figure()
+    fig = figure()
     for code in [c for c in counts.index if c in areas][::-1]:
         group = offers[(offers["kompetanseomrade"] == code).to_numpy()]
         fig.add_trace(
-            go.Scatter(
+            dict(
+                type="scatter",
                 x=group["oppstart"],
                 y=[wrapped(areas[code])] * len(group),
                 mode="markers",
@@ -309,13 +316,14 @@ def profile_comparison(
         ("endring_befolkning_2020", t("ind_befolkningsendring", language)),
         ("andel_sentralitet_5_6", t("share_central_5_6", language)),
     ]
-    fig = go.Figure()
+    fig = figure()
     for name, values, colour in [
         (region_name, region, _area_colour(region_name)),
         (t("county", language), county, "#A0A7AE"),
     ]:
         fig.add_trace(
-            go.Bar(
+            dict(
+                type="bar",
                 y=[wrapped(label, 28) for _, label in keys],
                 x=[values[k] for k, _ in keys],
                 orientation="h",
@@ -340,10 +348,11 @@ def profile_comparison(
 
 def population_trend(series: dict[str, pd.Series], language: str, title: str | None = None) -> go.Figure:
     """Population index lines (2020 = 100) for the region and the county."""
-    fig = go.Figure()
+    fig = figure()
     for i, (name, values) in enumerate(series.items()):
         fig.add_trace(
-            go.Scatter(
+            dict(
+                type="scatter",
                 x=values.index,
                 y=values.to_numpy(),
                 name=html_text(name),
@@ -398,7 +407,7 @@ def gap_heatmap(
     """
     cells = gap_cells(table, language, place_labels)
     if cells.empty:
-        return layout(go.Figure(), language, source, title, height=200)
+        return layout(figure(), language, source, title, height=200)
     wide = cells.set_index(["sted", "kompetanseomrade"])  # one cell per place × area: a reshape, no aggregation
     gap = wide["gap"].astype(float).unstack()
     hidden = wide["skjult"].unstack()
@@ -424,8 +433,9 @@ def gap_heatmap(
         low=t("legend_surplus", language),
         high=t("legend_shortfall", language),
     )
-    fig = go.Figure(
-        go.Heatmap(
+    fig = figure(
+        dict(
+            type="heatmap",
             z=values.to_numpy(),
             x=[wrapped(c, 11) for c in columns],
             y=[html_text(r) for r in rows],
@@ -479,8 +489,9 @@ def gap_bar_list(
     cells = cells.reindex(cells["gap"].abs().sort_values(ascending=False).index).head(top)
     cells = cells.sort_values("gap")
     labels = [wrapped(f"{p} · {a}", 26) for p, a in zip(cells["sted"], cells["kompetanseomrade"], strict=True)]
-    fig = go.Figure(
-        go.Bar(
+    fig = figure(
+        dict(
+            type="bar",
             x=cells["gap"].to_numpy(),
             y=labels,
             orientation="h",
@@ -506,9 +517,10 @@ def demand_supply_bars(table: pd.DataFrame, language: str, source: str, title: s
     table = table.reindex([a for a in areas if a in table.index])
     table = table.sort_values("ettersporsel", ascending=False, na_position="last")
     labels = [wrapped(areas[a]) for a in table.index]
-    fig = go.Figure(
+    fig = figure(
         [
-            go.Bar(
+            dict(
+                type="bar",
                 y=labels,
                 x=table["ettersporsel"],
                 orientation="h",
@@ -516,7 +528,8 @@ def demand_supply_bars(table: pd.DataFrame, language: str, source: str, title: s
                 marker_color=DEMAND_COLOUR,
                 hovertemplate="%{y}: %{x:,.0f}<extra></extra>",
             ),
-            go.Bar(
+            dict(
+                type="bar",
                 y=labels,
                 x=table["tilbud_fordelt"],
                 orientation="h",
@@ -556,8 +569,9 @@ def sankey_area_provider(
         ("p", p): len(area_nodes) + i for i, p in enumerate(provider_nodes)
     }
     colours = ["#3D4A5C"] * len(area_nodes) + ["#8C8C8C"] * len(provider_nodes)  # no sub-region colours
-    fig = go.Figure(
-        go.Sankey(
+    fig = figure(
+        dict(
+            type="sankey",
             node={"label": labels, "color": colours, "pad": 12, "thickness": 14},
             link={
                 "source": [index[("a", a)] for a, _ in flows.index],
@@ -610,8 +624,9 @@ def centrality_access(
         )
     ]
     means = shown["naermeste_snitt"]
-    fig = go.Figure(
-        go.Bar(
+    fig = figure(
+        dict(
+            type="bar",
             x=means.fillna(0).to_numpy(),
             y=labels,
             orientation="h",

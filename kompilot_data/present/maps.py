@@ -29,6 +29,7 @@ from kompilot_data.present.theme import (
     SELECTION_COLOUR,
     SEQUENTIAL,
     SUBREGION_COLOURS,
+    figure,
     layout,
     offer_names,
 )
@@ -160,7 +161,7 @@ def choropleth_map(
         + label
         + ": %{customdata[3]}<extra></extra>"
     )
-    fig = go.Figure()
+    fig = figure()
     common = dict(
         geojson=geojson,
         featureidkey="properties.kommunenummer",
@@ -177,7 +178,8 @@ def choropleth_map(
         for i, name in enumerate(order):
             steps += [[i / len(order), SUBREGION_COLOURS[name]], [(i + 1) / len(order), SUBREGION_COLOURS[name]]]
         fig.add_trace(
-            go.Choroplethmap(
+            dict(
+                type="choroplethmap",
                 **common,
                 locations=codes,
                 customdata=customdata,
@@ -199,7 +201,8 @@ def choropleth_map(
         shown = np.isfinite(z)
         if (~shown).any():  # grey, hoverable and clickable: hidden cells and municipalities without a value
             fig.add_trace(
-                go.Choroplethmap(
+                dict(
+                    type="choroplethmap",
                     **common,
                     locations=[c for c, s in zip(codes, shown, strict=True) if not s],
                     customdata=customdata[~shown],
@@ -210,7 +213,8 @@ def choropleth_map(
                 )
             )
         fig.add_trace(
-            go.Choroplethmap(
+            dict(
+                type="choroplethmap",
                 **common,
                 locations=[c for c, s in zip(codes, shown, strict=True) if s],
                 customdata=customdata[shown],
@@ -268,7 +272,8 @@ def _legend_marker(
 ) -> None:
     """A legend entry with a dark ring (an empty trace on hidden plain axes): light colours stay visible."""
     fig.add_trace(
-        go.Scatter(
+        dict(
+            type="scatter",
             x=[None],
             y=[None],
             mode="markers",
@@ -512,7 +517,8 @@ def _add_outlined_polygons(
     """
     clear = "rgba(0,0,0,0)"
     fig.add_trace(
-        go.Choroplethmap(
+        dict(
+            type="choroplethmap",
             geojson=geojson,
             locations=locations,
             featureidkey=key,
@@ -539,7 +545,7 @@ def _add_selection(fig: go.Figure, selected: list[str]) -> None:
     lons, lats = _line_coordinates([geometry[c] for c in selected if c in geometry.index])
     for colour, width in (("#FFFFFF", 7), (SELECTION_COLOUR, 3.5)):
         style = {"mode": "lines", "line": {"color": colour, "width": width}, "hoverinfo": "skip", "showlegend": False}
-        fig.add_trace(go.Scattermap(lon=lons, lat=lats, **style))
+        fig.add_trace(dict(type="scattermap", lon=lons, lat=lats, **style))
 
 
 def _add_places(fig: go.Figure, places: pd.DataFrame, language: str) -> None:
@@ -550,7 +556,8 @@ def _add_places(fig: go.Figure, places: pd.DataFrame, language: str) -> None:
         group = located[located["type"] == kind]
         size = 11 if kind != "vgs" else 8
         fig.add_trace(
-            go.Scattermap(
+            dict(
+                type="scattermap",
                 lon=group["lon"],
                 lat=group["lat"],
                 mode="markers",
@@ -561,7 +568,8 @@ def _add_places(fig: go.Figure, places: pd.DataFrame, language: str) -> None:
             )
         )
         fig.add_trace(
-            go.Scattermap(
+            dict(
+                type="scattermap",
                 lon=group["lon"],
                 lat=group["lat"],
                 mode="markers",
@@ -591,8 +599,9 @@ def offer_map(
     browser fetch it once."""
     geojson = load_geojson() if geojson is None else geojson
     codes = table.index.astype(str).tolist()
-    fig = go.Figure(
-        go.Choroplethmap(
+    fig = figure(
+        dict(
+            type="choroplethmap",
             geojson=geojson,
             locations=codes,
             featureidkey="properties.kommunenummer",
@@ -614,7 +623,8 @@ def offer_map(
         size = 6 + np.sqrt(group["kapasitet"].astype(float)) * 2
         for marker in ({"size": size + 3, "color": PLACE_RING, "opacity": 0.9}, {"size": size, "color": colour}):
             fig.add_trace(
-                go.Scattermap(
+                dict(
+                    type="scattermap",
                     lon=group["lon"],
                     lat=group["lat"],
                     mode="markers",

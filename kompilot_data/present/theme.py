@@ -79,20 +79,39 @@ def _template(trace_types: frozenset[str]) -> go.layout.Template:
     return go.layout.Template(layout=layout, data=data)
 
 
-def _set_template(fig: go.Figure) -> None:
-    """Give ``fig`` the ``plotly_white`` template (for its trace types) without validating it again.
+def figure(data=(), layout: dict | None = None) -> go.Figure:
+    """A figure from plain dicts (a trace or a list of traces, each with its ``type``; the layout), not validated
+    (issue 24).
 
-    ``update_layout(template=...)`` copies and validates the whole template, some 15 ms a figure and the
-    largest single cost of a page rerun (issue 17). The template is validated once (:func:`_template`);
-    it is assigned the way plotly assigns its default template (``_validate`` off for that one property).
+    Validating a figure's properties costs more than building it (60-70 ms for Oversikt's figures on every
+    rerun); ``tests/test_figure_validation.py`` validates every figure the app builds instead, once, in CI.
     """
-    layout = fig.layout
-    validate = layout._validate
-    layout._validate = False
-    try:
-        layout.template = _template(frozenset(trace.type for trace in fig.data))
-    finally:
-        layout._validate = validate
+    traces = [_named_scales(trace) for trace in ([data] if isinstance(data, dict) else data)]
+    return go.Figure({"data": traces, "layout": dict(layout or {})}, _validate=False)
+
+
+def _named_scales(trace: dict) -> dict:
+    """``trace`` with a named colour scale (``"PuOr_r"``) written out, as plotly's validation would: plotly.js
+    knows only a few names."""
+    trace = dict(trace)
+    if isinstance(trace.get("colorscale"), str):
+        trace["colorscale"] = _scale(trace["colorscale"])
+    marker = trace.get("marker")
+    if isinstance(marker, dict) and isinstance(marker.get("colorscale"), str):
+        trace["marker"] = {**marker, "colorscale": _scale(marker["colorscale"])}
+    return trace
+
+
+@lru_cache(maxsize=32)
+def _scale(name: str) -> list:
+    """The colour scale ``name`` as plotly's validator writes it out (once per name)."""
+    return [list(step) for step in go.Heatmap(colorscale=name).colorscale]
+
+
+@lru_cache(maxsize=64)
+def _template_json(trace_types: frozenset[str]) -> dict:
+    """:func:`_template` as plain data (plotly copies it into each figure)."""
+    return _template(trace_types).to_plotly_json()
 
 
 def _merged(current: dict, changes: dict) -> dict:
@@ -103,17 +122,21 @@ def _merged(current: dict, changes: dict) -> dict:
     return out
 
 
-def _update_layout(fig: go.Figure, **changes) -> None:
-    """``fig.update_layout(**changes)`` and the template (:func:`_set_template`), three times faster.
+def _rebuilt(fig: go.Figure, changes: dict, annotations: list[dict]) -> go.Figure:
+    """``fig`` as one unvalidated :func:`figure`: its traces, its layout with ``changes`` merged in (``None``
+    removes a property, as in ``update_layout``) and ``annotations`` added, and the ``plotly_white`` template for
+    its trace types (validated once per set of types, :func:`_template`).
 
-    plotly's ``update_layout`` replays every changed property through its relayout machinery (some 8 ms for the
-    dozen properties of :func:`_layout`). Here the changes are merged into the layout as plain data and the
-    layout is validated once; ``None`` removes a property, as in ``update_layout``.
+    plotly's ``update_layout`` and ``add_annotation`` replay every property through its validators and relayout
+    machinery (some 8 ms a figure for :func:`layout`'s dozen properties, issue 17, and the template 15 ms);
+    plain data merged once costs well under a millisecond.
     """
     current = fig.layout.to_plotly_json()
     current.pop("template", None)
-    fig.layout = _merged(current, changes)
-    _set_template(fig)
+    merged = {key: value for key, value in _merged(current, changes).items() if value is not None}
+    merged["annotations"] = [*merged.get("annotations", ()), *annotations]
+    merged["template"] = _template_json(frozenset(trace.type for trace in fig.data))
+    return figure([trace.to_plotly_json() for trace in fig.data], merged)
 
 
 def layout(
@@ -148,8 +171,7 @@ def layout(
         height = plot_height + top + bottom
     else:
         height = height + 15 * (len(lines) - 1) + tag + 19 * max(0, len(title_lines) - 1) + 24 * max(0, legend_rows - 1)
-    _update_layout(
-        fig,
+    changes = dict(
         separators=plotly_separators(language),
         height=height,
         margin={"l": 10, "r": 14, "t": top, "b": bottom},
@@ -178,10 +200,10 @@ def layout(
             "xanchor": "left",
         },
     )
-    add_source(fig, "<br>".join(lines), below)
+    annotations = [source_annotation("<br>".join(lines), below)]
     if demo:
-        add_demo_tag(fig, language, y=0, yshift=-(below + 15 * len(lines) + 6))
-    return fig
+        annotations.append(demo_annotation(language, y=0, yshift=-(below + 15 * len(lines) + 6)))
+    return _rebuilt(fig, changes, annotations)
 
 
 
@@ -194,7 +216,12 @@ DEMO_TAG_SLIDE = {"size": 16, "color": "#FFFFFF", "bgcolor": DEMO_COLOUR, "borde
 def add_source(fig: go.Figure, text: str, below: int, slide: bool = False, xshift: int = 0) -> None:
     """The source line ``below`` px under the plot area: right-aligned on screen figures, left-aligned (starting
     ``xshift`` px off the plot area) and larger on slides."""
-    fig.add_annotation(
+    fig.add_annotation(source_annotation(text, below, slide, xshift))
+
+
+def source_annotation(text: str, below: int, slide: bool = False, xshift: int = 0) -> dict:
+    """The annotation of :func:`add_source`, as plain data."""
+    return dict(
         text=text,
         xref="paper",
         yref="paper",
@@ -213,8 +240,13 @@ def add_source(fig: go.Figure, text: str, below: int, slide: bool = False, xshif
 def add_demo_tag(fig: go.Figure, language: str, y: float, yshift: int, slide: bool = False) -> None:
     """The visible DEMO-DATA tag of a figure computed from demo records, which stays in a saved PNG: at ``y`` (0 =
     the plot area's bottom, 1 its top) shifted ``yshift`` px, right-aligned."""
+    fig.add_annotation(demo_annotation(language, y, yshift, slide))
+
+
+def demo_annotation(language: str, y: float, yshift: int, slide: bool = False) -> dict:
+    """The annotation of :func:`add_demo_tag`, as plain data."""
     style = DEMO_TAG_SLIDE if slide else DEMO_TAG_SCREEN
-    fig.add_annotation(
+    return dict(
         text=f"<b>{t('demo_tag' if slide else 'demo_tag_figure', language)}</b>",
         xref="paper",
         yref="paper",

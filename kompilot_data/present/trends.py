@@ -27,6 +27,7 @@ from kompilot_data.present.theme import (
     STATUS_COLOURS,
     SUBREGION_COLOURS,
     count_axis,
+    figure,
     layout,
 )
 from kompilot_data.reference import OUTSIDE_PILOT, SUBREGIONS, source_line, taxonomy
@@ -106,13 +107,14 @@ def needs_per_quarter(
     marks = hidden_markers(table).unstack("delregion").reindex(index=values.index, columns=values.columns)
     quarters = pd.DatetimeIndex(values.index)
     labels = [quarter_label(q, language) for q in quarters]
-    fig = go.Figure()
+    fig = figure()
     for name in [*SUBREGIONS, OUTSIDE_PILOT]:
         if name not in values.columns or (values[name].fillna(0).sum() == 0 and not hidden[name].any()):
             continue
         shown = html_text(t("outside_pilot", language) if name == OUTSIDE_PILOT else name)  # a sub-region: user text
         fig.add_trace(
-            go.Bar(
+            dict(
+                type="bar",
                 x=quarters,
                 y=values[name].fillna(0).to_numpy(),
                 name=shown,
@@ -136,7 +138,8 @@ def needs_per_quarter(
     if cap.any():
         name = t("trend_hidden_series", language)
         fig.add_trace(
-            go.Bar(
+            dict(
+                type="bar",
                 x=quarters,
                 y=cap,
                 name=name,
@@ -153,7 +156,8 @@ def needs_per_quarter(
         )
         heights = heights + cap
     fig.add_trace(
-        go.Scatter(
+        dict(
+            type="scatter",
             x=quarters,
             y=heights.to_numpy(),
             mode="text",
@@ -183,13 +187,14 @@ def pipeline_per_quarter(table: pd.DataFrame, language: str, source: str, title:
     marks = hidden_markers(table).unstack("trinn").reindex(index=values.index, columns=values.columns)
     quarters = pd.DatetimeIndex(values.index)
     names = [quarter_label(q, language) for q in quarters]
-    fig = go.Figure()
+    fig = figure()
     for step, symbol in zip(STEPS, ("circle", "square", "diamond"), strict=True):
         if step not in values.columns:
             continue
         texts = [_value_text(v, m, language) for v, m in zip(values[step], marks[step], strict=True)]
         fig.add_trace(
-            go.Scatter(
+            dict(
+                type="scatter",
                 x=quarters,
                 y=values[step].where(~hidden[step]).to_numpy(),
                 name=labels[step],
@@ -212,7 +217,8 @@ def pipeline_per_quarter(table: pd.DataFrame, language: str, source: str, title:
         where = hidden.any(axis=1)
         primary = marks.eq(marker(True)).any(axis=1)[where]
         fig.add_trace(
-            go.Scatter(
+            dict(
+                type="scatter",
                 x=quarters[where.to_numpy()],
                 y=[0] * int(where.sum()),
                 mode="text",
@@ -241,7 +247,7 @@ def offers_per_semester(
     planned = table["planlagt"].groupby(level="semester").sum()
     semesters = pd.DatetimeIndex(started.index)
     labels = [semester_label(s, language) for s in semesters]
-    fig = go.Figure()
+    fig = figure()
     series = [
         ("reell", t("offers_real", language), REAL_COLOUR, ""),
         ("demo", t("offers_demo", language), DEMO_COLOUR, "/"),
@@ -250,7 +256,8 @@ def offers_per_semester(
         if origin not in started.columns or started[origin].sum() == 0:
             continue
         fig.add_trace(
-            go.Bar(
+            dict(
+                type="bar",
                 x=labels,
                 y=started[origin].to_numpy(),
                 name=name,
@@ -261,7 +268,8 @@ def offers_per_semester(
     if planned.sum() > 0:
         name = t("offers_planned", language)
         fig.add_trace(
-            go.Bar(
+            dict(
+                type="bar",
                 x=labels,
                 y=planned.reindex(semesters).to_numpy(),
                 name=name,
@@ -275,7 +283,8 @@ def offers_per_semester(
         )
     heights = started.sum(axis=1) + planned.reindex(semesters).fillna(0)
     fig.add_trace(
-        go.Scatter(
+        dict(
+            type="scatter",
             x=labels,
             y=heights.to_numpy(),
             mode="text",

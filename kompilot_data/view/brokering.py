@@ -7,13 +7,12 @@ level (coordinators only); pools and flows come out protected for viewers.
 
 from __future__ import annotations
 
-from functools import cached_property
-
 import pandas as pd
 
 from kompilot_data.engine import matching, pooling
 from kompilot_data.engine.flows import FlowData, flows_from, need_flows
 from kompilot_data.view.key import ViewPart, memoized
+from kompilot_data.view.lazy import computed
 from kompilot_data.view.protection import perturb_total, record_keys
 
 #: Columns of a candidate table, when there is none.
@@ -26,7 +25,7 @@ POOL_VALUES = ["deltakere", "behov", "sum_avstand_km", "maks_avstand_km", "sum_r
 class Brokering(ViewPart):
     """Matching, pooling and flows of one View's selection."""
 
-    @cached_property
+    @computed
     def candidates(self) -> pd.DataFrame:
         """Top-5 candidate offers for every open need in the selection (coordinators only; empty for viewers)."""
         view = self.view
@@ -42,7 +41,7 @@ class Brokering(ViewPart):
             seats=self.seats,
         )
 
-    @cached_property
+    @computed
     def seats(self) -> pd.Series:
         """Seats per proposable offer for matching: mobile in-company courses share one pool per area × level among
         all competing needs (:func:`kompilot_data.engine.matching.pooled_seats`)."""
@@ -107,7 +106,7 @@ class Brokering(ViewPart):
         rows = view.open_needs[view.open_needs["behov_id"].astype(str).isin(ids).to_numpy()]
         return perturb_total(exact, rows, view.all_needs, "deltakere")
 
-    @cached_property
+    @computed
     def flows(self) -> FlowData:
         """The flow map's data: the selection's open needs to the study places of their best candidates, for the
         View's audience. Coordinators' arcs come from :attr:`candidates`; for a viewer the best candidates are

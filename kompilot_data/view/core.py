@@ -2,7 +2,7 @@
 
 A :class:`View` holds the records and a :class:`~kompilot_data.view.key.ViewKey` - the filters, the audience
 (coordinator or viewer, with the minimum number of businesses behind a published cell), the reach setting, the
-language and the data version. Everything shown is computed from it once (``functools.cached_property``) and, for
+language and the data version. Everything shown is computed from it once (``view.lazy.computed``) and, for
 viewers, comes out **protected**: cells built on fewer than ``min_businesses`` businesses and their complementary
 cells are hidden (``NaN`` values and ``skjult = True``), so a suppressed cell cannot reach a figure, a hover, a
 table, a download, a PNG or a slide - no page calls suppression itself.
@@ -18,8 +18,6 @@ trends per quarter and since the last forum) and ``view.brokering``
 
 from __future__ import annotations
 
-from functools import cached_property
-
 import numpy as np
 import pandas as pd
 
@@ -32,6 +30,7 @@ from kompilot_data.view.brokering import Brokering
 from kompilot_data.view.filters import Filters, filter_needs, filter_offers
 from kompilot_data.view.grouping import full_index, lines, need_key, need_keys, weights
 from kompilot_data.view.key import Audience, ViewKey, memoized
+from kompilot_data.view.lazy import computed
 from kompilot_data.view.protection import perturb_table, perturb_total
 from kompilot_data.view.time_series import TimeSeries
 
@@ -77,44 +76,44 @@ class View:
 
     # --- settings ---------------------------------------------------------------------------
 
-    @cached_property
+    @computed
     def places(self) -> list[str] | None:
         """kommunenummer selected by the place part of the filter (None = all 38)."""
         return self.filters.municipality_codes()
 
     # --- records ----------------------------------------------------------------------------
 
-    @cached_property
+    @computed
     def needs(self) -> pd.DataFrame:
         """Needs under the whole filter (record level: coordinators only)."""
         return filter_needs(self.all_needs, self.filters)
 
-    @cached_property
+    @computed
     def offers(self) -> pd.DataFrame:
         """Offers under the whole filter (offers are public: shown to everyone)."""
         return filter_offers(self.all_offers, self.filters)
 
-    @cached_property
+    @computed
     def competing_needs(self) -> pd.DataFrame:
         """Needs under the filter without its place part: all demand that competes for the seats."""
         return filter_needs(self.all_needs, self.filters.without_place())
 
-    @cached_property
+    @computed
     def supply_offers(self) -> pd.DataFrame:
         """Active offers under the filter without its place part (reach decides which places they serve)."""
         return active_offers(filter_offers(self.all_offers, self.filters.without_place()))
 
-    @cached_property
+    @computed
     def demo(self) -> bool:
         return bool(self.all_needs["demo"].any() or self.all_offers["demo"].any())
 
     # --- engine -----------------------------------------------------------------------------
 
-    @cached_property
+    @computed
     def reach(self) -> Reach:
         return compute_reach(self.supply_offers, self.key.reach, by_study_mode=True)
 
-    @cached_property
+    @computed
     def catchment(self) -> supply.Catchment:
         return supply.catchment(self.competing_needs, self.supply_offers, self.reach, self.key.decay)
 
@@ -256,7 +255,7 @@ class View:
 
     # --- places -----------------------------------------------------------------------------
 
-    @cached_property
+    @computed
     def municipality_table(self) -> pd.DataFrame:
         """One row per municipality with every map indicator; ``skjult`` marks the protected ones.
 
@@ -296,7 +295,7 @@ class View:
             counts["skjult"] = counts["skjult"] | gaps["skjult"]
         return counts
 
-    @cached_property
+    @computed
     def white_spots(self) -> pd.DataFrame:
         """Municipality × area cells with open demand and no offer of the area within reach; protected
         consistently with :meth:`demand_supply` by municipality × area."""
@@ -314,18 +313,18 @@ class View:
         perturbed = perturb_table(spots.set_index(by), ["ettersporsel", "behov"], rows, self.all_needs)
         return perturbed.reset_index()[spots.columns]
 
-    @cached_property
+    @computed
     def matched_share(self) -> float:
         """Share of open needs in the selection with an offer in the same area and level within reach."""
         if not protected_ok(self.needs, self.threshold):
             return float("nan")
         return supply.needs_matched_share(self.catchment, self.places)
 
-    @cached_property
+    @computed
     def open_needs(self) -> pd.DataFrame:
         return open_needs(self.needs)
 
-    @cached_property
+    @computed
     def centrality_table(self) -> pd.DataFrame:
         """Per SSB centrality class (1 = most central … 6 = least central) of the selected places: needs, open
         participants, the share of open needs with an offer in the same area and level within reach, and the
@@ -362,7 +361,7 @@ class View:
         values = ["apne_behov", "deltakere", "andel_innen_rekkevidde", "naermeste_snitt"]
         return self.protect(table, values, {"total": ()}, frame[["sentralitetsklasse", "bedrift_id", "behov_id"]])[0]
 
-    @cached_property
+    @computed
     def offers_in_reach(self) -> pd.DataFrame:
         """Active offers (under the filter without its place part) within reach of at least one selected
         municipality (of any, without a place filter). Offers are public: nothing is hidden."""
@@ -389,12 +388,12 @@ class View:
 
     # --- the helpers it owns -----------------------------------------------------------------
 
-    @cached_property
+    @computed
     def time(self) -> TimeSeries:
         """Trends: needs and pipeline steps per quarter, what happened since the last forum, offers per semester."""
         return TimeSeries(self)
 
-    @cached_property
+    @computed
     def brokering(self) -> Brokering:
         """Candidates (coordinators), course opportunities and the flow map's data."""
         return Brokering(self)

@@ -3,15 +3,14 @@ key), and the per-instance cache of the View's methods."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
-from functools import wraps
 
 from kompilot_data.engine.disclosure import MIN_BUSINESSES
 from kompilot_data.engine.reach import DEFAULT_REACH, ReachSetting
 from kompilot_data.reference.regions import Region
 from kompilot_data.view.filters import Filters
+from kompilot_data.view.lazy import memoized  # noqa: F401 - the View's modules import it from here
 
 COORDINATOR = "koordinator"
 VIEWER = "leser"
@@ -73,17 +72,3 @@ class ViewPart:
     def __init__(self, view):
         self.view = view
         self._memo: dict[tuple, object] = {}
-
-
-def memoized(method: Callable) -> Callable:
-    """Cache a method's result per arguments on the instance (its ``_memo`` dict). For the View and the helpers
-    it owns: they are immutable once built, and callers must not modify what they return."""
-
-    @wraps(method)
-    def cached(self, *args, **kwargs):
-        key = (method.__name__, args, tuple(sorted(kwargs.items())))
-        if key not in self._memo:
-            self._memo[key] = method(self, *args, **kwargs)
-        return self._memo[key]
-
-    return cached

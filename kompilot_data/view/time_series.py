@@ -7,7 +7,6 @@ every count of needs is protected for viewers like the View's other tables; offe
 from __future__ import annotations
 
 from datetime import date
-from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -17,6 +16,7 @@ from kompilot_data.reference import OUTSIDE_PILOT, SUBREGIONS, taxonomy
 from kompilot_data.view.filters import DATE_MIN
 from kompilot_data.view.grouping import count_table, lines, need_key, quarter_of, weights
 from kompilot_data.view.key import ViewPart, memoized
+from kompilot_data.view.lazy import computed
 from kompilot_data.view.protection import perturb_table, perturb_total
 
 #: Pipeline steps after registration and the need column holding the date each was reached (issue 13).
@@ -58,7 +58,7 @@ def semester_of(dates: pd.Series) -> pd.Series:
 class TimeSeries(ViewPart):
     """Trends of one View: needs and pipeline steps per quarter, "since the last forum", offers per semester."""
 
-    @cached_property
+    @computed
     def quarters(self) -> pd.DatetimeIndex:
         """Every quarter (its first day) from the first registration to the last dated event of the view's
         needs (registration or a pipeline step), so a time axis has no holes."""
