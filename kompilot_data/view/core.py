@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from kompilot_data.engine import disclosure, indicators, supply
-from kompilot_data.engine.reach import Reach, active_offers, compute_reach, open_needs
+from kompilot_data.engine.reach import Reach, compute_reach
 from kompilot_data.reference import taxonomy
 from kompilot_data.reference.regions import Region
 from kompilot_data.reference.sources import records_source
@@ -32,6 +32,7 @@ from kompilot_data.view.brokering import Brokering
 from kompilot_data.view.filters import Filters, filter_needs, filter_offers
 from kompilot_data.view.grouping import full_index, lines, need_key, need_keys, weights
 from kompilot_data.view.key import Audience, ViewKey, memoized
+from kompilot_data.view.numbers import Numbers, build_numbers
 from kompilot_data.view.time_series import TimeSeries
 
 #: Pipeline stages in order (a closed need reached "kartlagt" only).
@@ -96,12 +97,13 @@ class View:
     @cached_property
     def competing_needs(self) -> pd.DataFrame:
         """Needs under the filter without its place part: all demand that competes for the seats."""
-        return filter_needs(self.all_needs, self.filters.without_place())
+        return supply.open_demand(filter_needs(self.all_needs, self.filters.without_place()), self.all_offers)
 
     @cached_property
     def supply_offers(self) -> pd.DataFrame:
-        """Active offers under the filter without its place part (reach decides which places they serve)."""
-        return active_offers(filter_offers(self.all_offers, self.filters.without_place()))
+        """Active offers in supply (EVU classes) under the filter without its place part (reach decides which
+        places they serve)."""
+        return supply.supply_offers(filter_offers(self.all_offers, self.filters.without_place()))
 
     @cached_property
     def demo(self) -> bool:
@@ -115,7 +117,9 @@ class View:
 
     @cached_property
     def catchment(self) -> supply.Catchment:
-        return supply.catchment(self.competing_needs, self.supply_offers, self.reach, self.key.decay)
+        return supply.catchment(
+            self.competing_needs, self.supply_offers, self.reach, self.key.decay, getattr(self.key, "bakgrunn", True)
+        )
 
     def protect(
         self,
@@ -158,7 +162,16 @@ class View:
         """
         table = supply.aggregate(self.catchment, by, places=self.places)
         table["tilbud_innen_rekkevidde"] = table["tilbud_innen_rekkevidde"].astype(float)
-        values = ["ettersporsel", "tilbud_fordelt", "gap", "dekning", "indeks", "tilbud_innen_rekkevidde"]
+        values = [
+            "ettersporsel",
+            "tilbud_fordelt",
+            "gap",
+            "udekket",
+            "overskudd",
+            "dekning",
+            "indeks",
+            "tilbud_innen_rekkevidde",
+        ]
         needs = self.catchment.needs
         if self.places is not None:
             needs = needs[needs["kommunenummer"].isin(self.places).to_numpy()]
@@ -255,14 +268,17 @@ class View:
         SSB statistics and offers within reach are public and never hidden. Municipalities outside
         the place filter keep their statistics and show no computed values.
         """
-        table = indicators.municipality_table(self.needs, self.catchment, self.reach)
+        # Open needs only (issue 20): the map's needs per 1,000 is today's demand, not history.
+        table = indicators.municipality_table(self.open_needs, self.catchment, self.reach)
         if self.places is not None:
             outside = ~table.index.isin(self.places)
             table.loc[outside, indicators.COMPUTED_COLUMNS] = np.nan
             table.loc[outside, "bedrifter"] = 0
         table.index.name = "kommunenummer"
         published = {"delregion": ("delregion",), "total": ()}
-        counts = self.protect(table, list(indicators.COUNT_COLUMNS), published, need_keys(self.needs, ("delregion",)))[0]
+        counts = self.protect(
+            table, list(indicators.COUNT_COLUMNS), published, need_keys(self.open_needs, ("delregion",))
+        )[0]
         open_demand = self.catchment.needs
         if self.places is not None:
             open_demand = open_demand[open_demand["kommunenummer"].isin(self.places).to_numpy()]
@@ -307,7 +323,8 @@ class View:
 
     @cached_property
     def open_needs(self) -> pd.DataFrame:
-        return open_needs(self.needs)
+        """Open needs of the selection: kartlagt, and koblet whose course has not ended."""
+        return supply.open_demand(self.needs, self.all_offers)
 
     @cached_property
     def centrality_table(self) -> pd.DataFrame:
@@ -348,10 +365,10 @@ class View:
     def offers_in_reach(self) -> pd.DataFrame:
         """Active offers (under the filter without its place part) within reach of at least one selected
         municipality (of any, without a place filter). Offers are public: nothing is hidden."""
-        offers, reach = self.supply_offers, self.reach
-        rows = reach.municipalities.get_indexer(self.places if self.places is not None else reach.municipalities)
-        columns = reach.offer_ids.get_indexer(offers["tilbud_id"])
-        return offers[reach.reachable[rows][:, columns].any(axis=0)]
+        offers, result = self.supply_offers, self.catchment
+        rows = result.municipalities.get_indexer(self.places if self.places is not None else result.municipalities)
+        columns = result.offer_ids.get_indexer(offers["tilbud_id"])
+        return offers[result.reachable[rows][:, columns].any(axis=0)]
 
     # --- public statistics of the selected places ----------------------------------------
 
@@ -380,6 +397,14 @@ class View:
     def brokering(self) -> Brokering:
         """Candidates (coordinators), course opportunities and the flow map's data."""
         return Brokering(self)
+
+    # --- one set of numbers (issue 20) -------------------------------------------------------
+
+    @memoized
+    def numbers(self) -> Numbers:
+        """Every figure about demand, supply and unmet demand of this selection, for every surface
+        (:mod:`kompilot_data.view.numbers`)."""
+        return build_numbers(self)
 
     # --- sources ----------------------------------------------------------------------------
 
