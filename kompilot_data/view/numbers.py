@@ -138,6 +138,11 @@ def build_numbers(view) -> Numbers:
     hidden = per_area["skjult"] if len(per_area) else pd.Series(dtype=bool)
     hidden.index = hidden.index.astype(str)
     table["skjult"] = hidden.reindex(areas).fillna(False).astype(bool)
+    for mark in ("primaer", "sekundaer"):  # why a hidden cell is hidden ("<3" or ":"), as the View said
+        if mark in per_area:
+            values = per_area[mark].copy()
+            values.index = values.index.astype(str)
+            table[mark] = values.reindex(areas).fillna(False).astype(bool)
     table.loc[table["skjult"], ["ettersporsel", "tilbud_fordelt", "udekket", "overskudd"]] = np.nan
     for column in ("tilbud_innen_rekkevidde", "plasser_innen_rekkevidde"):
         table[column] = reach_by_area[column].reindex(areas).fillna(0).astype(float)
