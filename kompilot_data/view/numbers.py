@@ -121,7 +121,14 @@ def build_numbers(view) -> Numbers:
     result = view.catchment
     totals = view.demand_supply(("fylke",))
     per_area = view.demand_supply(("fylke", "kompetanseomrade"))
-    per_area = per_area.droplevel(0) if len(per_area) else per_area
+    if len(per_area):
+        per_area = per_area.droplevel(0)
+    else:
+        per_area = pd.DataFrame(
+            {c: pd.Series(dtype=float) for c in ("ettersporsel", "tilbud_fordelt", "udekket", "overskudd")}
+            | {"skjult": pd.Series(dtype=bool)},
+            index=pd.Index([], dtype=object, name="kompetanseomrade"),
+        )
 
     # Offers in supply within reach of a selected municipality, and their seats before sharing, per area.
     in_reach = view.offers_in_reach
