@@ -9,8 +9,8 @@ from streamlit.testing.v1 import AppTest
 
 import kompilot_data as kd
 from kompilot_data.engine.supply import open_demand
-from kompilot_data.view import View
 from kompilot_data.reference.i18n import format_number
+from kompilot_data.view import View
 
 PAGES = {
     "app_pages/oversikt.py": "Oversikt",
