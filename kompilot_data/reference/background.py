@@ -20,7 +20,7 @@ from kompilot_data.reference.paths import DATA_DIR
 #: Trøndelag fylkeskommune, https://trondelagitall.no/statistikk/livslang-laering (national table:
 #: https://www.ssb.no/utdanning/voksenopplaering/statistikk/livslang-laering, "formell videreutdanning", 22-59 år).
 PARTICIPATION_RATE = 0.07
-PARTICIPATION_SOURCE = "SSB, Lærevilkårsmonitoren 2022 (Trøndelag i tall: 7 % av sysselsatte i formell videreutdanning)"
+PARTICIPATION_SOURCE = "SSB, Lærevilkårsmonitoren (LVM) 2022, Trøndelag i tall"
 PARTICIPATION_URL = "https://trondelagitall.no/statistikk/livslang-laering"
 
 
