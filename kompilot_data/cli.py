@@ -54,6 +54,7 @@ def _print_table(frame, label: str) -> None:
 
 def _readable_errors(command):
     """Data commands print one Norwegian message that says what to do instead of a traceback (exit code 2)."""
+
     @functools.wraps(command)
     def run(args: argparse.Namespace) -> int:
         from kompilot_data.records.errors import log
@@ -246,6 +247,46 @@ def _gap(args: argparse.Namespace) -> int:
             f"plasser delt med 2SFCA ({args.decay}), {demand}. "
             f"udekket = sum av max(0, etterspørsel − fordelt) per kommune, område og nivå. Data: {source}"
         )
+    return 0
+
+
+# --- supply: where the seats come from (issue 20, section 1) ---------------------------------------------
+
+
+def _supply(args: argparse.Namespace) -> int:
+    """Offers, seats and classes in supply, and those left out with the reason, as a table or CSV."""
+    import pandas as pd
+
+    from kompilot_data.engine.evu_supply import GROUP_KEYS, supply_breakdown
+    from kompilot_data.reference.i18n import t
+
+    by = tuple(part.strip() for part in args.by.split(",") if part.strip())
+    if not by or any(key not in GROUP_KEYS for key in by):
+        raise UsageError("err_cli_supply_by", keys=", ".join(GROUP_KEYS), given=args.by)
+    _needs, offers, source = _records_for(args)
+    table = supply_breakdown(offers, by, ordinaere=args.ordinaere)
+    if args.csv:
+        table.assign(i_tilbud=table["i_tilbud"].map({True: "ja", False: "nei"})).to_csv(
+            sys.stdout, index=False, float_format="%.2f", lineterminator="\n"
+        )
+        return 0
+    shown = table.assign(
+        i_tilbud=table["i_tilbud"].map({True: "ja", False: "nei"}),
+        grunn=[t(f"supply_reason_{code}", "nb") if code else "" for code in table["grunn"]],
+    )
+    with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200):
+        print(shown.to_string(index=False))
+    inside = table[table["i_tilbud"]]
+    print(
+        t(
+            "supply_cli_summary",
+            "nb",
+            offers=f"{int(inside['tilbud'].sum()):,d}".replace(",", " "),
+            seats=f"{int(inside['plasser'].sum()):,d}".replace(",", " "),
+            lens=t("lens_ordinary_on" if args.ordinaere else "lens_ordinary_off", "nb"),
+            source=source,
+        )
+    )
     return 0
 
 
@@ -457,6 +498,19 @@ def make_parser() -> argparse.ArgumentParser:
     )
     gap.add_argument("--database", help="SQLAlchemy URL (default: the local database if it exists, else demo data)")
     gap.set_defaults(run=_gap)
+
+    offers_in = commands.add_parser(
+        "supply", help="offers and seats in supply by group, and those left out with the reason (EVU class)"
+    )
+    offers_in.add_argument("--by", default="kompetanseomrade,evu_klasse", help="offer columns, comma separated")
+    offers_in.add_argument(
+        "--ordinaere", action="store_true", help="the lens «ordinære studier»: count ordinary full-time degrees too"
+    )
+    offers_in.add_argument("--csv", action="store_true", help="CSV on standard output")
+    offers_in.add_argument(
+        "--database", help="SQLAlchemy URL (default: the local database if it exists, else demo data)"
+    )
+    offers_in.set_defaults(run=_readable_errors(_supply))
 
     bench = commands.add_parser("bench", help="time indicators, matching and pooling at 1,500 and 100,000 needs")
     bench.add_argument("--sample", type=int, default=300, help="needs in the row-by-row comparison (default 300)")

@@ -38,6 +38,8 @@ from kompilot_data.engine.matching import (
     TIMEFRAME_SLACK_DAYS,
     WEIGHTS,
     day,
+    offer_owners,
+    pooled_seats,
     proposable_offers,
     resolve_reach,
 )
@@ -64,6 +66,8 @@ def rank_candidates_rowwise(
     for offer in offers.itertuples(index=False):
         by_area.setdefault(str(offer.kompetanseomrade), []).append(offer)
     rows = []
+    owners = dict(zip(offers["tilbud_id"], offer_owners(offers), strict=True))
+    seats = dict(zip(offers["tilbud_id"], pooled_seats(offers, needs), strict=True))
     for need in needs.itertuples(index=False):
         row = row_of[str(need.kommunenummer)]
         scored = []
@@ -71,6 +75,8 @@ def rank_candidates_rowwise(
             column = column_of[offer.tilbud_id]
             if not reach.reachable[row, column]:
                 continue
+            if owners[offer.tilbud_id] and str(need.bedrift_id) not in owners[offer.tilbud_id]:
+                continue  # another business's own in-company course
             placeless = pd.isna(offer.lat)
             gap = abs(rank[str(need.niva)] - rank[str(offer.niva)])
             part = {"niva": 1.0 if gap == 0 else 0.5 if gap == 1 else 0.0}
@@ -80,7 +86,7 @@ def rank_candidates_rowwise(
             part["avstand"] = 1.0 if placeless else min(1.0, max(0.0, 1 - share * cost / limit))
             outside = max((need.tidsramme_fra - offer.oppstart).days, (offer.oppstart - need.tidsramme_til).days, 0)
             part["tidsramme"] = min(1.0, max(0.0, 1 - outside / TIMEFRAME_SLACK_DAYS))
-            part["kapasitet"] = min(1.0, float(offer.kapasitet) / float(need.antall_deltakere))
+            part["kapasitet"] = min(1.0, seats[offer.tilbud_id] / float(need.antall_deltakere))
             offer_points = round(
                 (WEIGHTS["niva"] * part["niva"] + WEIGHTS["form"] * part["form"] + WEIGHTS["avstand"] * part["avstand"])
                 * SCALE

@@ -139,8 +139,15 @@ def test_demo_offers_have_marked_providers_and_in_company_owners():
     own = in_company[in_company["bedriftskurs"] == "egen"]
     assert own["bedrift_id"].notna().all()
     needs = kd.load_needs()
-    for offer in own.itertuples():  # every need linked to a business's own course is that business's
-        assert set(needs.loc[needs["tilbud_id"] == offer.tilbud_id, "bedrift_id"]) == {offer.bedrift_id}
+    for offer in own.itertuples():  # an own course belongs to exactly the businesses whose needs were linked to it
+        assert set(needs.loc[needs["tilbud_id"] == offer.tilbud_id, "bedrift_id"]) == evu.owners(offer.bedrift_id)
+    mobile = in_company[in_company["bedriftskurs"] == "mobil"]
+    assert {"Fagbrev på jobb", "Praksiskandidatordningen"} <= set(mobile["tittel"])
+    assert (
+        not needs["tilbud_id"]
+        .isin(mobile.loc[~mobile["tittel"].str.startswith(("Fagbrev", "Praksis")), "tilbud_id"])
+        .any()
+    )
     assert (offers.loc[offers["studieform"] != "bedriftsintern", "bedriftskurs"] == "").all()
 
 
@@ -196,3 +203,152 @@ def test_correction_is_refused_when_wrong(engine):
     with pytest.raises(AccessDenied):
         evu_klasse.set_class(engine, offer_id, "evu", COORDINATOR, access=Viewer())
     assert evu_klasse.corrections(engine).empty
+
+
+# --- matching: a business's own in-company course, and the mobile pool ------------------------------------------
+
+
+def test_matching_never_offers_another_business_its_in_house_course():
+    from test_matching import TODAY, hand_reach, need, needs_of, offer, offers_of
+
+    from kompilot_data import testing
+    from kompilot_data.engine import matching
+
+    own = {**offer("EGEN", "helse", "kurs", "bedriftsintern", 10), "bedrift_id": "V-A;V-C"}
+    mobile = offer("MOBIL", "helse", "kurs", "bedriftsintern", 6)
+    campus = offer("STED", "helse", "kurs", "stedlig", 10, at="5007")
+    offers = offers_of(own, mobile, campus)
+    assert offers.set_index("tilbud_id")["bedriftskurs"].to_dict() == {"EGEN": "egen", "MOBIL": "mobil", "STED": ""}
+    needs = needs_of(
+        need("N1", "5007", "helse", "kurs", 4, business="V-A"),
+        need("N2", "5007", "helse", "kurs", 4, business="V-B"),
+        need("N3", "5007", "helse", "kurs", 4, business="V-C"),
+    )
+    reach = hand_reach(["EGEN", "MOBIL", "STED"], placeless=["EGEN", "MOBIL"], km={("5007", "STED"): 10.0})
+    ranked = matching.rank_candidates(needs, offers, reach=reach, today=TODAY)
+    by_need = ranked.groupby("behov_id")["tilbud_id"].apply(set).to_dict()
+    assert by_need == {"N1": {"EGEN", "MOBIL", "STED"}, "N2": {"MOBIL", "STED"}, "N3": {"EGEN", "MOBIL", "STED"}}
+    # The mobile course's 6 seats are one pool for the 12 participants: it counts 3 seats (kapasitet 3/4).
+    mobile_part = ranked.loc[ranked["tilbud_id"] == "MOBIL", "kapasitet"]
+    assert mobile_part.tolist() == pytest.approx([0.75, 0.75, 0.75])
+    assert ranked.loc[ranked["tilbud_id"] == "EGEN", "kapasitet"].tolist() == [1.0, 1.0]
+    slow = testing.rank_candidates_rowwise(needs, offers, reach=reach, today=TODAY)
+    pd.testing.assert_frame_equal(ranked, slow, check_dtype=False)
+
+
+def test_default_data_offers_no_business_another_ones_in_house_course():
+    from datetime import date
+
+    from kompilot_data.engine.matching import rank_candidates
+
+    needs, offers = kd.load_needs(), kd.load_offers()
+    ranked = rank_candidates(needs, offers, top=5, today=date(2026, 12, 8))
+    owners = offers.set_index("tilbud_id")["bedrift_id"].map(evu.owners)
+    business = needs.set_index("behov_id")["bedrift_id"]
+    own = ranked[ranked["tilbud_id"].map(lambda i: bool(owners[i]))]
+    assert len(own) > 20  # the businesses' own courses are proposed to them ...
+    assert all(business[b] in owners[t] for b, t in zip(own["behov_id"], own["tilbud_id"], strict=True))  # only
+
+
+def test_reach_by_study_mode_lets_session_based_offers_reach_further():
+    from kompilot_data.engine.reach import compute_reach
+
+    offers = kd.load_offers()
+    sessions = offers[(offers["studieform"] == "samlingsbasert") & offers["lat"].notna()].head(5)
+    plain = compute_reach(sessions)
+    by_mode = compute_reach(sessions, by_study_mode=True)
+    minutes = plain.minutes
+    assert (plain.reachable == (minutes <= 90)).all()
+    assert (by_mode.reachable == (minutes <= 180)).all()
+    assert by_mode.reachable.sum() > plain.reachable.sum()
+    online = offers[(offers["studieform"] == "nettbasert") & offers["lat"].notna()]
+    assert len(online) and compute_reach(online, by_study_mode=True).reachable.all()  # county-wide pool
+
+
+# --- python -m kompilot_data supply ------------------------------------------------------------------------------
+
+
+def test_supply_cli_shows_where_the_seats_come_from(tmp_path, monkeypatch, capsys):
+    import io
+
+    from kompilot_data.cli import main
+
+    monkeypatch.chdir(tmp_path)  # no local database: the embedded data
+    monkeypatch.delenv("KOMPILOT_DATABASE_URL", raising=False)
+    assert main(["supply", "--by", "kompetanseomrade,evu_klasse", "--csv"]) == 0
+    table = pd.read_csv(io.StringIO(capsys.readouterr().out), dtype={"grunn": str}, keep_default_na=False)
+    assert table.columns.tolist() == [
+        "kompetanseomrade",
+        "evu_klasse",
+        "i_tilbud",
+        "grunn",
+        "tilbud",
+        "plasser",
+        "sokere_per_plass",
+    ]
+    offers = kd.load_offers()
+    assert table["tilbud"].sum() == len(offers) and table["plasser"].sum() == offers["kapasitet"].sum()
+    inside = table[table["i_tilbud"] == "ja"]
+    assert (inside["grunn"] == "").all() and "heltid_grad" not in set(inside["evu_klasse"])
+    active = offers[offers["status"].isin(["planlagt", "apen", "pagar"])]
+    assert inside["plasser"].sum() == active.loc[active["i_tilbud"], "kapasitet"].sum()
+    ordinary = table[table["grunn"] == "heltid_grad"]
+    assert ordinary["plasser"].sum() == active.loc[active["evu_klasse"] == "heltid_grad", "kapasitet"].sum() > 0
+    assert set(table["grunn"]) == {"", "avlyst", "avsluttet", "heltid_grad"}
+    helse = inside[(inside["kompetanseomrade"] == "helse") & (inside["evu_klasse"] == "fagskole_deltid")]
+    expected = active[(active["kompetanseomrade"] == "helse") & (active["evu_klasse"] == "fagskole_deltid")]
+    assert helse[["tilbud", "plasser"]].values.tolist() == [[len(expected), int(expected["kapasitet"].sum())]]
+
+    # The lens "ordinære studier" takes the ordinary degrees in; the text table says which lens is on.
+    assert main(["supply", "--by", "evu_klasse", "--ordinaere"]) == 0
+    out = capsys.readouterr().out
+    assert "Linse: ordinære studier tatt med" in out and "I tilbudet:" in out
+    assert main(["supply", "--by", "evu_klasse"]) == 0
+    out = capsys.readouterr().out
+    assert "ordinært heltidsstudium (regnes bare med linsen «ordinære studier»)" in out
+    assert main(["supply", "--by", "delregion"]) == 2
+    assert "--by må være en eller flere av kompetanseomrade" in capsys.readouterr().err
+
+
+# --- the Tilbud page -----------------------------------------------------------------------------------------------
+
+
+def test_tilbud_page_titles_all_capacity_and_lets_a_coordinator_correct_a_class():
+    from app_support import run_app
+
+    app = run_app("app_pages/tilbud.py")
+    labels = [e.label for e in app.expander]
+    years = kd.load_offers()["oppstart"].dt.year
+    assert (years.min(), years.max()) == (2021, 2027)
+    assert "Tallene bak figuren: Kapasitet i alle opptak 2021–2027, også avsluttede" in labels
+    assert "Tallene bak figuren: Plasser per EVU-klasse" in labels
+    captions = [c.value for c in app.caption]
+    assert any(c.startswith("Tilbud er etter- og videreutdanning for folk i arbeid") for c in captions)
+
+    engine = storage.make_engine(migrate=False)
+    offers = storage.read_frame(engine, "offers")
+    target = offers[offers["evu_klasse"] == "heltid_grad"]["tilbud_id"].iloc[0]
+    offer_box = next(s for s in app.selectbox if s.label == "Tilbud")
+    offer_box.set_value(target)
+    next(s for s in app.selectbox if s.label == "EVU-klasse").set_value("deltid_desentralisert")
+    app.text_input[0].input("Samlingsbasert kull for ansatte")
+    next(b for b in app.button if b.label == "Lagre EVU-klassen").click()
+    app.run()
+    assert not app.exception
+    assert any("er nå Deltid, samlingsbasert, nett eller desentralisert" in s.value for s in app.success)
+    stored = evu_klasse.corrections(engine)
+    assert stored[["tilbud_id", "evu_klasse", "begrunnelse"]].values.tolist() == [
+        [target, "deltid_desentralisert", "Samlingsbasert kull for ansatte"]
+    ]
+    assert storage.read_frame(engine, "offers").set_index("tilbud_id").at[target, "i_tilbud"]
+    evu_klasse.remove_class(engine, target, "test")
+    engine.dispose()
+
+
+def test_tilbud_page_with_the_lens_on_says_so():
+    from app_support import rendered
+
+    app = rendered("app_pages/tilbud.py", ordinaere="ja")
+    captions = [c.value for c in app.caption]
+    assert any("Linse: ordinære studier tatt med" in c for c in captions)  # the active-filters line
+    assert any(c.startswith("Linsen «ordinære studier» er på") for c in captions)

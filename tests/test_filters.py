@@ -16,6 +16,8 @@ def _sample(spec):
     """Two allowed values for a multiselect row (the last two: not the defaults), a date for a date row."""
     if spec.widget == "date":
         return date(2026, 3, 1) if spec.bound == "start" else date(2026, 9, 30)
+    if spec.widget == "toggle":
+        return True
     return tuple(spec.allowed()[-2:])
 
 
@@ -30,7 +32,7 @@ def test_the_specification_covers_every_field_once():
         (SPECS["kommuner"].needs, SPECS["kommuner"].offers)
     }
     for spec in FILTER_SPECS:
-        assert spec.widget in ("multiselect", "date")
+        assert spec.widget in ("multiselect", "date", "toggle")
         assert set(i18n.TEXTS[spec.label]) == {"nb", "en"}
         if spec.widget == "multiselect":
             assert len(spec.allowed()) >= 3, spec.field
@@ -234,3 +236,23 @@ def test_describe_in_both_languages():
     assert kd.Filters().describe("en") == "All of Trøndelag, all needs and offers"
     assert kd.Filters(sentralitet=(6,), fra=date(2026, 1, 1)).describe("nb") == "Sentralitetsklasse 6 · fra 01.01.2026"
     assert kd.Filters(til=date(2026, 6, 30)).describe("en") == "until 30 Jun 2026"
+
+
+def test_the_lens_ordinary_studies_keeps_ordinary_degrees_out_unless_on():
+    offers = kd.load_offers()
+    default = kd.filter_offers(offers, kd.Filters())
+    assert len(default) == offers["i_tilbud"].sum() and "heltid_grad" not in set(default["evu_klasse"])
+    lens = kd.Filters(ordinaere=True)
+    assert len(kd.filter_offers(offers, lens)) == len(offers)
+    assert lens.to_query() == {"ordinaere": "ja"}
+    assert kd.Filters.from_query({"ordinaere": "ja"}) == lens
+    assert kd.Filters.from_query({"ordinaere": "nei"}) == kd.Filters()
+    assert lens.describe("nb") == "Linse: ordinære studier tatt med"
+    assert lens.describe("en") == "Lens: ordinary studies included"
+    assert (
+        kd.Filters(omrader=("helse",), ordinaere=True).describe("nb")
+        == "Helse og omsorg · Linse: ordinære studier tatt med"
+    )
+    assert lens.without_place().ordinaere
+    needs = kd.load_needs()
+    assert len(kd.filter_needs(needs, lens)) == len(needs)  # a lens on supply, not on needs

@@ -185,12 +185,12 @@ def test_edge_cases(needs, offers):
 
 
 def test_default_data_adds_up_and_tells_the_pilot_story():
-    """On the embedded data, with the default reach (90 min of travel time): every grouping sums to the same
-    county totals; health and care is short in the county and in the sub-pilots Namdalen and Fosen."""
+    """On the embedded data, with the default reach (90 min of travel time) and lens: every grouping sums to the
+    same county totals; health and care is short in the sub-pilots Namdalen and Fosen."""
     needs, offers = kd.load_needs(), kd.load_offers()
     active = supply.supply_offers(offers)
     catchment = supply.catchment(needs, active, compute_reach(active), bakgrunn=False)
-    seats = supply.seats_of(active)
+    seats = available_seats(active)
     assert catchment.apportioned.sum() == pytest.approx(seats[~np.isnan(catchment.seats_per_participant)].sum())
     county = supply.aggregate(catchment, ("fylke",))
     for key in ("kommunenummer", "delregion", "sentralitetsklasse"):
@@ -210,9 +210,11 @@ def test_default_data_adds_up_and_tells_the_pilot_story():
     assert index.idxmax() == "Namdalen"
 
 
-def test_available_seats_of_real_programmes_are_those_first_choice_applicants_leave():
+def test_seats_are_the_capacity_and_applicants_are_never_subtracted():
     frame = pd.DataFrame({"kapasitet": [250, 20, 30], "sokere_forstevalg": [930, 12, None]})
-    assert available_seats(frame).tolist() == [0, 8, 30]
+    assert available_seats(frame).tolist() == [250, 20, 30]
+    offers = active_offers(kd.load_offers())
+    assert available_seats(offers).sum() == offers["kapasitet"].astype(float).sum()
 
 
 def test_haversine_known_distance():

@@ -49,6 +49,8 @@ def sidebar_filters() -> None:
                     help=T(f"{spec.label}_help") if f"{spec.label}_help" in i18n.TEXTS else None,
                     select_all=False,  # Streamlit's "Select all"/"Select N matches" option is English only
                 )
+            elif spec.widget == "toggle":  # a lens (issue 20: "ordinære studier")
+                st.toggle(T(spec.label), key=WIDGET_KEY[spec.field], help=T(f"{spec.label}_help"))
         _period_inputs(lang)
         st.button(T("filter_reset"), on_click=reset_filters, width="stretch")
         st.caption(T("filter_link_help"))

@@ -4,6 +4,9 @@ Candidates
 ----------
 A candidate for an open need (``kartlagt``, ``koblet``) is an offer that
 
+* is open to the need's business: an in-company course held for one business (``bedriftskurs = egen``)
+  is a candidate only for that business's needs (:func:`offer_owners`); a provider's course that can be held
+  in any company (``mobil``) is open to all, with its real number of seats;
 * is *active* (``planlagt``, ``apen``, ``pagar``) and **not already under way**: an offer with
   status ``pagar`` whose ``oppstart`` is before ``today`` has started and is not proposed
   (:func:`started_offers`);
@@ -26,7 +29,8 @@ for them):
 * ``tidsramme`` – 1 when the start date is inside the need's window
   [``tidsramme_fra``, ``tidsramme_til``], falling linearly to 0 at :data:`TIMEFRAME_SLACK_DAYS`
   days outside it;
-* ``kapasitet`` – min(1, seats / participants).
+* ``kapasitet`` – min(1, seats / participants); a provider's mobile in-company course counts its share of
+  the area × level pool of such courses (:func:`pooled_seats`).
 
 The score is the weighted sum, kept in whole millionths::
 
@@ -75,7 +79,7 @@ from kompilot_data.engine.reach import (
     municipality_rows,
     open_needs,
 )
-from kompilot_data.reference import taxonomy
+from kompilot_data.reference import evu, taxonomy
 from kompilot_data.reference.i18n import format_date, format_number, t
 
 WEIGHTS = {"niva": 0.30, "form": 0.20, "avstand": 0.20, "tidsramme": 0.20, "kapasitet": 0.10}
@@ -101,6 +105,8 @@ SLAB_DAYS = 60
 MAX_SLABS = 16
 MIN_SLAB_SIZE = 8
 CHUNK_CELLS = 1_000_000  # need × offer cells scored at once in one round (bounds memory)
+POOLED = "plasser_matching"
+"""The offers' column of :func:`pooled_seats` (added once by :func:`rank_candidates`, for every need it ranks)."""
 CANDIDATE_COLUMNS = [
     "behov_id",
     "rang",
@@ -233,7 +239,7 @@ def _prepare(needs: pd.DataFrame, offers: pd.DataFrame, reach: Reach) -> tuple[d
         "level": level_rank[offer_level],
         "mode": mode,
         "start": _days(offers["oppstart"]),
-        "capacity": offers["kapasitet"].to_numpy(np.float64),
+        "capacity": (offers[POOLED] if POOLED in offers else offers["kapasitet"]).to_numpy(np.float64),
         "placeless": offers["lat"].isna().to_numpy(),
         "gathering": mode == MODES.index("samlingsbasert"),
         "id_rank": id_rank,
@@ -397,6 +403,9 @@ def rank_candidates(
     pairs a coordinator turned down). Needs with rejections are ranked ``top`` + their number of rejections deep,
     the rejected pairs dropped and the rest renumbered, so they still get their ``top`` best other offers
     (exactly as if the rejected offers did not exist for them). See :func:`_rank_candidates`."""
+    usable = proposable_offers(offers, today)
+    pooled = pd.Series(pooled_seats(usable, needs), index=usable.index)
+    offers = offers.assign(**{POOLED: pooled.reindex(offers.index).to_numpy(np.float64)})
     if rejected is None or not len(rejected):
         return _rank_candidates(
             needs, offers, top, reach, setting=setting, radius_km=radius_km, only_open=only_open, today=today
@@ -477,13 +486,18 @@ def _rank_candidates(
     matchable = np.flatnonzero((n["row"] >= 0) & (n["area"] >= 0))
     best_key = np.full((len(needs), top), -1, dtype=np.int64)
     best_offer = np.zeros((len(needs), top), dtype=np.int64)
+    owner = offer_owners(offers)
+    owned = np.array([bool(o) for o in owner], dtype=bool)
     for area in np.unique(n["area"][matchable]):
-        area_offers = np.flatnonzero(o["area"] == area)
+        area_offers = np.flatnonzero((o["area"] == area) & ~owned)
         if len(area_offers) == 0:
             continue
         area_offers = area_offers[np.argsort(o["id_rank"][area_offers])]
         members = matchable[n["area"][matchable] == area]
         best_key[members], best_offer[members] = _rank_area(n, o, members, area_offers, reach, top)
+    if owned.any():
+        business = needs["bedrift_id"].astype("string").fillna("").to_numpy(dtype=object)
+        _add_own_courses(n, o, matchable, business, owner, reach, best_key, best_offer)
     # Best first per need (keys are unique), needs in their order.
     order = np.argsort(-best_key, axis=1)
     best_key = np.take_along_axis(best_key, order, axis=1).ravel()
@@ -493,6 +507,79 @@ def _rank_candidates(
     rank = np.tile(np.arange(1, top + 1), len(needs))[found]
     points = best_key[found] // len(o["id_rank"])
     return _candidates_frame(needs, offers, reach, n, o, need, best_offer[found], rank, points, today)
+
+
+def offer_owners(offers: pd.DataFrame) -> np.ndarray:
+    """Per offer, the businesses an in-company course belongs to (``bedriftskurs = egen``; a frozenset, empty for
+    every other offer).
+
+    Such a course is a candidate only for its own businesses' needs; a provider's course that can be held in any
+    company (``mobil``) is a candidate for every business, with its share of the pool's seats."""
+    out = np.empty(len(offers), dtype=object)
+    out[:] = [frozenset()] * len(offers)
+    if "bedriftskurs" not in offers or "bedrift_id" not in offers:
+        return out
+    own = offers["bedriftskurs"].astype("string").fillna("").to_numpy(dtype=object) == evu.OWN_COMPANY
+    for position in np.flatnonzero(own):
+        out[position] = evu.owners(offers["bedrift_id"].iloc[position])
+    return out
+
+
+def pooled_seats(offers: pd.DataFrame, needs: pd.DataFrame) -> np.ndarray:
+    """Seats per offer for the capacity part: the capacity; for a provider's mobile in-company course
+    (``bedriftskurs = mobil``), its share of the one pool of such courses per competence area × level.
+
+    The pool's seats S are shared by the pool's demand D (participants of the open needs in that area and level):
+    each mobile course counts ``kapasitet · min(1, S / D)`` seats, so 8 seats are never proposed as a full class
+    to every business in the county (the pool is finite, never unlimited)."""
+    seats = offers["kapasitet"].to_numpy(np.float64).copy()
+    if "bedriftskurs" not in offers:
+        return seats
+    mobile = offers["bedriftskurs"].astype("string").fillna("").to_numpy(dtype=object) == evu.MOBILE
+    if not mobile.any():
+        return seats
+    cell = ["kompetanseomrade", "niva"]
+    offer_cell = pd.MultiIndex.from_frame(offers[cell].astype(str))
+    pool = pd.Series(seats[mobile], index=offer_cell[mobile]).groupby(level=[0, 1]).sum()
+    demand_rows = open_needs(needs)
+    demand = (
+        demand_rows["antall_deltakere"]
+        .astype(float)
+        .groupby([demand_rows[c].astype(str).to_numpy() for c in cell])
+        .sum()
+    )
+    demand = demand.reindex(pool.index).fillna(0.0).to_numpy()
+    share = pd.Series(
+        np.where(demand > 0, np.minimum(1.0, pool.to_numpy() / np.maximum(demand, 1e-9)), 1.0), pool.index
+    )
+    seats[mobile] *= share.reindex(offer_cell[mobile]).to_numpy(np.float64)
+    return seats
+
+
+def _add_own_courses(n, o, matchable, business, owner, reach: Reach, best_key, best_offer) -> None:
+    """Merge each business's own in-company courses into its needs' top lists (in place), scored exactly as
+    :func:`_rank_area` scores every other offer."""
+    count = len(o["id_rank"])
+    for offer in np.flatnonzero([bool(o) for o in owner]):
+        own = np.isin(business[matchable], list(owner[offer]))
+        members = matchable[(n["area"][matchable] == o["area"][offer]) & own]
+        members = members[reach.reachable[n["row"][members], o["column"][offer]]]
+        if not len(members):
+            continue
+        row, column = n["row"][members], o["column"][offer]
+        niva = _level_part(np.abs(n["level"][members] - o["level"][offer]))
+        form = _mode_fit_matrix()[n["mode"][members], o["mode"][offer]]
+        cost = reach.cost[row, column].astype(np.float64)
+        avstand = _distance_part(cost, reach.setting.limit, o["placeless"][offer], o["gathering"][offer])
+        start = o["start"][offer]
+        outside = np.maximum(np.maximum(n["start"][members] - start, start - n["end"][members]), 0)
+        kapasitet = np.minimum(1.0, o["capacity"][offer] / n["participants"][members])
+        points = _offer_points(niva, form, avstand) + _need_points(_timeframe_part(outside), kapasitet)
+        key = points * count + (count - 1 - o["id_rank"][offer])
+        slot = np.argmin(best_key[members], axis=1)
+        better = key > best_key[members, slot]
+        best_key[members[better], slot[better]] = key[better]
+        best_offer[members[better], slot[better]] = offer
 
 
 def _candidates_frame(needs, offers, reach: Reach, n_all, o_all, need, offer, rank, points, today) -> pd.DataFrame:

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 import kompilot_data.engine.travel as travel
-from kompilot_data.reference import load_municipalities
+from kompilot_data.reference import evu, load_municipalities
 
 EARTH_RADIUS_KM = 6371.0088
 DEFAULT_RADIUS_KM = 90.0
@@ -106,17 +106,11 @@ def active_offers(offers: pd.DataFrame) -> pd.DataFrame:
 
 
 def available_seats(offers: pd.DataFrame) -> np.ndarray:
-    """Seats an offer has for the needs of businesses (an estimate for offers with applicant figures).
-
-    Demo and coordinators' offers: their capacity. Real programmes with HK-dir applicant figures: the
-    seats not claimed by first-choice applicants, ``max(0, kapasitet - sokere_forstevalg)`` - an oversubscribed
-    campus programme has no seats to offer a business, a district programme with spare capacity has some.
-    """
-    capacity = offers["kapasitet"].to_numpy(float)
-    if "sokere_forstevalg" not in offers:
-        return capacity
-    applicants = pd.to_numeric(offers["sokere_forstevalg"], errors="coerce").to_numpy(float)
-    return np.where(np.isnan(applicants), capacity, np.clip(capacity - applicants, 0, None))
+    """Seats of each offer: the capacity of the intake (``plasser``, issue 20). Applicants are context
+    (``sokere_per_plass``), never subtracted: the former rule ``kapasitet - sokere_forstevalg`` counted 74 % of
+    the active real programmes as zero seats."""
+    column = offers["plasser"] if "plasser" in offers else offers["kapasitet"]
+    return pd.to_numeric(column, errors="coerce").to_numpy(float)
 
 
 def open_needs(needs: pd.DataFrame) -> pd.DataFrame:
@@ -128,6 +122,7 @@ def compute_reach(
     setting: ReachSetting | None = None,
     travel_minutes: pd.DataFrame | None = None,
     radius_km: float | None = None,
+    by_study_mode: bool = False,
 ) -> Reach:
     """Reach of each offer from each municipality.
 
@@ -142,6 +137,10 @@ def compute_reach(
         present it replaces the model (reachable if ``minutter`` ≤ the limit in minutes).
     radius_km : float, optional
         Shorthand for ``ReachSetting("luftlinje", radius_km)``.
+    by_study_mode : bool
+        Each offer's limit follows its study mode (:data:`kompilot_data.reference.evu.REKKEVIDDE_MIN`, scaled by
+        the setting's limit / 90): session-based offers reach twice as far as weekly campus teaching, and
+        online or in-company offers (no travel) reach every municipality even when they name a place.
     """
     if setting is None:
         setting = ReachSetting(STRAIGHT_LINE, radius_km) if radius_km is not None else DEFAULT_REACH
@@ -162,9 +161,15 @@ def compute_reach(
             cols = pd.Index(offers["tilbud_id"]).get_indexer(travel_minutes["tilbud_id"])
             known = (rows >= 0) & (cols >= 0)
             minutes[rows[known], cols[known]] = travel_minutes["minutter"].to_numpy(np.float32)[known]
-        reachable = placeless[None, :] | (minutes <= setting.limit)
+    limit: float | np.ndarray = setting.limit
+    if by_study_mode:
+        limit = evu.reach_limits(offers, setting.limit)
+        placeless = placeless | np.isnan(limit)
+        limit = np.nan_to_num(limit, nan=setting.limit)[None, :]
+    if setting.method == TRAVEL_TIME:
+        reachable = placeless[None, :] | (minutes <= limit)
     else:
-        reachable = placeless[None, :] | (distance <= setting.limit)
+        reachable = placeless[None, :] | (distance <= limit)
     return Reach(
         municipalities.index,
         pd.Index(offers["tilbud_id"]),

@@ -40,9 +40,9 @@ import numpy as np
 import pandas as pd
 
 from kompilot_data.engine.reach import (
-    TRAVEL_TIME,
     Reach,
     active_offers,
+    available_seats,
     compute_reach,
     municipality_rows,
     open_needs,
@@ -146,29 +146,6 @@ def supply_offers(offers: pd.DataFrame, ordinaere: bool = False) -> pd.DataFrame
     return active
 
 
-def seats_of(offers: pd.DataFrame) -> np.ndarray:
-    """Seats of each offer: ``plasser`` (the intake's capacity), else ``kapasitet``; missing = 0."""
-    column = offers["plasser"] if "plasser" in offers else offers["kapasitet"]
-    return np.nan_to_num(pd.to_numeric(column, errors="coerce").to_numpy(float))
-
-
-def mode_reachable(reach: Reach, offers: pd.DataFrame, columns: np.ndarray) -> np.ndarray:
-    """Municipalities × offers inside each offer's catchment by study mode (see the module docstring).
-
-    For travel-time reach the limit is the offer's ``rekkevidde_min`` scaled by the chosen limit / 90; an offer
-    with no travel (online, in-company, or no place) reaches every municipality. Straight-line reach keeps one radius.
-    """
-    inside = reach.reachable[:, columns]
-    if reach.setting.method != TRAVEL_TIME or "rekkevidde_min" not in offers or reach.minutes is None:
-        return inside
-    limits = evu.reach_limits(offers, reach.setting.limit)
-    cost = reach.minutes[:, columns]
-    no_travel = np.isnan(limits) | np.isnan(offers["lat"].to_numpy(float))
-    with np.errstate(invalid="ignore"):
-        within = cost <= limits[None, :]
-    return no_travel[None, :] | within
-
-
 def background_demand(municipalities: pd.Index, offer_cell: np.ndarray, seats: np.ndarray, n_cells: int) -> np.ndarray:
     """Background demand B per municipality × cell: the area's background participants
     (:func:`~kompilot_data.reference.background.load_background_demand`) split over the levels in proportion to
@@ -228,13 +205,15 @@ def catchment(
     ).reshape(n_m, n_c)
 
     active = supply_offers(offers)
-    reach = reach if reach is not None else compute_reach(active)
+    # Reach by study mode (weekly 90 min, session-based 180 min, online and in-company everywhere): pass a reach
+    # computed with ``compute_reach(..., by_study_mode=True)``, as the View does.
+    reach = reach if reach is not None else compute_reach(active, by_study_mode=True)
     columns = reach.offer_ids.get_indexer(active["tilbud_id"])
     if (columns < 0).any():
         raise ValueError("reach was computed for other offers than those given")
     offer_cell = cell_codes(active)
-    seats = seats_of(active)
-    inside = mode_reachable(reach, active, columns)
+    seats = np.nan_to_num(available_seats(active))
+    inside = reach.reachable[:, columns]
     own = (
         active["bedriftskurs"].astype("string").fillna("").to_numpy(dtype=object) == evu.OWN_COMPANY
         if "bedriftskurs" in active
@@ -513,7 +492,10 @@ def open_demand(needs: pd.DataFrame, offers: pd.DataFrame) -> pd.DataFrame:
     rows = open_needs(needs)
     if "tilbud_id" not in rows or not len(rows):
         return rows
-    ended = set(offers.loc[offers["status"].isin(ENDED_OFFER_STATUSES).to_numpy(), "tilbud_id"].astype(str))
-    linked = rows["tilbud_id"].astype("string").fillna("").to_numpy(dtype=object)
-    gone = (rows["status"].astype(str).to_numpy() == "koblet") & np.isin(linked, list(ended))
+    ended_ids = offers.loc[offers["status"].isin(ENDED_OFFER_STATUSES).to_numpy(), "tilbud_id"]
+    ended = pd.Index(pd.unique(ended_ids.to_numpy(dtype=object, na_value="")))
+    linked = rows["status"].to_numpy() == "koblet"
+    gone = np.zeros(len(rows), dtype=bool)
+    linked_ids = rows["tilbud_id"].iloc[np.flatnonzero(linked)].to_numpy(dtype=object, na_value="")
+    gone[linked] = ended.get_indexer(linked_ids) >= 0  # hashed lookup (isin on Arrow strings is slow)
     return rows[~gone]

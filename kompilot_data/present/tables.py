@@ -27,10 +27,13 @@ CODE_COLUMNS = {
     "storrelse": "storrelse",
     "kilde": "behov_kilde",
     "type": "studiested_type",
+    "evu_klasse": "evu_klasse",
+    "studieform": "studieform",
 }
 #: Columns whose values are fixed Norwegian words from the engine, translated by label key.
 VALUE_KEYS = {
     "foreslaatt_form": {"stedlig": "value_mode_local", "samlingsbasert eller nettbasert": "value_mode_distributed"},
+    "bedriftskurs": {"egen": "value_in_company_own", "mobil": "value_in_company_mobile"},
 }
 #: Columns holding a kommunenummer; shown as the municipality's name.
 MUNICIPALITY_COLUMNS = ("vert_kommunenummer",)
@@ -46,6 +49,8 @@ INTERNAL_COLUMNS = (
     "batch_id",
     "pool",
 )
+#: Offer columns that repeat the capacity (issue 20: seats = the capacity of the intake); shown once, as it.
+SAME_AS_CAPACITY = ("plasser",)
 #: Decimals of float columns (others: 0, or 1 when a value has a fraction).
 DECIMALS = {
     "poeng": 2,
@@ -120,6 +125,8 @@ def display_table(
     marks = hidden_markers(frame).to_numpy()
     if columns is None:
         columns = [c for c in frame.columns if c not in INTERNAL_COLUMNS]
+        if "kapasitet" in frame:  # an offer's seats (plasser) are its capacity: one column for both
+            columns = [c for c in columns if c not in SAME_AS_CAPACITY]
     if kind is None:
         kind = "needs" if "behov_id" in frame else "offers" if "tilbud_id" in frame else None
     municipalities = load_municipalities()["navn"]

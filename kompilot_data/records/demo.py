@@ -35,6 +35,7 @@ from kompilot_data.engine.reach import compute_reach, municipality_rows
 from kompilot_data.records.schema import NEED_COLUMNS, OFFER_COLUMNS, to_typed
 from kompilot_data.reference import (
     OUTSIDE_PILOT,
+    evu,
     load_employment,
     load_example_offers,
     load_municipalities,
@@ -699,15 +700,15 @@ def generate_offers(m: int = DEFAULT_OFFERS, seed: int = DEFAULT_SEED) -> pd.Dat
 
 
 def assign_in_company_owners(offers: pd.DataFrame, needs: pd.DataFrame) -> pd.DataFrame:
-    """Demo in-company courses (``bedriftsintern``) whose linked needs all come from one business become that
-    business's own course (``bedrift_id``); the others stay providers' courses that can be held in any company
-    (``mobil``: one pool with its real seats). The three real schemes are providers' schemes and stay ``mobil``."""
+    """A demo in-company course (``bedriftsintern``) belongs to the businesses whose needs were linked to it
+    (``bedrift_id``, several separated by ``;``): it was arranged for them, and counts for their needs only. One
+    that no need was linked to, and the real schemes (Fagbrev på jobb, Praksiskandidatordningen), are providers'
+    courses that can be held in any company (``mobil``: one pool with their real seats)."""
     offers = offers.copy()
     demo_in_company = (offers["laeringsform"] == "bedriftsintern") & (offers["demo"] == "ja")
     demo_in_company &= ~offers["tittel"].isin([example["tittel"] for example in REAL_EXAMPLES])
     linked = needs[needs["tilbud_id"].isin(offers.loc[demo_in_company, "tilbud_id"])]
-    businesses = linked.groupby("tilbud_id")["bedrift_id"].agg(["nunique", "first"])
-    own = businesses.loc[businesses["nunique"] == 1, "first"]
+    own = linked.groupby("tilbud_id")["bedrift_id"].agg(lambda ids: evu.OWNER_SEPARATOR.join(sorted(set(ids))))
     offers["bedrift_id"] = offers["tilbud_id"].map(own).fillna(offers["bedrift_id"].fillna(""))
     return offers
 

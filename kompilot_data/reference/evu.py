@@ -27,8 +27,9 @@ for ``offers``, and so every loader and the database reader) carries these colum
     teaching 90, session-based 180, unknown 90; NaN for online and in-company offers (no travel: online is a
     county-wide pool, an in-company course is held where the business is).
 ``bedrift_id``
-    For an in-company course (``studieform = bedriftsintern``) held for one business: that business's id. The course
-    counts for that business's needs only.
+    For an in-company course (``studieform = bedriftsintern``) held for one business: that business's id (or the
+    ids of a group of businesses that share the course, separated by ``;``, see :func:`owners`). The course
+    counts for those businesses' needs only.
 ``bedriftskurs``
     ``egen`` (an in-company course owned by ``bedrift_id``), ``mobil`` (a provider's course that can be held in any
     company: one pool per competence area × level with its real seats, never unlimited) or empty (not in-company).
@@ -212,6 +213,16 @@ def supply_columns(offers: pd.DataFrame) -> pd.DataFrame:
     out["bedrift_id"] = pd.array(np.where(in_company & (owner != ""), owner, None), dtype="string")
     out["bedriftskurs"] = pd.array(np.where(in_company, np.where(owner != "", OWN_COMPANY, MOBILE), ""), dtype="string")
     return out
+
+
+OWNER_SEPARATOR = ";"
+
+
+def owners(bedrift_id: object) -> frozenset[str]:
+    """The businesses an in-company course belongs to (``"V1;V2"`` -> {V1, V2}); empty for a course open to all."""
+    if bedrift_id is None or bedrift_id is pd.NA or (isinstance(bedrift_id, float) and np.isnan(bedrift_id)):
+        return frozenset()
+    return frozenset(part.strip() for part in str(bedrift_id).split(OWNER_SEPARATOR) if part.strip())
 
 
 def with_class(offers: pd.DataFrame, klasse: pd.Series) -> pd.DataFrame:

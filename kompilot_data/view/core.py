@@ -103,7 +103,8 @@ class View:
     def supply_offers(self) -> pd.DataFrame:
         """Active offers in supply (EVU classes) under the filter without its place part (reach decides which
         places they serve)."""
-        return supply.supply_offers(filter_offers(self.all_offers, self.filters.without_place()))
+        lens = bool(getattr(self.filters, "ordinaere", False))  # "ordinære studier" adds ordinary degrees
+        return supply.supply_offers(filter_offers(self.all_offers, self.filters.without_place()), ordinaere=lens)
 
     @cached_property
     def demo(self) -> bool:
@@ -113,7 +114,7 @@ class View:
 
     @cached_property
     def reach(self) -> Reach:
-        return compute_reach(self.supply_offers, self.key.reach)
+        return compute_reach(self.supply_offers, self.key.reach, by_study_mode=True)  # per-mode thresholds
 
     @cached_property
     def catchment(self) -> supply.Catchment:
@@ -323,8 +324,10 @@ class View:
 
     @cached_property
     def open_needs(self) -> pd.DataFrame:
-        """Open needs of the selection: kartlagt, and koblet whose course has not ended."""
-        return supply.open_demand(self.needs, self.all_offers)
+        """Open needs of the selection: kartlagt, and koblet whose course has not ended (the competing open needs
+        that pass the place filter too)."""
+        competing = self.competing_needs
+        return competing[competing.index.isin(self.needs.index)]
 
     @cached_property
     def centrality_table(self) -> pd.DataFrame:

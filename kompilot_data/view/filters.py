@@ -51,7 +51,7 @@ class FilterSpec:
     offers: Column | None  # column in offers (None: does not apply to offers)
     codes: str | None  # code list: a taxonomy name, "delregion", "kommune", "sentralitetsklasse"; None for dates
     label: str  # text key of the widget label
-    widget: str  # "multiselect" | "date"
+    widget: str  # "multiselect" | "date" | "toggle" (a lens: off keeps only rows whose ``offers`` column is true)
     place: bool = False  # selects municipalities; supply ignores it (reach decides)
     bound: str | None = None  # dates: "start" (on or after) or "end" (on or before)
     describe: str | None = None  # text key that prefixes the values in the sentence ("Sentralitetsklasse 5, 6")
@@ -98,6 +98,8 @@ class FilterSpec:
     def parse(self, text: str):
         """One URL value as a filter value (None if it is not a valid value)."""
         text = text.strip()
+        if self.widget == "toggle":
+            return True if text.lower() in LENS_ON_WORDS else None
         if self.widget == "date":
             try:
                 value = date.fromisoformat(text)
@@ -108,6 +110,9 @@ class FilterSpec:
             return int(text) if text.isdigit() and int(text) in CENTRALITY_CLASSES else None
         return text if text in self.allowed() else None
 
+
+LENS_ON_WORDS = ("ja", "1", "true", "yes")
+"""URL values that turn a lens on (``?ordinaere=ja``); anything else leaves it off."""
 
 _PLACE = Column("kommunenummer")
 _STUDY_PLACE = Column("kommunenummer", missing_passes=True)
@@ -150,6 +155,18 @@ FILTER_SPECS: tuple[FilterSpec, ...] = (
     FilterSpec("statuser", "status", Column("status"), None, "behov_status", "filter_status", "multiselect"),
     FilterSpec("fra", "fra", Column("registrert"), Column("oppstart"), None, "filter_from", "date", bound="start"),
     FilterSpec("til", "til", Column("registrert"), Column("oppstart"), None, "filter_to", "date", bound="end"),
+    # The lens "ordinære studier" (issue 20): supply is every EVU class except ordinary full-time degrees
+    # (``i_tilbud``, kompilot_data.reference.evu); on, the lens takes them in, and every page says so.
+    FilterSpec(
+        "ordinaere",
+        "ordinaere",
+        None,
+        Column("i_tilbud"),
+        None,
+        "filter_ordinary",
+        "toggle",
+        describe="lens_ordinary_on",
+    ),
 )
 """The filters, in sidebar order."""
 
@@ -176,6 +193,7 @@ class Filters:
     fra: date | None = None
     til: date | None = None
     sentralitet: tuple[int, ...] = ()
+    ordinaere: bool = False
 
     def __post_init__(self) -> None:
         # Lists become tuples (hashable), centrality classes ints ("5" and 5 mean the same class).
@@ -195,6 +213,8 @@ class Filters:
             spec = SPECS[field]
             if spec.widget == "date":
                 kept[field] = value if isinstance(value, date) and DATE_MIN <= value <= DATE_MAX else None
+            elif spec.widget == "toggle":
+                kept[field] = bool(value)
             else:
                 chosen = set(value or ())
                 kept[field] = tuple(v for v in spec.allowed() if v in chosen)
@@ -217,7 +237,9 @@ class Filters:
         query: dict[str, list[str] | str] = {}
         for spec in FILTER_SPECS:
             value = getattr(self, spec.field)
-            if value:
+            if value is True:
+                query[spec.key] = LENS_ON_WORDS[0]
+            elif value:
                 query[spec.key] = value.isoformat() if spec.widget == "date" else [str(v) for v in value]
         return query
 
@@ -233,7 +255,7 @@ class Filters:
             items = [raw] if isinstance(raw, str) else list(raw)
             parsed = [spec.parse(part) for item in items for part in str(item).split(",")]
             parsed = [value for value in parsed if value is not None]
-            if spec.widget == "date":
+            if spec.widget in ("date", "toggle"):
                 values[spec.field] = parsed[0] if parsed else None
             else:
                 values[spec.field] = parsed
@@ -258,6 +280,9 @@ class Filters:
             value = getattr(self, spec.field)
             if spec.widget == "date" or not value:
                 continue
+            if spec.widget == "toggle":
+                parts.append(t(spec.describe, language))
+                continue
             labels = [spec.value_label(v, language) for v in value]
             parts += [f"{t(spec.describe, language)} {', '.join(labels)}"] if spec.describe else labels
         start, end = (getattr(self, spec.field) for spec in FILTER_SPECS if spec.widget == "date")
@@ -275,6 +300,10 @@ def _keep(frame: pd.DataFrame, filters: Filters, side: str, include_online: bool
     for spec in FILTER_SPECS:
         column = spec.needs if side == "needs" else spec.offers
         value = getattr(filters, spec.field)
+        if spec.widget == "toggle":
+            if column is not None and not value and column.name in frame:
+                keep &= frame[column.name].to_numpy(dtype=bool, na_value=False)
+            continue
         if column is None or not value or spec.place:
             continue
         series = frame[column.name]
@@ -305,6 +334,7 @@ def filter_needs(needs: pd.DataFrame, filters: Filters) -> pd.DataFrame:
 
 def filter_offers(offers: pd.DataFrame, filters: Filters, include_online: bool = True) -> pd.DataFrame:
     """Offers matching ``filters``: area, level, mode, a study place in the selected municipalities (offers
-    without a place, i.e. online and in-company, pass when ``include_online``), and the start date within
-    the period. The pipeline status filter applies to needs only."""
+    without a place, i.e. online and in-company, pass when ``include_online``), the start date within
+    the period, and the EVU class: only offers in supply (``i_tilbud``) unless the lens "ordinære studier" is
+    on. The pipeline status filter applies to needs only."""
     return offers[_keep(offers, filters, "offers", include_online)]
