@@ -129,7 +129,10 @@ def test_presentation_url_encodes_region_and_step():
     app = run_app("app_pages/presentasjon.py", profil="5025", steg="2")
     assert app.title[0].value == "Røros: Kompetansebehov"
     needs = kd.load_needs()
-    assert {m.label: m.value for m in app.metric}["Behov"] == format_number((needs["kommunenummer"] == "5025").sum())
+    shown = {m.label: m.value for m in app.metric}
+    assert shown["Behov siden 2021 (alle)"] == format_number((needs["kommunenummer"] == "5025").sum())
+    roros = open_demand(needs[(needs["kommunenummer"] == "5025").to_numpy()], kd.load_offers())
+    assert shown["Åpne behov"] == format_number(len(roros))
     app.button(key="present_next").click().run()
     assert app.title[0].value == "Røros: Tilbud innen rekkevidde"
     assert app.query_params["steg"] == "3"

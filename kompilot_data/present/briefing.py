@@ -481,9 +481,11 @@ def _gaps(view: View, language: str, within: str) -> Step:
                 "bar",
                 t("story_chart_unmet", language),
                 tuple(areas[a] for a in chart_table.index),
-                (
-                    Series(t("story_series_unmet", language), unmet, SHORT_COLOUR, marks=marks),
-                    Series(t("story_series_surplus", language), surplus, SURPLUS_COLOUR, marks=marks),
+                (Series(t("story_series_unmet", language), unmet, SHORT_COLOUR, marks=marks),)
+                + (  # the surplus only where there is one
+                    (Series(t("story_series_surplus", language), surplus, SURPLUS_COLOUR, marks=marks),)
+                    if any(v is not None and v >= 0.5 for v in surplus)
+                    else ()
                 ),
                 t("unit_participants", language),
                 source,

@@ -89,9 +89,11 @@ def area_chart(numbers: Numbers, language: str, source: str) -> Chart:
         "bar",
         t("story_chart_unmet", language),
         tuple(areas[a] for a in table.index),
-        (
-            Series(t("story_series_unmet", language), tuple(float(v) for v in table["udekket"]), UNMET_COLOUR),
-            Series(t("story_series_surplus", language), tuple(float(v) for v in table["overskudd"]), OKABE_ITO[4]),
+        (Series(t("story_series_unmet", language), tuple(float(v) for v in table["udekket"]), UNMET_COLOUR),)
+        + (  # the surplus only where there is one
+            (Series(t("story_series_surplus", language), tuple(float(v) for v in table["overskudd"]), OKABE_ITO[4]),)
+            if (table["overskudd"] >= 0.5).any()
+            else ()
         ),
         t("unit_participants", language),
         source,
