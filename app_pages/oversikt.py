@@ -7,6 +7,7 @@ from kompilot_data.reference import source_line, taxonomy
 from kompilot_data.reference.i18n import format_date
 from kompilot_data.view import parse_since
 from kompilot_data.view.filters import DATE_MIN
+from ui import story
 
 ui.page_header("overview_title", "overview_intro")
 view = ui.view()
@@ -52,7 +53,7 @@ with words_column:
     st.subheader(ui.T("story_shortfalls_title"), anchor=False)
     if numbers.demo:
         st.badge(ui.T("demo_tag"), icon=":material/science:", color="orange")
-    st.markdown("\n".join(f"- {line}" for line in unmet.shortfall_sentences(numbers, lang, within_short)))
+    story.shortfalls(numbers, lang, within_short)
     st.caption(ui.T("story_kpi_unmet_help"))
 with chart_column:
     unmet_chart = unmet.unmet_chart(numbers, lang, demand_source, within_short)
@@ -68,15 +69,7 @@ tab_demand, tab_trends, tab_pipeline, tab_history = st.tabs(
     [ui.T("story_tab_demand"), ui.T("story_tab_trends"), ui.T("story_tab_pipeline"), ui.T("story_tab_history")]
 )
 with tab_demand:
-    area_chart = unmet.area_chart(numbers, lang, demand_source)
-    ui.figure(charts.to_plotly(area_chart), key="udekket_omrade", alt=area_chart.title)
-    ui.chart_alternative(
-        area_chart.title,
-        ui.display(
-            numbers.per_omrade.reset_index(),
-            columns=["kompetanseomrade", "ettersporsel", "tilbud_fordelt", "udekket", "overskudd"],
-        ),
-    )
+    story.area_unmet(numbers, lang, demand_source, key="udekket_omrade")
 
 with tab_history:
     st.caption(ui.T("story_history_intro"))

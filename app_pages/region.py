@@ -4,9 +4,10 @@ import streamlit as st
 import kompilot_data as kd
 import ui
 from kompilot_data.engine import indicators
-from kompilot_data.present import charts, figures, unmet
+from kompilot_data.present import figures, unmet
 from kompilot_data.reference.regions import default_region, region_choices, resolve_region
 from kompilot_data.view import parse_since
+from ui import story
 
 ui.page_header("region_title")
 lang = ui.language()
@@ -114,17 +115,9 @@ ui.key_figures(
     demo=numbers.demo,
     key="kpis_region_unmet",
 )
-st.markdown("\n".join(f"- {line}" for line in unmet.shortfall_sentences(numbers, lang, within_short)))
+story.shortfalls(numbers, lang, within_short)
 if numbers.ettersporsel > 0 or numbers.tilbud_fordelt > 0:
-    area_chart = unmet.area_chart(numbers, lang, source)
-    ui.figure(charts.to_plotly(area_chart), key="region_udekket", alt=area_chart.title)
-    ui.chart_alternative(
-        area_chart.title,
-        ui.display(
-            numbers.per_omrade.reset_index(),
-            columns=["kompetanseomrade", "ettersporsel", "tilbud_fordelt", "udekket", "overskudd"],
-        ),
-    )
+    story.area_unmet(numbers, lang, source, key="region_udekket")
 else:
     st.info(ui.T("no_data"))
 # Full width: five columns with long headers do not fit half the page (the last one was cut off).

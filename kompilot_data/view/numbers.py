@@ -32,7 +32,13 @@ from kompilot_data.reference import load_municipalities
 
 #: How many shortfalls the first screen names in words.
 TOP_SHORTFALLS = 3
-AREA_COLUMNS = (
+#: The scalar figures of a selection (:meth:`Numbers.key_figures`); the last six also exist per area.
+KEY_FIGURES = (
+    "apne_behov",
+    "deltakere",
+    "bedrifter",
+    "historikk_behov",
+    "historikk_deltakere",
     "ettersporsel",
     "tilbud_fordelt",
     "udekket",
@@ -40,6 +46,7 @@ AREA_COLUMNS = (
     "tilbud_innen_rekkevidde",
     "plasser_innen_rekkevidde",
 )
+AREA_COLUMNS = KEY_FIGURES[5:]
 
 
 @dataclass(frozen=True)
@@ -89,22 +96,7 @@ class Numbers:
 
     def key_figures(self) -> dict[str, float]:
         """The scalar figures by name (what the consistency test compares across surfaces)."""
-        return {
-            name: getattr(self, name)
-            for name in (
-                "apne_behov",
-                "deltakere",
-                "bedrifter",
-                "historikk_behov",
-                "historikk_deltakere",
-                "ettersporsel",
-                "tilbud_fordelt",
-                "udekket",
-                "overskudd",
-                "tilbud_innen_rekkevidde",
-                "plasser_innen_rekkevidde",
-            )
-        }
+        return {name: getattr(self, name) for name in KEY_FIGURES}
 
 
 def _sum(table: pd.DataFrame, column: str) -> float:
