@@ -2,7 +2,7 @@ import streamlit as st
 
 import kompilot_data as kd
 import ui
-from kompilot_data.present import charts, figures, summaries, tables, trends, unmet
+from kompilot_data.present import figures, summaries, tables, trends, unmet
 from kompilot_data.reference import source_line, taxonomy
 from kompilot_data.reference.i18n import format_date
 from kompilot_data.view import parse_since
@@ -57,7 +57,7 @@ with words_column:
     st.caption(ui.T("story_kpi_unmet_help"))
 with chart_column:
     unmet_chart = unmet.unmet_chart(numbers, lang, demand_source, within_short)
-    ui.figure(charts.to_plotly(unmet_chart), key="udekket_kommune", alt=unmet_chart.title)
+    story.show_chart(unmet_chart, key="udekket_kommune")
 ranked = unmet.ranked_municipalities(numbers)
 ui.chart_alternative(
     ui.T("story_unmet_title"),

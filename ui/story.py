@@ -18,8 +18,14 @@ def shortfalls(numbers: Numbers, language: str, within: str) -> None:
     st.markdown("\n".join(f"- {line}" for line in unmet.shortfall_sentences(numbers, language, within)))
 
 
+def show_chart(chart: charts.Chart, key: str) -> None:
+    """A chart with its note and source as a caption under it (a long source line is clipped inside the plot)."""
+    figure(charts.to_plotly(chart, footer=False), key=key, alt=chart.title)
+    st.caption(chart.footer)
+
+
 def area_unmet(numbers: Numbers, language: str, source: str, key: str) -> None:
     """Unmet demand and surplus per competence area: the chart and its data table."""
     area_chart = unmet.area_chart(numbers, language, source)
-    figure(charts.to_plotly(area_chart), key=key, alt=area_chart.title)
+    show_chart(area_chart, key)
     chart_alternative(area_chart.title, display(numbers.per_omrade.reset_index(), columns=AREA_TABLE_COLUMNS))
