@@ -122,7 +122,7 @@ def test_needs_figures_and_finding_come_from_the_records(namdalen, records):
 def test_gap_finding_and_table_are_sorted_by_unmet_demand(namdalen, records):
     needs, offers = records
     active = supply_offers(offers)
-    shared = catchment(_open(needs, offers), active, compute_reach(active))
+    shared = catchment(_open(needs, offers), active, compute_reach(active, by_study_mode=True))
     per_area = aggregate(shared, ("fylke", "kompetanseomrade"), places=members("Namdalen")).droplevel(0)
     shown = per_area[per_area["bedrifter"] >= 3].sort_values("udekket", ascending=False)
     step = namdalen.step("gap")
