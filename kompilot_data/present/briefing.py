@@ -413,7 +413,6 @@ def _gaps(view: View, language: str, within: str) -> Step:
     matched = view.matched_share
     visible = per_area[~per_area["skjult"]]
     demanded = per_area[per_area["skjult"] | (per_area["ettersporsel"] > 0)]
-    shortfall = visible[visible["udekket"] > 0.5]
     numbers = view.numbers()
     key_figures = [
         KeyFigure(
@@ -427,11 +426,6 @@ def _gaps(view: View, language: str, within: str) -> Step:
             demo=demo,
         ),
         KeyFigure(t("kf_white_spots", language), format_number(len(spots), language), demo=demo),
-        KeyFigure(
-            t("kf_areas_short", language),
-            view.total_mark if few else f"{len(shortfall)} / {len(demanded)}",
-            demo=demo,
-        ),
     ]
     step = Step("gap", step_title("gap", language), "", key_figures, finding_demo=demo)
     step.notes = [t("note_gap", language, reach=t("reach_explained", language, within=within))]
