@@ -140,7 +140,8 @@ def test_gap_heatmap_and_its_table_show_less_than_three_and_colon(view):
     names = kd.load_municipalities()["navn"].to_dict()
     fig = figures.gap_heatmap(table, "nb", "Kilde: x", names, title="Underskudd")
     cells = dict(zip(fig.data[0].y, (row[0] for row in fig.data[0].text), strict=True))
-    assert cells == {"Grong": ":", "Røyrvik": "<3", "Namsos": "−1", "Røros": "−36"}
+    # With background demand competing for the seats (issue 20), Namsos and Røros are short, not in surplus.
+    assert cells == {"Grong": ":", "Røyrvik": "<3", "Namsos": "17", "Røros": "14"}
     shown = tables.display_table(figures.gap_cells(table, "nb", names), "nb", columns=["sted", "gap"])
     assert dict(zip(shown.iloc[:, 0], shown.iloc[:, 1], strict=True))["Grong"] == ":"
     assert dict(zip(shown.iloc[:, 0], shown.iloc[:, 1], strict=True))["Røyrvik"] == "<3"
