@@ -20,7 +20,13 @@ def shortfalls(numbers: Numbers, language: str, within: str) -> None:
 
 def show_chart(chart: charts.Chart, key: str) -> None:
     """A chart with its note and source as a caption under it (a long source line is clipped inside the plot)."""
-    figure(charts.to_plotly(chart, footer=False), key=key, alt=chart.title)
+    fig = charts.to_plotly(chart, footer=False)
+    # On a page the title is a heading above the chart and the labels get the margin they need: the slide-sized
+    # title and category labels ran outside the chart on a phone.
+    fig.update_layout(title_text="", margin={"t": 72, "l": 24})
+    fig.update_yaxes(automargin=True)
+    st.markdown(f"**{chart.title}**")
+    figure(fig, key=key, alt=chart.title)
     st.caption(chart.footer)
 
 
