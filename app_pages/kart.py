@@ -13,7 +13,8 @@ lang = view.language
 map_view = ui.view(view.filters.without_place())
 
 indicator_keys = list(INDICATORS)
-chosen = ui.page_param("indikator", "delregion")
+DEFAULT_INDICATOR = "udekket"  # the map opens on unmet demand (issue 20 §4)
+chosen = ui.page_param("indikator", DEFAULT_INDICATOR)
 controls = st.columns([3, 2, 2])
 indicator = controls[0].selectbox(
     ui.T("map_indicator"),
@@ -23,7 +24,7 @@ indicator = controls[0].selectbox(
     key="map_indicator",
 )
 if indicator != chosen:
-    ui.set_page_param("indikator", None if indicator == "delregion" else indicator)
+    ui.set_page_param("indikator", None if indicator == DEFAULT_INDICATOR else indicator)
 show_places = controls[1].toggle(ui.T("map_show_places"), value=True)
 show_labels = controls[1].toggle(ui.T("map_labels"), value=False)
 show_outlines = controls[2].toggle(ui.T("map_show_outlines"), value=True)
@@ -56,6 +57,8 @@ fig = maps.choropleth_map(
     **ui.map_geometry(),  # the polygons as static files: a rerun sends only the values (issue 17)
 )
 shown = maps.map_table(table, indicator)  # its marks and the hover's come from one function (issue 23)
+if view.places is not None:  # the text and the table follow the place filter; the map keeps every municipality
+    shown = shown[shown.index.isin(view.places)]
 summary = summaries.map_summary(shown, indicator, lang)
 
 left, right = st.columns([3, 2], gap="medium")

@@ -31,6 +31,23 @@ st.markdown(
     )
 )
 
+# --- issue 20: definitions of supply, demand, reach and unmet demand (story) ---
+from kompilot_data.reference import background as story_background  # noqa: E402
+from kompilot_data.reference import evu as story_evu  # noqa: E402
+
+ui.section(ui.T("story_about_title"))
+st.markdown(
+    ui.T(
+        "story_about_definitions",
+        year=int(story_background.load_background_demand()["aar"].iloc[0]),
+        rate=ui.percent(story_background.PARTICIPATION_RATE),
+        rate_source=f"[{story_background.PARTICIPATION_SOURCE}]({story_background.PARTICIPATION_URL})",
+        campus=ui.number(story_evu.REKKEVIDDE_MIN["stedlig"]),
+        sessions=ui.number(story_evu.REKKEVIDDE_MIN["samlingsbasert"]),
+    )
+)
+# --- end of the story block ---
+
 ui.section(ui.T("about_travel_title"))
 st.markdown(travel.model_note(lang))
 calibration = travel.calibration()

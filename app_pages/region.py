@@ -4,9 +4,10 @@ import streamlit as st
 import kompilot_data as kd
 import ui
 from kompilot_data.engine import indicators
-from kompilot_data.present import figures
+from kompilot_data.present import figures, unmet
 from kompilot_data.reference.regions import default_region, region_choices, resolve_region
 from kompilot_data.view import parse_since
+from ui import story
 
 ui.page_header("region_title")
 lang = ui.language()
@@ -98,11 +99,26 @@ with right:
         trend[label] = [ui.number(v, 1) for v in trend[label]]
     ui.chart_alternative(title, trend)
 
-source = view.records_source()
-ui.section(ui.T("top_needs"))
-if not ui.count_bars(
-    view, "kompetanseomrade", "kompetanseomrade", "deltakere", "region_behov", ui.T("region_needs_title")
-):
+source = view.records_source(offers="supply")
+# Open demand and unmet demand of the region: the same View.numbers() as Oversikt, Kart, the briefing and `gap`.
+numbers = view.numbers()
+within_short = unmet.within_words(view.key.reach, lang, short=True)
+ui.section(ui.T("story_region_unmet"))
+ui.key_figures(
+    [
+        (ui.T("story_kpi_open_participants"), ui.protected(numbers.deltakere, mark=view.total_mark)),
+        (ui.T("story_kpi_shared"), ui.protected(numbers.tilbud_fordelt, mark=view.total_mark)),
+        (ui.T("story_kpi_unmet"), ui.protected(numbers.udekket, mark=view.total_mark), ui.T("story_kpi_unmet_help")),
+        (ui.T("story_kpi_surplus"), ui.protected(numbers.overskudd, mark=view.total_mark)),
+    ],
+    source=source,
+    demo=numbers.demo,
+    key="kpis_region_unmet",
+)
+story.shortfalls(numbers, lang, within_short)
+if numbers.ettersporsel > 0 or numbers.tilbud_fordelt > 0:
+    story.area_unmet(numbers, lang, source, key="region_udekket")
+else:
     st.info(ui.T("no_data"))
 # Full width: five columns with long headers do not fit half the page (the last one was cut off).
 ui.section(ui.T("offers_in_reach"))
@@ -110,8 +126,8 @@ table = view.municipality_table.loc[codes].sort_values("navn")
 ui.show_table(
     ui.display(
         table.reset_index(),
-        columns=["navn", "tilbud_innen_rekkevidde", "ettersporsel", "tilbud_fordelt", "indeks"],
+        columns=["navn", "tilbud_innen_rekkevidde", "ettersporsel", "tilbud_fordelt", "udekket", "overskudd"],
     ),
     alt=ui.T("region_reach_table_title"),
 )
-st.caption(ui.reach_caption() + " " + ui.T("seats_available_note") + " " + source)
+st.caption(ui.reach_caption() + " " + ui.T("story_seats_note") + " " + source)

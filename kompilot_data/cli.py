@@ -244,7 +244,8 @@ def _briefing(args: argparse.Namespace) -> int:
 
 
 def _gap(args: argparse.Namespace) -> int:
-    """Demand, apportioned supply (2SFCA), gap, coverage and index per group, as a table or CSV."""
+    """Demand, apportioned supply (2SFCA), gap, unmet demand, surplus, coverage and index per group, as a table
+    or CSV (issue 20: ``udekket`` and ``overskudd`` are sums over municipality × area × level, never netted)."""
     from kompilot_data.engine.reach import STRAIGHT_LINE, TRAVEL_TIME, ReachSetting
     from kompilot_data.engine.supply import PLACE_KEYS
     from kompilot_data.view import View, ViewKey
@@ -254,17 +255,25 @@ def _gap(args: argparse.Namespace) -> int:
         raise UsageError("err_cli_by", keys=", ".join(PLACE_KEYS), given=args.by)
     method = TRAVEL_TIME if args.reach == "minutes" else STRAIGHT_LINE
     needs, offers, source = _records_for(args)
-    view = View(needs, offers, ViewKey(reach=ReachSetting(method, args.radius), decay=args.decay))
-    table = view.demand_supply(by)[["ettersporsel", "tilbud_fordelt", "gap", "dekning", "indeks"]].reset_index()
+    key = ViewKey(reach=ReachSetting(method, args.radius), decay=args.decay, bakgrunn=not args.bare_registrerte)
+    view = View(needs, offers, key)
+    columns = ["ettersporsel", "tilbud_fordelt", "gap", "udekket", "overskudd", "dekning", "indeks"]
+    table = view.demand_supply(by)[columns].reset_index()
     if args.csv:
         table.to_csv(sys.stdout, index=False, float_format="%.3f", lineterminator="\n")
     else:
         with __import__("pandas").option_context(
             "display.max_rows", None, "display.max_columns", None, "display.width", 200
         ):
-            print(table.round({"ettersporsel": 1, "tilbud_fordelt": 1, "gap": 1, "dekning": 2, "indeks": 2}))
+            rounding = {"ettersporsel": 1, "tilbud_fordelt": 1, "gap": 1, "udekket": 1, "overskudd": 1}
+            print(table.round(rounding | {"dekning": 2, "indeks": 2}))
         unit = "min reisetid" if method == TRAVEL_TIME else "km luftlinje"
-        print(f"Rekkevidde: {args.radius:g} {unit}; plasser delt med 2SFCA ({args.decay}). Data: {source}")
+        demand = "bare registrerte behov" if args.bare_registrerte else "med bakgrunnsetterspørsel (SSB 07984 × 7 %)"
+        print(
+            f"Rekkevidde: {args.radius:g} {unit} (stedlig; samlingsbasert det dobbelte, nett hele fylket); "
+            f"plasser delt med 2SFCA ({args.decay}), {demand}. "
+            f"udekket = sum av max(0, etterspørsel − fordelt) per kommune, område og nivå. Data: {source}"
+        )
     return 0
 
 
@@ -523,6 +532,11 @@ def make_parser() -> argparse.ArgumentParser:
     gap.add_argument("--radius", type=float, default=90.0, help="the reach limit in minutes or km (default 90)")
     gap.add_argument("--decay", choices=["ingen", "gauss"], default="ingen", help="E2SFCA distance decay")
     gap.add_argument("--csv", action="store_true", help="CSV on standard output")
+    gap.add_argument(
+        "--bare-registrerte",
+        action="store_true",
+        help="only registered needs compete for the seats (no background demand from SSB 07984)",
+    )
     gap.add_argument("--database", help="SQLAlchemy URL (default: the local database if it exists, else demo data)")
     gap.set_defaults(run=_gap)
 

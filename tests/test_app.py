@@ -8,7 +8,9 @@ from app_support import rendered, run_app
 from streamlit.testing.v1 import AppTest
 
 import kompilot_data as kd
+from kompilot_data.engine.supply import open_demand
 from kompilot_data.reference.i18n import format_number
+from kompilot_data.view import View
 
 PAGES = {
     "app_pages/oversikt.py": "Oversikt",
@@ -42,16 +44,21 @@ def test_every_page_renders_with_heading_and_demo_badge(page, title):
 
 
 def test_overview_numbers_follow_the_query_string():
-    needs = kd.load_needs()
+    needs, offers = kd.load_needs(), kd.load_offers()
+    open_needs = open_demand(needs, offers)
     app = rendered()
-    assert metric(app, "Behov") == format_number(len(needs))
-    assert metric(app, "Bedrifter") == format_number(needs["bedrift_id"].nunique())
+    # Open demand by default (issue 20): kartlagt, and koblet whose course has not ended; history in its own tab.
+    assert metric(app, "Åpne behov") == format_number(len(open_needs))
+    assert metric(app, "Bedrifter med åpne behov") == format_number(open_needs["bedrift_id"].nunique())
+    assert metric(app, "Behov siden 2021 (alle)") == format_number(len(needs))
+    numbers = View(needs, offers).numbers()
+    assert metric(app, "Udekket etterspørsel") == format_number(numbers.udekket)
 
-    fosen = kd.filter_needs(needs, kd.Filters(delregioner=("Fosen",), omrader=("helse",)))
+    fosen = open_demand(kd.filter_needs(needs, kd.Filters(delregioner=("Fosen",), omrader=("helse",))), offers)
     app = rendered(region="Fosen", omrade="helse")
-    assert metric(app, "Behov") == format_number(len(fosen))
-    assert metric(app, "Deltakere") == format_number(fosen["antall_deltakere"].sum())
-    assert len(fosen) < len(needs)
+    assert metric(app, "Åpne behov") == format_number(len(fosen))
+    assert metric(app, "Deltakere i åpne behov") == format_number(fosen["antall_deltakere"].sum())
+    assert len(fosen) < len(open_needs)
     assert app.multiselect(key="filter_delregioner").value == ["Fosen"]
     assert "Fosen · Helse og omsorg" in app.caption[0].value
 
@@ -73,16 +80,16 @@ def test_sidebar_change_updates_url_and_numbers():
     app.multiselect(key="filter_omrader").set_value(["bygg"]).run()
     assert app.query_params["omrade"] == "bygg"
     needs = kd.filter_needs(kd.load_needs(), kd.Filters(omrader=("bygg",)))
-    assert metric(app, "Behov") == format_number(len(needs))
+    assert metric(app, "Behov siden 2021 (alle)") == format_number(len(needs))
     app.button[0].click().run()  # Nullstill filtre
     assert "omrade" not in app.query_params
-    assert metric(app, "Behov") == format_number(1500)
+    assert metric(app, "Behov siden 2021 (alle)") == format_number(1500)
 
 
 def test_english_from_the_url():
     app = rendered(lang="en")
     assert app.title[0].value == "Overview"
-    assert metric(app, "Needs") == "1,500"
+    assert metric(app, "Needs since 2021 (all)") == "1,500"
     assert any("DEMO DATA" in w.value for w in app.warning)
 
 
@@ -122,7 +129,10 @@ def test_presentation_url_encodes_region_and_step():
     app = run_app("app_pages/presentasjon.py", profil="5025", steg="2")
     assert app.title[0].value == "Røros: Kompetansebehov"
     needs = kd.load_needs()
-    assert {m.label: m.value for m in app.metric}["Behov"] == format_number((needs["kommunenummer"] == "5025").sum())
+    shown = {m.label: m.value for m in app.metric}
+    assert shown["Behov siden 2021 (alle)"] == format_number((needs["kommunenummer"] == "5025").sum())
+    roros = open_demand(needs[(needs["kommunenummer"] == "5025").to_numpy()], kd.load_offers())
+    assert shown["Åpne behov"] == format_number(len(roros))
     app.button(key="present_next").click().run()
     assert app.title[0].value == "Røros: Tilbud innen rekkevidde"
     assert app.query_params["steg"] == "3"

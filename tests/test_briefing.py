@@ -16,8 +16,8 @@ import pytest
 import kompilot_data as kd
 from kompilot_data.cli import main
 from kompilot_data.engine.disclosure import SUPPRESSED
-from kompilot_data.engine.reach import active_offers, compute_reach
-from kompilot_data.engine.supply import aggregate, catchment
+from kompilot_data.engine.reach import compute_reach
+from kompilot_data.engine.supply import aggregate, catchment, supply_offers
 from kompilot_data.present import briefing as briefings
 from kompilot_data.present import charts, deck, handout, vector_map
 from kompilot_data.present.charts import Chart, Series
@@ -90,17 +90,29 @@ def test_situation_is_real_statistics_with_source_and_year(namdalen):
     assert [f.slug for f in situation.figures] == ["kart", "befolkning"]
 
 
+def _open(needs, offers):
+    """Open needs counted straight from the records: kartlagt, and koblet whose linked course has not ended."""
+    ended = set(offers.loc[offers["status"].isin(["avsluttet", "avlyst"]), "tilbud_id"].astype(str))
+    status = needs["status"].astype(str)
+    linked_ended = needs["tilbud_id"].astype("string").fillna("").isin(ended)
+    return needs[((status == "kartlagt") | ((status == "koblet") & ~linked_ended)).to_numpy()]
+
+
 def test_needs_figures_and_finding_come_from_the_records(namdalen, records):
-    needs = records[0]
+    needs, offers = records
     region_needs = needs[needs["kommunenummer"].isin(members("Namdalen"))]
+    open_needs = _open(region_needs, offers)
     step = namdalen.step("behov")
     kf = figures_of(step)
-    # a viewer's briefing: exact figures perturbed with the cell key method (at most ±2)
-    assert abs(number(kf["Behov"].value) - len(region_needs)) <= 2
-    assert abs(number(kf["Bedrifter"].value) - region_needs["bedrift_id"].nunique()) <= 2
-    assert abs(number(kf["Deltakere"].value) - region_needs["antall_deltakere"].sum()) <= 2
+    # Open demand by default; history (every need since 2021) is its own labelled figure, never mixed in. A
+    # viewer's briefing: exact figures perturbed with the cell key method (at most ±2).
+    assert abs(number(kf["Åpne behov"].value) - len(open_needs)) <= 2
+    assert abs(number(kf["Bedrifter med åpne behov"].value) - open_needs["bedrift_id"].nunique()) <= 2
+    assert abs(number(kf["Deltakere i åpne behov"].value) - open_needs["antall_deltakere"].sum()) <= 2
+    assert abs(number(kf["Behov siden 2021 (alle)"].value) - len(region_needs)) <= 2
+    assert len(open_needs) < len(region_needs) - 4
     assert step.demo and all(k.demo and not k.source for k in step.key_figures)
-    by_area = region_needs.groupby("kompetanseomrade", observed=True)["antall_deltakere"].sum()
+    by_area = open_needs.groupby("kompetanseomrade", observed=True)["antall_deltakere"].sum()
     labels = taxonomy.labels("kompetanseomrade", "nb")
     chart = step.main.content
     area, shown_top, shown_total = re.match(
@@ -109,22 +121,21 @@ def test_needs_figures_and_finding_come_from_the_records(namdalen, records):
     assert chart.categories[0] == area and chart.series[0].values[0] == number(shown_top)
     code = next(c for c, label in labels.items() if label == area)
     assert abs(number(shown_top) - by_area[code]) <= 2 and by_area[code] >= by_area.max() - 4
-    assert shown_total == kf["Deltakere"].value
+    assert shown_total == kf["Deltakere i åpne behov"].value
     assert chart.demo and "demodata" in chart.source
 
 
-def test_gap_finding_and_table_are_sorted_by_gap(namdalen, records):
+def test_gap_finding_and_table_are_sorted_by_unmet_demand(namdalen, records):
     needs, offers = records
-    active = active_offers(offers)
-    active = active[active["i_tilbud"]]  # supply under the default lens (issue 20), reach by study mode
-    shared = catchment(needs, active, compute_reach(active, by_study_mode=True))
+    active = supply_offers(offers)
+    shared = catchment(_open(needs, offers), active, compute_reach(active, by_study_mode=True))
     per_area = aggregate(shared, ("fylke", "kompetanseomrade"), places=members("Namdalen")).droplevel(0)
-    shown = per_area[per_area["bedrifter"] >= 3].sort_values("gap", ascending=False)
+    shown = per_area[per_area["bedrifter"] >= 3].sort_values("udekket", ascending=False)
     step = namdalen.step("gap")
-    assert shown["gap"].iloc[0] > 0, "the default data has a shortfall in Namdalen"
+    assert shown["udekket"].iloc[0] > 0, "the default data has a shortfall in Namdalen"
     # a viewer's briefing: demand perturbed (cell key method, ±2), apportioned seats scaled with it
     area, demand, seats = re.match(
-        r"Største underskudd: (.+), ([\d\u202f ]+) deltakere mot ([\d\u202f ]+) plasser innen 90 ", step.finding
+        r"(.+): ([\d\u202f ]+) deltakere i åpne behov mot ([\d\u202f ]+) fordelte plasser innen 90 min", step.finding
     ).groups()
     top = next(c for c, label in taxonomy.labels("kompetanseomrade", "nb").items() if label == area)
     assert top in shown.index[:2]
@@ -133,11 +144,18 @@ def test_gap_finding_and_table_are_sorted_by_gap(namdalen, records):
         abs(number(seats) - shown.at[top, "tilbud_fordelt"])
         <= 1 + 2 * shown.at[top, "tilbud_fordelt"] / shown.at[top, "ettersporsel"]
     )
+    unmet_text = re.search(r"([\d\u202f ]+) mangler plass\.$", step.finding).group(1)
+    assert abs(number(unmet_text) - shown.at[top, "udekket"]) <= 3
+    # Step 3 quotes the same shared seats for the area with the most seats within reach (issue 20 §3).
+    offers_step = namdalen.step("tilbud")
+    seats_top = offers_step.main.content.categories[0]
+    code = {v: k for k, v in taxonomy.labels("kompetanseomrade", "nb").items()}[seats_top]
+    assert f"får utvalget {format_number(per_area.at[code, 'tilbud_fordelt'])} av plassene" in offers_step.finding
     chart = step.main.content
-    gaps = [g for g in chart.series[0].values if g is not None]
-    assert gaps == sorted(gaps, reverse=True) and chart.categories[0] == area
+    unmet = [g for g in chart.series[0].values if g is not None]
+    assert unmet == sorted(unmet, reverse=True) and chart.categories[0] == area
     table = step.tables[0]
-    listed = [int(v.replace("\u202f", "")) for v in table.frame["Underskudd"] if v != SUPPRESSED]
+    listed = [int(v.replace("\u202f", "")) for v in table.frame["Udekket"] if v != SUPPRESSED]
     assert listed == sorted(listed, reverse=True) and all(v > 0 for v in listed)
     shown_rows, _ = re.match(r"De (\d+) største av (\d+) vises\.", table.caption).groups()
     assert int(shown_rows) == len(table.frame) <= briefings.MAX_ROWS
@@ -193,7 +211,7 @@ def test_small_municipality_is_suppressed(records):
     needs = needs[~in_leka | needs["bedrift_id"].isin(two).to_numpy()]  # Leka's needs from two businesses
     leka = briefings.build_briefing("5052", needs, offers, made=MADE)
     kf = figures_of(leka.step("behov"))
-    assert kf["Bedrifter"].value == SUPPRESSED and kf["Behov"].value == SUPPRESSED
+    assert kf["Bedrifter med åpne behov"].value == SUPPRESSED and kf["Åpne behov"].value == SUPPRESSED
     assert not leka.step("behov").figures
     assert leka.step("behov").finding == "Færre enn 3 bedrifter har meldt behov her, så tallene vises ikke."
     assert leka.region_name == "Leka" and leka.step("situasjon").figures  # real statistics stay
@@ -310,7 +328,7 @@ def test_english_interface_gives_an_english_deck_and_html(english, tmp_path):
     assert "Source: Statistics Norway, table 07459" in text and "DEMO DATA" in text and "Definitions:" in notes
     page = handout.write_html(english, tmp_path / "en.html").read_text(encoding="utf-8")
     assert '<html lang="en">' in page and "<h2>Sources</h2>" in page and "Kilder" not in page
-    assert english.step("gap").finding.startswith(("Largest gap: ", "No area has more participants"))
+    assert english.step("gap").finding.endswith(("lack a seat.", "No area has more participants"))
 
 
 # --- the HTML file ---------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import pytest
 import kompilot_data as kd
 from kompilot_data import testing
 from kompilot_data.engine.disclosure import hidden_markers
+from kompilot_data.engine.supply import open_demand
 from kompilot_data.present import briefing as briefings
 from kompilot_data.reference import taxonomy
 from kompilot_data.reference.i18n import format_number
@@ -44,25 +45,29 @@ def test_the_region_view_is_a_viewers_view_of_the_region(melhus, records):
     assert view.audience == Audience.viewer() and view.places == [MELHUS] and view.key.today == MADE
     needs = records[0]
     assert len(view.needs) == int((needs["kommunenummer"] == MELHUS).sum())
-    assert len(view.competing_needs) == len(needs)  # every need competes for the seats
+    # every open need competes for the seats (kartlagt, and koblet whose course has not ended)
+    assert len(view.competing_needs) == len(open_demand(needs, records[1]))
 
 
 def test_needs_key_figures_are_the_views_totals(melhus):
     view, briefing = melhus
     figures = {k.label: k.value for k in briefing.step("behov").key_figures}
+    numbers = view.numbers()
     assert figures == {
-        "Bedrifter": shown(view, view.total("bedrifter")),
-        "Behov": shown(view, view.total("behov")),
-        "Deltakere": shown(view, view.total("deltakere")),
-        "Åpne behov (kartlagt eller koblet)": shown(view, view.total("apne_behov")),
+        "Bedrifter med åpne behov": shown(view, numbers.bedrifter),
+        "Åpne behov": shown(view, view.total("apne_behov")),
+        "Deltakere i åpne behov": shown(view, numbers.deltakere),
+        "Behov siden 2021 (alle)": shown(view, view.total("behov")),
     }
-    # 301 exactly for a coordinator; a viewer's total is perturbed as a cell of its own (cell key method)
+    # 301 exactly for a coordinator; a viewer's total is perturbed as a cell of its own (cell key method); history
+    # (all needs since 2021) is never the open figure
     assert abs(view.total("deltakere") - 301) <= 2
+    assert numbers.deltakere < view.total("deltakere") - 4
 
 
 def test_needs_by_area_are_the_views_protected_cells(melhus):
     view, briefing = melhus
-    table = view.counts(("kompetanseomrade",), "deltakere")
+    table = view.demand_supply(("fylke", "kompetanseomrade")).droplevel(0).rename(columns={"ettersporsel": "deltakere"})
     chart = chart_of(briefing, "behov", "behov_omrade")
     areas = {label: code for code, label in taxonomy.labels("kompetanseomrade", "nb").items()}
     marks = hidden_markers(table)
@@ -81,13 +86,15 @@ def test_melhus_hides_a_complement_so_the_hidden_area_cannot_be_recovered(melhus
     view, briefing = melhus
     (series,) = chart_of(briefing, "behov", "behov_omrade").series
     hidden = [m for m in series.marks if m]
-    assert len(series.values) == 11 and hidden == ["<3", ":"]  # one area on too few businesses, one complement
-    total = 301.0
+    # Open demand in 9 areas; four rest on fewer than 3 businesses each (never a single hidden area).
+    assert len(series.values) == 9 and hidden == ["<3"] * 4
+    total = view.numbers().deltakere
+    assert format_number(total) == {k.label: k.value for k in briefing.step("behov").key_figures}[
+        "Deltakere i åpne behov"
+    ]
     visible = sum(v for v in series.values if v is not None)
-    assert total - visible > 0  # what is left is the sum of two hidden areas, neither of them alone
-    assert chart_of(briefing, "behov", "behov_omrade").note == (
-        "«<3»: færre enn 3 bedrifter; «:»: skjult så et lite tall ikke kan regnes ut."
-    )
+    assert total - visible > 0  # what is left is the sum of four hidden areas, none of them alone
+    assert chart_of(briefing, "behov", "behov_omrade").note == "«<3»: færre enn 3 bedrifter, tallet vises ikke."
     problems = [f"{what}: {p}" for what, protected in view.protections for p in testing.disclosure_violations(protected)]
     assert problems == []
 
@@ -97,12 +104,12 @@ def test_gaps_are_the_views_demand_and_supply(melhus):
     per_area = view.demand_supply(("fylke", "kompetanseomrade")).droplevel(0)
     chart = chart_of(briefing, "gap", "gap_omrade")
     areas = {label: code for code, label in taxonomy.labels("kompetanseomrade", "nb").items()}
-    (series,) = chart.series
+    series = chart.series[0]  # unmet demand; the second series is the surplus
     for label, value in zip(chart.categories, series.values, strict=True):
         row = per_area.loc[areas[label]]
         assert (value is None) == bool(row["skjult"])
         if value is not None:
-            assert value == pytest.approx(row["gap"])
+            assert value == pytest.approx(row["udekket"])
     kf = {k.label: k.value for k in briefing.step("gap").key_figures}
     assert kf["Hvite flekker (kommune × område uten tilbud)"] == format_number(len(view.white_spots))
 
@@ -123,8 +130,8 @@ def test_pipeline_and_since_come_from_the_view(melhus):
 def test_every_number_on_a_needs_chart_is_a_visible_cell_of_the_view(records, region):
     view = briefings.region_view(region, *records, today=MADE)
     briefing = briefings.briefing(view, region)
-    table = view.counts(("kompetanseomrade",), "deltakere")
-    visible = set(table.loc[~table["skjult"], "deltakere"].astype(float))
+    table = view.demand_supply(("fylke", "kompetanseomrade"))
+    visible = set(table.loc[~table["skjult"], "ettersporsel"].astype(float))
     for figure in briefing.step("behov").figures[:1]:
         for series in figure.content.series:
             assert {v for v in series.values if v is not None} <= visible

@@ -143,8 +143,10 @@ def test_gap_heatmap_and_its_table_show_less_than_three_and_colon(view):
     names = kd.load_municipalities()["navn"].to_dict()
     fig = figures.gap_heatmap(table, "nb", "Kilde: x", names, title="Underskudd")
     cells = dict(zip(fig.data[0].y, (row[0] for row in fig.data[0].text), strict=True))
+    # With background demand competing for the seats (issue 20), Namsos and Røros are short, not in surplus (the
+    # exact shortfalls are 17 and 14; shown perturbed by the cell key method, at most ±2)
     assert cells["Grong"] == ":" and cells["Røyrvik"] == "<3"
-    assert cells["Namsos"] not in (":", "<3") and cells["Røros"] not in (":", "<3")  # perturbed gaps
+    assert abs(int(cells["Namsos"]) - 17) <= 2 and abs(int(cells["Røros"]) - 14) <= 2
     shown = tables.display_table(figures.gap_cells(table, "nb", names), "nb", columns=["sted", "gap"])
     assert dict(zip(shown.iloc[:, 0], shown.iloc[:, 1], strict=True))["Grong"] == ":"
     assert dict(zip(shown.iloc[:, 0], shown.iloc[:, 1], strict=True))["Røyrvik"] == "<3"

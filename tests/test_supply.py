@@ -101,7 +101,7 @@ def offers():
 
 def result(needs, offers, decay="ingen"):
     active = active_offers(offers)
-    return supply.catchment(needs, active, compute_reach(active, KM90), decay)
+    return supply.catchment(needs, active, compute_reach(active, KM90), decay, bakgrunn=False)
 
 
 def test_2sfca_gives_the_hand_computed_ratios(needs, offers):
@@ -188,9 +188,8 @@ def test_default_data_adds_up_and_tells_the_pilot_story():
     """On the embedded data, with the default reach (90 min of travel time) and lens: every grouping sums to the
     same county totals; health and care is short in the sub-pilots Namdalen and Fosen."""
     needs, offers = kd.load_needs(), kd.load_offers()
-    active = active_offers(offers)
-    active = active[active["i_tilbud"]]  # the default lens: ordinary full-time degrees are not supply
-    catchment = supply.catchment(needs, active, compute_reach(active))
+    active = supply.supply_offers(offers)
+    catchment = supply.catchment(needs, active, compute_reach(active), bakgrunn=False)
     seats = available_seats(active)
     assert catchment.apportioned.sum() == pytest.approx(seats[~np.isnan(catchment.seats_per_participant)].sum())
     county = supply.aggregate(catchment, ("fylke",))
@@ -201,9 +200,11 @@ def test_default_data_adds_up_and_tells_the_pilot_story():
     health = regions.xs("helse", level="kompetanseomrade")
     county_health = supply.aggregate(catchment, ("fylke", "kompetanseomrade")).xs("helse", level=1)
     assert county_health["gap"].iloc[0] == pytest.approx(health["gap"].sum())
-    # Seats are the whole capacity now (issue 20): the county has more health seats than open demand, yet
-    # Namdalen and Fosen are short - a net county gap would hide them.
-    assert (health.loc[["Namdalen", "Fosen"], "gap"] > 0).all()
+    assert county_health["udekket"].iloc[0] == pytest.approx(health["udekket"].sum())
+    # Counting full seats, the county's net gap in health is a surplus, yet Namdalen and Fosen lack seats: unmet
+    # demand (summed over places) shows what the net gap hides.
+    assert county_health["gap"].iloc[0] < 0 < county_health["udekket"].iloc[0]
+    assert (health.loc[["Namdalen", "Fosen"], "udekket"] > 10).all()
     # Rural Namdalen has the largest shortfall relative to its demand of all sub-regions.
     index = supply.aggregate(catchment, ("delregion",))["indeks"]
     assert index.idxmax() == "Namdalen"
@@ -227,10 +228,12 @@ def test_gap_command_prints_the_table_and_csv(capsys, monkeypatch, tmp_path):
     monkeypatch.setenv("KOMPILOT_DATA_DIR", str(tmp_path / "ingen-database"))  # the embedded default data
     assert main(["gap", "--reach", "km", "--by", "fylke,kompetanseomrade", "--csv"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
-    assert lines[0] == "fylke,kompetanseomrade,ettersporsel,tilbud_fordelt,gap,dekning,indeks"
+    assert lines[0] == "fylke,kompetanseomrade,ettersporsel,tilbud_fordelt,gap,udekket,overskudd,dekning,indeks"
     rows = [line.split(",") for line in lines[1:]]
     assert {row[1] for row in rows} <= set(kd.codes("kompetanseomrade"))
-    for row in rows:  # gap = demand - apportioned supply in every row
+    for row in rows:  # gap = demand - apportioned supply = unmet - surplus in every row; unmet >= the net gap
         assert float(row[4]) == pytest.approx(float(row[2]) - float(row[3]), abs=0.002)
+        assert float(row[4]) == pytest.approx(float(row[5]) - float(row[6]), abs=0.003)
+        assert float(row[5]) >= max(float(row[4]), 0) - 0.002
     assert main(["gap", "--by", "kompetanseomrade"]) == 2
     assert "--by må starte med et stednivå" in capsys.readouterr().err

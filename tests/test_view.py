@@ -98,7 +98,8 @@ def test_royrvik_is_hidden_on_the_map_with_a_complement_in_namdalen(needs, offer
     namdalen = table[(table["delregion"] == "Namdalen") & (table["behov"].isna() | (table["behov"] > 0))]
     # Namdalen's total is public, so one more Namdalen municipality with needs is hidden: Lierne (2 businesses).
     assert sorted(namdalen.index[namdalen["skjult"]]) == ["5042", "5043"]
-    assert not table.loc["5007", "skjult"] and table.loc["5007", "behov"] == 6
+    # The map counts open needs (issue 20): 4 of Namsos' 6 needs are open.
+    assert not table.loc["5007", "skjult"] and table.loc["5007", "behov"] == 4
     # Public statistics are never hidden.
     assert table["befolkning"].notna().all()
 

@@ -13,7 +13,7 @@ from kompilot_data.reference import load_education, load_municipalities, load_po
 #: Indicators computed from needs (hidden with their count for viewers); the rest are public statistics.
 #: Counts of needs (protected by ``bedrifter``) and gap figures of open demand (by ``bedrifter_etterspurt``).
 COUNT_COLUMNS = ("behov", "behov_per_1000")
-GAP_COLUMNS = ("ettersporsel", "tilbud_fordelt", "gap", "dekning", "indeks")
+GAP_COLUMNS = ("ettersporsel", "tilbud_fordelt", "gap", "udekket", "overskudd", "udekket_andel", "dekning", "indeks")
 COMPUTED_COLUMNS = COUNT_COLUMNS + GAP_COLUMNS
 
 
@@ -50,9 +50,12 @@ def municipality_table(needs: pd.DataFrame, result: Catchment, reach: Reach) -> 
         table.index
     )
     gaps = aggregate(result, ("kommunenummer",), count_businesses=False)
-    for column in ("ettersporsel", "tilbud_fordelt", "gap", "dekning", "indeks"):
+    for column in ("ettersporsel", "tilbud_fordelt", "gap", "udekket", "overskudd", "dekning", "indeks"):
         table[column] = gaps[column].reindex(table.index)
-    table[["ettersporsel", "tilbud_fordelt", "gap"]] = table[["ettersporsel", "tilbud_fordelt", "gap"]].fillna(0.0)
+    sums = ["ettersporsel", "tilbud_fordelt", "gap", "udekket", "overskudd"]
+    table[sums] = table[sums].fillna(0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):  # unmet demand per participant (share of demand unmet)
+        table["udekket_andel"] = np.where(table["ettersporsel"] > 0, table["udekket"] / table["ettersporsel"], np.nan)
     table["bedrifter"] = _businesses(needs, table.index)
     table["bedrifter_etterspurt"] = _businesses(result.needs, table.index)
     return table

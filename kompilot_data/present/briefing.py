@@ -242,11 +242,16 @@ def _needs(view: View, language: str, within: str) -> Step:
     source = view.records_source(offers=None)
     threshold = view.threshold
     demo = _demo(view.needs) if len(view.needs) else _demo(view.competing_needs)
+    numbers = view.numbers()  # open demand; history is its own, labelled figure (issue 20)
+
+    def shown(value: float) -> str:
+        return view.total_mark if pd.isna(value) else format_number(value, language)
+
     key_figures = [
-        KeyFigure(t("kpi_businesses", language), _figure(view, "bedrifter"), demo=demo),
-        KeyFigure(t("kpi_needs", language), _figure(view, "behov"), demo=demo),
-        KeyFigure(t("kpi_participants", language), _figure(view, "deltakere"), demo=demo),
-        KeyFigure(t("kf_open_needs", language), _figure(view, "apne_behov"), demo=demo),
+        KeyFigure(t("story_kpi_open_businesses", language), shown(numbers.bedrifter), demo=demo),
+        KeyFigure(t("story_kpi_open_needs", language), shown(numbers.apne_behov), demo=demo),
+        KeyFigure(t("story_kpi_open_participants", language), shown(numbers.deltakere), demo=demo),
+        KeyFigure(t("story_kpi_history_needs", language), shown(numbers.historikk_behov), demo=demo),
     ]
     step = Step("behov", step_title("behov", language), "", key_figures, finding_demo=demo)
     step.notes = [t("note_behov", language, min_businesses=threshold)]
@@ -255,12 +260,12 @@ def _needs(view: View, language: str, within: str) -> Step:
         step.finding = t("finding_too_few", language, min_businesses=threshold)
         return step
     areas = taxonomy.labels("kompetanseomrade", language)
-    by_area = view.counts(("kompetanseomrade",), "deltakere")
+    by_area = numbers.per_omrade.rename(columns={"ettersporsel": "deltakere"})
     by_area = by_area[by_area["skjult"] | (by_area["deltakere"] > 0)]
     known = by_area[~by_area["skjult"]].sort_values("deltakere", ascending=False, kind="stable")
     table = pd.concat([known, by_area[by_area["skjult"]]])
     values, marks = _values(table, "deltakere", threshold)
-    total = view.total("deltakere")
+    total = numbers.deltakere
     if len(known) and not pd.isna(total):
         top = known.index[0]
         people = known.at[top, "deltakere"]
@@ -277,7 +282,7 @@ def _needs(view: View, language: str, within: str) -> Step:
             "behov_omrade",
             Chart(
                 "bar",
-                t("chart_needs_by_area", language),
+                t("story_chart_open_by_area", language),
                 tuple(areas[a] for a in table.index),
                 (Series(t("participants", language), values, OKABE_ITO[0], marks=marks),),
                 t("participants", language),
@@ -314,14 +319,27 @@ def _needs(view: View, language: str, within: str) -> Step:
 
 
 def _offers(view: View, language: str, within: str) -> Step:
+    """Offers in supply within reach, their seats before sharing and the selection's share: all from
+    ``View.numbers()``, so step 3 and step 4 quote the same shared seats."""
+    numbers = view.numbers()
     in_reach = view.offers_in_reach
-    demo = _demo(in_reach)
-    source = view.records_source(needs=False, offers="reach")
-    seats = int(in_reach["kapasitet"].sum())
+    demo = _demo(in_reach) or numbers.demo
+    source = view.records_source(needs=True, offers="reach")
+    shared = numbers.tilbud_fordelt
     key_figures = [
-        KeyFigure(t("ind_tilbud_innen_rekkevidde", language), format_number(len(in_reach), language), demo=demo),
-        KeyFigure(t("kf_seats_in_offers", language), format_number(seats, language), demo=demo),
-        KeyFigure(t("online", language), format_number(int(in_reach["lat"].isna().sum()), language), demo=demo),
+        KeyFigure(
+            t("ind_tilbud_innen_rekkevidde", language),
+            format_number(numbers.tilbud_innen_rekkevidde, language),
+            demo=demo,
+        ),
+        KeyFigure(
+            t("story_kf_seats_before", language), format_number(numbers.plasser_innen_rekkevidde, language), demo=demo
+        ),
+        KeyFigure(
+            t("story_kpi_shared", language),
+            view.total_mark if pd.isna(shared) else format_number(shared, language),
+            demo=demo,
+        ),
     ]
     step = Step("tilbud", step_title("tilbud", language), "", key_figures, finding_demo=demo)
     step.notes = [t("note_tilbud", language, reach=t("reach_explained", language, within=within))]
@@ -330,31 +348,48 @@ def _offers(view: View, language: str, within: str) -> Step:
         step.finding = t("finding_no_offers", language, within=within)
         return step
     areas = taxonomy.labels("kompetanseomrade", language)
-    by_area = in_reach.groupby("kompetanseomrade", observed=True).agg(
-        plasser=("kapasitet", "sum"), tilbud=("tilbud_id", "size")
+    by_area = numbers.per_omrade
+    by_area = by_area[by_area["plasser_innen_rekkevidde"] > 0].sort_values(
+        "plasser_innen_rekkevidde", ascending=False, kind="stable"
     )
-    by_area = by_area[by_area["plasser"] > 0].sort_values("plasser", ascending=False, kind="stable")
     top = by_area.index[0]
+    row = by_area.loc[top]
     step.finding = t(
-        "finding_tilbud",
+        "story_step_offers_finding",
         language,
         area=areas[top],
-        seats=format_number(by_area.at[top, "plasser"], language),
-        offers=format_number(by_area.at[top, "tilbud"], language),
+        seats=format_number(row["plasser_innen_rekkevidde"], language),
+        offers=format_number(row["tilbud_innen_rekkevidde"], language),
         within=within,
+        shared=view.total_mark if pd.isna(row["tilbud_fordelt"]) else format_number(row["tilbud_fordelt"], language),
+        demand=view.total_mark if pd.isna(row["ettersporsel"]) else format_number(row["ettersporsel"], language),
     )
+    marks = tuple(view.total_mark if h else "" for h in by_area["skjult"])
     step.figures.append(
         Figure(
             "tilbud_omrade",
             Chart(
                 "bar",
-                t("chart_seats_by_area", language, within=within),
+                t("story_chart_seats_by_area", language, within=within),
                 tuple(areas[a] for a in by_area.index),
-                (Series(t("seats", language), tuple(float(v) for v in by_area["plasser"]), OKABE_ITO[1]),),
+                (
+                    Series(
+                        t("story_series_seats_before", language),
+                        tuple(float(v) for v in by_area["plasser_innen_rekkevidde"]),
+                        OKABE_ITO[1],
+                    ),
+                    Series(
+                        t("story_series_seats_shared", language),
+                        tuple(None if pd.isna(v) else float(v) for v in by_area["tilbud_fordelt"]),
+                        OKABE_ITO[0],
+                        marks=marks,
+                    ),
+                ),
                 t("seats", language),
                 source,
                 language,
                 demo=demo,
+                note=t("story_demo_figure", language) if numbers.demo else "",
             ),
         )
     )
@@ -378,19 +413,19 @@ def _gaps(view: View, language: str, within: str) -> Step:
     matched = view.matched_share
     visible = per_area[~per_area["skjult"]]
     demanded = per_area[per_area["skjult"] | (per_area["ettersporsel"] > 0)]
-    shortfall = visible[visible["gap"] > 0.5]
+    numbers = view.numbers()
     key_figures = [
+        KeyFigure(
+            t("story_kpi_unmet", language),
+            view.total_mark if pd.isna(numbers.udekket) else format_number(numbers.udekket, language),
+            demo=demo,
+        ),
         KeyFigure(
             t("kpi_matched", language),
             view.total_mark if pd.isna(matched) else format_percent(matched, language),
             demo=demo,
         ),
         KeyFigure(t("kf_white_spots", language), format_number(len(spots), language), demo=demo),
-        KeyFigure(
-            t("kf_areas_short", language),
-            view.total_mark if few else f"{len(shortfall)} / {len(demanded)}",
-            demo=demo,
-        ),
     ]
     step = Step("gap", step_title("gap", language), "", key_figures, finding_demo=demo)
     step.notes = [t("note_gap", language, reach=t("reach_explained", language, within=within))]
@@ -400,18 +435,22 @@ def _gaps(view: View, language: str, within: str) -> Step:
         return step
 
     # Chart: demand and shared supply per area, largest gap first; hidden areas last.
-    order = [*visible.sort_values("gap", ascending=False, kind="stable").index, *per_area.index[per_area["skjult"]]]
+    order = [
+        *visible.sort_values("udekket", ascending=False, kind="stable").index,
+        *per_area.index[per_area["skjult"]],
+    ]
     chart_table = per_area.loc[order]
     chart_table = chart_table[chart_table["skjult"] | (chart_table["ettersporsel"] > 0)]
     ranked = chart_table[~chart_table["skjult"]]
-    if len(ranked) and ranked["gap"].iloc[0] > 0.5:
+    if len(ranked) and ranked["udekket"].iloc[0] > 0.5:
         top = ranked.index[0]
         step.finding = t(
-            "finding_gap",
+            "story_step_gap_finding",
             language,
             area=areas[top],
             demand=format_number(ranked.at[top, "ettersporsel"], language),
-            supply=format_number(ranked.at[top, "tilbud_fordelt"], language),
+            shared=format_number(ranked.at[top, "tilbud_fordelt"], language),
+            unmet=format_number(ranked.at[top, "udekket"], language),
             within=within,
         )
     elif len(ranked):
@@ -424,29 +463,29 @@ def _gaps(view: View, language: str, within: str) -> Step:
             demand=format_number(ranked.at[lowest, "ettersporsel"], language),
             supply=format_number(ranked.at[lowest, "tilbud_fordelt"], language),
         )
-    gaps, marks = _values(chart_table, "gap", threshold)
+    unmet, marks = _values(chart_table, "udekket", threshold)
+    surplus, _ = _values(chart_table, "overskudd", threshold)
+    note = " · ".join(
+        p for p in (_marks_note(marks, language, threshold), t("story_demo_figure", language) if demo else "") if p
+    )
     step.figures.append(
         Figure(
             "gap_omrade",
             Chart(
                 "bar",
-                t("chart_gap", language),
+                t("story_chart_unmet", language),
                 tuple(areas[a] for a in chart_table.index),
-                (
-                    Series(
-                        t("gap_series", language),
-                        gaps,
-                        SHORT_COLOUR,
-                        tuple(SURPLUS_COLOUR if g is not None and g < 0 else SHORT_COLOUR for g in gaps),
-                        marks,
-                    ),
+                (Series(t("story_series_unmet", language), unmet, SHORT_COLOUR, marks=marks),)
+                + (  # the surplus only where there is one
+                    (Series(t("story_series_surplus", language), surplus, SURPLUS_COLOUR, marks=marks),)
+                    if any(v is not None and v >= 0.5 for v in surplus)
+                    else ()
                 ),
-                t("gap_axis", language),
+                t("unit_participants", language),
                 source,
                 language,
                 demo=demo,
-                note=_marks_note(marks, language, threshold),
-                legend=((t("gap_short", language), SHORT_COLOUR), (t("gap_surplus", language), SURPLUS_COLOUR)),
+                note=note,
             ),
         )
     )
@@ -468,9 +507,9 @@ def _gap_table(view: View, spots, municipalities, areas, source: str, demo: bool
     ]
     cells["merke"] = hidden_markers(cells, view.threshold).to_numpy()
     left_out = int((cells["skjult"] & ~cells["hvit_flekk"]).sum())
-    cells = cells[cells["hvit_flekk"] | (~cells["skjult"] & (cells["gap"] > 0.5))]
+    cells = cells[cells["hvit_flekk"] | (~cells["skjult"] & (cells["udekket"] > 0.5))]
     listed = pd.concat(
-        [cells[~cells["skjult"]].sort_values("gap", ascending=False, kind="stable"), cells[cells["skjult"]]]
+        [cells[~cells["skjult"]].sort_values("udekket", ascending=False, kind="stable"), cells[cells["skjult"]]]
     )
     rows = listed.head(MAX_ROWS)
     white = t("white_spot", language)
@@ -489,7 +528,9 @@ def _gap_table(view: View, spots, municipalities, areas, source: str, demo: bool
                 white if spot else number_text(v, m)
                 for v, m, spot in zip(rows["tilbud_fordelt"], rows["merke"], rows["hvit_flekk"], strict=True)
             ],
-            t("gap_column", language): [number_text(v, m) for v, m in zip(rows["gap"], rows["merke"], strict=True)],
+            t("story_series_unmet", language): [
+                number_text(v, m) for v, m in zip(rows["udekket"], rows["merke"], strict=True)
+            ],
         }
     )
     caption = _shown_of(len(rows), len(listed), language) if len(listed) else t("no_gaps", language, within=within)

@@ -31,5 +31,7 @@ INDICATORS: dict[str, Indicator] = {
             "tilbud_innen_rekkevidde", "tilbud_innen_rekkevidde", "sequential", "unit_offers", False, "demo", True
         ),
         Indicator("mismatch", "indeks", "diverging", None, False, "demo", True),
+        Indicator("udekket", "udekket", "sequential", "unit_participants", False, "demo", True),
+        Indicator("udekket_andel", "udekket_andel", "sequential", None, True, "demo", True),
     ]
 }

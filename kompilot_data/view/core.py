@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from kompilot_data.engine import disclosure, indicators, supply
-from kompilot_data.engine.reach import Reach, active_offers, compute_reach, open_needs
+from kompilot_data.engine.reach import Reach, compute_reach
 from kompilot_data.reference import taxonomy
 from kompilot_data.reference.regions import Region
 from kompilot_data.reference.sources import records_source
@@ -31,6 +31,7 @@ from kompilot_data.view.filters import Filters, filter_needs, filter_offers
 from kompilot_data.view.grouping import full_index, lines, need_key, need_keys, weights
 from kompilot_data.view.key import Audience, ViewKey, memoized
 from kompilot_data.view.lazy import computed
+from kompilot_data.view.numbers import Numbers, build_numbers
 from kompilot_data.view.protection import perturb_table, perturb_total
 from kompilot_data.view.time_series import TimeSeries
 
@@ -96,12 +97,14 @@ class View:
     @computed
     def competing_needs(self) -> pd.DataFrame:
         """Needs under the filter without its place part: all demand that competes for the seats."""
-        return filter_needs(self.all_needs, self.filters.without_place())
+        return supply.open_demand(filter_needs(self.all_needs, self.filters.without_place()), self.all_offers)
 
     @computed
     def supply_offers(self) -> pd.DataFrame:
-        """Active offers under the filter without its place part (reach decides which places they serve)."""
-        return active_offers(filter_offers(self.all_offers, self.filters.without_place()))
+        """Active offers in supply (EVU classes) under the filter without its place part (reach decides which
+        places they serve)."""
+        lens = bool(getattr(self.filters, "ordinaere", False))  # "ordinære studier" adds ordinary degrees
+        return supply.supply_offers(filter_offers(self.all_offers, self.filters.without_place()), ordinaere=lens)
 
     @computed
     def demo(self) -> bool:
@@ -111,11 +114,13 @@ class View:
 
     @computed
     def reach(self) -> Reach:
-        return compute_reach(self.supply_offers, self.key.reach, by_study_mode=True)
+        return compute_reach(self.supply_offers, self.key.reach, by_study_mode=True)  # per-mode thresholds
 
     @computed
     def catchment(self) -> supply.Catchment:
-        return supply.catchment(self.competing_needs, self.supply_offers, self.reach, self.key.decay)
+        return supply.catchment(
+            self.competing_needs, self.supply_offers, self.reach, self.key.decay, getattr(self.key, "bakgrunn", True)
+        )
 
     def protect(
         self,
@@ -163,7 +168,16 @@ class View:
         """
         table = supply.aggregate(self.catchment, by, places=self.places)
         table["tilbud_innen_rekkevidde"] = table["tilbud_innen_rekkevidde"].astype(float)
-        values = ["ettersporsel", "tilbud_fordelt", "gap", "dekning", "indeks", "tilbud_innen_rekkevidde"]
+        values = [
+            "ettersporsel",
+            "tilbud_fordelt",
+            "gap",
+            "udekket",
+            "overskudd",
+            "dekning",
+            "indeks",
+            "tilbud_innen_rekkevidde",
+        ]
         needs = self.catchment.needs
         if self.places is not None:
             needs = needs[needs["kommunenummer"].isin(self.places).to_numpy()]
@@ -263,7 +277,8 @@ class View:
         SSB statistics and offers within reach are public and never hidden. Municipalities outside
         the place filter keep their statistics and show no computed values.
         """
-        table = indicators.municipality_table(self.needs, self.catchment, self.reach)
+        # Open needs only (issue 20): the map's needs per 1,000 is today's demand, not history.
+        table = indicators.municipality_table(self.open_needs, self.catchment, self.reach)
         if self.places is not None:
             outside = ~table.index.isin(self.places)
             table.loc[outside, indicators.COMPUTED_COLUMNS] = np.nan
@@ -271,7 +286,10 @@ class View:
         table.index.name = "kommunenummer"
         published = {"delregion": ("delregion",), "total": ()}
         counts = self.protect(
-            table, list(indicators.COUNT_COLUMNS), published, need_keys(self.needs, ("kommunenummer", "delregion"))
+            table,
+            list(indicators.COUNT_COLUMNS),
+            published,
+            need_keys(self.open_needs, ("kommunenummer", "delregion")),
         )[0]
         open_demand = self.catchment.needs
         if self.places is not None:
@@ -322,7 +340,10 @@ class View:
 
     @computed
     def open_needs(self) -> pd.DataFrame:
-        return open_needs(self.needs)
+        """Open needs of the selection: kartlagt, and koblet whose course has not ended (the competing open needs
+        that pass the place filter too)."""
+        competing = self.competing_needs
+        return competing[competing.index.isin(self.needs.index)]
 
     @computed
     def centrality_table(self) -> pd.DataFrame:
@@ -365,10 +386,10 @@ class View:
     def offers_in_reach(self) -> pd.DataFrame:
         """Active offers (under the filter without its place part) within reach of at least one selected
         municipality (of any, without a place filter). Offers are public: nothing is hidden."""
-        offers, reach = self.supply_offers, self.reach
-        rows = reach.municipalities.get_indexer(self.places if self.places is not None else reach.municipalities)
-        columns = reach.offer_ids.get_indexer(offers["tilbud_id"])
-        return offers[reach.reachable[rows][:, columns].any(axis=0)]
+        offers, result = self.supply_offers, self.catchment
+        rows = result.municipalities.get_indexer(self.places if self.places is not None else result.municipalities)
+        columns = result.offer_ids.get_indexer(offers["tilbud_id"])
+        return offers[result.reachable[rows][:, columns].any(axis=0)]
 
     # --- public statistics of the selected places ----------------------------------------
 
@@ -397,6 +418,14 @@ class View:
     def brokering(self) -> Brokering:
         """Candidates (coordinators), course opportunities and the flow map's data."""
         return Brokering(self)
+
+    # --- one set of numbers (issue 20) -------------------------------------------------------
+
+    @memoized
+    def numbers(self) -> Numbers:
+        """Every figure about demand, supply and unmet demand of this selection, for every surface
+        (:mod:`kompilot_data.view.numbers`)."""
+        return build_numbers(self)
 
     # --- sources ----------------------------------------------------------------------------
 

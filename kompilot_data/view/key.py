@@ -46,6 +46,9 @@ class ViewKey:
     language: str = "nb"
     data_version: int = 0
     decay: str = "ingen"
+    #: Background demand (workers' own further education, SSB 07984 × LVM) competes for the seats; False = "bare
+    #: registrerte behov" (only registered needs) - issue 20.
+    bakgrunn: bool = True
     #: The day the view is computed for (offers under way and ended time windows depend on it).
     today: date = field(default_factory=date.today)
 

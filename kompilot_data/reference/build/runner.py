@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from kompilot_data.reference.build import classify, geo, offers, stats, travel
+from kompilot_data.reference.build import background, classify, geo, offers, stats, travel
 from kompilot_data.reference.paths import DATA_DIR
 
 
@@ -67,6 +67,7 @@ STATS_FILES: dict[str, Callable[[Path], pd.DataFrame]] = {
     "utdanning.csv": stats.build_education,
     "sysselsatte.csv": stats.build_employment,
     "fylkesindikatorer.csv": stats.build_county_indicators,
+    "bakgrunn_ettersporsel.csv": background.build_background_demand,
 }
 OFFER_FILES: dict[str, Callable[[Path], pd.DataFrame]] = {
     "studiesteder.csv": offers.build_study_places,
