@@ -312,3 +312,17 @@ def test_reach_words_say_the_mode_thresholds():
         == "innen rekkevidde (90 min ukentlig, 180 min samlingsbasert)"
     )
     assert unmet.within_words(ReachSetting("luftlinje", 50), "nb") == "innen 50 km luftlinje"
+
+
+def test_the_switch_only_registered_needs_is_a_url_lens_that_leaves_background_demand_out(records):
+    needs, offers = records
+    switched = Filters.from_query({"region": "Namdalen", "bare_registrerte": "ja"})
+    assert switched.bare_registrerte and switched.describe("nb") == (
+        "Namdalen · Linse: bare registrerte behov (uten bakgrunnsetterspørsel)"
+    )
+    assert switched.to_query()["bare_registrerte"] == "ja" and Filters.from_query(switched.to_query()) == switched
+    default = View(needs, offers, ViewKey(Filters(delregioner=("Namdalen",)))).numbers()
+    on = View(needs, offers, ViewKey(switched)).numbers()
+    by_key = View(needs, offers, ViewKey(Filters(delregioner=("Namdalen",)), bakgrunn=False)).numbers()
+    assert default.bakgrunn and not on.bakgrunn
+    assert on.udekket == pytest.approx(by_key.udekket) and on.udekket < default.udekket - 10

@@ -119,8 +119,14 @@ class View:
     @computed
     def catchment(self) -> supply.Catchment:
         return supply.catchment(
-            self.competing_needs, self.supply_offers, self.reach, self.key.decay, getattr(self.key, "bakgrunn", True)
+            self.competing_needs, self.supply_offers, self.reach, self.key.decay, self.background_demand
         )
+
+    @property
+    def background_demand(self) -> bool:
+        """Does background demand compete in 2SFCA's first step? Off with the key's ``bakgrunn=False`` (CLI
+        ``gap --bare-registrerte``) or the switch «bare registrerte behov» (``?bare_registrerte=ja``)."""
+        return bool(self.key.bakgrunn) and not self.filters.bare_registrerte
 
     def protect(
         self,

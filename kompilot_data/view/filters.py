@@ -167,6 +167,18 @@ FILTER_SPECS: tuple[FilterSpec, ...] = (
         "toggle",
         describe="lens_ordinary_on",
     ),
+    # "Only registered needs" (issue 20 §2): no row is filtered; the View's 2SFCA leaves the background demand out
+    # (ViewKey.bakgrunn), and every page's filter line says so.
+    FilterSpec(
+        "bare_registrerte",
+        "bare_registrerte",
+        None,
+        None,
+        None,
+        "story_background_toggle",
+        "toggle",
+        describe="lens_registered_on",
+    ),
 )
 """The filters, in sidebar order."""
 
@@ -194,6 +206,7 @@ class Filters:
     til: date | None = None
     sentralitet: tuple[int, ...] = ()
     ordinaere: bool = False
+    bare_registrerte: bool = False
 
     def __post_init__(self) -> None:
         # Lists become tuples (hashable), centrality classes ints ("5" and 5 mean the same class).

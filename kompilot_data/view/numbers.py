@@ -179,7 +179,7 @@ def build_numbers(view) -> Numbers:
         per_kommune=per_municipality,
         storste_mangler=_shortfalls(view),
         demo=bool(len(history) and history["demo"].any()) or bool(len(result.needs) and result.needs["demo"].any()),
-        bakgrunn=bool(getattr(view.key, "bakgrunn", True)),
+        bakgrunn=view.background_demand,
     )
     return numbers
 
