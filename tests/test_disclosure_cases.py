@@ -97,14 +97,14 @@ def test_the_melhus_briefing_total_minus_its_parts_recovers_no_area():
     needs, offers = kd.load_needs(), kd.load_offers()
     view = briefings.region_view(MELHUS, needs, offers, today=date(2026, 11, 27))
     step = briefings.briefing(view, MELHUS).step("behov")
-    total = float(next(k.value for k in step.key_figures if k.label == "Deltakere").replace("\u00a0", ""))
+    total = float(next(k.value for k in step.key_figures if k.label == "Deltakere i åpne behov").replace("\u00a0", ""))
     chart = next(f.content for f in step.figures if f.slug == "behov_omrade")
     values = chart.series[0].values
     recovered = total - sum(v for v in values if v is not None)
-    exact = View(needs, offers, ViewKey(filters=view.key.filters, today=view.key.today))
-    cells = exact.counts(("kompetanseomrade",), "deltakere")["deltakere"]
-    hidden = view.counts(("kompetanseomrade",), "deltakere")["skjult"]
-    hidden_values = cells[hidden[hidden].index].tolist()
+    # the chart shows participants in open needs by area (issue 20): the exact cells are the coordinator's
+    exact = View(needs, offers, ViewKey(filters=view.key.filters, today=view.key.today)).numbers().per_omrade
+    hidden = view.numbers().per_omrade["skjult"]
+    hidden_values = exact.loc[hidden[hidden].index, "ettersporsel"].tolist()
     print(
         f"\nMelhus: Deltakere {total:.0f}; visible areas {total - recovered:.0f}; total − parts = {recovered:.0f}; "
         f"hidden areas (exact) {hidden_values}"

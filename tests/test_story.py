@@ -203,6 +203,17 @@ def _key_figures(step) -> dict[str, str]:
     return {k.label: k.value for k in step.key_figures}
 
 
+def _adds_up(parts: pd.Series, total: float, exact: bool, column: str) -> None:
+    """Parts shown on one surface add up to the total shown on another: exactly for coordinators; for viewers
+    within the noise of the perturbed parts and total (each at most ±2 participants, so the seats apportioned to
+    them move in proportion)."""
+    if exact:
+        assert parts.sum() == pytest.approx(total, abs=1e-6), column
+    else:
+        tolerance = 2.0 * (len(parts) + 1) * (1.0 if column in ("ettersporsel", "udekket") else 2.0)
+        assert abs(parts.sum() - total) <= tolerance, column
+
+
 @pytest.mark.parametrize("seed", range(SELECTIONS))
 def test_every_figure_shown_on_two_surfaces_is_the_same(records, seed):
     rng = np.random.default_rng(seed)
@@ -212,18 +223,21 @@ def test_every_figure_shown_on_two_surfaces_is_the_same(records, seed):
     numbers = view.numbers()
 
     # Key figures = the sums of the map's municipality rows and of the sub-region table (nothing hidden there).
+    # Exact for coordinators; a viewer's total is a perturbed cell of its own (cell key method, issue 23), so
+    # for viewers the parts add up to the total within the p-table's noise per part.
+    exact = not view.threshold
     per_municipality = numbers.per_kommune
     if not per_municipality["skjult"].any():
         for column in ("ettersporsel", "tilbud_fordelt", "udekket", "overskudd"):
-            assert per_municipality[column].sum() == pytest.approx(getattr(numbers, column), abs=1e-6), column
+            _adds_up(per_municipality[column], getattr(numbers, column), exact, column)
     regions = view.demand_supply(("delregion",))
     if len(regions) and not regions["skjult"].any():
         for column in ("ettersporsel", "tilbud_fordelt", "udekket", "overskudd"):
-            assert regions[column].sum() == pytest.approx(getattr(numbers, column), abs=1e-6), column
+            _adds_up(regions[column], getattr(numbers, column), exact, column)
     areas = numbers.per_omrade
     if not areas["skjult"].any():
         for column in ("ettersporsel", "tilbud_fordelt", "udekket", "overskudd"):
-            assert areas[column].sum() == pytest.approx(getattr(numbers, column), abs=1e-6), column
+            _adds_up(areas[column], getattr(numbers, column), exact, column)
     assert areas["plasser_innen_rekkevidde"].sum() == pytest.approx(numbers.plasser_innen_rekkevidde)
     assert areas["tilbud_innen_rekkevidde"].sum() == numbers.tilbud_innen_rekkevidde
     # Open demand never mixes with history.

@@ -258,10 +258,14 @@ class View:
         """Needs that reached each stage (cumulative), per group of ``by``; protected.
 
         Built from the protected ``by`` × status counts: a cumulative value is shown only when none of
-        the statuses it adds up is hidden, so no difference of two shown values recovers a hidden cell.
+        the statuses it adds up is hidden, so no difference of two shown values recovers a hidden cell. For
+        viewers each shown cumulative value is a cell of its own, perturbed with the cell key of the needs it
+        counts (cell key method), never a sum of perturbed parts.
         """
         cells = self.counts((by, "status"), "behov")
         stage = taxonomy.attribute("behov_status", "trinn")
+        groups = need_key(self.needs, by).to_numpy() if self.threshold else None
+        statuses = self.needs["status"].astype(str).to_numpy() if self.threshold else None
         rows = []
         for group, part in cells.groupby(level=0, observed=False, sort=False):
             part = part.droplevel(0)
@@ -269,7 +273,13 @@ class View:
             for k, code in enumerate(FUNNEL_STAGES):
                 included = [s for s in part.index if int(stage[s]) >= k + 1] if code != "kartlagt" else list(part.index)
                 hidden = bool(part.loc[included, "skjult"].any()) or (code == "kartlagt" and total_hidden)
-                value = float("nan") if hidden else float(part.loc[included, "behov"].sum())
+                if hidden:
+                    value = float("nan")
+                elif self.threshold:
+                    counted = self.needs[(groups == group) & np.isin(statuses, [str(s) for s in included])]
+                    value = perturb_total(float(len(counted)), counted, self.all_needs, "behov")
+                else:
+                    value = float(part.loc[included, "behov"].sum())
                 rows.append({by: group, "trinn": code, "behov": value, "skjult": hidden})
         return pd.DataFrame(rows).set_index([by, "trinn"])
 

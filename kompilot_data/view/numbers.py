@@ -187,10 +187,13 @@ def build_numbers(view) -> Numbers:
 def _open_businesses(view) -> float:
     """Businesses with open needs in the selection (NaN when too few for this audience)."""
     from kompilot_data.engine import disclosure
+    from kompilot_data.view.protection import perturb_total
 
     count = view.open_needs["bedrift_id"].nunique()
     if disclosure.protect_total(count, count, view.threshold) is None:
         return float("nan")
+    if view.threshold:  # a viewer's total is a cell of its own (cell key method)
+        return perturb_total(float(count), view.open_needs, view.all_needs, "bedrifter")
     return float(count)
 
 
