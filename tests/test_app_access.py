@@ -55,9 +55,12 @@ def test_small_numbers_are_suppressed_for_viewers():
     small = businesses[businesses.between(1, 2)].index[0]
     viewer = page_for_reading(user={"is_logged_in": False}, login=True, kommune=small)
     values = {m.label: m.value for m in viewer.metric}
-    assert values["Bedrifter"] == "<3" and values["Behov"] == "<3"
+    assert values["Behov siden 2021 (alle)"] == "<3" and values["Deltakere siden 2021 (alle)"] == "<3"
     coordinator = page_for_reading(kommune=small)
-    assert {m.label: m.value for m in coordinator.metric}["Bedrifter"] == str(businesses[small])
+    exact = needs[needs["kommunenummer"].astype(str) == small]
+    shown = {m.label: m.value for m in coordinator.metric}
+    assert shown["Behov siden 2021 (alle)"] == str(len(exact))
+    assert shown["Deltakere siden 2021 (alle)"] == str(int(exact["antall_deltakere"].sum()))
 
 
 def test_logged_in_coordinator_limited_to_region(app_database):

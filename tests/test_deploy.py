@@ -105,14 +105,16 @@ def log_in(page, deployment, subject: str) -> None:
 
 
 def behov_metric(page) -> int:
-    """The key figure «Behov» (needs in the selection) on Oversikt."""
-    page.get_by_test_id("stMetricLabel").filter(has_text=re.compile(r"^\s*Behov\s*$")).first.wait_for(timeout=60_000)
+    """The key figure «Åpne behov» (open needs in the selection; the imported needs are «kartlagt») on Oversikt."""
+    page.get_by_test_id("stMetricLabel").filter(has_text=re.compile(r"^\s*Åpne behov\s*$")).first.wait_for(
+        timeout=60_000
+    )
     wait_for_app(page)
     for metric in page.locator("[data-testid='stMetric']").all():
-        if metric.locator("[data-testid='stMetricLabel']").inner_text().strip() == "Behov":
+        if metric.locator("[data-testid='stMetricLabel']").inner_text().strip() == "Åpne behov":
             value = metric.locator("[data-testid='stMetricValue']").inner_text()
             return int(value.replace("\u202f", "").replace("\xa0", "").replace(" ", ""))
-    raise AssertionError("no key figure «Behov» on the page")
+    raise AssertionError("no key figure «Åpne behov» on the page")
 
 
 def upload(page, deployment, name: str, rows: list[str]) -> None:

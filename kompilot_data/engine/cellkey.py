@@ -35,7 +35,7 @@ results".
 from __future__ import annotations
 
 import os
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -90,7 +90,7 @@ def write_ptable(path: Path = PTABLE_PATH) -> None:
     ptable_frame().to_csv(path, index=False, lineterminator="\n")
 
 
-@cache
+@lru_cache(maxsize=4)
 def load_ptable(path: Path = PTABLE_PATH) -> pd.DataFrame:
     """The published p-table, checked: every row of ``i`` covers [0, 1) without gaps, ``v = j − i``, ``j ≥ 0``."""
     table = pd.read_csv(path)
@@ -121,7 +121,7 @@ def _lookup(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return upper, noises
 
 
-@cache
+@lru_cache(maxsize=1)
 def _shipped_lookup() -> tuple[np.ndarray, np.ndarray]:
     return _lookup(load_ptable())
 

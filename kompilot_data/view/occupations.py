@@ -41,7 +41,7 @@ def confirmed_pairs(confirmed: pd.DataFrame) -> pd.DataFrame:
     return pairs.drop_duplicates().reset_index(drop=True)
 
 
-@functools.cache
+@functools.lru_cache(maxsize=1)
 def _reference() -> tuple[pd.DataFrame, dict[str, str]]:
     """NAV's shortage indexed by STYRK code (``yrke``, ``nav_mangel``, ``nav_mangel_norge``, ``kompetanseomrade``)
     and every occupation's name (read once per process)."""
@@ -72,7 +72,7 @@ def needs_by_occupation(view, confirmed: pd.DataFrame) -> pd.DataFrame:
     pairs = confirmed_pairs(confirmed)
     extra: list[str] = []
     counts = pd.DataFrame(columns=["behov", "deltakere", "bedrifter"], dtype=float)
-    joined = pd.DataFrame(columns=["styrk", "bedrift_id"])
+    joined = pd.DataFrame(columns=["styrk", "bedrift_id", "behov_id"])
     if len(pairs):
         needs = view.needs
         needs = needs.loc[
@@ -99,7 +99,9 @@ def needs_by_occupation(view, confirmed: pd.DataFrame) -> pd.DataFrame:
         index=pd.Index(codes, name="styrk"),
     )
     if len(joined) and view.threshold:  # nothing to hide where no need has a confirmed occupation
-        table, _ = view.protect(table, ["behov", "deltakere"], {"total": ()}, joined[["styrk", "bedrift_id"]])
+        table, _ = view.protect(
+            table, ["behov", "deltakere"], {"total": ()}, joined[["styrk", "bedrift_id", "behov_id"]]
+        )
     table = pd.DataFrame(
         {
             "styrk": codes,
