@@ -9,7 +9,6 @@ import kompilot_data as kd
 from kompilot_data.reference.i18n import format_number
 from kompilot_data.view.filters import FILTER_SPECS
 
-
 HISTORY = "Behov siden 2021 (alle)"  # every need in the selection (Oversikt's history figure, issue 20)
 
 
