@@ -3,6 +3,7 @@
 
 import pandas as pd
 import pytest
+from test_hidden_marks import _needs  # the same four municipalities: 1, 6, 4 and 5 businesses
 
 import kompilot_data as kd
 from kompilot_data.engine.reach import ReachSetting
@@ -12,33 +13,6 @@ from kompilot_data.view import Audience, View, ViewKey
 
 ROYRVIK, GRONG = "5043", "5045"
 BUSINESSES = {ROYRVIK: 1, "5007": 6, GRONG: 4, "5025": 5}
-
-
-def _needs() -> pd.DataFrame:
-    rows = [
-        {
-            "behov_id": f"B{code}-{b}",
-            "registrert": "2025-03-15",
-            "bedrift_id": f"V{code}-{b}",
-            "orgnr": "",
-            "kommunenummer": code,
-            "naering": "Q",
-            "storrelse": "5-19",
-            "kompetanseomrade": "helse",
-            "niva": "kurs",
-            "laeringsform": "",
-            "antall_deltakere": "3",
-            "tidsramme_fra": "2026-01-01",
-            "tidsramme_til": "2026-12-31",
-            "status": "kartlagt",
-            "kilde": "bedriftsbesok",
-            "merknad": "",
-            "demo": "nei",
-        }
-        for code, businesses in BUSINESSES.items()
-        for b in range(businesses)
-    ]
-    return kd.validated(pd.DataFrame(rows), "needs")
 
 
 @pytest.fixture(scope="module")
