@@ -226,7 +226,7 @@ def choropleth_map(
         for name, colour in scale.legend:
             _legend_marker(fig, name, colour, group_title=scale.legend_title)
         # Under the map: the colour bar and its title, or the classes' legend (up to three rows on a phone: two swatches a row).
-        below = 28 + 24 * -(-len(scale.legend) // 2) if scale.legend else 84
+        below = 44 + 24 * -(-len(scale.legend) // 2) if scale.legend else 84  # the title is two lines
     if show_outlines:
         _add_outlines(fig, language, outlines)
     if regions:
@@ -399,7 +399,8 @@ def colour_scale(indicator: str, values: np.ndarray, language: str) -> ColourSca
         ]
         args = {"colorscale": _stepped(colours), "zmin": -0.5, "zmax": count - 0.5, "showscale": False}
         return ColourScale(
-            index, args, f"{title} · {t('legend_classes', language)}", list(zip(names, colours, strict=True))
+            # Two lines: on one, the title ran out of the map on a phone.
+            index, args, f"{title}<br>{t('legend_classes', language)}", list(zip(names, colours, strict=True))
         )
     low = float(finite.min()) if len(finite) else 0.0
     high = float(finite.max()) if len(finite) else 1.0
