@@ -12,6 +12,8 @@ from ui.design import chart_alternative, display
 from ui.widgets import figure
 
 PAGE_LABEL_WRAP = 20  # characters a line of a category label on a page chart
+LINE_PX = 17  # height of a line of a category label
+AXIS_ROOM = 48  # the value axis's ticks and title under the bars
 AREA_TABLE_COLUMNS = ["kompetanseomrade", "ettersporsel", "tilbud_fordelt", "udekket", "overskudd"]
 
 
@@ -31,6 +33,10 @@ def show_chart(chart: charts.Chart, key: str) -> None:
     if chart.kind == "bar":  # long area names on two lines: on a phone they ran out of the chart's left edge
         labels = [wrapped(c, PAGE_LABEL_WRAP) for c in chart.categories]
         fig.for_each_trace(lambda trace: trace.update(y=labels) if len(trace.y or ()) == len(labels) else None)
+        lines = [label.count("<br>") + 1 for label in labels]
+        if max(lines, default=1) > 1:  # each category as tall as its label's lines (they overlapped at plotly's 450 px)
+            room = (fig.layout.margin.t or 0) + (fig.layout.margin.b or 0) + AXIS_ROOM
+            fig.update_layout(height=max(fig.layout.height or 450, room + sum(LINE_PX * n + 14 for n in lines)))
     st.markdown(f"**{chart.title}**")
     figure(fig, key=key, alt=chart.title)
     st.caption(chart.footer)
