@@ -7,7 +7,9 @@ import io
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
+from plotly.colors import sample_colorscale
 
 from browser_support import lonlat_to_pixel, offline_browser, wait_for_app
 from kompilot_data.present import maps
@@ -85,7 +87,17 @@ def test_map_draws_polygons_and_a_click_sets_the_filter(app_url, browser_page):
     plot = wait_for_map(page)
     png = plot.screenshot()
     (SCREENSHOTS / "kart_kart.png").write_bytes(png)
-    # Namdalen's blue at the polygons' 0.9 opacity over white.
+    # The map opens on unmet demand in quintile classes (issue 20): the lightest and the darkest class are drawn
+    # as polygons (a legend swatch alone is under 0.1 % of the picture), at their 0.9 opacity over white.
+    classes = sample_colorscale(maps.SEQUENTIAL, list(np.linspace(0.25, 1.0, 5)))
+    for colour in (classes[0], classes[-1]):
+        rgb = tuple(round(0.9 * float(c) + 0.1 * 255) for c in colour[4:-1].split(","))
+        assert colour_share(png, rgb, tolerance=6) > 0.005, f"the unmet-demand polygons in {colour} are not drawn"
+    # The sub-regions' own colours: Namdalen's blue at the polygons' 0.9 opacity over white.
+    open_page(page, f"{app_url}/kart?indikator=delregion")
+    plot = wait_for_map(page)
+    png = plot.screenshot()
+    (SCREENSHOTS / "kart_delregion.png").write_bytes(png)
     namdalen_blue = tuple(round(0.9 * c + 0.1 * 255) for c in (0, 0x72, 0xB2))
     assert colour_share(png, namdalen_blue) > 0.015, "Namdalen's polygons are not drawn"
     sor_orange = tuple(round(0.9 * c + 0.1 * 255) for c in (0xE6, 0x9F, 0x00))

@@ -218,7 +218,7 @@ def choropleth_map(
                 **common,
                 locations=[c for c, s in zip(codes, shown, strict=True) if s],
                 customdata=customdata[shown],
-                z=z[shown],
+                z=z[shown].astype(np.float32),  # colours only (the hover's values are text): half the bytes
                 name=label,
                 **colour_args,
             )
@@ -226,7 +226,7 @@ def choropleth_map(
         for name, colour in scale.legend:
             _legend_marker(fig, name, colour, group_title=scale.legend_title)
         # Under the map: the colour bar and its title, or the classes' legend (up to three rows on a phone: two swatches a row).
-        below = 28 + 24 * -(-len(scale.legend) // 2) if scale.legend else 84
+        below = 44 + 24 * -(-len(scale.legend) // 2) if scale.legend else 84  # the title is two lines
     if show_outlines:
         _add_outlines(fig, language, outlines)
     if regions:
@@ -253,7 +253,21 @@ def choropleth_map(
     )
     source = indicator_source(indicator, language, table, records) + " · " + t("map_credit", language)
     plot_height = height or (MAP_HEIGHT_LABELLED if labels else MAP_HEIGHT)
-    return layout(fig, language, source, below=below, plot_height=plot_height)
+    return _lean(layout(fig, language, source, below=below, plot_height=plot_height))
+
+
+#: Template defaults the map never reads: every trace has its own colours, the plain axes (legend markers only)
+#: are hidden, its annotations have no arrows and it draws no shapes.
+_MAP_UNUSED_DEFAULTS = frozenset({"colorscale", "colorway", "xaxis", "yaxis", "annotationdefaults", "shapedefaults"})
+
+
+def _lean(fig: go.Figure) -> go.Figure:
+    """``fig`` without :data:`_MAP_UNUSED_DEFAULTS` in its template: it looks the same, and the message a changed
+    map is sent in is some 1.5 kB smaller (a sub-region change resends the map, issue 17)."""
+    current = fig.layout.to_plotly_json()
+    template = dict(current.get("template") or {})
+    template["layout"] = {k: v for k, v in template.get("layout", {}).items() if k not in _MAP_UNUSED_DEFAULTS}
+    return figure([trace.to_plotly_json() for trace in fig.data], {**current, "template": template})
 
 
 #: Zoom and plot height of the map with names on it (larger, so the names have room).
@@ -399,7 +413,8 @@ def colour_scale(indicator: str, values: np.ndarray, language: str) -> ColourSca
         ]
         args = {"colorscale": _stepped(colours), "zmin": -0.5, "zmax": count - 0.5, "showscale": False}
         return ColourScale(
-            index, args, f"{title} · {t('legend_classes', language)}", list(zip(names, colours, strict=True))
+            # Two lines: on one, the title ran out of the map on a phone.
+            index, args, f"{title}<br>{t('legend_classes', language)}", list(zip(names, colours, strict=True))
         )
     low = float(finite.min()) if len(finite) else 0.0
     high = float(finite.max()) if len(finite) else 1.0
@@ -555,11 +570,13 @@ def _add_places(fig: go.Figure, places: pd.DataFrame, language: str) -> None:
     for kind in [k for k in PLACE_COLOURS if k in set(located["type"])]:
         group = located[located["type"] == kind]
         size = 11 if kind != "vgs" else 8
+        # Single precision (under a metre here) halves the coordinates in the message the map is sent in.
+        lon, lat = group["lon"].to_numpy(np.float32), group["lat"].to_numpy(np.float32)
         fig.add_trace(
             dict(
                 type="scattermap",
-                lon=group["lon"],
-                lat=group["lat"],
+                lon=lon,
+                lat=lat,
                 mode="markers",
                 marker={"size": size + 4, "color": PLACE_RING},
                 hoverinfo="skip",
@@ -570,8 +587,8 @@ def _add_places(fig: go.Figure, places: pd.DataFrame, language: str) -> None:
         fig.add_trace(
             dict(
                 type="scattermap",
-                lon=group["lon"],
-                lat=group["lat"],
+                lon=lon,
+                lat=lat,
                 mode="markers",
                 marker={"size": size, "color": PLACE_COLOURS[kind]},
                 name=labels.get(kind, kind),
